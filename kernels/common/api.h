@@ -1,0 +1,67 @@
+#pragma once
+// What the tensor engine asks of its kernels. The same calls exist in parity::kernels::cpu
+// (kernels/cpu) and parity::kernels::cuda (kernels/cuda); data pointers are host pointers
+// for cpu and device pointers for cuda. Kernels know nothing of tensors or autograd: they
+// get pointers, dtypes, a shape and element strides, plan the walk with core::make_plan and
+// run it.
+#include <cstdint>
+#include <vector>
+
+#include "engine/spec/broadcast.h"
+#include "engine/spec/dtype.h"
+#include "engine/spec/ops.h"
+
+namespace parity::kernels {
+
+// One operand: pointer to its first element (storage offset already applied) and element
+// strides, one per dimension of the call's shape (0 where it is broadcast or reduced).
+struct Operand {
+  void* data = nullptr;
+  spec::DType dtype = spec::DType::Float32;
+  std::vector<std::int64_t> strides;
+};
+
+// out = f(in...) elementwise over `shape`. Unless stated, all operands have one dtype (the
+// engine casts inputs to the result dtype first).
+struct Elementwise {
+  spec::Shape shape;
+  Operand out;
+  std::vector<Operand> in;
+};
+
+// out (strides 0 on the reduced dims) += in over `shape` (the input's shape). The output
+// dtype is the accumulation dtype (int64 for bool and integers); it may differ from in's.
+struct Reduction {
+  spec::Shape shape;
+  Operand out;
+  Operand in;
+};
+
+// out[m, n] = sum_k a[m, k] * b[k, n]; strides are [row, column] in elements; one float dtype.
+struct Matmul {
+  std::int64_t m = 0, n = 0, k = 0;
+  Operand a, b, out;
+};
+
+}  // namespace parity::kernels
+
+// Declares the kernel entry points of one device namespace.
+#define PARITY_DECLARE_KERNELS                                                               \
+  /* op is Neg or Exp; in and out share a dtype (float for Exp). */                          \
+  void unary(spec::OpId op, const Elementwise& args);                                        \
+  /* op is Add or Mul. */                                                                    \
+  void binary(spec::OpId op, const Elementwise& args);                                       \
+  /* out = in[0] converted to out's dtype (strided copy and cast). */                         \
+  void copy(const Elementwise& args);                                                        \
+  /* every element of out set to value converted to out's dtype. */                          \
+  void fill(const spec::Shape& shape, const Operand& out, double value);                     \
+  void sum(const Reduction& args);                                                           \
+  void matmul(const Matmul& args);
+
+namespace parity::kernels::cpu {
+PARITY_DECLARE_KERNELS
+}  // namespace parity::kernels::cpu
+
+namespace parity::kernels::cuda {
+PARITY_DECLARE_KERNELS
+}  // namespace parity::kernels::cuda
