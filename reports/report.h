@@ -1,0 +1,73 @@
+#pragma once
+// The Parity report: what ran, on what, and what came out (checks and raw bench samples).
+// This header is the in-memory model; report.cpp maps it to HDF5 (layout in SCHEMA.md).
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace parity::reports {
+
+// Bumped when the file layout changes in a way an older reader cannot follow.
+inline constexpr int kSchemaVersion = 1;
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Run metadata: ordered key/value strings, stored as string attributes.
+// Keys the harness sets: kind ("check"|"bench"), tool_version, git_sha, date_utc (ISO 8601),
+// command_line, compiler, cxx_flags, build_type, cpu_model, cpu_isa, cpu_cores, os,
+// gpu (name or "none"), gpu_driver, cuda_runtime, cuda_built ("yes"|"no").
+struct Metadata {
+  std::vector<std::pair<std::string, std::string>> entries;
+  void set(const std::string& key, const std::string& value);  // replaces if present
+  std::string get(const std::string& key) const;               // "" when absent
+  bool has(const std::string& key) const;
+};
+
+struct CheckRecord {
+  std::string key;  // unique in a report; e.g. "add|float32|cpu|(2,3)x(3,)|contiguous|forward"
+  std::string op, dtype, device, shapes, layout, mode;  // mode: "forward" or "grad"
+  std::string reference;  // what it was compared with, e.g. "array", "finite-difference"
+  std::string status;     // "pass" | "fail" | "skip" | "divergent" (agrees with its own
+                          // library's rule where NumPy and PyTorch differ by design)
+  double max_abs_err = kNaN, max_rel_err = kNaN, max_ulp = kNaN, budget = kNaN;  // NaN: n/a
+  std::string message;  // why it failed / was skipped / diverges; "" on a plain pass
+};
+
+struct BenchRecord {
+  std::string key;  // unique; e.g. "add|float32|cpu|1048576"
+  std::string op, dtype, device, shape;
+  std::int64_t numel = 0;
+  std::string timer;            // "wall" (host steady clock) or "cuda-event"
+  double bytes = 0, flops = 0;  // per iteration, from the op spec's cost model
+  std::vector<double> samples;  // seconds per iteration, one per repetition (raw)
+  // Derived from samples (also written to the file for readers). NaN when samples is empty;
+  // stddev is the sample standard deviation (n-1), NaN for fewer than 2 samples.
+  double median() const;
+  double mean() const;
+  double min() const;
+  double stddev() const;
+  double gbps() const;    // bytes / median / 1e9
+  double gflops() const;  // flops / median / 1e9
+};
+
+struct Report {
+  Metadata meta;
+  std::vector<CheckRecord> checks;
+  std::vector<BenchRecord> benches;
+};
+
+// Writes to a temporary file beside `path` and renames it over `path` only when complete: an
+// interrupted or failed write never leaves a broken file at `path` (and removes the temp).
+// Throws parity::RuntimeError with a one-line message (e.g. directory missing, not writable).
+// Also throws parity::ValueError before touching the disk when a key is duplicated.
+void write_report(const Report& report, const std::string& path);
+
+// Throws parity::ValueError with a one-line message for: missing file, not HDF5, HDF5 but not a
+// Parity report ("FILE is not a Parity report (no /parity group)"), schema version newer than
+// kSchemaVersion, missing or mistyped datasets/fields (corrupt). Never prints HDF5's own error
+// stack.
+Report read_report(const std::string& path);
+
+}  // namespace parity::reports

@@ -1,0 +1,767 @@
+// Tests of the reference array engine. Expected values are derived by hand or are what the
+// cited NumPy expression gives (NumPy 2, 64-bit Linux: dtype=int is int64).
+#include "engine/array/array.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <numbers>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/random.h"
+#include "engine/core/storage.h"
+#include "engine/spec/error.h"
+
+namespace pa = parity::array;
+namespace core = parity::core;
+using pa::NdArray;
+using pa::Shape;
+using pa::Slice;
+using pa::Strides;
+using parity::spec::DType;
+
+namespace {
+
+using Idx = std::vector<std::int64_t>;
+using Vals = std::vector<double>;
+constexpr std::optional<std::int64_t> kAll = std::nullopt;
+
+// np.arange(n) (int64), reshaped.
+NdArray iota(std::int64_t n, const Shape& shape, DType dtype = DType::Int64) {
+  return NdArray::arange(0, double(n), 1, dtype).reshape(shape);
+}
+NdArray iota(std::int64_t n, DType dtype = DType::Int64) { return NdArray::arange(0, double(n), 1, dtype); }
+
+NdArray sl(const NdArray& a, std::vector<Slice> s) { return a.slice(s); }
+
+double get(const NdArray& a, Idx i) { return a.get(i); }
+
+template <class T>
+NdArray values(const Shape& shape, std::vector<T> v) {
+  return NdArray::from_values<T>(shape, std::span<const T>(v));
+}
+NdArray bools(std::vector<bool> v) {
+  // std::vector<bool> has no contiguous storage; go through plain bools.
+  std::unique_ptr<bool[]> raw(new bool[v.size()]);
+  for (std::size_t i = 0; i < v.size(); ++i) raw[i] = v[i];
+  return NdArray::from_values<bool>({std::int64_t(v.size())}, std::span<const bool>(raw.get(), v.size()));
+}
+
+// Runs f, expects an exception of type E whose message is exactly `msg`.
+template <class E, class F>
+void expect_error(F f, const std::string& msg) {
+  try {
+    f();
+    ADD_FAILURE() << "expected an exception with message: " << msg;
+  } catch (const E& e) {
+    EXPECT_EQ(std::string(e.what()), msg);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong exception type, message: " << e.what();
+  }
+}
+
+bool same_storage(const NdArray& a, const NdArray& b) { return a.storage().get() == b.storage().get(); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Creation
+
+TEST(ArrayCreate, DefaultIsZeroDimFloat64Zero) {
+  NdArray a;
+  EXPECT_EQ(a.ndim(), 0);
+  EXPECT_EQ(a.size(), 1);
+  EXPECT_EQ(a.dtype(), DType::Float64);
+  EXPECT_EQ(a.get(Idx{}), 0.0);
+}
+
+TEST(ArrayCreate, ZerosOnesFull) {
+  NdArray z = NdArray::zeros({2, 3}, DType::Float32);
+  EXPECT_EQ(z.shape(), (Shape{2, 3}));
+  EXPECT_EQ(z.strides(), (Strides{12, 4}));  // np.zeros((2,3), np.float32).strides == (12, 4)
+  EXPECT_EQ(z.to_doubles(), Vals(6, 0.0));
+  EXPECT_EQ(NdArray::ones({3}, DType::Int32).to_doubles(), (Vals{1, 1, 1}));
+  // np.full((2,), 2.7, dtype=np.int32) -> [2, 2]; np.full((2,), 0.5, dtype=bool) -> [True, True]
+  EXPECT_EQ(NdArray::full({2}, 2.7, DType::Int32).to_doubles(), (Vals{2, 2}));
+  EXPECT_EQ(NdArray::full({2}, 0.5, DType::Bool).to_doubles(), (Vals{1, 1}));
+  // np.zeros((2, 0, 3)).strides == (24, 24, 8): a size-0 axis counts as 1 in C strides.
+  EXPECT_EQ(NdArray::zeros({2, 0, 3}, DType::Float64).strides(), (Strides{24, 24, 8}));
+  EXPECT_EQ(NdArray::zeros({2, 0, 3}, DType::Float64).size(), 0);
+}
+
+TEST(ArrayCreate, NegativeSizeIsRefused) {
+  expect_error<parity::ValueError>(
+      [] {
+        NdArray::zeros({2, -1}, DType::Float64);
+      },
+      "negative dimensions are not allowed");
+}
+
+// The examples in numpy.arange's docstring.
+TEST(ArrayCreate, ArangeMatchesNumPyDocstring) {
+  EXPECT_EQ(NdArray::arange(0, 3, 1, DType::Int64).to_doubles(), (Vals{0, 1, 2}));  // np.arange(3)
+  EXPECT_EQ(NdArray::arange(3, 7, 1, DType::Int64).to_doubles(), (Vals{3, 4, 5, 6}));
+  EXPECT_EQ(NdArray::arange(3, 7, 2, DType::Int64).to_doubles(), (Vals{3, 5}));
+  // np.arange(0, 5, 0.5, dtype=int) -> ten zeros: values are first + i*(second - first) with
+  // first = int(0), second = int(0.5) = 0.
+  EXPECT_EQ(NdArray::arange(0, 5, 0.5, DType::Int64).to_doubles(), Vals(10, 0.0));
+  // np.arange(-3, 3, 0.5, dtype=int) -> [-3, -2, ..., 8]: 12 values with delta int(-2.5) + 3 = 1.
+  Vals want;
+  for (int v = -3; v <= 8; ++v) want.push_back(v);
+  EXPECT_EQ(NdArray::arange(-3, 3, 0.5, DType::Int64).to_doubles(), want);
+  // np.arange(1, 0) -> empty; np.arange(2, dtype=bool) -> [False, True]
+  EXPECT_EQ(NdArray::arange(1, 0, 1, DType::Float64).shape(), (Shape{0}));
+  EXPECT_EQ(NdArray::arange(0, 2, 1, DType::Bool).to_doubles(), (Vals{0, 1}));
+  // np.arange(0, 1, 0.25) -> [0, 0.25, 0.5, 0.75]; reversed with a negative step.
+  EXPECT_EQ(NdArray::arange(0, 1, 0.25, DType::Float64).to_doubles(), (Vals{0, 0.25, 0.5, 0.75}));
+  EXPECT_EQ(NdArray::arange(1, 0, -0.25, DType::Float32).to_doubles(), (Vals{1, 0.75, 0.5, 0.25}));
+}
+
+TEST(ArrayCreate, ArangeErrors) {
+  EXPECT_THROW(NdArray::arange(0, 1, 0, DType::Float64), parity::ValueError);
+  EXPECT_THROW(NdArray::arange(0, NAN, 1, DType::Float64), parity::ValueError);
+  expect_error<parity::TypeError>(
+      [] { NdArray::arange(0, 3, 1, DType::Bool); },
+      "arange() is only supported for booleans when the result has at most length 2.");
+}
+
+TEST(ArrayCreate, FromValues) {
+  NdArray a = values<float>({2, 2}, {1.5f, 2.5f, 3.5f, 4.5f});
+  EXPECT_EQ(a.dtype(), DType::Float32);
+  EXPECT_EQ(a.at<float>(Idx{1, 0}), 3.5f);
+  EXPECT_EQ(bools({true, false}).dtype(), DType::Bool);
+  EXPECT_THROW(values<double>({2, 3}, {1, 2, 3}), parity::ValueError);
+}
+
+// ---------------------------------------------------------------------------------------
+// from_storage validation
+
+TEST(ArrayFromStorage, ViewsInsideTheStorageAreAccepted) {
+  std::vector<double> buf{0, 1, 2, 3, 4, 5};
+  auto st = core::Storage::borrow(buf.data(), 48, core::Device::cpu(), nullptr);
+  // Elements 5, 3, 1: start at byte 40, walk back 16 bytes at a time.
+  NdArray a = NdArray::from_storage(st, DType::Float64, {3}, {-16}, 40);
+  EXPECT_EQ(a.to_doubles(), (Vals{5, 3, 1}));
+  EXPECT_EQ(a.data(), static_cast<void*>(buf.data() + 5));
+  // Writes land in the borrowed memory.
+  a.set(Idx{0}, 50);
+  EXPECT_EQ(buf[5], 50);
+  // A 0-size view is valid whatever its offset and strides.
+  EXPECT_NO_THROW(NdArray::from_storage(st, DType::Float64, {0, 4}, {1000, -1000}, 4096));
+}
+
+TEST(ArrayFromStorage, ViewsReachingOutsideAreRefused) {
+  auto st = core::Storage::allocate_cpu(48);
+  // [40, 64) past the end of 48 bytes.
+  EXPECT_THROW(NdArray::from_storage(st, DType::Float64, {2}, {16}, 40), parity::ValueError);
+  // [-8, 16): below the start through a negative stride.
+  EXPECT_THROW(NdArray::from_storage(st, DType::Float64, {2}, {-16}, 8), parity::ValueError);
+  // The last element ends exactly at byte 48: accepted; one byte more is not.
+  EXPECT_NO_THROW(NdArray::from_storage(st, DType::Float64, {2, 3}, {24, 8}, 0));
+  EXPECT_THROW(NdArray::from_storage(st, DType::Float64, {2, 3}, {24, 8}, 1), parity::ValueError);
+  EXPECT_THROW(NdArray::from_storage(st, DType::Float64, {2, 3}, {8}, 0), parity::ValueError);
+  EXPECT_THROW(NdArray::from_storage(nullptr, DType::Float64, {1}, {8}, 0), parity::ValueError);
+  // Strides so large the byte offsets overflow int64.
+  EXPECT_THROW(NdArray::from_storage(st, DType::Float64, {4}, {std::int64_t(1) << 62}, 0),
+               parity::ValueError);
+}
+
+TEST(ArrayFromStorage, DeviceStorageIsRefused) {
+  static char fake;  // never dereferenced: the check happens before any access
+  auto st = core::Storage::adopt(&fake, 8, core::Device::cuda(0), [](void*) {});
+  EXPECT_THROW(NdArray::from_storage(st, DType::Float64, {1}, {8}, 0), parity::DeviceError);
+}
+
+TEST(ArrayFromStorage, ReadOnlyViewsStayReadOnly) {
+  auto st = core::Storage::allocate_cpu(16);
+  NdArray a = NdArray::from_storage(st, DType::Float64, {2}, {8}, 0, /*writeable=*/false);
+  EXPECT_FALSE(a.writeable());
+  expect_error<parity::ValueError>([&] { a.set(Idx{0}, 1); }, "assignment destination is read-only");
+  expect_error<parity::ValueError>([&] { a.set_writeable(true); },
+                                   "cannot set WRITEABLE flag to True of this array");
+}
+
+// ---------------------------------------------------------------------------------------
+// Views and strides
+
+TEST(ArrayViews, SliceWithNegativeStepOnAxis1) {
+  NdArray a = iota(6, {2, 3});
+  NdArray r = sl(a, {Slice{}, Slice{kAll, kAll, -1}});
+  EXPECT_EQ(r.strides(), (Strides{24, -8}));  // np.arange(6).reshape(2,3)[:, ::-1].strides
+  EXPECT_EQ(r.offset(), 16);                  // element (0, 0) is a[0, 2]
+  EXPECT_EQ(r.to_doubles(), (Vals{2, 1, 0, 5, 4, 3}));
+  EXPECT_TRUE(same_storage(a, r));
+  EXPECT_FALSE(r.is_c_contiguous());
+}
+
+// Python slice semantics on np.arange(5).
+TEST(ArrayViews, SliceFollowsPythonRules) {
+  NdArray a = iota(5);
+  auto s = [&](std::optional<std::int64_t> b, std::optional<std::int64_t> e, std::int64_t st) {
+    return sl(a, {Slice{b, e, st}});
+  };
+  EXPECT_EQ(s(kAll, kAll, -1).to_doubles(), (Vals{4, 3, 2, 1, 0}));  // a[::-1]
+  EXPECT_EQ(s(kAll, kAll, -1).strides(), (Strides{-8}));
+  EXPECT_EQ(s(1, 100, 1).to_doubles(), (Vals{1, 2, 3, 4}));       // a[1:100] clamps
+  EXPECT_EQ(s(-2, kAll, 1).to_doubles(), (Vals{3, 4}));           // a[-2:]
+  EXPECT_EQ(s(5, 2, 1).shape(), (Shape{0}));                      // a[5:2] is empty
+  EXPECT_EQ(s(kAll, kAll, -2).to_doubles(), (Vals{4, 2, 0}));     // a[::-2]
+  EXPECT_EQ(s(3, 0, -1).to_doubles(), (Vals{3, 2, 1}));           // a[3:0:-1]
+  EXPECT_EQ(s(-100, 2, 1).to_doubles(), (Vals{0, 1}));            // a[-100:2]
+  EXPECT_EQ(s(10, -10, -1).to_doubles(), (Vals{4, 3, 2, 1, 0}));  // a[10:-10:-1]
+  EXPECT_EQ(s(1, 4, 2).to_doubles(), (Vals{1, 3}));               // a[1:4:2]
+  EXPECT_EQ(s(1, 4, 2).strides(), (Strides{16}));
+  EXPECT_EQ(s(0, 5, std::numeric_limits<std::int64_t>::min()).shape(), (Shape{0}));
+  EXPECT_EQ(s(4, kAll, std::numeric_limits<std::int64_t>::min()).to_doubles(), (Vals{4}));
+}
+
+TEST(ArrayViews, SliceErrors) {
+  NdArray a = iota(5);
+  expect_error<parity::ValueError>([&] { sl(a, {Slice{kAll, kAll, 0}}); }, "slice step cannot be zero");
+  expect_error<parity::ValueError>(
+      [&] {
+        sl(a, {Slice{}, Slice{}});
+      },
+      "too many indices for array: array is 1-dimensional, but 2 were indexed");
+}
+
+TEST(ArrayViews, WritesThroughAViewReachTheBase) {
+  NdArray a = iota(5, DType::Float64);
+  NdArray r = sl(a, {Slice{kAll, kAll, -1}});
+  r.set(Idx{0}, 42);
+  EXPECT_EQ(get(a, {4}), 42);
+  EXPECT_TRUE(a.shares_memory(r));
+}
+
+TEST(ArrayViews, Transpose) {
+  NdArray a = iota(6, {2, 3});
+  NdArray t = a.transpose();
+  EXPECT_EQ(t.shape(), (Shape{3, 2}));
+  EXPECT_EQ(t.strides(), (Strides{8, 24}));  // np.arange(6).reshape(2,3).T.strides == (8, 24)
+  EXPECT_EQ(t.to_doubles(), (Vals{0, 3, 1, 4, 2, 5}));
+  EXPECT_EQ(get(t, {2, 1}), 5);
+  EXPECT_TRUE(same_storage(a, t));
+  const int swap[] = {1, 0};
+  EXPECT_EQ(a.transpose(swap).strides(), t.strides());
+  // np.zeros((2,3,4)).transpose(1,2,0): shape (3,4,2), strides (32, 8, 96).
+  const int perm[] = {1, 2, 0};
+  NdArray z = NdArray::zeros({2, 3, 4}, DType::Float64).transpose(perm);
+  EXPECT_EQ(z.shape(), (Shape{3, 4, 2}));
+  EXPECT_EQ(z.strides(), (Strides{32, 8, 96}));
+  const int neg[] = {-1, 0};  // np.transpose(a, (-1, 0)) == a.T
+  EXPECT_EQ(a.transpose(neg).strides(), t.strides());
+}
+
+TEST(ArrayViews, TransposeErrors) {
+  NdArray a = iota(6, {2, 3});
+  const int short_axes[] = {0};
+  const int repeated[] = {0, 0};
+  const int out_of_range[] = {0, 2};
+  expect_error<parity::ValueError>([&] { a.transpose(short_axes); }, "axes don't match array");
+  expect_error<parity::ValueError>([&] { a.transpose(repeated); }, "repeated axis in transpose");
+  expect_error<parity::ValueError>([&] { a.transpose(out_of_range); },
+                                   "axis 2 is out of bounds for array of dimension 2");
+}
+
+TEST(ArrayViews, ReshapeIsAViewWhenStridesAllow) {
+  NdArray a = iota(6);
+  NdArray r = a.reshape({2, 3});
+  EXPECT_TRUE(same_storage(a, r));
+  EXPECT_EQ(r.strides(), (Strides{24, 8}));
+  EXPECT_EQ(a.reshape({-1, 2}).shape(), (Shape{3, 2}));  // np.arange(6).reshape(-1, 2)
+  // np.arange(12)[::2].reshape(2, 3).strides == (48, 16): a strided run is still one axis.
+  NdArray s = sl(iota(12), {Slice{kAll, kAll, 2}}).reshape({2, 3});
+  EXPECT_EQ(s.strides(), (Strides{48, 16}));
+  EXPECT_EQ(s.to_doubles(), (Vals{0, 2, 4, 6, 8, 10}));
+  // np.arange(6)[::-1].reshape(2, 3).strides == (-24, -8), values [[5,4,3],[2,1,0]].
+  NdArray rev = sl(a, {Slice{kAll, kAll, -1}}).reshape({2, 3});
+  EXPECT_TRUE(same_storage(a, rev));
+  EXPECT_EQ(rev.strides(), (Strides{-24, -8}));
+  EXPECT_EQ(rev.to_doubles(), (Vals{5, 4, 3, 2, 1, 0}));
+  // Adding or dropping size-1 axes of a transposed array moves no data.
+  NdArray t1 = iota(6, {2, 3}).transpose().reshape({3, 1, 2});
+  EXPECT_EQ(t1.to_doubles(), (Vals{0, 3, 1, 4, 2, 5}));
+  EXPECT_EQ(t1.strides()[0], 8);
+  EXPECT_EQ(t1.strides()[2], 24);
+  // Writes through the view reach the base.
+  r.set(Idx{1, 2}, 99);
+  EXPECT_EQ(get(a, {5}), 99);
+}
+
+TEST(ArrayViews, ReshapeCopiesWhenItMust) {
+  NdArray t = iota(6, {2, 3}).transpose();
+  NdArray flat = t.reshape({6});
+  EXPECT_FALSE(same_storage(t, flat));
+  EXPECT_FALSE(flat.shares_memory(t));
+  EXPECT_TRUE(flat.is_c_contiguous());
+  // np.arange(6).reshape(2,3).T.reshape(6) -> [0, 3, 1, 4, 2, 5]
+  EXPECT_EQ(flat.to_doubles(), (Vals{0, 3, 1, 4, 2, 5}));
+}
+
+TEST(ArrayViews, ReshapeErrors) {
+  NdArray a = iota(6);
+  expect_error<parity::ValueError>([&] { a.reshape({4}); }, "cannot reshape array of size 6 into shape (4,)");
+  // NumPy drops a leading unknown size when it prints the shape: np.arange(6).reshape(-1, 4)
+  expect_error<parity::ValueError>(
+      [&] {
+        a.reshape({-1, 4});
+      },
+      "cannot reshape array of size 6 into shape (4)");
+  expect_error<parity::ValueError>(
+      [&] {
+        a.reshape({2, 2});
+      },
+      "cannot reshape array of size 6 into shape (2,2)");
+  expect_error<parity::ValueError>([&] { a.reshape({-1, -1}); }, "can only specify one unknown dimension");
+}
+
+TEST(ArrayViews, ReshapeOfEmptyArrays) {
+  NdArray e = NdArray::zeros({0, 3}, DType::Float64);
+  EXPECT_EQ(e.reshape({3, 0}).shape(), (Shape{3, 0}));
+  EXPECT_EQ(e.reshape({-1}).shape(), (Shape{0}));  // np.zeros((0,3)).reshape(-1).shape == (0,)
+  EXPECT_THROW(e.reshape({-1, 0}), parity::ValueError);
+}
+
+TEST(ArrayViews, BroadcastToIsReadOnlyWithStrideZero) {
+  NdArray a = iota(3, DType::Float64);
+  NdArray b = a.broadcast_to({2, 3});
+  EXPECT_EQ(b.strides(), (Strides{0, 8}));  // np.broadcast_to(np.arange(3.), (2,3)).strides
+  EXPECT_EQ(b.to_doubles(), (Vals{0, 1, 2, 0, 1, 2}));
+  EXPECT_FALSE(b.writeable());
+  EXPECT_TRUE(b.shares_memory(a));
+  expect_error<parity::ValueError>([&] { b.set(Idx{0, 0}, 1); }, "assignment destination is read-only");
+  expect_error<parity::ValueError>([&] { b.set_writeable(true); },
+                                   "cannot set WRITEABLE flag to True of this array");
+  // A view of a read-only array is read-only too.
+  NdArray v = sl(b, {Slice{0, 1, 1}});
+  EXPECT_FALSE(v.writeable());
+  EXPECT_THROW(v.set_writeable(true), parity::ValueError);
+  // np.broadcast_to(np.zeros((3,1)), (3,4)).strides == (8, 0)
+  EXPECT_EQ(NdArray::zeros({3, 1}, DType::Float64).broadcast_to({3, 4}).strides(), (Strides{8, 0}));
+  expect_error<parity::ValueError>([&] { a.broadcast_to({4}); },
+                                   "cannot broadcast an array of shape (3,) to shape (4,)");
+  expect_error<parity::ValueError>(
+      [&] {
+        a.broadcast_to({3, -1});
+      },
+      "all elements of broadcast shape must be non-negative");
+}
+
+TEST(ArrayViews, WriteableFlag) {
+  NdArray a = iota(3, DType::Float64);
+  a.set_writeable(false);
+  EXPECT_THROW(a.set(Idx{0}, 1), parity::ValueError);
+  NdArray v = sl(a, {Slice{1, kAll, 1}});
+  EXPECT_FALSE(v.writeable());
+  EXPECT_THROW(v.set_writeable(true), parity::ValueError);  // base is read-only
+  a.set_writeable(true);  // the array that owns its data may become writeable again
+  a.set(Idx{0}, 7);
+  EXPECT_EQ(get(a, {0}), 7);
+  // A copy of read-only data is a fresh, writeable array.
+  EXPECT_TRUE(v.copy().writeable());
+}
+
+TEST(ArrayViews, ContiguityAndSharing) {
+  NdArray a = iota(6, {2, 3});
+  EXPECT_TRUE(a.is_c_contiguous());
+  EXPECT_FALSE(a.transpose().is_c_contiguous());
+  // np.arange(6).reshape(2,3)[:, :1].flags.c_contiguous == False (row stride 24, not 8)
+  EXPECT_FALSE(sl(a, {Slice{}, Slice{kAll, 1, 1}}).is_c_contiguous());
+  // np.arange(6).reshape(2,3)[:1].flags.c_contiguous == True
+  EXPECT_TRUE(sl(a, {Slice{kAll, 1, 1}}).is_c_contiguous());
+  EXPECT_TRUE(NdArray::zeros({0, 5}, DType::Float32).is_c_contiguous());
+
+  NdArray f = iota(6);
+  NdArray lo = sl(f, {Slice{kAll, 3, 1}}), hi = sl(f, {Slice{3, kAll, 1}});
+  EXPECT_FALSE(lo.shares_memory(hi));  // np.may_share_memory(a[:3], a[3:]) == False
+  EXPECT_TRUE(f.shares_memory(sl(f, {Slice{kAll, kAll, 2}})));
+  EXPECT_FALSE(f.shares_memory(f.copy()));
+  EXPECT_FALSE(f.shares_memory(sl(f, {Slice{2, 2, 1}})));  // empty
+}
+
+// ---------------------------------------------------------------------------------------
+// Element access, copies and casts
+
+TEST(ArrayAccess, BoundsChecksAndNegativeIndices) {
+  NdArray a = iota(3);
+  EXPECT_EQ(get(a, {-1}), 2);
+  EXPECT_EQ(a.at<std::int64_t>(Idx{-3}), 0);
+  expect_error<parity::ValueError>([&] { a.get(Idx{5}); }, "index 5 is out of bounds for axis 0 with size 3");
+  expect_error<parity::ValueError>([&] { a.get(Idx{-4}); },
+                                   "index -4 is out of bounds for axis 0 with size 3");
+  expect_error<parity::ValueError>(
+      [&] {
+        a.get(Idx{0, 0});
+      },
+      "too many indices for array: array is 1-dimensional, but 2 were indexed");
+  EXPECT_THROW(iota(6, {2, 3}).get(Idx{1}), parity::ValueError);
+  EXPECT_THROW(a.at<double>(Idx{0}), parity::TypeError);  // no silent conversion in at<>
+  EXPECT_THROW(a.set(Idx{3}, 1), parity::ValueError);
+}
+
+TEST(ArrayAccess, SetConvertsLikeAPythonFloat) {
+  NdArray a = NdArray::zeros({2}, DType::Int32);
+  a.set(Idx{0}, -2.7);  // a[0] = -2.7 stores -2
+  EXPECT_EQ(a.at<std::int32_t>(Idx{0}), -2);
+  expect_error<parity::ValueError>([&] { a.set(Idx{0}, NAN); }, "cannot convert float NaN to integer");
+  EXPECT_THROW(a.set(Idx{0}, 3e9), parity::ValueError);  // out of int32 range
+  const auto v0 = a.storage()->version();
+  a.set(Idx{1}, 1);
+  EXPECT_GT(a.storage()->version(), v0);  // writes bump the version counter
+}
+
+TEST(ArrayAccess, AstypeIsACCast) {
+  NdArray f = values<double>({4}, {-1.7, 1.7, 2.5, -0.5});
+  // np.array([-1.7, 1.7, 2.5, -0.5]).astype(np.int32) -> [-1, 1, 2, 0]: truncation toward zero
+  EXPECT_EQ(f.astype(DType::Int32).to_doubles(), (Vals{-1, 1, 2, 0}));
+  // np.array([0.0, -0.0, 0.5, np.nan]).astype(bool) -> [False, False, True, True]
+  EXPECT_EQ(values<double>({4}, {0.0, -0.0, 0.5, NAN}).astype(DType::Bool).to_doubles(), (Vals{0, 0, 1, 1}));
+  // np.array([2**32 + 5, -1, 2**31]).astype(np.int32) -> [5, -1, -2147483648]: wraps
+  NdArray big = values<std::int64_t>({3}, {(std::int64_t(1) << 32) + 5, -1, std::int64_t(1) << 31});
+  EXPECT_EQ(big.astype(DType::Int32).to_doubles(), (Vals{5, -1, -2147483648.0}));
+  // NaN to int: x86-64 NumPy gives the minimum value (with a RuntimeWarning).
+  EXPECT_EQ(values<double>({1}, {NAN}).astype(DType::Int32).at<std::int32_t>(Idx{0}),
+            std::numeric_limits<std::int32_t>::min());
+  // float64 -> float32 rounds to nearest.
+  EXPECT_EQ(values<double>({1}, {0.1}).astype(DType::Float32).at<float>(Idx{0}), 0.1f);
+  EXPECT_EQ(bools({true, false}).astype(DType::Float64).to_doubles(), (Vals{1, 0}));
+}
+
+TEST(ArrayAccess, CopyOfAStridedViewIsContiguous) {
+  NdArray r = sl(iota(6, {2, 3}), {Slice{kAll, kAll, -1}, Slice{kAll, kAll, 2}});
+  EXPECT_EQ(r.to_doubles(), (Vals{3, 5, 0, 2}));  // a[::-1, ::2]
+  NdArray c = r.copy();
+  EXPECT_TRUE(c.is_c_contiguous());
+  EXPECT_EQ(c.strides(), (Strides{16, 8}));
+  EXPECT_EQ(c.to_doubles(), r.to_doubles());
+  EXPECT_FALSE(c.shares_memory(r));
+}
+
+// ---------------------------------------------------------------------------------------
+// add and mul
+
+TEST(ArrayBinary, ContiguousTransposedAndNegativeStride) {
+  NdArray a = iota(6, {2, 3});
+  EXPECT_EQ(pa::add(a, a).to_doubles(), (Vals{0, 2, 4, 6, 8, 10}));
+  // np.arange(6).reshape(2,3).T + np.arange(6).reshape(3,2) -> [[0,4],[3,7],[6,10]]
+  NdArray s = pa::add(a.transpose(), iota(6, {3, 2}));
+  EXPECT_EQ(s.shape(), (Shape{3, 2}));
+  EXPECT_EQ(s.to_doubles(), (Vals{0, 4, 3, 7, 6, 10}));
+  EXPECT_TRUE(s.is_c_contiguous());
+  // np.arange(5)[::-1] * np.arange(5) -> [0, 3, 4, 3, 0]
+  NdArray f = iota(5);
+  EXPECT_EQ(pa::mul(sl(f, {Slice{kAll, kAll, -1}}), f).to_doubles(), (Vals{0, 3, 4, 3, 0}));
+}
+
+TEST(ArrayBinary, Broadcasting) {
+  // np.arange(3).reshape(3,1) * 10 + np.arange(4) -> shape (3,4)
+  NdArray col = pa::mul(iota(3, {3, 1}), NdArray::full({}, 10, DType::Int64));
+  NdArray s = pa::add(col, iota(4));
+  EXPECT_EQ(s.shape(), (Shape{3, 4}));
+  EXPECT_EQ(s.to_doubles(), (Vals{0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23}));
+  // 0-d with 1-d: np.array(2.5) + np.arange(3) -> [2.5, 3.5, 4.5]
+  NdArray z = pa::add(NdArray::full({}, 2.5, DType::Float64), iota(3));
+  EXPECT_EQ(z.shape(), (Shape{3}));
+  EXPECT_EQ(z.to_doubles(), (Vals{2.5, 3.5, 4.5}));
+  // 0-d with 0-d stays 0-d.
+  EXPECT_EQ(pa::add(NdArray(), NdArray()).ndim(), 0);
+  // Empty: (np.zeros((0,3)) + np.arange(3)).shape == (0, 3); np.zeros(0) + np.zeros(1) -> (0,)
+  EXPECT_EQ(pa::add(NdArray::zeros({0, 3}, DType::Float64), iota(3)).shape(), (Shape{0, 3}));
+  EXPECT_EQ(pa::mul(NdArray::zeros({0}, DType::Int32), NdArray::zeros({1}, DType::Int32)).shape(),
+            (Shape{0}));
+  expect_error<parity::ValueError>(
+      [] {
+        pa::add(iota(6, {2, 3}), iota(4));
+      },
+      "operands could not be broadcast together with shapes (2,3) (4,)");
+}
+
+TEST(ArrayBinary, NumPyPromotion) {
+  auto i32 = values<std::int32_t>({1}, {16777217});
+  auto f32 = values<float>({1}, {0.0f});
+  // np.array([16777217], np.int32) + np.array([0], np.float32) -> array([16777217.]) float64:
+  // the int is cast to float64 (exact), not to float32 (which would give 16777216).
+  NdArray s = pa::add(i32, f32);
+  EXPECT_EQ(s.dtype(), DType::Float64);
+  EXPECT_EQ(s.at<double>(Idx{0}), 16777217.0);
+  EXPECT_EQ(pa::add(bools({true}), i32).dtype(), DType::Int32);
+  EXPECT_EQ(pa::mul(i32, iota(1)).dtype(), DType::Int64);
+  EXPECT_EQ(pa::add(f32, values<double>({1}, {1})).dtype(), DType::Float64);
+  EXPECT_EQ(pa::add(bools({true}), f32).dtype(), DType::Float32);
+  // NEP 50: a 0-d int64 array is not "weak": np.array([1], np.int32) + np.array(1) is int64.
+  EXPECT_EQ(pa::add(i32, NdArray::full({}, 1, DType::Int64)).dtype(), DType::Int64);
+}
+
+TEST(ArrayBinary, IntegerOverflowWraps) {
+  constexpr std::int32_t kMax32 = std::numeric_limits<std::int32_t>::max();
+  constexpr std::int32_t kMin32 = std::numeric_limits<std::int32_t>::min();
+  // np.array([2**31-1], np.int32) + np.array([1], np.int32) -> [-2147483648]
+  EXPECT_EQ(
+      pa::add(values<std::int32_t>({1}, {kMax32}), values<std::int32_t>({1}, {1})).at<std::int32_t>(Idx{0}),
+      kMin32);
+  // 65536 * 65536 = 2^32 -> 0 in int32; -2^31 * -1 -> -2^31
+  EXPECT_EQ(pa::mul(values<std::int32_t>({2}, {65536, kMin32}), values<std::int32_t>({2}, {65536, -1}))
+                .to_doubles(),
+            (Vals{0, double(kMin32)}));
+  // np.array([2**62]) * 4 -> [0]; (2**32+1)**2 mod 2**64 = 2**33 + 1
+  const std::int64_t p62 = std::int64_t(1) << 62, q = (std::int64_t(1) << 32) + 1;
+  NdArray m = pa::mul(values<std::int64_t>({2}, {p62, q}), values<std::int64_t>({2}, {4, q}));
+  EXPECT_EQ(m.at<std::int64_t>(Idx{0}), 0);
+  EXPECT_EQ(m.at<std::int64_t>(Idx{1}), (std::int64_t(1) << 33) + 1);
+}
+
+TEST(ArrayBinary, BoolAddIsOrMulIsAnd) {
+  NdArray x = bools({false, false, true, true}), y = bools({false, true, false, true});
+  NdArray s = pa::add(x, y), p = pa::mul(x, y);
+  EXPECT_EQ(s.dtype(), DType::Bool);
+  EXPECT_EQ(s.to_doubles(), (Vals{0, 1, 1, 1}));  // np.add on bool: logical or
+  EXPECT_EQ(p.dtype(), DType::Bool);
+  EXPECT_EQ(p.to_doubles(), (Vals{0, 0, 0, 1}));  // np.multiply on bool: logical and
+}
+
+// ---------------------------------------------------------------------------------------
+// neg and exp
+
+TEST(ArrayUnary, Neg) {
+  NdArray r = pa::neg(sl(iota(4, DType::Float64), {Slice{kAll, kAll, -1}}));
+  EXPECT_EQ(r.to_doubles(), (Vals{-3, -2, -1, -0.0}));
+  EXPECT_TRUE(std::signbit(r.at<double>(Idx{3})));  // -(0.0) is -0.0
+  NdArray i = pa::neg(values<std::int32_t>({3}, {1, -2, std::numeric_limits<std::int32_t>::min()}));
+  EXPECT_EQ(i.dtype(), DType::Int32);
+  // np.negative(np.int32(-2**31)) wraps to itself
+  EXPECT_EQ(i.to_doubles(), (Vals{-1, 2, double(std::numeric_limits<std::int32_t>::min())}));
+  EXPECT_EQ(pa::neg(iota(6, {2, 3}).transpose()).to_doubles(), (Vals{0, -3, -1, -4, -2, -5}));
+  // -np.array([True]) raises TypeError with this text.
+  expect_error<parity::TypeError>(
+      [] { pa::neg(bools({true})); },
+      "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the "
+      "logical_not function instead.");
+}
+
+TEST(ArrayUnary, Exp) {
+  // np.exp(np.array([0, 1], np.int32)) -> float64 [1, e]
+  NdArray e = pa::exp(values<std::int32_t>({2}, {0, 1}));
+  EXPECT_EQ(e.dtype(), DType::Float64);
+  EXPECT_EQ(e.to_doubles(), (Vals{1.0, std::numbers::e}));
+  // float32 stays float32: exp(1) rounded once to float is the float nearest e.
+  NdArray f = pa::exp(values<float>({2}, {0.0f, 1.0f}));
+  EXPECT_EQ(f.dtype(), DType::Float32);
+  EXPECT_EQ(f.at<float>(Idx{1}), static_cast<float>(std::numbers::e));
+  EXPECT_EQ(pa::exp(iota(4, {2, 2}, DType::Float64).transpose()).to_doubles(),
+            (Vals{1.0, std::exp(2.0), std::exp(1.0), std::exp(3.0)}));
+  EXPECT_EQ(pa::exp(values<double>({1}, {-INFINITY})).to_doubles(), (Vals{0.0}));
+  EXPECT_THROW(pa::exp(bools({true})), parity::TypeError);
+}
+
+// ---------------------------------------------------------------------------------------
+// sum
+
+TEST(ArraySum, AxesKeepdimsAndAll) {
+  NdArray a = iota(6, {2, 3});
+  const std::int64_t ax0[] = {0}, ax1[] = {1}, axm1[] = {-1}, both[] = {0, 1};
+  EXPECT_EQ(pa::sum(a, ax0).to_doubles(), (Vals{3, 5, 7}));  // np.arange(6).reshape(2,3).sum(0)
+  EXPECT_EQ(pa::sum(a, ax1).to_doubles(), (Vals{3, 12}));
+  EXPECT_EQ(pa::sum(a, axm1).to_doubles(), (Vals{3, 12}));
+  NdArray all = pa::sum(a);
+  EXPECT_EQ(all.ndim(), 0);
+  EXPECT_EQ(all.dtype(), DType::Int64);
+  EXPECT_EQ(all.get(Idx{}), 15);
+  EXPECT_EQ(pa::sum(a, both).get(Idx{}), 15);
+  EXPECT_EQ(pa::sum(a, ax1, true).shape(), (Shape{2, 1}));  // keepdims=True
+  EXPECT_EQ(pa::sum(a, ax1, true).to_doubles(), (Vals{3, 12}));
+  EXPECT_EQ(pa::sum(a, {}, true).shape(), (Shape{1, 1}));
+  // np.arange(24).reshape(2,3,4).sum(axis=(0,2)) -> [60, 92, 124] (sum of 12i + 4j + k)
+  const std::int64_t ax02[] = {0, 2};
+  EXPECT_EQ(pa::sum(iota(24, {2, 3, 4}), ax02).to_doubles(), (Vals{60, 92, 124}));
+  EXPECT_EQ(pa::sum(iota(24, {2, 3, 4}, DType::Float64), ax02).to_doubles(), (Vals{60, 92, 124}));
+  // 0-d: np.sum(np.array(2.5)) == 2.5
+  EXPECT_EQ(pa::sum(NdArray::full({}, 2.5, DType::Float64)).get(Idx{}), 2.5);
+}
+
+TEST(ArraySum, StridedInputs) {
+  const std::int64_t ax0[] = {0};
+  // a.T.sum(0) == a.sum(1) == [3, 12]
+  EXPECT_EQ(pa::sum(iota(6, {2, 3}).transpose(), ax0).to_doubles(), (Vals{3, 12}));
+  EXPECT_EQ(pa::sum(sl(iota(5, DType::Float32), {Slice{kAll, kAll, -1}})).get(Idx{}), 10);
+  // Broadcast input: np.broadcast_to(np.arange(3), (4,3)).sum(0) == [0, 4, 8]
+  EXPECT_EQ(pa::sum(iota(3).broadcast_to({4, 3}), ax0).to_doubles(), (Vals{0, 4, 8}));
+}
+
+TEST(ArraySum, DTypes) {
+  // np.sum(np.array([2**31-1, 1], np.int32)) == 2147483648 (int64 accumulator and result)
+  NdArray s = pa::sum(values<std::int32_t>({2}, {std::numeric_limits<std::int32_t>::max(), 1}));
+  EXPECT_EQ(s.dtype(), DType::Int64);
+  EXPECT_EQ(s.at<std::int64_t>(Idx{}), 2147483648LL);
+  // np.sum(np.array([2**63-1, 1])) wraps to -2**63
+  EXPECT_EQ(pa::sum(values<std::int64_t>({2}, {std::numeric_limits<std::int64_t>::max(), 1}))
+                .at<std::int64_t>(Idx{}),
+            std::numeric_limits<std::int64_t>::min());
+  // np.sum(np.array([True, False, True])) == 2, int64
+  NdArray b = pa::sum(bools({true, false, true}));
+  EXPECT_EQ(b.dtype(), DType::Int64);
+  EXPECT_EQ(b.at<std::int64_t>(Idx{}), 2);
+  EXPECT_EQ(pa::sum(values<float>({2}, {1.5f, 2.0f})).dtype(), DType::Float32);
+}
+
+TEST(ArraySum, Empty) {
+  // np.sum(np.zeros(0)) == 0.0, float64
+  NdArray e = pa::sum(NdArray::zeros({0}, DType::Float64));
+  EXPECT_EQ(e.dtype(), DType::Float64);
+  EXPECT_EQ(e.get(Idx{}), 0.0);
+  EXPECT_EQ(pa::sum(NdArray::zeros({0}, DType::Int32)).get(Idx{}), 0);
+  // np.zeros((2,0)).sum(1) -> [0., 0.]; np.zeros((2,0)).sum(0).shape == (0,)
+  const std::int64_t ax0[] = {0}, ax1[] = {1};
+  EXPECT_EQ(pa::sum(NdArray::zeros({2, 0}, DType::Float32), ax1).to_doubles(), (Vals{0, 0}));
+  EXPECT_EQ(pa::sum(NdArray::zeros({2, 0}, DType::Float32), ax0).shape(), (Shape{0}));
+}
+
+TEST(ArraySum, AxisErrors) {
+  NdArray a = iota(24, {2, 3, 4});
+  const std::int64_t dup[] = {0, -3}, out[] = {3}, zero[] = {0};
+  expect_error<parity::ValueError>([&] { pa::sum(a, dup); }, "duplicate value in 'axis'");
+  expect_error<parity::ValueError>([&] { pa::sum(a, out); },
+                                   "axis 3 is out of bounds for array of dimension 3");
+  expect_error<parity::ValueError>([&] { pa::sum(NdArray(), zero); },
+                                   "axis 0 is out of bounds for array of dimension 0");
+}
+
+// Pairwise order, derived by hand for float32 [2^24, 1, 1, 1, 1, 1, 1, 1, 1] (9 terms):
+// eight lanes hold the first 8 terms; tree: ((2^24+1) + (1+1)) + ((1+1) + (1+1))
+// = (2^24 + 2) + 4 (2^24+1 ties to even 2^24) = 2^24 + 6; then + 1 = 2^24 + 7, a tie that
+// rounds to even 2^24 + 8 = 16777224, the exact sum. A plain loop loses every 1: 16777216.
+TEST(ArraySum, PairwiseOrderMatchesNumPy) {
+  std::vector<float> v(9, 1.0f);
+  v[0] = 16777216.0f;
+  EXPECT_EQ(pa::sum(values<float>({9}, v)).at<float>(Idx{}), 16777224.0f);
+  float naive = 0;
+  for (float x : v) naive += x;
+  EXPECT_EQ(naive, 16777216.0f);
+}
+
+// Sum of 1e6 float32 0.1f: the exact value is 1e6 * 0.100000001490116... = 100000.0014901...
+// Pairwise summation in float32 lands within a few float32 ulps (ulp at 1e5 = 2^-7); a
+// plain float32 loop is off by hundreds.
+TEST(ArraySum, PairwiseSummationIsAccurate) {
+  const std::int64_t n = 1000000;
+  NdArray a = NdArray::full({n}, 0.1, DType::Float32);
+  const double exact = double(n) * double(0.1f);
+  const float got = pa::sum(a).at<float>(Idx{});
+  const double ulp = 1.0 / 128;  // spacing of float32 in [65536, 131072)
+  EXPECT_LE(std::abs(double(got) - exact), 4 * ulp) << "pairwise float32 sum " << got;
+  float naive = 0;
+  for (std::int64_t i = 0; i < n; ++i) naive += 0.1f;
+  EXPECT_GT(std::abs(double(naive) - exact), 100.0) << "naive float32 sum " << naive;
+  // float64 input: the pairwise sum of 1e6 copies of 0.1 is within 1e-9 relative.
+  const double d = pa::sum(NdArray::full({n}, 0.1, DType::Float64)).get(Idx{});
+  EXPECT_NEAR(d, 100000.0, 1e-9 * 100000.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// matmul
+
+TEST(ArrayMatmul, HandExample) {
+  NdArray a = values<double>({2, 3}, {1, 2, 3, 4, 5, 6});
+  NdArray b = values<double>({3, 2}, {7, 8, 9, 10, 11, 12});
+  // [[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]] = [[58,64],[139,154]]
+  NdArray c = pa::matmul(a, b);
+  EXPECT_EQ(c.shape(), (Shape{2, 2}));
+  EXPECT_EQ(c.dtype(), DType::Float64);
+  EXPECT_EQ(c.to_doubles(), (Vals{58, 64, 139, 154}));
+  // float32 @ float32 -> float32; float32 @ float64 -> float64
+  EXPECT_EQ(pa::matmul(a.astype(DType::Float32), b.astype(DType::Float32)).dtype(), DType::Float32);
+  EXPECT_EQ(pa::matmul(a.astype(DType::Float32), b).dtype(), DType::Float64);
+  EXPECT_EQ(pa::matmul(a.astype(DType::Float32), b.astype(DType::Float32)).to_doubles(),
+            (Vals{58, 64, 139, 154}));
+}
+
+TEST(ArrayMatmul, StridedInputs) {
+  // np.arange(6.).reshape(3,2).T @ np.ones((3,1)) -> [[6], [9]] (column sums 0+2+4, 1+3+5)
+  NdArray t = iota(6, {3, 2}, DType::Float64).transpose();
+  EXPECT_EQ(pa::matmul(t, NdArray::ones({3, 1}, DType::Float64)).to_doubles(), (Vals{6, 9}));
+  // [[1,2,3]] @ np.arange(3.)[::-1].reshape(3,1) = 1*2 + 2*1 + 3*0 = 4
+  NdArray rev = sl(iota(3, DType::Float64), {Slice{kAll, kAll, -1}}).reshape({3, 1});
+  EXPECT_EQ(pa::matmul(values<double>({1, 3}, {1, 2, 3}), rev).to_doubles(), (Vals{4}));
+  // Broadcast (stride 0) operand: np.broadcast_to([[1.],[2.]], (2,2)) @ np.eye(2)
+  NdArray bc = values<double>({2, 1}, {1, 2}).broadcast_to({2, 2});
+  EXPECT_EQ(pa::matmul(bc, values<double>({2, 2}, {1, 0, 0, 1})).to_doubles(), (Vals{1, 1, 2, 2}));
+}
+
+TEST(ArrayMatmul, EmptyInnerDimensionGivesZeros) {
+  // np.ones((2,0)) @ np.ones((0,3)) == np.zeros((2,3))
+  NdArray c = pa::matmul(NdArray::ones({2, 0}, DType::Float64), NdArray::ones({0, 3}, DType::Float64));
+  EXPECT_EQ(c.shape(), (Shape{2, 3}));
+  EXPECT_EQ(c.to_doubles(), Vals(6, 0.0));
+}
+
+// The reference accumulates each dot product in double with compensation and rounds once.
+TEST(ArrayMatmul, AccumulationIsMoreAccurateThanTheInputPrecision) {
+  // float32 [1, 2^-24, 2^-24] . [1, 1, 1] = 1 + 2^-23, a float32 number; a float32 loop gives
+  // 1 (each 1 + 2^-24 ties to even 1).
+  const float h = std::ldexp(1.0f, -24);
+  NdArray c = pa::matmul(values<float>({1, 3}, {1.0f, h, h}), NdArray::ones({3, 1}, DType::Float32));
+  EXPECT_EQ(c.at<float>(Idx{0, 0}), 1.0f + 2 * h);
+  // float64 [1e16, 1, -1e16] . [1, 1, 1] = 1 exactly; a plain double loop gives 0.
+  NdArray d = pa::matmul(values<double>({1, 3}, {1e16, 1, -1e16}), NdArray::ones({3, 1}, DType::Float64));
+  EXPECT_EQ(d.get(Idx{0, 0}), 1.0);
+  // Infinities and NaN propagate instead of turning into NaN through the error terms.
+  NdArray inf = pa::matmul(values<double>({1, 2}, {INFINITY, 1}), NdArray::ones({2, 1}, DType::Float64));
+  EXPECT_EQ(inf.get(Idx{0, 0}), INFINITY);
+  NdArray nan = pa::matmul(values<double>({1, 2}, {NAN, 1}), NdArray::ones({2, 1}, DType::Float64));
+  EXPECT_TRUE(std::isnan(nan.get(Idx{0, 0})));
+}
+
+TEST(ArrayMatmul, Errors) {
+  NdArray a = NdArray::ones({2, 3}, DType::Float64);
+  expect_error<parity::ValueError>(
+      [&] {
+        pa::matmul(a, NdArray::ones({2, 2}, DType::Float64));
+      },
+      "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+      "(n?,k),(k,m?)->(n?,m?) (size 2 is different from 3)");
+  EXPECT_THROW(pa::matmul(a, NdArray::ones({3}, DType::Float64)), parity::ValueError);
+  EXPECT_THROW(pa::matmul(iota(6, {2, 3}), iota(6, {3, 2})), parity::TypeError);  // int64: not in spec
+}
+
+// ---------------------------------------------------------------------------------------
+// random
+
+TEST(ArrayRandom, DeterministicPerSeed) {
+  NdArray a = NdArray::random({4, 5}, DType::Float64, 42);
+  NdArray b = NdArray::random({4, 5}, DType::Float64, 42);
+  NdArray c = NdArray::random({4, 5}, DType::Float64, 43);
+  EXPECT_EQ(a.to_doubles(), b.to_doubles());
+  EXPECT_NE(a.to_doubles(), c.to_doubles());
+  // Element i in C order is core::random_value(..., i, ...) (float64: no rounding).
+  const Vals v = a.to_doubles();
+  for (std::int64_t i = 0; i < 20; ++i)
+    EXPECT_EQ(v[std::size_t(i)], core::random_value(core::Distribution::Uniform, 42, i, 0.0, 1.0));
+  // float32 is the same stream rounded once.
+  NdArray f = NdArray::random({3}, DType::Float32, 42);
+  EXPECT_EQ(f.at<float>(Idx{2}), float(core::random_value(core::Distribution::Uniform, 42, 2, 0.0, 1.0)));
+}
+
+TEST(ArrayRandom, UniformRangeAndMean) {
+  NdArray u = NdArray::random({1000}, DType::Float64, 7, core::Distribution::Uniform, -2.0, 3.0);
+  for (double x : u.to_doubles()) {
+    EXPECT_GE(x, -2.0);
+    EXPECT_LT(x, 3.0);
+  }
+  const std::int64_t n = 100000;
+  NdArray m = NdArray::random({n}, DType::Float64, 11);
+  EXPECT_NEAR(pa::sum(m).get(Idx{}) / double(n), 0.5, 0.01);
+  // Integers: uniform in [a, b] inclusive.
+  NdArray i = NdArray::random({2000}, DType::Int32, 5, core::Distribution::Uniform, -3, 3);
+  bool hit_lo = false, hit_hi = false;
+  for (double x : i.to_doubles()) {
+    EXPECT_GE(x, -3);
+    EXPECT_LE(x, 3);
+    hit_lo = hit_lo || x == -3;
+    hit_hi = hit_hi || x == 3;
+  }
+  EXPECT_TRUE(hit_lo && hit_hi);
+}
