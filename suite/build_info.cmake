@@ -1,0 +1,26 @@
+# Writes build_info.h with the git commit of the source tree; rewritten only when it changes,
+# so a new commit re-links parity without rebuilding the rest.
+find_package(Git QUIET)
+set(sha "unknown")
+set(dirty "")
+if(GIT_FOUND)
+  execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SRC} rev-parse HEAD
+    OUTPUT_VARIABLE out RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(rc EQUAL 0)
+    set(sha "${out}")
+    execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SRC} status --porcelain --untracked-files=no
+      OUTPUT_VARIABLE st OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    if(NOT st STREQUAL "")
+      set(dirty "-dirty")
+    endif()
+  endif()
+endif()
+set(content "#pragma once\n#define PARITY_GIT_SHA \"${sha}${dirty}\"\n")
+if(EXISTS ${OUT})
+  file(READ ${OUT} old)
+else()
+  set(old "")
+endif()
+if(NOT old STREQUAL content)
+  file(WRITE ${OUT} "${content}")
+endif()

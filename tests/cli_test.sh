@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# End-to-end tests of the parity command: exit codes, reports on disk, bad input.
+# Usage: cli_test.sh PARITY SCALE_REPORT
+set -u
+parity=$1
+scale=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# expect CODE CMD...: runs CMD, checks its exit code, keeps its output in $tmp/out, $tmp/err.
+expect() {
+  local want=$1
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: '$*' exited $got, want $want"
+    head -5 "$tmp/out" "$tmp/err"
+  fi
+}
+# ok DESCRIPTION CONDITION...: a plain assertion.
+ok() {
+  local what=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
+}
+one_line_error() { [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^parity: error: ' "$tmp/err"; }
+
+expect 0 "$parity" spec
+ok "spec lists matmul" grep -q '^matmul' "$tmp/out"
+expect 0 "$parity" --help
+
+# A small bench report; compare it with itself, with a slower and with a faster copy.
+expect 0 "$parity" bench --quick --devices array,cpu --ops add,sum --sizes 4096 --repetitions 6 \
+  --no-conversions -o "$tmp/base.h5"
+ok "bench report exists" test -s "$tmp/base.h5"
+ok "no temporary file left" test -z "$(find "$tmp" -name '*.tmp*')"
+expect 0 h5dump -H "$tmp/base.h5"
+expect 0 "$parity" show "$tmp/base.h5"
+ok "show prints the add row" grep -q 'add' "$tmp/out"
+expect 0 "$parity" compare "$tmp/base.h5" "$tmp/base.h5"
+expect 0 "$scale" "$tmp/base.h5" "$tmp/slow.h5" 10
+expect 1 "$parity" compare "$tmp/base.h5" "$tmp/slow.h5"
+expect 0 "$parity" compare "$tmp/slow.h5" "$tmp/base.h5"
+expect 0 "$parity" compare --threshold 20 "$tmp/base.h5" "$tmp/slow.h5"
+
+# A check report.
+expect 0 "$parity" check --ops neg,matmul --devices cpu -o "$tmp/check.h5"
+ok "check prints a summary line" grep -q 'cases: .* pass' "$tmp/out"
+expect 0 "$parity" show "$tmp/check.h5"
+expect 0 "$parity" compare "$tmp/check.h5" "$tmp/check.h5"
+
+# Bad input: one line on stderr, exit 2, nothing half written.
+expect 2 "$parity"
+expect 2 "$parity" compare "$tmp/base.h5"
+expect 2 "$parity" compare "$tmp/base.h5" "$tmp/missing.h5"
+ok "missing file: one-line error" one_line_error
+echo "not an HDF5 file" >"$tmp/junk.h5"
+expect 2 "$parity" show "$tmp/junk.h5"
+ok "junk file: one-line error" one_line_error
+expect 2 "$parity" check --ops bogus
+ok "unknown op: one-line error" one_line_error
+expect 2 "$parity" check --devices tpu
+expect 2 "$parity" check --dtypes float16
+expect 2 "$parity" bench --sizes 0
+expect 2 "$parity" compare --threshold -1 "$tmp/base.h5" "$tmp/base.h5"
+expect 2 "$parity" check --ops neg --devices cpu -o "$tmp/nodir/x.h5"
+ok "no report in a missing directory" test ! -e "$tmp/nodir/x.h5"
+# A foreign HDF5 file (not a Parity report), made with h5py where it is installed.
+if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+  /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'w'); f['x']=[1,2,3]; f.close()" "$tmp/foreign.h5"
+  expect 2 "$parity" show "$tmp/foreign.h5"
+  ok "foreign file: one-line error" one_line_error
+  expect 2 "$parity" compare "$tmp/foreign.h5" "$tmp/base.h5"
+  # Reports are readable from Python.
+  expect 0 /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); print(f['parity'].attrs['schema_version'])" "$tmp/base.h5"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
