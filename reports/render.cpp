@@ -170,9 +170,18 @@ std::string render_summary(const Report& r, Format f) {
       parts += fmt::format("{} {}", counts[s], s.empty() ? "(no status)" : s);
     }
     out += heading(fmt::format("Checks: {} ({})", r.checks.size(), parts), f, 3);
+    // Skips come in bulk (a device that is absent): one line per device and reason.
     std::vector<const CheckRecord*> listed;
+    std::map<std::pair<std::string, std::string>, int> skipped;
     for (const CheckRecord& c : r.checks) {
-      if (c.status != "pass") listed.push_back(&c);
+      if (c.status == "skip") {
+        ++skipped[{c.device, c.message}];
+      } else if (c.status != "pass") {
+        listed.push_back(&c);
+      }
+    }
+    for (const auto& [where, n] : skipped) {
+      out += fmt::format("  {} skipped on {}: {}\n", n, cell(where.first, f), cell(where.second, f));
     }
     std::stable_sort(listed.begin(), listed.end(), [](const CheckRecord* a, const CheckRecord* b) {
       return status_rank(a->status) < status_rank(b->status);

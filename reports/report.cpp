@@ -79,13 +79,14 @@ double BenchRecord::stddev() const {
 
 double BenchRecord::gbps() const {
   const double med = median();
-  // A zero or missing median has no meaningful rate; NaN renders as "n/a".
-  return med > 0 ? bytes / med / 1e9 : kNaN;
+  // A zero or missing median has no meaningful rate, nor has a case that moves no bytes
+  // (a zero-copy wrap); NaN renders as "n/a".
+  return med > 0 && bytes > 0 ? bytes / med / 1e9 : kNaN;
 }
 
 double BenchRecord::gflops() const {
   const double med = median();
-  return med > 0 ? flops / med / 1e9 : kNaN;
+  return med > 0 && flops > 0 ? flops / med / 1e9 : kNaN;
 }
 
 namespace detail {

@@ -144,11 +144,6 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
         add_case({op.id, Mode::Forward, {{3, 4}, {}}, {a, b}, {}, false, Layout::Contiguous});
       }
     }
-    if (op.kind == OpKind::Unary && op.promotion == spec::Promotion::IntToFloat) {
-      for (DType d : {DType::Int32, DType::Int64})
-        if (allowed(filter, d))
-          add_case({op.id, Mode::Forward, {{3, 4}}, {d}, {}, false, Layout::Transposed});
-    }
     if (op.differentiable) {
       for (const ShapeSet& ss : grad_shapes(op.kind))
         for (DType d : {DType::Float32, DType::Float64})

@@ -1,0 +1,391 @@
+// Reverse-mode autograd: grad mode, recording, the gradient formula table and the backward
+// engine. Backward runs with grad mode off, so formulas use the public ops without
+// recording anything (no higher-order gradients).
+#include "engine/tensor/autograd.h"
+
+#include <array>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "engine/spec/error.h"
+
+namespace parity::tensor {
+
+namespace {
+thread_local bool g_grad_enabled = true;
+}  // namespace
+
+bool grad_enabled() { return g_grad_enabled; }
+NoGradGuard::NoGradGuard() : prev_(g_grad_enabled) { g_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { g_grad_enabled = prev_; }
+
+namespace autograd {
+namespace {
+
+using Grads = std::vector<Tensor>;
+using Formula = Grads (*)(const Node& node, const Tensor& grad);
+
+InputMeta meta_of(const Tensor& t) { return {t.sizes(), t.dtype(), t.device()}; }
+
+// A zero gradient for input i without allocating its full shape.
+Tensor zeros_for(const Node& n, std::size_t i, const Tensor& g) {
+  return detail::zeros({}, g.dtype(), g.device()).expand(n.inputs[i].shape);
+}
+
+// ---- the gradient formulas (g is the gradient of the node's output) --------------------
+
+Grads add_bw(const Node&, const Tensor& g) { return {g, g}; }
+
+Grads mul_bw(const Node& n, const Tensor& g) {
+  Grads r(2);
+  if (n.needs_grad(0)) r[0] = mul(g, n.saved[1].unpack());
+  if (n.needs_grad(1)) r[1] = mul(g, n.saved[0].unpack());
+  return r;
+}
+
+Grads neg_bw(const Node&, const Tensor& g) { return {neg(g)}; }
+
+Grads exp_bw(const Node& n, const Tensor& g) { return {mul(g, n.saved[0].unpack())}; }
+
+Grads sum_bw(const Node& n, const Tensor& g) { return {g.expand(n.inputs[0].shape)}; }
+
+Grads sum_dims_bw(const Node& n, const Tensor& g) {
+  const Shape& in = n.inputs[0].shape;
+  Tensor kept = g;
+  if (!n.flag) {  // re-insert the reduced dims as size 1, then expand over them
+    Shape s = in;
+    for (std::int64_t a : n.ints)
+      if (a < std::int64_t(s.size())) s[std::size_t(a)] = 1;
+    kept = g.reshape(s);
+  }
+  return {kept.expand(in)};
+}
+
+Grads mm_bw(const Node& n, const Tensor& g) {
+  Grads r(2);
+  if (n.needs_grad(0)) r[0] = matmul(g, n.saved[1].unpack().t());
+  if (n.needs_grad(1)) r[1] = matmul(n.saved[0].unpack().t(), g);
+  return r;
+}
+
+Grads transpose_bw(const Node& n, const Tensor& g) { return {g.transpose(int(n.ints[0]), int(n.ints[1]))}; }
+
+Grads t_bw(const Node&, const Tensor& g) { return {g.t()}; }
+
+Grads permute_bw(const Node& n, const Tensor& g) {
+  std::vector<int> inverse(n.ints.size());
+  for (std::size_t i = 0; i < n.ints.size(); ++i) inverse[std::size_t(n.ints[i])] = int(i);
+  return {g.permute(inverse)};
+}
+
+Grads reshape_bw(const Node& n, const Tensor& g) { return {g.reshape(n.inputs[0].shape)}; }
+
+// The engine sums the gradient back over the expanded dims.
+Grads identity_bw(const Node&, const Tensor& g) { return {g}; }
+
+Grads slice_bw(const Node& n, const Tensor& g) {
+  Tensor z = detail::zeros(n.inputs[0].shape, g.dtype(), g.device());
+  detail::copy_into(z.slice(int(n.ints[0]), n.ints[1], n.ints[2], n.ints[3]), g);
+  return {z};
+}
+
+// fill_ and copy_ overwrite self: its previous value gets a zero gradient.
+Grads fill_bw(const Node& n, const Tensor& g) { return {zeros_for(n, 0, g)}; }
+Grads copy_bw(const Node& n, const Tensor& g) { return {zeros_for(n, 0, g), g}; }
+
+Grads accumulate_bw(const Node&, const Tensor&) {
+  throw RuntimeError("AccumulateGrad has no formula");  // handled by the engine
+}
+
+struct Row {
+  Fn fn;
+  std::string_view name;  // as PyTorch prints grad_fn
+  Formula formula;
+};
+
+// clang-format off
+constexpr std::array kTable{
+  Row{Fn::Add,        "AddBackward0",        add_bw},
+  Row{Fn::Mul,        "MulBackward0",        mul_bw},
+  Row{Fn::Neg,        "NegBackward0",        neg_bw},
+  Row{Fn::Exp,        "ExpBackward0",        exp_bw},
+  Row{Fn::Sum,        "SumBackward0",        sum_bw},
+  Row{Fn::SumDims,    "SumBackward1",        sum_dims_bw},
+  Row{Fn::Mm,         "MmBackward0",         mm_bw},
+  Row{Fn::Transpose,  "TransposeBackward0",  transpose_bw},
+  Row{Fn::T,          "TBackward0",          t_bw},
+  Row{Fn::Permute,    "PermuteBackward0",    permute_bw},
+  Row{Fn::View,       "ViewBackward0",       reshape_bw},
+  Row{Fn::UnsafeView, "UnsafeViewBackward0", reshape_bw},
+  Row{Fn::Expand,     "ExpandBackward0",     identity_bw},
+  Row{Fn::Slice,      "SliceBackward0",      slice_bw},
+  Row{Fn::Clone,      "CloneBackward0",      identity_bw},
+  Row{Fn::ToCopy,     "ToCopyBackward0",     identity_bw},
+  Row{Fn::Fill,       "FillBackward0",       fill_bw},
+  Row{Fn::Copy,       "CopyBackwards",       copy_bw},
+  Row{Fn::Add_,       "AddBackward0",        add_bw},
+  Row{Fn::AccumulateGrad, "AccumulateGrad",  accumulate_bw},
+};
+// clang-format on
+
+constexpr bool table_in_order() {
+  for (std::size_t i = 0; i < kTable.size(); ++i)
+    if (std::size_t(kTable[i].fn) != i) return false;
+  return kTable.back().fn == Fn::AccumulateGrad;
+}
+static_assert(table_in_order(), "formula table rows must follow Fn's order, one per Fn");
+
+const Row& row(Fn fn) { return kTable[std::size_t(fn)]; }
+
+bool takes_part(const TensorImpl& t) { return t.requires_grad || t.grad_fn != nullptr; }
+
+// Where a gradient for `t` goes: its grad_fn, its leaf accumulator, or nowhere.
+std::shared_ptr<Node> edge_of(const Tensor& t) {
+  TensorImpl& impl = detail::get(t);
+  if (impl.grad_fn) return impl.grad_fn;
+  if (!impl.requires_grad) return nullptr;
+  std::shared_ptr<Node> acc = impl.grad_accumulator.lock();
+  if (!acc) {
+    acc = std::make_shared<Node>();
+    acc->fn = Fn::AccumulateGrad;
+    acc->leaf = t.impl_ptr();
+    acc->inputs = {meta_of(t)};
+    impl.grad_accumulator = acc;
+  }
+  return acc;
+}
+
+std::shared_ptr<Node> make_node(Fn fn, std::initializer_list<Tensor> inputs) {
+  auto node = std::make_shared<Node>();
+  node->fn = fn;
+  for (const Tensor& t : inputs) {
+    node->next.push_back(edge_of(t));
+    node->inputs.push_back(meta_of(t));
+  }
+  return node;
+}
+
+// Reduces a formula's gradient to input i's shape (summing broadcast dims), dtype and device.
+Tensor conform(Tensor g, const Node& n, std::size_t i) {
+  const InputMeta& m = n.inputs[i];
+  if (g.sizes() != m.shape) {
+    const Shape& gs = g.sizes();
+    auto bad = [&] {
+      return RuntimeError("Function " + std::string(row(n.fn).name) +
+                          " returned an invalid gradient at index " + std::to_string(i) + " - got " +
+                          spec::sizes_str(gs) + " but expected shape compatible with " +
+                          spec::sizes_str(m.shape));
+    };
+    if (m.shape.size() > gs.size()) throw bad();
+    const std::size_t lead = gs.size() - m.shape.size();
+    std::vector<std::int64_t> dims;
+    for (std::size_t d = 0; d < gs.size(); ++d) {
+      if (d < lead)
+        dims.push_back(std::int64_t(d));
+      else if (m.shape[d - lead] == gs[d])
+        continue;
+      else if (m.shape[d - lead] == 1)
+        dims.push_back(std::int64_t(d));
+      else
+        throw bad();
+    }
+    if (!dims.empty()) g = sum(g, dims, true);
+    g = g.reshape(m.shape);
+  }
+  if (g.dtype() != m.dtype) g = g.to(m.dtype);
+  if (g.device() != m.device) g = g.to(m.device);
+  return g;
+}
+
+void accumulate(TensorImpl& leaf, const Tensor& g) {
+  // The first gradient is copied so .grad never aliases a tensor the caller holds; later
+  // ones are added in place, as PyTorch's AccumulateGrad does with grad mode off.
+  if (!leaf.grad.defined())
+    leaf.grad = detail::contiguous_copy(g);
+  else
+    leaf.grad.add_(g);
+}
+
+std::string size_str(const Shape& s) { return "torch.Size(" + spec::sizes_str(s) + ")"; }
+
+}  // namespace
+
+std::string_view fn_name(Fn fn) { return row(fn).name; }
+
+SavedTensor::SavedTensor(const Tensor& t)
+    : data_(detail::alias(t, t.sizes(), t.strides(), t.storage_offset())), version_(t.version()) {
+  if (const auto& fn = detail::get(t).grad_fn) origin_ = "output 0 of " + std::string(fn_name(fn->fn));
+}
+
+Tensor SavedTensor::unpack() const {
+  const std::uint64_t now = data_.version();
+  if (now != version_)
+    throw RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        "operation: [" +
+        detail::torch_type_name(data_) + " " + spec::sizes_str(data_.sizes()) + "]" +
+        (origin_.empty() ? "" : ", which is " + origin_ + ",") + " is at version " + std::to_string(now) +
+        "; expected version " + std::to_string(version_) + " instead.");
+  return data_;
+}
+
+void Node::save(std::size_t slot, const Tensor& t) {
+  if (saved.size() <= slot) saved.resize(slot + 1);
+  saved[slot] = SavedTensor(t);
+}
+
+std::shared_ptr<Node> record(Fn fn, std::initializer_list<Tensor> inputs, const Tensor& out) {
+  if (!grad_enabled() || !spec::is_floating(out.dtype())) return nullptr;
+  bool any = false;
+  for (const Tensor& t : inputs) any = any || takes_part(detail::get(t));
+  if (!any) return nullptr;
+  auto node = make_node(fn, inputs);
+  detail::get(out).grad_fn = node;
+  return node;
+}
+
+void mark_view(const Tensor& base, const Tensor& out) {
+  const TensorImpl& b = detail::get(base);
+  detail::get(out).view_base = b.view_base ? b.view_base : base.impl_ptr();
+}
+
+bool inplace_check(const Tensor& self, std::initializer_list<Tensor> others) {
+  if (!grad_enabled()) return false;  // e.g. an optimizer step under no_grad
+  const TensorImpl& s = detail::get(self);
+  bool any = takes_part(s) || (s.view_base && takes_part(*s.view_base));
+  for (const Tensor& t : others) any = any || takes_part(detail::get(t));
+  if (!any) return false;
+  if (!s.grad_fn && s.requires_grad)
+    throw RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
+  if (s.view_base) {
+    if (!s.view_base->grad_fn && s.view_base->requires_grad)
+      throw RuntimeError(
+          "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+    // PyTorch rebases the base's history here (CopySlices); this engine does not.
+    throw RuntimeError(
+        "in-place operation on a view of a tensor that takes part in autograd is "
+        "not supported; apply it to a clone() of the view instead");
+  }
+  return spec::is_floating(s.dtype);  // an integer result carries no history
+}
+
+std::shared_ptr<Node> inplace_record(Fn fn, const Tensor& self, std::initializer_list<Tensor> others) {
+  auto node = std::make_shared<Node>();
+  node->fn = fn;
+  node->next.push_back(edge_of(self));  // self's history before the write
+  node->inputs.push_back(meta_of(self));
+  for (const Tensor& t : others) {
+    node->next.push_back(edge_of(t));
+    node->inputs.push_back(meta_of(t));
+  }
+  detail::get(self).grad_fn = node;
+  return node;
+}
+
+void run_backward(const Tensor& root, const Tensor& gradient) {
+  if (!detail::get(root).grad_fn && !detail::get(root).requires_grad)
+    throw RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn");
+  NoGradGuard no_grad;
+  Tensor g;
+  if (!gradient.defined()) {
+    if (root.numel() != 1) throw RuntimeError("grad can be implicitly created only for scalar outputs");
+    g = Tensor::ones(root.sizes(), root.dtype(), root.device());
+  } else {
+    if (gradient.sizes() != root.sizes())
+      throw RuntimeError("Mismatch in shape: grad_output[0] has a shape of " + size_str(gradient.sizes()) +
+                         " and output[0] has a shape of " + size_str(root.sizes()) + ".");
+    if (gradient.device() != root.device())
+      throw DeviceError("invalid gradient at index 0 - expected device " + root.device().str() + " but got " +
+                        gradient.device().str());
+    g = gradient.to(root.dtype());
+  }
+  const std::shared_ptr<Node> start = edge_of(root);
+
+  // Count, per node, the edges that reach it from the root: a node runs once all of them
+  // have delivered their gradient (a topological order).
+  std::unordered_map<Node*, int> pending;
+  std::unordered_set<Node*> seen{start.get()};
+  std::vector<Node*> stack{start.get()};
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (const auto& next : n->next) {
+      if (!next) continue;
+      ++pending[next.get()];
+      if (seen.insert(next.get()).second) stack.push_back(next.get());
+    }
+  }
+
+  std::unordered_map<Node*, Tensor> grads{{start.get(), g}};
+  std::vector<Node*> ready{start.get()};
+  while (!ready.empty()) {
+    Node* n = ready.back();
+    ready.pop_back();
+    const Tensor gin = std::move(grads[n]);
+    grads.erase(n);
+    if (n->fn == Fn::AccumulateGrad) {
+      if (gin.defined()) accumulate(*n->leaf, gin);
+      continue;
+    }
+    Grads out;
+    if (gin.defined()) {  // undefined: every path into n carried no gradient
+      out = row(n->fn).formula(*n, gin);
+      if (out.size() != n->next.size())
+        throw RuntimeError(std::string(row(n->fn).name) + " returned " + std::to_string(out.size()) +
+                           " gradients for " + std::to_string(n->next.size()) + " inputs");
+    }
+    for (std::size_t i = 0; i < n->next.size(); ++i) {
+      Node* next = n->next[i].get();
+      if (!next) continue;
+      if (gin.defined() && out[i].defined()) {
+        Tensor gi = conform(out[i], *n, i);
+        Tensor& buf = grads[next];
+        buf = buf.defined() ? add(buf, gi) : gi;
+      }
+      if (--pending[next] == 0) ready.push_back(next);
+    }
+  }
+}
+
+}  // namespace autograd
+
+// ---- autograd members of Tensor -------------------------------------------------------
+
+bool Tensor::requires_grad() const {
+  const TensorImpl& t = detail::get(*this);
+  return t.requires_grad || t.grad_fn != nullptr;
+}
+
+Tensor& Tensor::requires_grad_(bool value) {
+  TensorImpl& t = detail::get(*this);
+  if (t.grad_fn) {
+    if (!value)
+      throw RuntimeError(
+          "you can only change requires_grad flags of leaf variables. If you want to "
+          "use a computed variable in a subgraph that doesn't require "
+          "differentiation use var_no_grad = var.detach().");
+    return *this;
+  }
+  if (value && !spec::is_floating(t.dtype))
+    throw RuntimeError("only Tensors of floating point dtype can require gradients");
+  t.requires_grad = value;
+  return *this;
+}
+
+bool Tensor::is_leaf() const { return detail::get(*this).grad_fn == nullptr; }
+
+Tensor Tensor::grad() const { return detail::get(*this).grad; }
+
+// As PyTorch 2's zero_grad(set_to_none=True): the next backward starts a fresh .grad.
+void Tensor::zero_grad() { detail::get(*this).grad = Tensor(); }
+
+void Tensor::backward(const Tensor& gradient) const { autograd::run_backward(*this, gradient); }
+
+Tensor Tensor::detach() const { return detail::alias(*this, sizes(), strides(), storage_offset()); }
+
+std::string Tensor::grad_fn_name() const {
+  const TensorImpl& t = detail::get(*this);
+  return t.grad_fn ? std::string(autograd::fn_name(t.grad_fn->fn)) : std::string();
+}
+
+}  // namespace parity::tensor

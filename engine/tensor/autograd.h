@@ -1,0 +1,96 @@
+#pragma once
+// Reverse-mode autograd. Each differentiable op that sees an input requiring grad (with grad
+// mode on) attaches a Node to its output: which gradient formula to run (a row of the
+// formula table in autograd.cpp), the edges to its inputs' nodes, the inputs' metadata, and
+// the tensors and parameters the formula needs. Formulas are written over the engine's own
+// ops and may return gradients in the broadcast shape or in another dtype/device: the engine
+// reduces them to each input's shape, dtype and device once (unbroadcast), so no formula
+// repeats that.
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/tensor/impl.h"
+#include "engine/tensor/tensor.h"
+
+namespace parity::tensor::autograd {
+
+// Rows of the formula table, one per backward function PyTorch names.
+enum class Fn : std::uint8_t {
+  Add,         // AddBackward0
+  Mul,         // MulBackward0
+  Neg,         // NegBackward0
+  Exp,         // ExpBackward0
+  Sum,         // SumBackward0 (all dims)
+  SumDims,     // SumBackward1 (dims, keepdim)
+  Mm,          // MmBackward0
+  Transpose,   // TransposeBackward0
+  T,           // TBackward0
+  Permute,     // PermuteBackward0
+  View,        // ViewBackward0 (reshape that is a view)
+  UnsafeView,  // UnsafeViewBackward0 (reshape that copies)
+  Expand,      // ExpandBackward0
+  Slice,       // SliceBackward0
+  Clone,       // CloneBackward0 (clone, contiguous)
+  ToCopy,      // ToCopyBackward0 (to(dtype), to(device))
+  Fill,        // FillBackward0 (fill_ on a tensor with history)
+  Copy,        // CopyBackwards (copy_ into a tensor with history)
+  Add_,        // AddBackward0 (add_ on a tensor with history)
+  AccumulateGrad
+};
+std::string_view fn_name(Fn fn);
+
+struct InputMeta {
+  Shape shape;
+  DType dtype;
+  Device device;
+};
+
+// A tensor kept for backward, with the storage version it had when saved: backward
+// refuses to use it if an in-place op has written to it since.
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  explicit SavedTensor(const Tensor& t);
+  bool defined() const { return data_.defined(); }
+  Tensor unpack() const;
+
+ private:
+  Tensor data_;  // a detached alias: no history, so no reference cycle through grad_fn
+  std::uint64_t version_ = 0;
+  std::string origin_;  // "output 0 of ExpBackward0", "" for leaves
+};
+
+struct Node {
+  Fn fn = Fn::AccumulateGrad;
+  // One per input: the node its gradient goes to (null when it needs none) and its meta.
+  std::vector<std::shared_ptr<Node>> next;
+  std::vector<InputMeta> inputs;
+  std::vector<SavedTensor> saved;
+  std::vector<std::int64_t> ints;    // op parameters (dims, slice bounds, permutation)
+  bool flag = false;                 // keepdim for SumDims
+  std::shared_ptr<TensorImpl> leaf;  // AccumulateGrad: the leaf it accumulates into
+
+  bool needs_grad(std::size_t i) const { return i < next.size() && next[i] != nullptr; }
+  void save(std::size_t slot, const Tensor& t);
+};
+
+// Attaches a new Node for `fn` to `out` when grad mode is on, some input requires grad and
+// out is floating; returns it (to save tensors and parameters on), or null.
+std::shared_ptr<Node> record(Fn fn, std::initializer_list<Tensor> inputs, const Tensor& out);
+
+// In-place ops. Call inplace_check before writing: it throws where PyTorch does (a leaf
+// that requires grad, a view of a tensor in a graph) and returns whether the op must be
+// recorded. After writing, inplace_record rebases self's history onto a new node.
+bool inplace_check(const Tensor& self, std::initializer_list<Tensor> others);
+std::shared_ptr<Node> inplace_record(Fn fn, const Tensor& self, std::initializer_list<Tensor> others);
+
+// Views: out shares base's storage; remembers the base for the in-place checks.
+void mark_view(const Tensor& base, const Tensor& out);
+
+void run_backward(const Tensor& root, const Tensor& gradient);
+
+}  // namespace parity::tensor::autograd

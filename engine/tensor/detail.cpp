@@ -1,0 +1,232 @@
+// Raw helpers of the tensor engine: allocation on either device, kernel dispatch, copies
+// and casts. No autograd here.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "engine/spec/error.h"
+#include "engine/tensor/impl.h"
+#include "kernels/common/cuda_runtime.h"
+
+namespace parity::tensor::detail {
+
+TensorImpl& get(const Tensor& t) {
+  if (!t.defined()) throw RuntimeError("the tensor is undefined (default-constructed or an unset grad)");
+  return *t.impl();
+}
+
+Strides contiguous_strides(const Shape& shape) {
+  // As PyTorch: a size-0 or size-1 dim does not shrink the strides of the dims before it.
+  Strides s(shape.size());
+  std::int64_t step = 1;
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    s[i] = step;
+    step *= shape[i] > 1 ? shape[i] : 1;
+  }
+  return s;
+}
+
+std::int64_t checked_numel(const Shape& shape) {
+  for (std::int64_t d : shape)
+    if (d < 0)
+      throw ValueError("Trying to create tensor with negative dimension " + std::to_string(d) + ": " +
+                       spec::sizes_str(shape));
+  std::int64_t n = 1;
+  for (std::int64_t d : shape)
+    if (__builtin_mul_overflow(n, d, &n))
+      throw ValueError("tensor of sizes " + spec::sizes_str(shape) + " has too many elements");
+  return n;
+}
+
+void check_device(Device d) {
+  if (d.is_cpu()) return;
+  if (!kernels::cuda::available())
+    throw DeviceError("CUDA is not available: " + kernels::cuda::unavailable_reason());
+  if (d.index < 0 || d.index >= kernels::cuda::device_count())
+    throw DeviceError("CUDA error: invalid device ordinal (" + d.str() + "; " +
+                      std::to_string(kernels::cuda::device_count()) + " device(s) present)");
+  // The kernel API has no device argument: everything runs on the current device, cuda:0.
+  if (d.index != 0) throw DeviceError(d.str() + " is not supported: the CUDA kernels drive cuda:0 only");
+}
+
+std::shared_ptr<core::Storage> allocate(std::size_t nbytes, Device device) {
+  if (device.is_cpu()) return core::Storage::allocate_cpu(nbytes);
+  check_device(device);
+  void* p = kernels::cuda::device_malloc(nbytes);
+  return core::Storage::adopt(p, nbytes, device, [](void* q) { kernels::cuda::device_free(q); });
+}
+
+Tensor make(std::shared_ptr<core::Storage> storage, DType dtype, Shape sizes, Strides strides,
+            std::int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::move(storage);
+  impl->dtype = dtype;
+  impl->sizes = std::move(sizes);
+  impl->strides = std::move(strides);
+  impl->offset = offset;
+  return Tensor(std::move(impl));
+}
+
+Tensor empty(const Shape& shape, DType dtype, Device device) {
+  const std::int64_t n = checked_numel(shape);
+  std::size_t nbytes = 0;
+  if (__builtin_mul_overflow(std::size_t(n), spec::itemsize(dtype), &nbytes))
+    throw ValueError("tensor of sizes " + spec::sizes_str(shape) + " is too large");
+  return make(allocate(nbytes, device), dtype, shape, contiguous_strides(shape), 0);
+}
+
+Tensor alias(const Tensor& t, Shape sizes, Strides strides, std::int64_t offset) {
+  const TensorImpl& src = get(t);
+  return make(src.storage, src.dtype, std::move(sizes), std::move(strides), offset);
+}
+
+kernels::Operand operand(const Tensor& t) { return operand(t, t.strides()); }
+kernels::Operand operand(const Tensor& t, Strides strides) {
+  return kernels::Operand{t.data_ptr(), t.dtype(), std::move(strides)};
+}
+
+// The device check sits here so that a cuda tensor made over a foreign storage (from_storage)
+// still fails cleanly when CUDA is missing.
+void run_unary(Device d, spec::OpId op, const kernels::Elementwise& args) {
+  check_device(d);
+  if (d.is_cpu())
+    kernels::cpu::unary(op, args);
+  else
+    kernels::cuda::unary(op, args);
+}
+void run_binary(Device d, spec::OpId op, const kernels::Elementwise& args) {
+  check_device(d);
+  if (d.is_cpu())
+    kernels::cpu::binary(op, args);
+  else
+    kernels::cuda::binary(op, args);
+}
+void run_copy(Device d, const kernels::Elementwise& args) {
+  check_device(d);
+  if (d.is_cpu())
+    kernels::cpu::copy(args);
+  else
+    kernels::cuda::copy(args);
+}
+void run_fill(Device d, const Shape& shape, const kernels::Operand& out, double value) {
+  check_device(d);
+  if (d.is_cpu())
+    kernels::cpu::fill(shape, out, value);
+  else
+    kernels::cuda::fill(shape, out, value);
+}
+void run_sum(Device d, const kernels::Reduction& args) {
+  check_device(d);
+  if (d.is_cpu())
+    kernels::cpu::sum(args);
+  else
+    kernels::cuda::sum(args);
+}
+void run_matmul(Device d, const kernels::Matmul& args) {
+  check_device(d);
+  if (d.is_cpu())
+    kernels::cpu::matmul(args);
+  else
+    kernels::cuda::matmul(args);
+}
+
+bool may_overlap(const Tensor& a, const Tensor& b) {
+  if (a.device() != b.device() || a.numel() == 0 || b.numel() == 0) return false;
+  // Byte ranges spanned by each view; disjoint ranges cannot overlap.
+  auto range = [](const Tensor& t) {
+    std::int64_t last = 0;
+    for (std::size_t d = 0; d < t.sizes().size(); ++d) last += (t.sizes()[d] - 1) * t.strides()[d];
+    // As integers: pointers into different allocations do not compare with < in C++.
+    const auto p = reinterpret_cast<std::uintptr_t>(t.data_ptr());
+    return std::pair{p, p + std::uintptr_t(last + 1) * spec::itemsize(t.dtype())};
+  };
+  const auto [a0, a1] = range(a);
+  const auto [b0, b1] = range(b);
+  if (a1 <= b0 || b1 <= a0) return false;
+  // The same geometry is elementwise-safe: element i is read before it is written.
+  return !(a0 == b0 && a.sizes() == b.sizes() && a.strides() == b.strides() && a.dtype() == b.dtype());
+}
+
+Tensor to_device(const Tensor& t, Device device) {
+  if (t.device() == device) return t;
+  check_device(t.device());
+  check_device(device);
+  const Tensor src = t.is_contiguous() ? t : contiguous_copy(t);
+  Tensor out = empty(src.sizes(), src.dtype(), device);
+  const std::size_t nbytes = std::size_t(src.numel()) * spec::itemsize(src.dtype());
+  if (nbytes == 0) return out;
+  const kernels::cuda::CopyKind kind = src.device().is_cpu() ? kernels::cuda::CopyKind::HostToDevice
+                                       : device.is_cpu()     ? kernels::cuda::CopyKind::DeviceToHost
+                                                             : kernels::cuda::CopyKind::DeviceToDevice;
+  kernels::cuda::memcpy(out.data_ptr(), src.data_ptr(), nbytes, kind);
+  return out;
+}
+
+void copy_into(const Tensor& dst, const Tensor& src_in) {
+  Tensor src = to_device(src_in, dst.device());
+  if (may_overlap(dst, src)) src = contiguous_copy(src);
+  const Strides bs = core::broadcast_strides(src.sizes(), src.strides(), dst.sizes());
+  run_copy(dst.device(), kernels::Elementwise{dst.sizes(), operand(dst), {operand(src, bs)}});
+}
+
+void fill_raw(const Tensor& dst, double value) { run_fill(dst.device(), dst.sizes(), operand(dst), value); }
+
+Tensor cast(const Tensor& t, DType dtype) {
+  Tensor out = empty(t.sizes(), dtype, t.device());
+  run_copy(t.device(), kernels::Elementwise{t.sizes(), operand(out), {operand(t)}});
+  return out;
+}
+
+Tensor contiguous_copy(const Tensor& t) { return cast(t, t.dtype()); }
+
+Tensor zeros(const Shape& shape, DType dtype, Device device) {
+  Tensor out = empty(shape, dtype, device);
+  fill_raw(out, 0.0);
+  return out;
+}
+
+void check_value_fits(double value, DType dtype) {
+  auto fail = [&](const char* ctype) {
+    throw RuntimeError("value cannot be converted to type " + std::string(ctype) + " without overflow");
+  };
+  // The bounds are exclusive at the top: 2^31 and 2^63 are exact doubles just past the range.
+  switch (dtype) {
+    case DType::Bool:
+    case DType::Float64:
+      return;
+    case DType::Float32:
+      if (std::isfinite(value) && std::fabs(value) > double(std::numeric_limits<float>::max())) fail("float");
+      return;
+    case DType::Int32:
+      if (!(value > -2147483649.0 && value < 2147483648.0)) fail("int32_t");
+      return;
+    case DType::Int64:
+      if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) fail("int64_t");
+      return;
+  }
+}
+
+std::string torch_dtype_name(DType t) {
+  switch (t) {
+    case DType::Bool:
+      return "Bool";
+    case DType::Int32:
+      return "Int";
+    case DType::Int64:
+      return "Long";
+    case DType::Float32:
+      return "Float";
+    case DType::Float64:
+      return "Double";
+  }
+  return "?";
+}
+
+std::string torch_type_name(const Tensor& t) {
+  return std::string(t.device().is_cuda() ? "torch.cuda." : "torch.") + torch_dtype_name(t.dtype()) +
+         "Tensor";
+}
+
+}  // namespace parity::tensor::detail

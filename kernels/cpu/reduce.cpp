@@ -1,0 +1,260 @@
+// CPU sum: out (stride 0 on reduced dims) += in.
+//
+// Integer and bool inputs accumulate in int64 with wrapping adds, which are exact in any
+// order, so they take one plain pass. Float sums must not lose accuracy on long reductions,
+// so they never add many terms into one running total:
+//  - when the input's innermost (smallest-stride) dimension is reduced, each output element
+//    is the cascade sum of its rows: pairwise halving down to blocks summed with eight
+//    independent accumulators (as PyTorch's cascade_sum), rows combined by a counter cascade;
+//  - when it is kept, rows of columns are added into a cascade of row buffers (16 rows per
+//    level), so memory is read in order and each column still gets a cascaded total.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "engine/core/iter.h"
+#include "engine/spec/error.h"
+#include "kernels/common/api.h"
+#include "kernels/common/functors.h"
+
+namespace parity::kernels::cpu {
+namespace {
+
+using Dims = std::vector<std::int64_t>;
+
+template <class A>
+A plus(A a, A b) {
+  return AddFn{}(a, b);
+}
+
+// Cascade sum of n elements at p with stride s, accumulated in A.
+template <class A, class I>
+A row_sum(const I* p, std::int64_t n, std::int64_t s) {
+  constexpr std::int64_t kLeaf = 256;
+  if (n > kLeaf) {
+    const std::int64_t half = n / 16 * 8;  // a multiple of 8 keeps the leaves aligned
+    return plus(row_sum<A>(p, half, s), row_sum<A>(p + half * s, n - half, s));
+  }
+  A acc[8] = {};
+  std::int64_t i = 0;
+  if (s == 1) {
+    for (; i + 8 <= n; i += 8)
+      for (int k = 0; k < 8; ++k) acc[k] = plus(acc[k], cast_value<A>(p[i + k]));
+  } else {
+    for (; i + 8 <= n; i += 8)
+      for (int k = 0; k < 8; ++k) acc[k] = plus(acc[k], cast_value<A>(p[(i + k) * s]));
+  }
+  for (; i < n; ++i) acc[i % 8] = plus(acc[i % 8], cast_value<A>(p[i * s]));
+  return plus(plus(plus(acc[0], acc[1]), plus(acc[2], acc[3])),
+              plus(plus(acc[4], acc[5]), plus(acc[6], acc[7])));
+}
+
+// Adds many partial sums without a long running total: level l holds up to 16 sums of
+// level l-1, like a base-16 counter.
+constexpr int kBase = 16;
+constexpr int kDepth = 12;
+
+template <class A>
+class ScalarCascade {
+ public:
+  void add(A v) {
+    sum_[0] = plus(sum_[0], v);
+    for (int l = 0; ++count_[l] == kBase && l + 1 < kDepth; ++l) {
+      sum_[l + 1] = plus(sum_[l + 1], sum_[l]);
+      sum_[l] = A(0);
+      count_[l] = 0;
+    }
+  }
+  A total() const {
+    A t = A(0);
+    for (int l = 0; l < kDepth; ++l) t = plus(t, sum_[l]);
+    return t;
+  }
+
+ private:
+  std::array<A, kDepth> sum_{};
+  std::array<int, kDepth> count_{};
+};
+
+// The same over rows of `width` columns; only levels that were reached are touched.
+template <class A>
+class RowCascade {
+ public:
+  explicit RowCascade(std::int64_t max_width) : buf_(std::size_t(kDepth * max_width), A(0)) {}
+
+  void reset(std::int64_t width) {
+    for (int l = 0; l <= top_; ++l) std::fill_n(level(l), width_, A(0));
+    width_ = width;
+    top_ = 0;
+    count_.fill(0);
+  }
+  template <class I>
+  void add_row(const I* p, std::int64_t s) {
+    A* b = level(0);
+    if (s == 1) {
+      for (std::int64_t j = 0; j < width_; ++j) b[j] = plus(b[j], cast_value<A>(p[j]));
+    } else {
+      for (std::int64_t j = 0; j < width_; ++j) b[j] = plus(b[j], cast_value<A>(p[j * s]));
+    }
+    for (int l = 0; ++count_[l] == kBase && l + 1 < kDepth; ++l) {
+      A* lo = level(l);
+      A* hi = level(l + 1);
+      for (std::int64_t j = 0; j < width_; ++j) {
+        hi[j] = plus(hi[j], lo[j]);
+        lo[j] = A(0);
+      }
+      count_[l] = 0;
+      top_ = std::max(top_, l + 1);
+    }
+  }
+  // out[j * s] += total of column j.
+  void flush(A* out, std::int64_t s) const {
+    for (std::int64_t j = 0; j < width_; ++j) {
+      A t = A(0);
+      for (int l = 0; l <= top_; ++l) t = plus(t, level(l)[j]);
+      out[j * s] = plus(out[j * s], t);
+    }
+  }
+
+ private:
+  A* level(int l) { return buf_.data() + std::size_t(l) * std::size_t(width_); }
+  const A* level(int l) const { return buf_.data() + std::size_t(l) * std::size_t(width_); }
+  std::vector<A> buf_;
+  std::int64_t width_ = 0;
+  int top_ = 0;
+  std::array<int, kDepth> count_{};
+};
+
+// The same plan with its innermost dimension removed (iterated by the caller).
+core::StridedPlan drop_inner(core::StridedPlan p) {
+  p.shape.pop_back();
+  for (auto& s : p.strides) s.pop_back();
+  return p;
+}
+
+// Integers and bool: wrapping int64 adds are exact in any order, so one pass in the
+// input's memory order.
+template <class A, class I>
+void sum_plain(const Reduction& r) {
+  const core::StridedPlan plan = core::make_plan(r.shape, {r.in.strides, r.out.strides});
+  const I* in = static_cast<const I*>(r.in.data);
+  A* out = static_cast<A*>(r.out.data);
+  core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    const I* x = in + off[0];
+    A* o = out + off[1];
+    if (st[1] == 0) {
+      *o = plus(*o, row_sum<A>(x, n, st[0]));
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) o[i * st[1]] = plus(o[i * st[1]], cast_value<A>(x[i * st[0]]));
+    }
+  });
+}
+
+struct Split {
+  Dims kept_shape, kept_in, kept_out;
+  Dims red_shape, red_in;
+  std::int64_t min_kept_stride = INT64_MAX, min_red_stride = INT64_MAX;
+};
+
+Split split_dims(const Reduction& r) {
+  Split s;
+  for (std::size_t d = 0; d < r.shape.size(); ++d) {
+    if (r.shape[d] == 1) continue;  // moves no pointer
+    const std::int64_t is = r.in.strides[d] < 0 ? -r.in.strides[d] : r.in.strides[d];
+    if (r.out.strides[d] == 0) {
+      s.red_shape.push_back(r.shape[d]);
+      s.red_in.push_back(r.in.strides[d]);
+      s.min_red_stride = std::min(s.min_red_stride, is);
+    } else {
+      s.kept_shape.push_back(r.shape[d]);
+      s.kept_in.push_back(r.in.strides[d]);
+      s.kept_out.push_back(r.out.strides[d]);
+      s.min_kept_stride = std::min(s.min_kept_stride, is);
+    }
+  }
+  return s;
+}
+
+// Sum of the reduced sub-space starting at `base`.
+template <class A, class I>
+A reduce_block(const I* base, const core::StridedPlan& red) {
+  if (red.shape.size() <= 1) {
+    const std::int64_t n = red.shape.empty() ? 1 : red.shape[0];
+    const std::int64_t s = red.shape.empty() ? 0 : red.strides[0][0];
+    return row_sum<A>(base, n, s);
+  }
+  ScalarCascade<A> acc;
+  core::for_each_row(red, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    acc.add(row_sum<A>(base + off[0], n, st[0]));
+  });
+  return acc.total();
+}
+
+template <class A, class I>
+void sum_float(const Reduction& r) {
+  const I* in = static_cast<const I*>(r.in.data);
+  A* out = static_cast<A*>(r.out.data);
+  const Split s = split_dims(r);
+  const core::StridedPlan red = core::make_plan(s.red_shape, {s.red_in});
+
+  if (s.red_shape.empty() || s.min_red_stride <= s.min_kept_stride) {
+    // One cascade per output element, over rows that run along the input's memory.
+    const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_out, s.kept_in});
+    core::for_each_row(kept, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        A* o = out + off[0] + i * st[0];
+        *o = plus(*o, reduce_block<A>(in + off[1] + i * st[1], red));
+      }
+    });
+    return;
+  }
+
+  // The innermost input dimension is kept: accumulate whole rows of columns.
+  const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in, s.kept_out});
+  const std::int64_t ncols = kept.shape.back();
+  const std::int64_t col_in = kept.strides[0].back(), col_out = kept.strides[1].back();
+  const core::StridedPlan outer = drop_inner(kept);
+  constexpr std::int64_t kBlock = 256;  // columns per pass: keeps the level buffers in L1
+  RowCascade<A> acc(std::min(kBlock, ncols));
+  core::for_each_row(outer, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    for (std::int64_t i = 0; i < n; ++i) {
+      const I* xbase = in + off[0] + i * st[0];
+      A* obase = out + off[1] + i * st[1];
+      for (std::int64_t j0 = 0; j0 < ncols; j0 += kBlock) {
+        acc.reset(std::min(kBlock, ncols - j0));
+        const I* x = xbase + j0 * col_in;
+        core::for_each_row(red, [&](const std::int64_t* roff, std::int64_t rn, const std::int64_t* rst) {
+          for (std::int64_t k = 0; k < rn; ++k) acc.add_row(x + roff[0] + k * rst[0], col_in);
+        });
+        acc.flush(obase + j0 * col_out, col_out);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void sum(const Reduction& args) {
+  if (args.in.strides.size() != args.shape.size() || args.out.strides.size() != args.shape.size())
+    throw ValueError("sum kernel: stride lists must match the input's rank");
+  if (spec::numel(args.shape) == 0) return;  // an empty sum adds nothing
+  spec::visit_dtype(args.out.dtype, [&](auto out_tag) {
+    using A = typename decltype(out_tag)::type;
+    if constexpr (std::is_same_v<A, bool> || std::is_same_v<A, std::int32_t>) {
+      throw TypeError("sum kernel: the output (accumulation) dtype must be int64, float32 or float64");
+    } else {
+      spec::visit_dtype(args.in.dtype, [&](auto in_tag) {
+        using I = typename decltype(in_tag)::type;
+        if constexpr (std::is_floating_point_v<A>)
+          sum_float<A, I>(args);
+        else
+          sum_plain<A, I>(args);
+      });
+    }
+  });
+}
+
+}  // namespace parity::kernels::cpu

@@ -1,0 +1,489 @@
+// The tensor engine's autograd: gradients against hand-derived formulas, PyTorch's rules
+// (accumulation, no_grad, detach, version checks, leaf in-place errors), and a central
+// finite-difference check in float64 for every differentiable op.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/spec/error.h"
+#include "engine/tensor/tensor.h"
+
+namespace parity::tensor {
+namespace {
+
+using spec::DType;
+
+Tensor f64(const Shape& s, std::vector<double> v) {
+  return Tensor::from_values<double>(s, std::span<const double>(v.data(), v.size()));
+}
+Tensor f32(const Shape& s, std::vector<float> v) {
+  return Tensor::from_values<float>(s, std::span<const float>(v.data(), v.size()));
+}
+Tensor leaf(const Shape& s, std::vector<double> v) {
+  Tensor t = f64(s, std::move(v));
+  t.requires_grad_();
+  return t;
+}
+std::vector<double> V(const Tensor& t) { return t.to_doubles(); }
+
+template <class E, class F>
+void expect_error(F&& f, const std::string& needle) {
+  try {
+    f();
+    ADD_FAILURE() << "no exception; expected one containing: " << needle;
+  } catch (const E& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
+  }
+}
+
+void expect_near(const std::vector<double>& got, const std::vector<double>& want, double tol = 1e-12) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol) << "element " << i;
+}
+
+// ---- hand-derived gradients ----------------------------------------------------------------
+
+TEST(Autograd, SumOfMulPlusExp) {
+  // d/dx sum(x*y + exp(x)) = y + exp(x); d/dy = x
+  Tensor x = leaf({3}, {0, 1, -1}), y = leaf({3}, {2, 3, 4});
+  Tensor loss = sum(x * y + exp(x));
+  EXPECT_EQ(loss.grad_fn_name(), "SumBackward0");
+  loss.backward();
+  const double e = 2.718281828459045;
+  expect_near(V(x.grad()), {2 + 1, 3 + e, 4 + 1 / e}, 1e-14);
+  expect_near(V(y.grad()), {0, 1, -1});
+  EXPECT_EQ(x.grad().sizes(), x.sizes());
+  EXPECT_TRUE(x.is_leaf());
+  EXPECT_FALSE(loss.is_leaf());
+}
+
+TEST(Autograd, GradFnNames) {
+  Tensor x = leaf({2, 3}, {0, 1, 2, 3, 4, 5});
+  Tensor w = leaf({3, 2}, {1, 1, 1, 1, 1, 1});
+  const std::int64_t d0[] = {0};
+  const int perm[] = {1, 0};
+  // The names PyTorch prints as grad_fn for the same expressions.
+  EXPECT_EQ((x + x).grad_fn_name(), "AddBackward0");
+  EXPECT_EQ((x * x).grad_fn_name(), "MulBackward0");
+  EXPECT_EQ(neg(x).grad_fn_name(), "NegBackward0");
+  EXPECT_EQ(exp(x).grad_fn_name(), "ExpBackward0");
+  EXPECT_EQ(sum(x).grad_fn_name(), "SumBackward0");
+  EXPECT_EQ(sum(x, d0).grad_fn_name(), "SumBackward1");
+  EXPECT_EQ(matmul(x, w).grad_fn_name(), "MmBackward0");
+  EXPECT_EQ(x.transpose(0, 1).grad_fn_name(), "TransposeBackward0");
+  EXPECT_EQ(x.t().grad_fn_name(), "TBackward0");
+  EXPECT_EQ(x.permute(perm).grad_fn_name(), "PermuteBackward0");
+  EXPECT_EQ(x.reshape({6}).grad_fn_name(), "ViewBackward0");
+  EXPECT_EQ(x.t().reshape({6}).grad_fn_name(), "UnsafeViewBackward0");
+  EXPECT_EQ(x.slice(0, 1, 2).expand({4, 3}).grad_fn_name(), "ExpandBackward0");
+  EXPECT_EQ(x.slice(1, 0, 2).grad_fn_name(), "SliceBackward0");
+  EXPECT_EQ(x.clone().grad_fn_name(), "CloneBackward0");
+  EXPECT_EQ(x.t().contiguous().grad_fn_name(), "CloneBackward0");
+  EXPECT_EQ(x.to(DType::Float32).grad_fn_name(), "ToCopyBackward0");
+  EXPECT_EQ(x.grad_fn_name(), "");
+}
+
+TEST(Autograd, BroadcastGradientsTakeInputShapes) {
+  // loss = sum(x*b + c + s), x (2,3), b (3,), c (2,1), s 0-d
+  Tensor x = leaf({2, 3}, {0, 1, 2, 3, 4, 5});
+  Tensor b = leaf({3}, {1, 1, 1});
+  Tensor c = leaf({2, 1}, {0, 0});
+  Tensor s = leaf({}, {0});
+  sum(x * b + c + s).backward();
+  EXPECT_EQ(b.grad().sizes(), (Shape{3}));
+  EXPECT_EQ(c.grad().sizes(), (Shape{2, 1}));
+  EXPECT_EQ(s.grad().sizes(), (Shape{}));
+  expect_near(V(x.grad()), {1, 1, 1, 1, 1, 1});  // = b
+  expect_near(V(b.grad()), {3, 5, 7});           // column sums of x
+  expect_near(V(c.grad()), {3, 3});              // three elements per row
+  expect_near(V(s.grad()), {6});                 // every element
+}
+
+TEST(Autograd, GradientsTakeInputDtypes) {
+  // float32 leaf + float64 leaf -> float64 result; each grad keeps its leaf's dtype.
+  Tensor a = f32({2}, {1, 2});
+  a.requires_grad_();
+  Tensor d = leaf({2}, {3, 4});
+  Tensor r = a * d;
+  EXPECT_EQ(r.dtype(), DType::Float64);
+  sum(r).backward();
+  EXPECT_EQ(a.grad().dtype(), DType::Float32);
+  EXPECT_EQ(d.grad().dtype(), DType::Float64);
+  expect_near(V(a.grad()), {3, 4});
+  expect_near(V(d.grad()), {1, 2});
+  // to(dtype) converts the gradient back: d/dx sum(x.to(f64) * [2, 3]) = [2, 3] as float32
+  Tensor x = f32({2}, {5, 6});
+  x.requires_grad_();
+  sum(x.to(DType::Float64) * f64({2}, {2, 3})).backward();
+  EXPECT_EQ(x.grad().dtype(), DType::Float32);
+  expect_near(V(x.grad()), {2, 3});
+  // A non-float result carries no history (torch: x.to(torch.int32).requires_grad is False)
+  EXPECT_FALSE(x.to(DType::Int32).requires_grad());
+}
+
+TEST(Autograd, AccumulatesAcrossCalls) {
+  Tensor x = leaf({2}, {1, 2});
+  // d/dx sum(x*x) = 2x, twice -> 4x
+  sum(x * x).backward();
+  expect_near(V(x.grad()), {2, 4});
+  Tensor g1 = x.grad();
+  sum(x * x).backward();
+  expect_near(V(x.grad()), {4, 8});
+  expect_near(V(g1), {4, 8});  // accumulated in place, as PyTorch's AccumulateGrad
+  x.zero_grad();
+  EXPECT_FALSE(x.grad().defined());
+  sum(x * x).backward();
+  expect_near(V(x.grad()), {2, 4});
+}
+
+TEST(Autograd, GraphIsRetainedForAnotherBackward) {
+  // This engine keeps saved tensors after backward (PyTorch's retain_graph=True).
+  Tensor x = leaf({2}, {1, 2});
+  Tensor loss = sum(exp(x));
+  loss.backward();
+  loss.backward();
+  const double e = 2.718281828459045;
+  expect_near(V(x.grad()), {2 * e, 2 * e * e}, 1e-13);
+}
+
+TEST(Autograd, SharedSubexpressions) {
+  // z = y + y with y = x*x: dz/dx = 4x; the leaf used twice in y gets one summed gradient.
+  Tensor x = leaf({2}, {1, 2});
+  Tensor y = x * x;
+  sum(y + y).backward();
+  expect_near(V(x.grad()), {4, 8});
+}
+
+TEST(Autograd, NoGrad) {
+  Tensor x = leaf({2}, {1, 2});
+  EXPECT_TRUE(grad_enabled());
+  {
+    NoGradGuard guard;
+    EXPECT_FALSE(grad_enabled());
+    Tensor y = x * x;
+    EXPECT_FALSE(y.requires_grad());
+    EXPECT_TRUE(y.is_leaf());
+    EXPECT_EQ(y.grad_fn_name(), "");
+    {
+      NoGradGuard inner;
+      EXPECT_FALSE(grad_enabled());
+    }
+    EXPECT_FALSE(grad_enabled());
+    // An optimizer-style update of a leaf is allowed without grad mode.
+    const std::uint64_t v = x.version();
+    x.add_(f64({2}, {10, 10}));
+    EXPECT_EQ(x.version(), v + 1);
+  }
+  EXPECT_TRUE(grad_enabled());
+  EXPECT_TRUE((x * x).requires_grad());
+  expect_near(V(x), {11, 12});
+}
+
+TEST(Autograd, Detach) {
+  Tensor x = leaf({3}, {1, 2, 3});
+  Tensor d = x.detach();
+  EXPECT_EQ(d.storage(), x.storage());
+  EXPECT_FALSE(d.requires_grad());
+  EXPECT_TRUE(d.is_leaf());
+  // d is a constant: d/dx sum(d * x) = d = x
+  sum(d * x).backward();
+  expect_near(V(x.grad()), {1, 2, 3});
+  // Same storage, same version counter: a write through d shows in x.
+  d.fill_(0);
+  expect_near(V(x), {0, 0, 0});
+  EXPECT_EQ(x.version(), d.version());
+}
+
+TEST(Autograd, InPlaceOnSavedTensorIsCaught) {
+  Tensor x = leaf({3}, {0, 1, 2});
+  Tensor y = exp(x);  // ExpBackward0 saves its result
+  y.add_(f64({3}, {1, 1, 1}));
+  expect_error<RuntimeError>([&] { sum(y).backward(); },
+                             "one of the variables needed for gradient computation has been modified "
+                             "by an inplace operation: [torch.DoubleTensor [3]], which is output 0 of "
+                             "ExpBackward0, is at version 1; expected version 0 instead.");
+  // A constant saved by MulBackward0 for x's gradient, modified afterwards.
+  Tensor c = f64({3}, {1, 2, 3});
+  Tensor z = x * c;
+  c.add_(f64({3}, {1, 1, 1}));
+  expect_error<RuntimeError>([&] { sum(z).backward(); },
+                             "[torch.DoubleTensor [3]] is at version 1; expected version 0 instead.");
+  // x itself is not saved when c needs no gradient (as PyTorch), so writing x is fine.
+  Tensor w = x * c;
+  {
+    NoGradGuard guard;
+    x.add_(f64({3}, {5, 5, 5}));
+  }
+  sum(w).backward();
+  expect_near(V(x.grad()), {2, 3, 4});
+}
+
+TEST(Autograd, InPlaceOnLeafIsAnError) {
+  Tensor x = leaf({3}, {1, 2, 3});
+  const std::string msg = "a leaf Variable that requires grad is being used in an in-place operation.";
+  expect_error<RuntimeError>([&] { x.add_(f64({3}, {1, 1, 1})); }, msg);
+  expect_error<RuntimeError>([&] { x.fill_(0); }, msg);
+  expect_error<RuntimeError>([&] { x.copy_(f64({3}, {0, 0, 0})); }, msg);
+  expect_error<RuntimeError>(
+      [&] { x.slice(0, 0, 1).fill_(0); },
+      "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  // A leaf that does not require grad may be written, even with a grad-requiring operand.
+  Tensor buf = Tensor::zeros({3}, DType::Float64);
+  buf.add_(x);
+  EXPECT_FALSE(buf.is_leaf());
+  EXPECT_EQ(buf.grad_fn_name(), "AddBackward0");
+  expect_near(V(x), {1, 2, 3});  // the failed calls left x unchanged
+}
+
+TEST(Autograd, InPlaceRebasesHistory) {
+  Tensor x = leaf({3}, {1, 2, 3}), z = leaf({3}, {4, 5, 6});
+  Tensor y = x * f64({3}, {2, 2, 2});
+  y.add_(z);  // y = 2x + z
+  EXPECT_EQ(y.grad_fn_name(), "AddBackward0");
+  sum(y * y).backward();  // d/dx = 2y * 2, d/dz = 2y with y = [6, 9, 12]
+  expect_near(V(x.grad()), {24, 36, 48});
+  expect_near(V(z.grad()), {12, 18, 24});
+
+  // fill_ and copy_ overwrite: the old history gets zeros, copy_'s source gets the gradient.
+  Tensor a = leaf({3}, {1, 2, 3}), v = leaf({1}, {7});
+  Tensor f = a * a;
+  f.fill_(1);
+  EXPECT_EQ(f.grad_fn_name(), "FillBackward0");
+  sum(f).backward();
+  expect_near(V(a.grad()), {0, 0, 0});
+  a.zero_grad();
+  Tensor c = a * a;
+  c.copy_(v);  // broadcast (1,) -> (3,)
+  EXPECT_EQ(c.grad_fn_name(), "CopyBackwards");
+  sum(c).backward();
+  expect_near(V(a.grad()), {0, 0, 0});
+  expect_near(V(v.grad()), {3});
+  // Writing through a view of a tensor in a graph is refused rather than mis-differentiated.
+  Tensor g = a * a;
+  expect_error<RuntimeError>([&] { g.slice(0, 0, 1).fill_(0); }, "not supported");
+}
+
+TEST(Autograd, BackwardArguments) {
+  Tensor x = leaf({3}, {1, 2, 3});
+  Tensor y = x * f64({3}, {2, 2, 2});
+  expect_error<RuntimeError>([&] { y.backward(); }, "grad can be implicitly created only for scalar outputs");
+  expect_error<RuntimeError>(
+      [&] {
+        y.backward(f64({2}, {1, 1}));
+      },
+      "Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) and "
+      "output[0] has a shape of torch.Size([3]).");
+  y.backward(f64({3}, {1, 2, 3}));
+  expect_near(V(x.grad()), {2, 4, 6});
+  expect_error<RuntimeError>([] { Tensor::ones({1}, DType::Float64).backward(); },
+                             "element 0 of tensors does not require grad and does not have a grad_fn");
+  // One element but not 0-d: the implicit gradient is 1.
+  const std::int64_t d0[] = {0};
+  Tensor u = leaf({2}, {1, 2});
+  sum(u, d0, true).backward();
+  expect_near(V(u.grad()), {1, 1});
+  // The root may be the leaf itself.
+  Tensor s = leaf({}, {5});
+  s.backward();
+  expect_near(V(s.grad()), {1});
+}
+
+TEST(Autograd, RequiresGradRules) {
+  Tensor i = Tensor::ones({2}, DType::Int32);
+  expect_error<RuntimeError>([&] { i.requires_grad_(); },
+                             "only Tensors of floating point dtype can require gradients");
+  i.requires_grad_(false);  // allowed
+  Tensor x = leaf({2}, {1, 2});
+  Tensor y = x * x;
+  expect_error<RuntimeError>([&] { y.requires_grad_(false); },
+                             "you can only change requires_grad flags of leaf variables.");
+  y.requires_grad_(true);  // already does: no-op
+  EXPECT_TRUE(y.requires_grad());
+  x.requires_grad_(false);
+  EXPECT_FALSE((x * x).requires_grad());
+}
+
+TEST(Autograd, MatmulSmallCase) {
+  // y = A @ B, upstream G: dA = G @ B^T, dB = A^T @ G
+  Tensor a = leaf({2, 2}, {1, 2, 3, 4}), b = leaf({2, 2}, {5, 6, 7, 8});
+  Tensor y = matmul(a, b);
+  y.backward(f64({2, 2}, {1, 0, 0, 2}));
+  // [[1,0],[0,2]] @ [[5,7],[6,8]] = [[5,7],[12,16]]
+  expect_near(V(a.grad()), {5, 7, 12, 16});
+  // [[1,3],[2,4]] @ [[1,0],[0,2]] = [[1,6],[2,8]]
+  expect_near(V(b.grad()), {1, 6, 2, 8});
+}
+
+TEST(Autograd, ThroughViews) {
+  // transpose: d/dx sum(x.t() * w) = w.t()
+  Tensor x = leaf({2, 3}, {0, 1, 2, 3, 4, 5});
+  sum(x.t() * f64({3, 2}, {1, 2, 3, 4, 5, 6})).backward();
+  expect_near(V(x.grad()), {1, 3, 5, 2, 4, 6});
+
+  // slice: d/dx sum(3 * x[:, ::2]) = 3 on the kept columns, 0 elsewhere
+  Tensor s = leaf({2, 4}, {0, 0, 0, 0, 0, 0, 0, 0});
+  sum(s.slice(1, std::nullopt, std::nullopt, 2) * f64({}, {3})).backward();
+  expect_near(V(s.grad()), {3, 0, 3, 0, 3, 0, 3, 0});
+
+  // expand: d/dx sum(x.expand(4, 3) * w) = column sums of w
+  Tensor e = leaf({3}, {1, 1, 1});
+  sum(e.expand({4, 3}) * Tensor::arange(0, 12, 1, DType::Float64).reshape({4, 3})).backward();
+  expect_near(V(e.grad()), {18, 22, 26});
+
+  // permute (2, 0, 1): x.grad[i][j][k] = w[k][i][j] with w = arange(24).reshape(4, 2, 3)
+  Tensor p = leaf({2, 3, 4}, std::vector<double>(24, 0.0));
+  const int perm[] = {2, 0, 1};
+  sum(p.permute(perm) * Tensor::arange(0, 24, 1, DType::Float64).reshape({4, 2, 3})).backward();
+  std::vector<double> want;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) want.push_back(6.0 * k + 3 * i + j);
+  expect_near(V(p.grad()), want);
+
+  // reshape through a copy: x.t().reshape(6) lists x00, x10, x01, x11, x02, x12
+  Tensor r = leaf({2, 3}, {0, 1, 2, 3, 4, 5});
+  sum(r.t().reshape({6}) * Tensor::arange(0, 6, 1, DType::Float64)).backward();
+  expect_near(V(r.grad()), {0, 2, 4, 1, 3, 5});
+
+  // sum over a dim without keepdim: the upstream gradient is spread back over that dim
+  Tensor q = leaf({2, 3}, {0, 1, 2, 3, 4, 5});
+  const std::int64_t d1[] = {1};
+  sum(q, d1).backward(f64({2}, {1, 10}));
+  expect_near(V(q.grad()), {1, 1, 1, 10, 10, 10});
+}
+
+// ---- central finite differences, float64 -------------------------------------------------------
+
+using Fn = std::function<Tensor(const std::vector<Tensor>&)>;
+
+// Compares backward's gradients of loss = sum(f(inputs) * w), w a fixed random weight (so
+// the upstream gradient is not uniform), with (loss(x + h) - loss(x - h)) / 2h per element.
+void gradcheck(const Fn& f, std::vector<Shape> shapes, std::uint64_t seed = 1) {
+  std::vector<Tensor> in;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    in.push_back(Tensor::random(shapes[i], DType::Float64, seed + i, core::Distribution::Uniform, -1, 1));
+    in.back().requires_grad_();
+  }
+  const Tensor out = f(in);
+  const Tensor w =
+      Tensor::random(out.sizes(), DType::Float64, seed + 100, core::Distribution::Uniform, -1, 1);
+  sum(out * w).backward();
+
+  const double h = 1e-6;
+  NoGradGuard guard;
+  auto loss = [&] { return sum(f(in) * w).item(); };
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    ASSERT_TRUE(in[i].grad().defined()) << "input " << i << " got no gradient";
+    ASSERT_EQ(in[i].grad().sizes(), in[i].sizes());
+    const std::vector<double> analytic = V(in[i].grad());
+    auto* p = static_cast<double*>(in[i].data_ptr());  // contiguous fresh leaf
+    for (std::int64_t j = 0; j < in[i].numel(); ++j) {
+      const double orig = p[j];
+      p[j] = orig + h;
+      const double up = loss();
+      p[j] = orig - h;
+      const double down = loss();
+      p[j] = orig;
+      const double numeric = (up - down) / (2 * h);
+      EXPECT_NEAR(analytic[std::size_t(j)], numeric, 1e-6 * (1 + std::fabs(numeric)))
+          << "input " << i << " element " << j;
+    }
+  }
+}
+
+TEST(Gradcheck, Add) {
+  gradcheck([](auto& x) { return x[0] + x[1]; }, {{2, 3}, {3}});
+}
+TEST(Gradcheck, Mul) {
+  gradcheck([](auto& x) { return x[0] * x[1]; }, {{2, 3}, {2, 1}});
+}
+TEST(Gradcheck, MulZeroDim) {
+  gradcheck([](auto& x) { return x[0] * x[1]; }, {{4}, {}});
+}
+TEST(Gradcheck, Neg) {
+  gradcheck([](auto& x) { return neg(x[0]); }, {{2, 3}});
+}
+TEST(Gradcheck, Exp) {
+  gradcheck([](auto& x) { return exp(x[0]); }, {{2, 3}});
+}
+TEST(Gradcheck, SumAll) {
+  gradcheck([](auto& x) { return sum(x[0]); }, {{2, 3, 4}});
+}
+TEST(Gradcheck, SumDims) {
+  gradcheck(
+      [](auto& x) {
+        const std::int64_t d[] = {0, 2};
+        return sum(x[0], d);
+      },
+      {{2, 3, 4}});
+  gradcheck(
+      [](auto& x) {
+        const std::int64_t d[] = {-1};
+        return sum(x[0], d, true);
+      },
+      {{2, 3, 4}});
+}
+TEST(Gradcheck, Matmul) {
+  gradcheck([](auto& x) { return matmul(x[0], x[1]); }, {{3, 4}, {4, 2}});
+}
+TEST(Gradcheck, MatmulOfTransposes) {
+  gradcheck([](auto& x) { return matmul(x[0].t(), x[1].t()); }, {{4, 3}, {2, 4}});
+}
+TEST(Gradcheck, Transpose) {
+  gradcheck([](auto& x) { return x[0].transpose(0, 2); }, {{2, 3, 4}});
+}
+TEST(Gradcheck, Permute) {
+  gradcheck(
+      [](auto& x) {
+        const int p[] = {1, 2, 0};
+        return x[0].permute(p);
+      },
+      {{2, 3, 4}});
+}
+TEST(Gradcheck, Reshape) {
+  gradcheck([](auto& x) { return x[0].reshape({4, -1}); }, {{2, 3, 4}});
+  gradcheck([](auto& x) { return x[0].t().reshape({-1}); }, {{3, 4}});
+}
+TEST(Gradcheck, Expand) {
+  gradcheck([](auto& x) { return x[0].expand({2, 3, 4}); }, {{3, 1}});
+}
+TEST(Gradcheck, Slice) {
+  gradcheck([](auto& x) { return x[0].slice(1, 1, std::nullopt, 2).slice(0, -2, std::nullopt); }, {{3, 5}});
+}
+TEST(Gradcheck, CloneAndContiguous) {
+  gradcheck([](auto& x) { return x[0].t().contiguous() * x[0].clone().t(); }, {{3, 2}});
+}
+TEST(Gradcheck, InPlaceAddOnIntermediate) {
+  gradcheck(
+      [](auto& x) {
+        Tensor y = x[0] * x[0];
+        y.add_(exp(x[1]));
+        return y;
+      },
+      {{2, 3}, {3}});
+}
+TEST(Gradcheck, CopyIntoIntermediate) {
+  gradcheck(
+      [](auto& x) {
+        Tensor y = x[0] * x[0];
+        y.copy_(exp(x[1]));
+        return y + x[0];
+      },
+      {{2, 3}, {2, 1}});
+}
+TEST(Gradcheck, Composite) {
+  // A small two-layer expression touching most ops at once.
+  gradcheck(
+      [](auto& x) {
+        Tensor h = exp(neg(matmul(x[0], x[1]) + x[2]));
+        const std::int64_t d[] = {0};
+        return sum(h * h.slice(1, 0, 1).expand({3, 2}), d, true);
+      },
+      {{3, 4}, {4, 2}, {2}});
+}
+
+}  // namespace
+}  // namespace parity::tensor

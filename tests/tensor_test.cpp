@@ -1,0 +1,590 @@
+// The tensor engine's forward behaviour, PyTorch semantics. Expected values are derived by
+// hand; where a PyTorch expression gives the value, it is quoted in a comment.
+#include "engine/tensor/tensor.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "engine/spec/error.h"
+
+namespace parity::tensor {
+namespace {
+
+using spec::DType;
+
+template <class T>
+Tensor make(const Shape& shape, std::vector<T> v) {
+  return Tensor::from_values<T>(shape, std::span<const T>(v.data(), v.size()));
+}
+Tensor f32(const Shape& s, std::vector<float> v) { return make<float>(s, std::move(v)); }
+Tensor f64(const Shape& s, std::vector<double> v) { return make<double>(s, std::move(v)); }
+Tensor i32(const Shape& s, std::vector<std::int32_t> v) { return make<std::int32_t>(s, std::move(v)); }
+Tensor i64(const Shape& s, std::vector<std::int64_t> v) { return make<std::int64_t>(s, std::move(v)); }
+Tensor b8(const Shape& s, std::vector<bool> v) {
+  // std::vector<bool> is packed: give from_values a real bool array.
+  std::unique_ptr<bool[]> a(new bool[v.size()]);
+  for (std::size_t i = 0; i < v.size(); ++i) a[i] = v[i];
+  return Tensor::from_values<bool>(s, std::span<const bool>(a.get(), v.size()));
+}
+
+// torch.arange(6.).reshape(2, 3) = [[0, 1, 2], [3, 4, 5]]
+Tensor m23() { return Tensor::arange(0, 6, 1, DType::Float32).reshape({2, 3}); }
+
+std::vector<double> V(const Tensor& t) { return t.to_doubles(); }
+
+template <class E, class F>
+void expect_error(F&& f, const std::string& needle) {
+  try {
+    f();
+    ADD_FAILURE() << "no exception; expected one containing: " << needle;
+  } catch (const E& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
+  }
+}
+
+// ---- creation and metadata ------------------------------------------------------------
+
+TEST(TensorCreate, ContiguousStridesAndFill) {
+  Tensor z = Tensor::zeros({2, 3, 4}, DType::Float32);
+  // torch.zeros(2, 3, 4).stride() == (12, 4, 1)
+  EXPECT_EQ(z.strides(), (Strides{12, 4, 1}));
+  EXPECT_EQ(z.numel(), 24);
+  EXPECT_EQ(z.dim(), 3);
+  EXPECT_TRUE(z.is_contiguous());
+  EXPECT_EQ(z.storage_offset(), 0);
+  EXPECT_TRUE(z.device().is_cpu());
+  for (double v : V(z)) EXPECT_EQ(v, 0.0);
+  for (double v : V(Tensor::ones({3}, DType::Int32))) EXPECT_EQ(v, 1.0);
+  EXPECT_EQ(V(Tensor::full({2}, 2.5, DType::Float64)), (std::vector<double>{2.5, 2.5}));
+  // torch.full((2,), 2.7, dtype=torch.int32) truncates: tensor([2, 2])
+  EXPECT_EQ(V(Tensor::full({2}, 2.7, DType::Int32)), (std::vector<double>{2, 2}));
+  EXPECT_EQ(V(Tensor::full({2}, 3, DType::Bool)), (std::vector<double>{1, 1}));
+}
+
+TEST(TensorCreate, ZeroDimAndEmpty) {
+  Tensor s = Tensor::full({}, 3.0, DType::Float32);
+  EXPECT_EQ(s.dim(), 0);
+  EXPECT_EQ(s.numel(), 1);
+  EXPECT_EQ(s.item(), 3.0);
+  Tensor e = Tensor::zeros({0, 3}, DType::Float32);
+  EXPECT_EQ(e.numel(), 0);
+  EXPECT_TRUE(e.is_contiguous());
+  EXPECT_TRUE(V(e).empty());
+  // torch.zeros(0, 3).sum() == 0; torch.zeros(0, 3).sum(0) == zeros(3)
+  EXPECT_EQ(sum(e).item(), 0.0);
+  const std::int64_t d0[] = {0};
+  EXPECT_EQ(V(sum(e, d0)), (std::vector<double>{0, 0, 0}));
+  EXPECT_EQ((e + e).sizes(), (Shape{0, 3}));
+}
+
+TEST(TensorCreate, Arange) {
+  // torch.arange(0, 1, 0.25) = [0, 0.25, 0.5, 0.75]
+  EXPECT_EQ(V(Tensor::arange(0, 1, 0.25, DType::Float64)), (std::vector<double>{0, 0.25, 0.5, 0.75}));
+  // torch.arange(5, 0, -2) = [5, 3, 1]
+  EXPECT_EQ(V(Tensor::arange(5, 0, -2, DType::Int64)), (std::vector<double>{5, 3, 1}));
+  EXPECT_EQ(Tensor::arange(2, 2, 1, DType::Float32).numel(), 0);
+  expect_error<ValueError>([] { Tensor::arange(0, 3, 0, DType::Float32); }, "step must be nonzero");
+  expect_error<ValueError>([] { Tensor::arange(0, 3, -1, DType::Float32); },
+                           "upper bound and larger bound inconsistent with step sign");
+}
+
+TEST(TensorCreate, Errors) {
+  expect_error<ValueError>(
+      [] {
+        Tensor::zeros({-1, 2}, DType::Float32);
+      },
+      "Trying to create tensor with negative dimension -1: [-1, 2]");
+  // torch.full((1,), 1e10, dtype=torch.int32)
+  expect_error<RuntimeError>([] { Tensor::full({1}, 1e10, DType::Int32); },
+                             "value cannot be converted to type int32_t without overflow");
+  expect_error<ValueError>([] { f32({2, 2}, {1, 2, 3}); }, "3 values");
+  expect_error<RuntimeError>([] { m23().item(); }, "a Tensor with 6 elements cannot be converted to Scalar");
+  expect_error<RuntimeError>([] { Tensor().dtype(); }, "undefined");
+}
+
+TEST(TensorCreate, RandomIsSeeded) {
+  Tensor a = Tensor::random({1000}, DType::Float64, 7, core::Distribution::Uniform, -2.0, 3.0);
+  Tensor b = Tensor::random({1000}, DType::Float64, 7, core::Distribution::Uniform, -2.0, 3.0);
+  Tensor c = Tensor::random({1000}, DType::Float64, 8, core::Distribution::Uniform, -2.0, 3.0);
+  EXPECT_EQ(V(a), V(b));
+  EXPECT_NE(V(a), V(c));
+  for (double v : V(a)) {
+    EXPECT_GE(v, -2.0);
+    EXPECT_LT(v, 3.0);
+  }
+  // Element i depends only on (seed, i): a longer tensor starts with the same values.
+  Tensor d = Tensor::random({10}, DType::Float64, 7, core::Distribution::Uniform, -2.0, 3.0);
+  const std::vector<double> av = V(a);
+  EXPECT_EQ(V(d), std::vector<double>(av.begin(), av.begin() + 10));
+}
+
+TEST(TensorCreate, FromStorage) {
+  Tensor base = Tensor::arange(0, 12, 1, DType::Float32);
+  // A 3x2 view with row stride 4 starting at element 1: [[1, 2], [5, 6], [9, 10]]
+  Tensor v = Tensor::from_storage(base.storage(), DType::Float32, {3, 2}, {4, 1}, 1);
+  EXPECT_EQ(V(v), (std::vector<double>{1, 2, 5, 6, 9, 10}));
+  EXPECT_EQ(v.storage(), base.storage());
+  EXPECT_FALSE(v.is_contiguous());
+  expect_error<ValueError>(
+      [&] {
+        Tensor::from_storage(base.storage(), DType::Float32, {3, 4}, {4, 1}, 1);
+      },
+      "out of bounds for storage of size 48");
+  expect_error<ValueError>([&] { Tensor::from_storage(base.storage(), DType::Float32, {2}, {-1}, 4); },
+                           "negative strides");
+}
+
+// ---- elementwise ops on contiguous, transposed, sliced and expanded inputs -------------
+
+TEST(TensorOps, AddMulContiguous) {
+  Tensor a = f32({3}, {1, 2, 3}), b = f32({3}, {10, 20, 30});
+  EXPECT_EQ(V(a + b), (std::vector<double>{11, 22, 33}));
+  EXPECT_EQ(V(a * b), (std::vector<double>{10, 40, 90}));
+  EXPECT_EQ((a + b).dtype(), DType::Float32);
+}
+
+TEST(TensorOps, Broadcasting) {
+  // [[0,1,2],[3,4,5]] + [10,20,30] = [[10,21,32],[13,24,35]]
+  EXPECT_EQ(V(m23() + f32({3}, {10, 20, 30})), (std::vector<double>{10, 21, 32, 13, 24, 35}));
+  // Outer sum: [[1],[2]] + [10,20,30] -> (2,3)
+  Tensor r = f32({2, 1}, {1, 2}) + f32({1, 3}, {10, 20, 30});
+  EXPECT_EQ(r.sizes(), (Shape{2, 3}));
+  EXPECT_EQ(V(r), (std::vector<double>{11, 21, 31, 12, 22, 32}));
+  // 0-d scalar times a matrix
+  EXPECT_EQ(V(m23() * Tensor::full({}, 2.0, DType::Float32)), (std::vector<double>{0, 2, 4, 6, 8, 10}));
+}
+
+TEST(TensorOps, TransposedInputs) {
+  Tensor t = m23().t();  // [[0,3],[1,4],[2,5]], strides (1, 3)
+  EXPECT_EQ(t.strides(), (Strides{1, 3}));
+  EXPECT_FALSE(t.is_contiguous());
+  Tensor ones = Tensor::ones({3, 2}, DType::Float32);
+  EXPECT_EQ(V(t + ones), (std::vector<double>{1, 4, 2, 5, 3, 6}));
+  EXPECT_EQ(V(t * t), (std::vector<double>{0, 9, 1, 16, 4, 25}));
+  // transposed + transposed: still elementwise in logical order
+  EXPECT_EQ(V(t + t), (std::vector<double>{0, 6, 2, 8, 4, 10}));
+  EXPECT_EQ(V(neg(t)), (std::vector<double>{-0.0, -3, -1, -4, -2, -5}));
+}
+
+TEST(TensorOps, SlicedInputs) {
+  Tensor x = Tensor::arange(0, 10, 1, DType::Float64);
+  Tensor s = x.slice(0, 1, 8, 3);  // x[1:8:3] = [1, 4, 7]
+  EXPECT_EQ(V(s), (std::vector<double>{1, 4, 7}));
+  EXPECT_EQ(s.strides(), (Strides{3}));
+  EXPECT_EQ(s.storage_offset(), 1);
+  EXPECT_EQ(V(s * s), (std::vector<double>{1, 16, 49}));
+  Tensor cols = m23().slice(1, 0, std::nullopt, 2);  // [:, ::2] = [[0,2],[3,5]]
+  EXPECT_EQ(V(cols + f32({2}, {100, 200})), (std::vector<double>{100, 202, 103, 205}));
+  EXPECT_EQ(V(exp(f32({4}, {0, 9, 0, 9}).slice(0, 0, 4, 2))), (std::vector<double>{1, 1}));
+}
+
+TEST(TensorOps, ExpandedInputs) {
+  Tensor row = f32({3}, {1, 2, 3}).expand({2, 3});
+  EXPECT_EQ(row.strides(), (Strides{0, 1}));
+  EXPECT_EQ(V(row * m23()), (std::vector<double>{0, 2, 6, 3, 8, 15}));
+  Tensor col = f32({2, 1}, {5, 7}).expand({2, 3});
+  EXPECT_EQ(V(col + row), (std::vector<double>{6, 7, 8, 8, 9, 10}));
+}
+
+TEST(TensorOps, NegExp) {
+  EXPECT_EQ(V(neg(i32({3}, {1, -2, 0}))), (std::vector<double>{-1, 2, 0}));
+  Tensor e = exp(f64({3}, {0, 1, -1}));
+  EXPECT_EQ(e.dtype(), DType::Float64);
+  EXPECT_EQ(V(e)[0], 1.0);
+  EXPECT_NEAR(V(e)[1], 2.718281828459045, 1e-15);
+  EXPECT_NEAR(V(e)[2], 0.36787944117144233, 1e-16);
+  Tensor e32 = exp(f32({2}, {0, 2}));
+  EXPECT_NEAR(V(e32)[1], 7.38905609893065, 7.39 * 2e-7);
+}
+
+// ---- promotion --------------------------------------------------------------------------
+
+TEST(TensorPromotion, PyTorchRules) {
+  Tensor a = i32({2}, {1, 2});
+  // torch.tensor([1, 2], dtype=torch.int32) + torch.tensor([0.5, 0.5]) -> float32
+  Tensor r = a + f32({2}, {0.5, 0.5});
+  EXPECT_EQ(r.dtype(), DType::Float32);
+  EXPECT_EQ(V(r), (std::vector<double>{1.5, 2.5}));
+  // int32 tensor + 0-d int64 tensor: the 0-d operand does not promote -> int32
+  Tensor z = a + i64({}, {5});
+  EXPECT_EQ(z.dtype(), DType::Int32);
+  EXPECT_EQ(V(z), (std::vector<double>{6, 7}));
+  // ...but a 1-d int64 does
+  EXPECT_EQ((a + i64({1}, {5})).dtype(), DType::Int64);
+  // float32 tensor * 0-d float64 -> float32 (same category)
+  EXPECT_EQ((f32({1}, {1}) * f64({}, {2})).dtype(), DType::Float32);
+  // int32 tensor * 0-d float64: the 0-d operand's category is higher, so its dtype enters
+  // (PyTorch's type promotion docs: "a type with sufficient size ... to hold all zero-dim
+  // tensor operands of that category") -> float64
+  EXPECT_EQ((a * f64({}, {0.5})).dtype(), DType::Float64);
+  // exp of integers gives float32: torch.exp(torch.tensor([0, 1], dtype=torch.int32))
+  Tensor e = exp(i32({2}, {0, 1}));
+  EXPECT_EQ(e.dtype(), DType::Float32);
+  EXPECT_EQ(V(e)[0], 1.0);
+  EXPECT_NEAR(V(e)[1], 2.718281828, 1e-6);
+  // bool + bool stays bool (logical or); bool * int -> int
+  Tensor t = b8({3}, {true, false, false});
+  Tensor u = b8({3}, {true, true, false});
+  EXPECT_EQ((t + u).dtype(), DType::Bool);
+  EXPECT_EQ(V(t + u), (std::vector<double>{1, 1, 0}));
+  EXPECT_EQ(V(t * u), (std::vector<double>{1, 0, 0}));
+  EXPECT_EQ((t * i32({3}, {4, 5, 6})).dtype(), DType::Int32);
+}
+
+TEST(TensorPromotion, IntegerWrap) {
+  const std::int32_t imax = std::numeric_limits<std::int32_t>::max();
+  const std::int32_t imin = std::numeric_limits<std::int32_t>::min();
+  // torch.tensor([2**31 - 1], dtype=torch.int32) + 1 == -2**31
+  EXPECT_EQ(V(i32({1}, {imax}) + i32({1}, {1})), (std::vector<double>{double(imin)}));
+  // 65536 * 65536 = 2**32 == 0 mod 2**32
+  EXPECT_EQ(V(i32({1}, {65536}) * i32({1}, {65536})), (std::vector<double>{0}));
+  // -(-2**31) wraps to itself
+  EXPECT_EQ(V(neg(i32({1}, {imin}))), (std::vector<double>{double(imin)}));
+  // int64 sum wraps too: torch.tensor([2**63 - 1, 1]).sum() == -2**63
+  const std::int64_t lmax = std::numeric_limits<std::int64_t>::max();
+  Tensor s = sum(i64({2}, {lmax, 1}));
+  EXPECT_EQ(s.dtype(), DType::Int64);
+  EXPECT_EQ(*static_cast<const std::int64_t*>(s.data_ptr()), std::numeric_limits<std::int64_t>::min());
+}
+
+// ---- sum ----------------------------------------------------------------------------------
+
+TEST(TensorSum, AllAndDims) {
+  EXPECT_EQ(sum(m23()).item(), 15.0);
+  EXPECT_EQ(sum(m23()).dim(), 0);
+  const std::int64_t d0[] = {0}, d1[] = {1}, dm1[] = {-1};
+  EXPECT_EQ(V(sum(m23(), d0)), (std::vector<double>{3, 5, 7}));
+  EXPECT_EQ(V(sum(m23(), d1)), (std::vector<double>{3, 12}));
+  EXPECT_EQ(V(sum(m23(), dm1)), (std::vector<double>{3, 12}));
+  Tensor k = sum(m23(), d0, true);
+  EXPECT_EQ(k.sizes(), (Shape{1, 3}));
+  EXPECT_EQ(V(k), (std::vector<double>{3, 5, 7}));
+  // 3-D, two dims: torch.arange(24.).reshape(2, 3, 4).sum((0, 2)) = [60, 92, 124]
+  Tensor x = Tensor::arange(0, 24, 1, DType::Float64).reshape({2, 3, 4});
+  const std::int64_t d02[] = {0, 2};
+  EXPECT_EQ(V(sum(x, d02)), (std::vector<double>{60, 92, 124}));
+  EXPECT_EQ(sum(x, d02, true).sizes(), (Shape{1, 3, 1}));
+}
+
+TEST(TensorSum, StridedInputs) {
+  const std::int64_t d0[] = {0}, d1[] = {1};
+  Tensor t = m23().t();  // [[0,3],[1,4],[2,5]]
+  EXPECT_EQ(V(sum(t, d0)), (std::vector<double>{3, 12}));
+  EXPECT_EQ(V(sum(t, d1)), (std::vector<double>{3, 5, 7}));
+  EXPECT_EQ(sum(t).item(), 15.0);
+  Tensor s = m23().slice(1, 1, 3);  // [[1,2],[4,5]]
+  EXPECT_EQ(V(sum(s, d0)), (std::vector<double>{5, 7}));
+  EXPECT_EQ(V(sum(s, d1)), (std::vector<double>{3, 9}));
+  Tensor e = f32({3}, {1, 2, 3}).expand({4, 3});
+  EXPECT_EQ(V(sum(e, d0)), (std::vector<double>{4, 8, 12}));
+  EXPECT_EQ(sum(e).item(), 24.0);
+  // permuted 3-D: torch.arange(24.).reshape(2,3,4).permute(2,0,1).sum(2)[k][i] = sum_j x[i][j][k]
+  Tensor x = Tensor::arange(0, 24, 1, DType::Float32).reshape({2, 3, 4});
+  const int perm[] = {2, 0, 1};
+  const std::int64_t d2[] = {2};
+  // x[i][j][k] = 12i + 4j + k; sum over j = 36i + 12 + 3k
+  std::vector<double> want;
+  for (int k = 0; k < 4; ++k)
+    for (int i = 0; i < 2; ++i) want.push_back(36.0 * i + 12 + 3 * k);
+  EXPECT_EQ(V(sum(x.permute(perm), d2)), want);
+}
+
+TEST(TensorSum, Dtypes) {
+  // torch.tensor([True, False, True]).sum() == 2, dtype int64
+  Tensor b = sum(b8({3}, {true, false, true}));
+  EXPECT_EQ(b.dtype(), DType::Int64);
+  EXPECT_EQ(b.item(), 2.0);
+  Tensor i = sum(i32({3}, {1, 2, 3}));
+  EXPECT_EQ(i.dtype(), DType::Int64);
+  EXPECT_EQ(i.item(), 6.0);
+  EXPECT_EQ(sum(f32({2}, {1, 2})).dtype(), DType::Float32);
+}
+
+TEST(TensorSum, LongRowsKeepAccuracy) {
+  // n copies of float(0.1) sum to n * 0.100000001490116... exactly; a single float32 running
+  // total would be off by about 1% at this length, a cascade by about 1e-7.
+  const std::int64_t n = 1 << 22;
+  const double want = double(n) * double(0.1f);
+  Tensor x = Tensor::full({n}, 0.1, DType::Float32);
+  EXPECT_NEAR(sum(x).item(), want, want * 1e-5);
+  // The same reduced over the outer dimension of (n/4, 4): columns reduced in memory order.
+  const std::int64_t d0[] = {0};
+  Tensor cols = sum(x.reshape({n / 4, 4}), d0);
+  for (double v : V(cols)) EXPECT_NEAR(v, want / 4, want / 4 * 1e-5);
+  // And a strided long row: x[::2] is one row of stride 2.
+  EXPECT_NEAR(sum(x.slice(0, std::nullopt, std::nullopt, 2)).item(), want / 2, want / 2 * 1e-5);
+  // Many short rows into one total (a 2-D slice does not coalesce into one row).
+  EXPECT_NEAR(sum(x.reshape({n / 8, 8}).slice(1, 0, 7)).item(), want * 7 / 8, want * 7 / 8 * 1e-5);
+}
+
+TEST(TensorSum, Errors) {
+  const std::int64_t bad[] = {2}, dup[] = {0, -2};
+  expect_error<ValueError>([&] { sum(m23(), bad); },
+                           "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+  expect_error<ValueError>([&] { sum(m23(), dup); }, "dim 0 appears multiple times in the list of dims");
+}
+
+// ---- matmul ---------------------------------------------------------------------------
+
+TEST(TensorMatmul, SmallCases) {
+  Tensor a = f32({2, 2}, {1, 2, 3, 4}), b = f32({2, 2}, {5, 6, 7, 8});
+  // [[1,2],[3,4]] @ [[5,6],[7,8]] = [[19,22],[43,50]]
+  EXPECT_EQ(V(matmul(a, b)), (std::vector<double>{19, 22, 43, 50}));
+  // a.t() @ b = [[1,3],[2,4]] @ [[5,6],[7,8]] = [[26,30],[38,44]]
+  EXPECT_EQ(V(matmul(a.t(), b)), (std::vector<double>{26, 30, 38, 44}));
+  // a @ b.t() = [[1,2],[3,4]] @ [[5,7],[6,8]] = [[17,23],[39,53]]
+  EXPECT_EQ(V(matmul(a, b.t())), (std::vector<double>{17, 23, 39, 53}));
+  // sliced: m23()[:, 1:] = [[1,2],[4,5]] @ b = [[19,22],[55,64]]
+  EXPECT_EQ(V(matmul(m23().slice(1, 1, 3), b)), (std::vector<double>{19, 22, 55, 64}));
+  // expanded: rows of [1, 1] @ b = [[12,14],[12,14]]
+  EXPECT_EQ(V(matmul(f32({2}, {1, 1}).expand({2, 2}), b)), (std::vector<double>{12, 14, 12, 14}));
+  // (2,3) @ (3,1)
+  EXPECT_EQ(V(matmul(m23(), f32({3, 1}, {1, 1, 1}))), (std::vector<double>{3, 12}));
+  // k = 0 gives zeros
+  EXPECT_EQ(V(matmul(Tensor::ones({2, 0}, DType::Float32), Tensor::ones({0, 2}, DType::Float32))),
+            (std::vector<double>{0, 0, 0, 0}));
+}
+
+TEST(TensorMatmul, LargerAgainstNaiveLoop) {
+  // Small integers keep every partial sum exact, so any summation order must match the
+  // naive triple loop exactly. n > 512 crosses the kernel's column blocks.
+  const std::int64_t m = 7, k = 33, n = 600;
+  Tensor a = Tensor::random({k, m}, DType::Float64, 1, core::Distribution::Uniform, -5, 5)
+                 .to(DType::Int32)
+                 .to(DType::Float64)
+                 .t();  // transposed operand
+  Tensor b = Tensor::random({k, n}, DType::Float64, 2, core::Distribution::Uniform, -5, 5)
+                 .to(DType::Int32)
+                 .to(DType::Float64);
+  const std::vector<double> av = V(a), bv = V(b), got = V(matmul(a, b));
+  for (std::int64_t i = 0; i < m; ++i)
+    for (std::int64_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (std::int64_t p = 0; p < k; ++p) s += av[std::size_t(i * k + p)] * bv[std::size_t(p * n + j)];
+      ASSERT_EQ(got[std::size_t(i * n + j)], s) << i << "," << j;
+    }
+}
+
+TEST(TensorMatmul, Errors) {
+  // torch.ones(2, 3) @ torch.ones(2, 3)
+  expect_error<ValueError>([] { matmul(m23(), m23()); },
+                           "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)");
+  expect_error<TypeError>([] { matmul(i32({1, 1}, {1}), i32({1, 1}, {1})); }, "matmul");
+  expect_error<ValueError>([] { matmul(f32({2}, {1, 2}), f32({2}, {1, 2})); }, "2-D");
+}
+
+// ---- errors -----------------------------------------------------------------------------
+
+TEST(TensorErrors, ShapesAndDtypes) {
+  // torch.ones(2, 3) + torch.ones(4)
+  expect_error<ValueError>(
+      [] { m23() + Tensor::ones({4}, DType::Float32); },
+      "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1");
+  // -torch.tensor([True])
+  expect_error<TypeError>([] { neg(b8({1}, {true})); },
+                          "Negation, the `-` operator, on a bool tensor is not supported.");
+  expect_error<TypeError>([] { exp(b8({1}, {true})); }, "exp");
+}
+
+TEST(TensorErrors, Devices) {
+  if (cuda_available()) GTEST_SKIP() << "CUDA is present; the cuda tests cover it";
+  expect_error<DeviceError>([] { m23().to(Device::cuda()); }, "CUDA is not available: ");
+  expect_error<DeviceError>([] { Tensor::zeros({2}, DType::Float32, Device::cuda()); },
+                            "CUDA is not available");
+  expect_error<DeviceError>(
+      [] { Tensor::random({2}, DType::Float32, 1, core::Distribution::Uniform, 0, 1, Device::cuda()); },
+      "CUDA is not available");
+  // A tensor labelled cuda:0 (over borrowed bytes) meets a cpu tensor.
+  Tensor host = Tensor::zeros({2}, DType::Float32);
+  auto fake = core::Storage::borrow(host.data_ptr(), 8, Device::cuda(0), nullptr);
+  Tensor dev = Tensor::from_storage(fake, DType::Float32, {2}, {1}, 0);
+  EXPECT_EQ(dev.device(), Device::cuda(0));
+  expect_error<DeviceError>(
+      [&] { host + dev; },
+      "Expected all tensors to be on the same device, but found at least two devices, cpu and cuda:0!");
+  expect_error<DeviceError>([&] { matmul(dev.reshape({1, 2}), host.reshape({2, 1})); }, "same device");
+  expect_error<DeviceError>([&] { dev.cpu(); }, "CUDA is not available");
+  expect_error<DeviceError>([&] { exp(dev); }, "CUDA is not available");
+}
+
+// ---- views --------------------------------------------------------------------------------
+
+TEST(TensorViews, ShareStorageAndVersion) {
+  Tensor x = m23();
+  Tensor t = x.t(), s = x.slice(1, 1, 3), e = x.slice(0, 0, 1).expand({4, 3}), r = x.reshape({3, 2});
+  const int perm[] = {1, 0};
+  Tensor p = x.permute(perm);
+  for (const Tensor& v : {t, s, e, r, p}) EXPECT_EQ(v.storage(), x.storage());
+  const std::uint64_t v0 = x.version();
+  s.fill_(-1);  // writes through the view land in x: [[0,-1,-1],[3,-1,-1]]
+  EXPECT_EQ(V(x), (std::vector<double>{0, -1, -1, 3, -1, -1}));
+  EXPECT_EQ(x.version(), v0 + 1);
+  EXPECT_EQ(t.version(), x.version());  // one counter per storage
+  x.add_(Tensor::ones({3}, DType::Float32));
+  EXPECT_EQ(e.version(), v0 + 2);
+  EXPECT_EQ(V(t), (std::vector<double>{1, 4, 0, 0, 0, 0}));
+}
+
+TEST(TensorViews, Geometry) {
+  Tensor x = Tensor::arange(0, 24, 1, DType::Float32).reshape({2, 3, 4});
+  EXPECT_EQ(x.strides(), (Strides{12, 4, 1}));
+  Tensor t = x.transpose(0, 2);  // torch: x.transpose(0, 2).stride() == (1, 4, 12)
+  EXPECT_EQ(t.sizes(), (Shape{4, 3, 2}));
+  EXPECT_EQ(t.strides(), (Strides{1, 4, 12}));
+  const int perm[] = {1, -1, 0};
+  Tensor p = x.permute(perm);
+  EXPECT_EQ(p.sizes(), (Shape{3, 4, 2}));
+  EXPECT_EQ(p.strides(), (Strides{4, 1, 12}));
+  // x[:, 1:, ::3]: sizes (2, 2, 2), strides (12, 4, 3), offset 4
+  Tensor s = x.slice(1, 1, std::nullopt).slice(2, std::nullopt, std::nullopt, 3);
+  EXPECT_EQ(s.sizes(), (Shape{2, 2, 2}));
+  EXPECT_EQ(s.strides(), (Strides{12, 4, 3}));
+  EXPECT_EQ(s.storage_offset(), 4);
+  EXPECT_EQ(V(s), (std::vector<double>{4, 7, 8, 11, 16, 19, 20, 23}));
+  // Python bounds: x[-2:100] on a length-5 dim = the last two; x[4:1] is empty
+  Tensor v = Tensor::arange(0, 5, 1, DType::Int64);
+  EXPECT_EQ(V(v.slice(0, -2, 100)), (std::vector<double>{3, 4}));
+  EXPECT_EQ(v.slice(0, 4, 1).numel(), 0);
+  EXPECT_EQ(V(v.slice(0, -100, 2)), (std::vector<double>{0, 1}));
+  // expand: new leading dims and size-1 dims get stride 0; -1 keeps a size
+  Tensor e = f32({3, 1}, {1, 2, 3}).expand({2, -1, 4});
+  EXPECT_EQ(e.sizes(), (Shape{2, 3, 4}));
+  EXPECT_EQ(e.strides(), (Strides{0, 1, 0}));
+  EXPECT_EQ(V(sum(e)), (std::vector<double>{48}));
+  // t() of a 1-D tensor is itself
+  EXPECT_EQ(v.t().sizes(), (Shape{5}));
+}
+
+TEST(TensorViews, ReshapeViewOrCopy) {
+  Tensor x = m23();
+  Tensor r = x.reshape({3, -1});
+  EXPECT_EQ(r.sizes(), (Shape{3, 2}));
+  EXPECT_EQ(r.storage(), x.storage());  // contiguous: a view
+  // A column slice x[:, :2] reshaped to (4,) cannot be a view (rows are 3 apart): a copy
+  Tensor s = x.slice(1, 0, 2);
+  Tensor c = s.reshape({4});
+  EXPECT_NE(c.storage(), x.storage());
+  EXPECT_EQ(V(c), (std::vector<double>{0, 1, 3, 4}));
+  // The transpose flattened is a copy in C order of the transpose
+  Tensor tf = x.t().reshape({-1});
+  EXPECT_NE(tf.storage(), x.storage());
+  EXPECT_EQ(V(tf), (std::vector<double>{0, 3, 1, 4, 2, 5}));
+  // Splitting a dim of the transpose keeps it a view: (3,2) strides (1,3) -> (3,1,2)
+  Tensor tv = x.t().reshape({3, 1, 2});
+  EXPECT_EQ(tv.storage(), x.storage());
+  EXPECT_EQ(tv.strides()[0], 1);
+  EXPECT_EQ(tv.strides()[2], 3);
+  // A row slice x[1:] stays a view when flattened
+  EXPECT_EQ(x.slice(0, 1, 2).reshape({3}).storage(), x.storage());
+  // 0-d <-> (1, 1)
+  EXPECT_EQ(Tensor::full({}, 4.0, DType::Float32).reshape({1, 1}).sizes(), (Shape{1, 1}));
+  expect_error<ValueError>([&] { x.reshape({4, 4}); }, "shape '[4, 4]' is invalid for input of size 6");
+  expect_error<ValueError>([&] { x.reshape({-1, -1}); }, "only one dimension can be inferred");
+}
+
+TEST(TensorViews, Errors) {
+  Tensor x = m23();
+  expect_error<ValueError>([&] { x.slice(0, 0, 2, 0); }, "step must be greater than zero");
+  expect_error<ValueError>([&] { x.slice(0, std::nullopt, std::nullopt, -1); },
+                           "step must be greater than zero");
+  expect_error<ValueError>(
+      [&] {
+        x.expand({4, 3});
+      },
+      "The expanded size of the tensor must match the existing size");
+  expect_error<ValueError>([&] { x.expand({3}); }, "must be greater or equal to the number of dimensions");
+  expect_error<ValueError>([&] { x.transpose(0, 2); }, "Dimension out of range");
+  const int dup[] = {0, 0};
+  expect_error<ValueError>([&] { x.permute(dup); }, "duplicate dims");
+  expect_error<ValueError>(
+      [&] {
+        Tensor::zeros({2, 2, 2}, DType::Float32).t();
+      },
+      "t() expects a tensor with <= 2 dimensions");
+  expect_error<ValueError>([] { Tensor::full({}, 1.0, DType::Float32).slice(0, 0, 1); }, "0-dim");
+}
+
+// ---- copies and in-place ---------------------------------------------------------------------
+
+TEST(TensorCopy, ContiguousCloneTo) {
+  Tensor x = m23();
+  EXPECT_EQ(x.contiguous().impl(), x.impl());  // already contiguous: self
+  Tensor c = x.t().contiguous();
+  EXPECT_TRUE(c.is_contiguous());
+  EXPECT_EQ(c.strides(), (Strides{2, 1}));
+  EXPECT_EQ(V(c), (std::vector<double>{0, 3, 1, 4, 2, 5}));
+  Tensor k = x.clone();
+  EXPECT_NE(k.storage(), x.storage());
+  EXPECT_EQ(V(k), V(x));
+  EXPECT_EQ(x.to(DType::Float32).impl(), x.impl());
+  EXPECT_EQ(x.to(Device::cpu()).impl(), x.impl());
+  // float -> int truncates toward zero: torch.tensor([2.7, -2.7]).to(torch.int32) == [2, -2]
+  EXPECT_EQ(V(f32({2}, {2.7f, -2.7f}).to(DType::Int32)), (std::vector<double>{2, -2}));
+  EXPECT_EQ(V(i32({3}, {0, 5, -1}).to(DType::Bool)), (std::vector<double>{0, 1, 1}));
+  EXPECT_EQ(f32({1}, {1}).to(DType::Float64).dtype(), DType::Float64);
+}
+
+TEST(TensorInPlace, AddFillCopy) {
+  Tensor x = m23();
+  std::uint64_t v = x.version();
+  x.add_(f32({3}, {1, 1, 1}));
+  EXPECT_EQ(V(x), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(x.version(), ++v);
+  // float32 += float64: computed in float64, written back as float32
+  x.add_(f64({1}, {0.5}));
+  EXPECT_EQ(x.dtype(), DType::Float32);
+  EXPECT_EQ(V(x), (std::vector<double>{1.5, 2.5, 3.5, 4.5, 5.5, 6.5}));
+  EXPECT_EQ(x.version(), ++v);
+  // int32 += int64 -> int64 result cast back to int32
+  Tensor n = i32({2}, {1, 2});
+  n.add_(i64({2}, {10, 20}));
+  EXPECT_EQ(n.dtype(), DType::Int32);
+  EXPECT_EQ(V(n), (std::vector<double>{11, 22}));
+  x.fill_(2);
+  EXPECT_EQ(V(x), (std::vector<double>(6, 2.0)));
+  EXPECT_EQ(x.version(), ++v);
+  // copy_ broadcasts and casts: int32 <- float32 rows
+  Tensor d = Tensor::zeros({2, 3}, DType::Int32);
+  d.copy_(f32({3}, {1.9f, -1.9f, 7}));
+  EXPECT_EQ(V(d), (std::vector<double>{1, -1, 7, 1, -1, 7}));
+  // self-overlapping copy: x.copy_(x.t()) on a square matrix is a transpose
+  Tensor sq = f64({2, 2}, {1, 2, 3, 4});
+  sq.copy_(sq.t());
+  EXPECT_EQ(V(sq), (std::vector<double>{1, 3, 2, 4}));
+  // x.add_(x.t())
+  Tensor sq2 = f64({2, 2}, {1, 2, 3, 4});
+  sq2.add_(sq2.t());
+  EXPECT_EQ(V(sq2), (std::vector<double>{2, 5, 5, 8}));
+}
+
+TEST(TensorInPlace, Errors) {
+  // torch.ones(2, dtype=torch.int32).add_(torch.ones(2))
+  expect_error<TypeError>([] { Tensor::ones({2}, DType::Int32).add_(Tensor::ones({2}, DType::Float32)); },
+                          "result type Float can't be cast to the desired output type Int");
+  // torch.ones(3).add_(torch.ones(2, 3))
+  expect_error<ValueError>(
+      [] {
+        Tensor::ones({3}, DType::Float32).add_(Tensor::ones({2, 3}, DType::Float32));
+      },
+      "output with shape [3] doesn't match the broadcast shape [2, 3]");
+  expect_error<ValueError>(
+      [] {
+        Tensor::ones({3}, DType::Float32).copy_(Tensor::ones({2, 3}, DType::Float32));
+      },
+      "output with shape [3] doesn't match the broadcast shape [2, 3]");
+  Tensor e = Tensor::ones({3}, DType::Float32).expand({2, 3});
+  expect_error<RuntimeError>(
+      [&] {
+        e.add_(Tensor::ones({2, 3}, DType::Float32));
+      },
+      "more than one element of the written-to tensor refers to a single memory location");
+  expect_error<RuntimeError>([] { Tensor::ones({2}, DType::Int32).fill_(1e12); }, "without overflow");
+}
+
+}  // namespace
+}  // namespace parity::tensor
