@@ -1,0 +1,223 @@
+// Elementwise CUDA kernels: unary (neg, exp), binary (add, mul), strided copy with cast, and
+// fill. The host plans the walk with core::make_plan (broadcast, reorder, coalesce); a
+// grid-stride kernel then either indexes every operand with one linear index (all
+// contiguous) or splits the index into coordinates with an offset calculator. The math is
+// the shared host/device functors of kernels/common/functors.h.
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "kernels/common/functors.h"
+#include "kernels/cuda/detail.cuh"
+
+namespace parity::kernels::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+
+// The per-element work, given each operand's element offset (operand 0 is the output).
+template <class T, class F>
+struct UnaryOp {
+  T* out;
+  const T* in;
+  F f;
+  __device__ void operator()(const std::int64_t (&o)[2]) const { out[o[0]] = f(in[o[1]]); }
+};
+
+template <class T, class F>
+struct BinaryOp {
+  T* out;
+  const T* a;
+  const T* b;
+  F f;
+  __device__ void operator()(const std::int64_t (&o)[3]) const { out[o[0]] = f(a[o[1]], b[o[2]]); }
+};
+
+template <class To, class From>
+struct CastOp {
+  To* out;
+  const From* in;
+  __device__ void operator()(const std::int64_t (&o)[2]) const { out[o[0]] = cast_value<To>(in[o[1]]); }
+};
+
+template <class T>
+struct FillOp {
+  T* out;
+  T value;
+  __device__ void operator()(const std::int64_t (&o)[1]) const { out[o[0]] = value; }
+};
+
+template <int N, class Index, class Op>
+__global__ void contiguous_kernel(Index n, Op op) {
+  const Index step = Index(gridDim.x) * Index(blockDim.x);
+  for (Index i = Index(blockIdx.x) * Index(blockDim.x) + Index(threadIdx.x); i < n; i += step) {
+    std::int64_t off[N];
+#pragma unroll
+    for (int k = 0; k < N; ++k) off[k] = std::int64_t(i);
+    op(off);
+  }
+}
+
+template <int N, class Index, class Op>
+__global__ void strided_kernel(Index n, detail::OffsetCalc<N> calc, Op op) {
+  const Index step = Index(gridDim.x) * Index(blockDim.x);
+  for (Index i = Index(blockIdx.x) * Index(blockDim.x) + Index(threadIdx.x); i < n; i += step) {
+    std::int64_t off[N];
+    calc.offsets(i, off);
+    op(off);
+  }
+}
+
+// Runs `op` over every element of the plan (N operands).
+template <int N, class Op>
+void launch(const core::StridedPlan& plan, const Op& op, const char* name) {
+  const std::int64_t n = plan.numel();
+  if (n == 0) return;
+  const unsigned grid = detail::grid_size(n, kThreads);
+  const bool contiguous = detail::is_contiguous(plan);
+  // 32-bit indices where they cannot wrap: i + step stays below 2^32 when n < 2^31.
+  if (n <= std::numeric_limits<std::int32_t>::max()) {
+    const auto n32 = std::uint32_t(n);
+    if (contiguous)
+      contiguous_kernel<N, std::uint32_t><<<grid, kThreads>>>(n32, op);
+    else
+      strided_kernel<N, std::uint32_t><<<grid, kThreads>>>(n32, detail::OffsetCalc<N>(plan), op);
+  } else {
+    const auto n64 = std::uint64_t(n);
+    if (contiguous)
+      contiguous_kernel<N, std::uint64_t><<<grid, kThreads>>>(n64, op);
+    else
+      strided_kernel<N, std::uint64_t><<<grid, kThreads>>>(n64, detail::OffsetCalc<N>(plan), op);
+  }
+  detail::check_launch(name);
+}
+
+std::string op_name(spec::OpId op) { return std::string(spec::op_spec(op).name); }
+
+// Checks the operands against the shape and builds the plan (operand order is kept).
+core::StridedPlan plan_of(const std::string& what, const spec::Shape& shape,
+                          std::initializer_list<const Operand*> ops) {
+  for (std::int64_t d : shape)
+    if (d < 0) throw ValueError(what + ": negative dimension in shape " + spec::shape_str(shape));
+  std::vector<std::vector<std::int64_t>> strides;
+  for (const Operand* op : ops) {
+    if (op->strides.size() != shape.size())
+      throw ValueError(what + ": operand has " + std::to_string(op->strides.size()) + " strides for a " +
+                       std::to_string(shape.size()) + "-d shape");
+    strides.push_back(op->strides);
+  }
+  if (spec::numel(shape) > 0)
+    for (const Operand* op : ops) detail::require_device_pointer(op->data, what.c_str());
+  return core::make_plan(shape, std::move(strides));
+}
+
+void require_same_dtype(const std::string& what, spec::DType want, spec::DType got) {
+  if (want != got)
+    throw TypeError(what + ": operand dtype " + std::string(spec::dtype_name(got)) +
+                    " differs from the output dtype " + std::string(spec::dtype_name(want)) +
+                    " (cast the inputs first)");
+}
+
+}  // namespace
+
+void unary(spec::OpId op, const Elementwise& args) {
+  detail::require_device("unary");
+  const std::string name = op_name(op);
+  if (op != spec::OpId::Neg && op != spec::OpId::Exp)
+    throw ValueError("unary: " + name + " is not a unary op (expected neg or exp)");
+  if (args.in.size() != 1)
+    throw ValueError(name + ": expected 1 input, got " + std::to_string(args.in.size()));
+  const Operand& in = args.in[0];
+  const spec::DType dt = args.out.dtype;
+  require_same_dtype(name, dt, in.dtype);
+  if (op == spec::OpId::Neg && spec::is_bool(dt))
+    throw TypeError("neg: negation is not defined for bool (use logical_not)");
+  if (op == spec::OpId::Exp && !spec::is_floating(dt))
+    throw TypeError("exp: the CUDA kernel takes float32 or float64, got " +
+                    std::string(spec::dtype_name(dt)) + " (cast the input first)");
+  const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &in});
+  spec::visit_dtype(dt, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* out = static_cast<T*>(args.out.data);
+    const T* x = static_cast<const T*>(in.data);
+    if (op == spec::OpId::Neg) {
+      if constexpr (!std::is_same_v<T, bool>)
+        launch<2>(plan, UnaryOp<T, NegFn>{out, x, NegFn{}}, "neg kernel");
+    } else {
+      if constexpr (std::is_floating_point_v<T>)
+        launch<2>(plan, UnaryOp<T, ExpFn>{out, x, ExpFn{}}, "exp kernel");
+    }
+  });
+}
+
+void binary(spec::OpId op, const Elementwise& args) {
+  detail::require_device("binary");
+  const std::string name = op_name(op);
+  if (op != spec::OpId::Add && op != spec::OpId::Mul)
+    throw ValueError("binary: " + name + " is not a binary op (expected add or mul)");
+  if (args.in.size() != 2)
+    throw ValueError(name + ": expected 2 inputs, got " + std::to_string(args.in.size()));
+  const spec::DType dt = args.out.dtype;
+  require_same_dtype(name, dt, args.in[0].dtype);
+  require_same_dtype(name, dt, args.in[1].dtype);
+  const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0], &args.in[1]});
+  spec::visit_dtype(dt, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* out = static_cast<T*>(args.out.data);
+    const T* a = static_cast<const T*>(args.in[0].data);
+    const T* b = static_cast<const T*>(args.in[1].data);
+    if (op == spec::OpId::Add)
+      launch<3>(plan, BinaryOp<T, AddFn>{out, a, b, AddFn{}}, "add kernel");
+    else
+      launch<3>(plan, BinaryOp<T, MulFn>{out, a, b, MulFn{}}, "mul kernel");
+  });
+}
+
+void copy(const Elementwise& args) {
+  detail::require_device("copy");
+  if (args.in.size() != 1) throw ValueError("copy: expected 1 input, got " + std::to_string(args.in.size()));
+  const Operand& in = args.in[0];
+  const core::StridedPlan plan = plan_of("copy", args.shape, {&args.out, &in});
+  const std::int64_t n = plan.numel();
+  if (n == 0) return;
+  if (in.dtype == args.out.dtype && detail::is_contiguous(plan)) {
+    // A dense same-dtype copy is a plain device-to-device memcpy (what the copy engines and
+    // the driver do best), queued on the default stream like the kernels.
+    detail::check(cudaMemcpyAsync(args.out.data, in.data, std::size_t(n) * spec::itemsize(in.dtype),
+                                  cudaMemcpyDeviceToDevice, nullptr),
+                  "cudaMemcpyAsync (copy)");
+    return;
+  }
+  spec::visit_dtype(args.out.dtype, [&](auto to_tag) {
+    using To = typename decltype(to_tag)::type;
+    spec::visit_dtype(in.dtype, [&](auto from_tag) {
+      using From = typename decltype(from_tag)::type;
+      launch<2>(plan, CastOp<To, From>{static_cast<To*>(args.out.data), static_cast<const From*>(in.data)},
+                "copy kernel");
+    });
+  });
+}
+
+void fill(const spec::Shape& shape, const Operand& out, double value) {
+  detail::require_device("fill");
+  const core::StridedPlan plan = plan_of("fill", shape, {&out});
+  spec::visit_dtype(out.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // Converting a double whose truncation is out of range to an integer is undefined
+      // behaviour; PyTorch refuses such a fill too. Bounds: -2^N and 2^N are exact doubles,
+      // and anything in (-2^N - 1, 2^N) truncates into range.
+      constexpr double lo = double(std::numeric_limits<T>::min());
+      constexpr double hi = -lo;
+      if (!((value >= lo || value > lo - 1.0) && value < hi))
+        throw ValueError("fill: value " + std::to_string(value) + " cannot be converted to " +
+                         std::string(spec::dtype_name(out.dtype)) + " without overflow");
+    }
+    launch<1>(plan, FillOp<T>{static_cast<T*>(out.data), cast_value<T>(value)}, "fill kernel");
+  });
+}
+
+}  // namespace parity::kernels::cuda
