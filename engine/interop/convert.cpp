@@ -1,42 +1,65 @@
 #include "engine/interop/convert.h"
 
+#include <optional>
+#include <string>
+
 #include "engine/spec/error.h"
 
 namespace parity::interop {
 
-tensor::Tensor from_array(const array::NdArray& a) {
+namespace {
+
+// The element strides of `a` when a tensor can view it (no negative strides, whole elements).
+std::optional<tensor::Strides> tensor_strides(const array::NdArray& a, std::string* why = nullptr) {
   const std::int64_t item = a.itemsize();
   tensor::Strides strides;
   for (std::int64_t s : a.strides()) {
-    if (s < 0)
-      throw ValueError(
-          "At least one stride in the given array is negative, and tensors with negative strides "
-          "are not supported; make a copy with to_tensor() (or array.copy()) first");
-    if (s % item != 0)
-      throw ValueError("array strides are not a multiple of the element size (" +
-                       std::to_string(item) + " bytes); make a copy with to_tensor() first");
+    if (s < 0) {
+      if (why)
+        *why = "At least one stride in the given array is negative, and tensors with negative strides "
+               "are not supported; make a copy with to_tensor() (or array.copy()) first";
+      return std::nullopt;
+    }
+    if (s % item != 0) {
+      if (why)
+        *why = "array strides are not a multiple of the element size (" + std::to_string(item) +
+               " bytes); make a copy with to_tensor() first";
+      return std::nullopt;
+    }
     strides.push_back(s / item);
   }
-  if (a.offset() % item != 0)
-    throw ValueError("array offset is not a multiple of the element size; copy it first");
+  if (a.offset() % item != 0) {
+    if (why) *why = "array offset is not a multiple of the element size; copy it with to_tensor() first";
+    return std::nullopt;
+  }
+  return strides;
+}
+
+tensor::Tensor view_of(const array::NdArray& a, const tensor::Strides& strides) {
+  return tensor::Tensor::from_storage(a.storage(), a.dtype(), a.shape(), strides, a.offset() / a.itemsize());
+}
+
+}  // namespace
+
+tensor::Tensor from_array(const array::NdArray& a) {
+  std::string why;
+  const auto strides = tensor_strides(a, &why);
+  if (!strides) throw ValueError(why);
   if (!a.writeable())
     throw ValueError("the array is read-only and a tensor cannot be; copy it with to_tensor() "
                      "(or array.copy()) first");
-  return tensor::Tensor::from_storage(a.storage(), a.dtype(), a.shape(), strides,
-                                      a.offset() / item);
+  return view_of(a, *strides);
 }
 
 tensor::Tensor to_tensor(const array::NdArray& a, core::Device device) {
-  // A C-contiguous copy can always be shared; then one more copy if it must move devices.
-  const array::NdArray c = a.copy();
-  tensor::Tensor t = tensor::Tensor::from_storage(c.storage(), c.dtype(), c.shape(),
-                                                  [&] {
-                                                    tensor::Strides s;
-                                                    for (auto b : c.strides()) s.push_back(b / c.itemsize());
-                                                    return s;
-                                                  }(),
-                                                  0);
-  return device.is_cpu() ? t : t.to(device);
+  // Where a tensor can view the array, the tensor engine's own copy kernels do the work (a
+  // contiguous array moves to a device in one transfer). Negative strides, which no tensor
+  // can express, are first made C-contiguous by the array engine.
+  const auto strides = tensor_strides(a);
+  const array::NdArray src = strides ? a : a.copy();
+  const tensor::Tensor view = view_of(src, strides ? *strides : tensor_strides(src).value());
+  if (!device.is_cpu()) return view.to(device);
+  return strides ? view.clone() : view;  // src is already a private copy
 }
 
 array::NdArray to_array(const tensor::Tensor& t) {
@@ -55,7 +78,9 @@ array::NdArray to_array(const tensor::Tensor& t) {
 }
 
 array::NdArray copy_to_array(const tensor::Tensor& t) {
-  return to_array(t.detach().cpu()).copy();
+  // A device tensor's cpu() is already a private contiguous copy; a host one is cloned.
+  const tensor::Tensor d = t.detach();
+  return to_array(d.device().is_cpu() ? d.clone() : d.cpu());
 }
 
 }  // namespace parity::interop
