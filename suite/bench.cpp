@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "engine/interop/convert.h"
@@ -136,9 +137,12 @@ void add_conversion_jobs(const BenchOptions& o, const std::vector<std::int64_t>&
       add("convert:device_to_host_pageable", n, dev, bytes, true,
           [on_dev] { benchmark::DoNotOptimize(on_dev.cpu()); });
       const std::size_t nbytes = std::size_t(bytes);
-      void* pinned = kernels::cuda::host_malloc_pinned(nbytes);
+      std::unique_ptr<void, void (*)(void*)> block(kernels::cuda::host_malloc_pinned(nbytes),
+                                                   kernels::cuda::host_free_pinned);
+      void* pinned = block.get();
       auto storage = core::Storage::adopt(pinned, nbytes, core::Device::cpu(), kernels::cuda::host_free_pinned,
                                           /*pinned=*/true);
+      block.release();
       std::memcpy(pinned, a.data(), nbytes);
       const tensor::Tensor pt = tensor::Tensor::from_storage(storage, dtype, {n}, {1}, 0);
       add("convert:host_to_device_pinned", n, dev, bytes, true,
@@ -180,10 +184,18 @@ BenchResult run_bench(const BenchOptions& o) {
   if (cuda_wanted && !cuda_ok)
     result.notes.push_back("cuda: skipped (no CUDA device: " + kernels::cuda::unavailable_reason() + ")");
 
-  const std::vector<std::int64_t> sizes = o.sizes.empty() ? default_sizes(o.quick) : o.sizes;
+  std::vector<std::int64_t> sizes = o.sizes.empty() ? default_sizes(o.quick) : o.sizes;
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  std::vector<Job> all;
+  add_op_jobs(o, sizes, cuda_ok, all);
+  if (o.conversions) add_conversion_jobs(o, sizes, cuda_ok, all);
+  // Sizes that map to one shape (matmul is capped at 512x512) would time the same case
+  // twice under one key: keep the first.
   std::vector<Job> jobs;
-  add_op_jobs(o, sizes, cuda_ok, jobs);
-  if (o.conversions) add_conversion_jobs(o, sizes, cuda_ok, jobs);
+  std::set<std::string> keys;
+  for (Job& j : all)
+    if (keys.insert(j.record.key).second) jobs.push_back(std::move(j));
 
   const int reps = o.repetitions > 0 ? o.repetitions : (o.quick ? 5 : 10);
   const double min_time = o.min_time > 0 ? o.min_time : (o.quick ? 0.01 : 0.05);

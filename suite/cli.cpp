@@ -165,8 +165,10 @@ int run_cli(int argc, char** argv) {
                     "uses square matrices of about that many elements, at most 512x512")
       ->delimiter(',');
   bench->add_flag("--quick", bopts.quick, "Fewer sizes, repetitions and less time per repetition");
-  bench->add_option("--repetitions", bopts.repetitions, "Samples per case (default 10, quick 5)");
-  bench->add_option("--min-time", bopts.min_time, "Seconds per sample (default 0.05, quick 0.01)");
+  bench->add_option("--repetitions", bopts.repetitions, "Samples per case (default 10, quick 5)")
+      ->check(CLI::Range(1, 1000));
+  bench->add_option("--min-time", bopts.min_time, "Seconds per sample (default 0.05, quick 0.01)")
+      ->check(CLI::Range(1e-6, 60.0));
   bool no_conversions = false;
   bench->add_flag("--no-conversions", no_conversions, "Skip the conversion timings");
   bench->add_option("-o,--output", bench_out, "Write the report to this HDF5 file");
@@ -196,9 +198,15 @@ int run_cli(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    std::cerr << "parity: error: " << e.what() << " (see parity --help)\n";
+    return kExitBadInput;
   }
 
   try {

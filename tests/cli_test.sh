@@ -57,7 +57,11 @@ expect 0 "$parity" compare "$tmp/check.h5" "$tmp/check.h5"
 
 # Bad input: one line on stderr, exit 2, nothing half written.
 expect 2 "$parity"
+ok "no subcommand: one-line error" one_line_error
 expect 2 "$parity" compare "$tmp/base.h5"
+ok "missing argument: one-line error" one_line_error
+expect 2 "$parity" check --no-such-option
+ok "unknown option: one-line error" one_line_error
 expect 2 "$parity" compare "$tmp/base.h5" "$tmp/missing.h5"
 ok "missing file: one-line error" one_line_error
 echo "not an HDF5 file" >"$tmp/junk.h5"
@@ -66,8 +70,18 @@ ok "junk file: one-line error" one_line_error
 expect 2 "$parity" check --ops bogus
 ok "unknown op: one-line error" one_line_error
 expect 2 "$parity" check --devices tpu
+ok "unknown device: one-line error" one_line_error
 expect 2 "$parity" check --dtypes float16
+ok "unknown dtype: one-line error" one_line_error
 expect 2 "$parity" bench --sizes 0
+ok "bad size: one-line error" one_line_error
+expect 2 "$parity" bench --sizes abc
+ok "non-numeric size: one-line error" one_line_error
+expect 2 "$parity" bench --repetitions 0
+expect 2 "$parity" bench --min-time -1
+# Sizes that give one matmul shape (capped at 512x512) still make a valid report.
+expect 0 "$parity" bench --devices cpu --ops matmul --sizes 262144,1048576,262144 --repetitions 2 \
+  --min-time 0.001 --no-conversions -o "$tmp/mm.h5"
 expect 2 "$parity" compare --threshold -1 "$tmp/base.h5" "$tmp/base.h5"
 expect 2 "$parity" check --ops neg --devices cpu -o "$tmp/nodir/x.h5"
 ok "no report in a missing directory" test ! -e "$tmp/nodir/x.h5"

@@ -56,8 +56,10 @@ TEST(Spec, BroadcastErrorsUseEachLibrarysWording) {
     ps::broadcast_shapes(Semantics::NumPy, {2, 3}, {4});
     FAIL();
   } catch (const parity::ValueError& e) {
-    EXPECT_STREQ(e.what(), "operands could not be broadcast together with shapes (2,3) (4,)");
+    // np.add(np.ones((2,3)), np.ones(4)): NumPy's text ends with a space.
+    EXPECT_STREQ(e.what(), "operands could not be broadcast together with shapes (2,3) (4,) ");
   }
+  // torch.ones(2,3) + torch.ones(4)
   try {
     ps::broadcast_shapes(Semantics::PyTorch, {2, 3}, {4});
     FAIL();
@@ -128,4 +130,44 @@ TEST(Spec, ParseShape) {
   EXPECT_EQ(ps::parse_shape("()"), (ps::Shape{}));
   EXPECT_THROW(ps::parse_shape("2xq"), parity::ValueError);
   EXPECT_EQ(ps::shape_str({2}), "(2,)");
+}
+
+TEST(Spec, BroadcastToErrorsUseEachLibrarysWording) {
+  auto message = [](Semantics s, const ps::Shape& from, const ps::Shape& to) {
+    try {
+      ps::check_broadcast_to(s, from, to);
+    } catch (const parity::ValueError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // np.broadcast_to(np.ones(3), (4,))
+  EXPECT_EQ(message(Semantics::NumPy, {3}, {4}),
+            "operands could not be broadcast together with remapped shapes [original->remapped]: (3,)  and "
+            "requested shape (4,)");
+  // torch.ones(3).expand(4)
+  EXPECT_EQ(message(Semantics::PyTorch, {3}, {4}),
+            "The expanded size of the tensor (4) must match the existing size (3) at non-singleton dimension 0.  "
+            "Target sizes: [4].  Tensor sizes: [3]");
+  // torch.ones(2,3).expand(4,3): the failing dim is counted in the target.
+  EXPECT_EQ(message(Semantics::PyTorch, {2, 3}, {5, 4, 3}),
+            "The expanded size of the tensor (4) must match the existing size (2) at non-singleton dimension 1.  "
+            "Target sizes: [5, 4, 3].  Tensor sizes: [2, 3]");
+  // np.broadcast_to(np.ones((2,3)), (3,))
+  EXPECT_EQ(message(Semantics::NumPy, {2, 3}, {3}),
+            "input operand has more dimensions than allowed by the axis remapping");
+  EXPECT_EQ(message(Semantics::NumPy, {3, 1}, {2, 3, 4}), "no error");
+}
+
+// torch.ones(2,3) @ torch.ones(3,2, dtype=torch.float64) raises; np.matmul promotes to float64.
+TEST(Spec, MatmulMixedDtypesDivergeByDesign) {
+  ps::Operand mixed[] = {{DType::Float32}, {DType::Float64}};
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Matmul, Semantics::NumPy, mixed), DType::Float64);
+  try {
+    ps::result_dtype(ps::OpId::Matmul, Semantics::PyTorch, mixed);
+    FAIL() << "PyTorch rule accepted mixed-dtype matmul";
+  } catch (const parity::TypeError& e) {
+    EXPECT_STREQ(e.what(), "expected mat1 and mat2 to have the same dtype, but got: float != double");
+  }
+  EXPECT_FALSE(ps::op_spec(ps::OpId::Matmul).divergence.empty());
 }

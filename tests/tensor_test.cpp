@@ -496,7 +496,8 @@ TEST(TensorViews, Errors) {
       [&] {
         x.expand({4, 3});
       },
-      "The expanded size of the tensor must match the existing size");
+      "The expanded size of the tensor (4) must match the existing size (2) at non-singleton dimension 0.  "
+      "Target sizes: [4, 3].  Tensor sizes: [2, 3]");
   expect_error<ValueError>([&] { x.expand({3}); }, "must be greater or equal to the number of dimensions");
   expect_error<ValueError>([&] { x.transpose(0, 2); }, "Dimension out of range");
   const int dup[] = {0, 0};

@@ -74,8 +74,9 @@ Shape broadcast_shapes(Semantics s, const Shape& a, const Shape& b) {
     } else if (da == 1) {
       out[i] = db;
     } else if (s == Semantics::NumPy) {
+      // NumPy ends the message with a space after the last shape.
       throw ValueError("operands could not be broadcast together with shapes " + shape_str(a) +
-                       " " + shape_str(b));
+                       " " + shape_str(b) + " ");
     } else {
       throw ValueError("The size of tensor a (" + std::to_string(da) +
                        ") must match the size of tensor b (" + std::to_string(db) +
@@ -86,17 +87,25 @@ Shape broadcast_shapes(Semantics s, const Shape& a, const Shape& b) {
 }
 
 void check_broadcast_to(Semantics s, const Shape& from, const Shape& to) {
-  bool ok = from.size() <= to.size();
-  for (std::size_t k = 0; ok && k < from.size(); ++k) {
-    const std::int64_t f = from[from.size() - 1 - k], t = to[to.size() - 1 - k];
-    ok = f == t || f == 1;
+  if (from.size() > to.size()) {
+    if (s == Semantics::NumPy)
+      throw ValueError("input operand has more dimensions than allowed by the axis remapping");
+    throw ValueError("the number of sizes provided (" + std::to_string(to.size()) +
+                     ") must be greater or equal to the number of dimensions in the tensor (" +
+                     std::to_string(from.size()) + ")");
   }
-  if (ok) return;
-  if (s == Semantics::NumPy)
-    throw ValueError("cannot broadcast an array of shape " + shape_str(from) + " to shape " +
-                     shape_str(to));
-  throw ValueError("The expanded size of the tensor must match the existing size: cannot expand " +
-                   sizes_str(from) + " to " + sizes_str(to));
+  for (std::size_t k = 0; k < from.size(); ++k) {
+    const std::size_t i = to.size() - 1 - k;  // dim of the target, counted from the left
+    const std::int64_t f = from[from.size() - 1 - k], t = to[i];
+    if (f == t || f == 1) continue;
+    // np.broadcast_to(np.ones(3), (4,)) and torch.ones(3).expand(4), word for word.
+    if (s == Semantics::NumPy)
+      throw ValueError("operands could not be broadcast together with remapped shapes "
+                       "[original->remapped]: " + shape_str(from) + "  and requested shape " + shape_str(to));
+    throw ValueError("The expanded size of the tensor (" + std::to_string(t) + ") must match the existing size (" +
+                     std::to_string(f) + ") at non-singleton dimension " + std::to_string(i) +
+                     ".  Target sizes: " + sizes_str(to) + ".  Tensor sizes: " + sizes_str(from));
+  }
 }
 
 int normalize_axis(Semantics s, std::int64_t axis, int ndim) {

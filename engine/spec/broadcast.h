@@ -19,7 +19,7 @@ std::string sizes_str(const Shape& s);
 Shape parse_shape(std::string_view text);
 
 // The broadcast shape of a and b. Throws ValueError with the message NumPy or PyTorch gives:
-//   NumPy:   operands could not be broadcast together with shapes (2,3) (4,)
+//   NumPy:   operands could not be broadcast together with shapes (2,3) (4,)  [trailing space]
 //   PyTorch: The size of tensor a (3) must match the size of tensor b (4) at non-singleton
 //            dimension 1
 Shape broadcast_shapes(Semantics s, const Shape& a, const Shape& b);

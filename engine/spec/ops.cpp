@@ -30,7 +30,7 @@ constexpr std::array<OpSpec, kNumOps> kTable{{
    1.0, "numpy.sum", "torch.sum", {0.0, 2.0}, ""},
   {OpId::Matmul, "matmul", OpKind::Matmul, 2, kFloat, Promotion::Binary, {-2.0, 2.0}, true,
    2.0, "numpy.matmul", "torch.matmul", {0.0, 2.0},
-   "2-D operands only in this spec"},
+   "mixed float dtypes: NumPy promotes, PyTorch refuses (no promotion in mm)"},
 }};
 // clang-format on
 
@@ -40,6 +40,18 @@ constexpr bool table_in_id_order() {
   return true;
 }
 static_assert(table_in_id_order(), "op table rows must be in OpId order, one per OpId");
+
+// How PyTorch prints a dtype inside its C++ error messages.
+std::string_view torch_type_name(DType t) {
+  switch (t) {
+    case DType::Bool: return "bool";
+    case DType::Int32: return "int";
+    case DType::Int64: return "long int";
+    case DType::Float32: return "float";
+    case DType::Float64: return "double";
+  }
+  return "?";
+}
 
 void check_dtype(const OpSpec& op, Semantics s, DType t) {
   if (op.id == OpId::Neg && is_bool(t)) {
@@ -90,6 +102,12 @@ DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs) {
     throw ValueError(std::string(op.name) + " takes " + std::to_string(op.arity) + " operand(s), got " +
                      std::to_string(inputs.size()));
   for (const Operand& o : inputs) check_dtype(op, s, o.dtype);
+  // torch.mm / torch.matmul do not promote: torch.ones(2,3) @ torch.ones(3,2, dtype=torch.float64)
+  // raises (PyTorch 2's mm check); NumPy promotes to float64.
+  if (op.kind == OpKind::Matmul && s == Semantics::PyTorch && inputs[0].dtype != inputs[1].dtype)
+    throw TypeError("expected mat1 and mat2 to have the same dtype, but got: " +
+                    std::string(torch_type_name(inputs[0].dtype)) + " != " +
+                    std::string(torch_type_name(inputs[1].dtype)));
   switch (op.promotion) {
     case Promotion::Same: return inputs[0].dtype;
     case Promotion::Binary: return result_type(s, inputs);

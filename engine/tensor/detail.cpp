@@ -54,8 +54,11 @@ void check_device(Device d) {
 std::shared_ptr<core::Storage> allocate(std::size_t nbytes, Device device) {
   if (device.is_cpu()) return core::Storage::allocate_cpu(nbytes);
   check_device(device);
-  void* p = kernels::cuda::device_malloc(nbytes);
-  return core::Storage::adopt(p, nbytes, device, [](void* q) { kernels::cuda::device_free(q); });
+  // Held by a unique_ptr until the storage owns it, so a throwing adopt() cannot leak it.
+  std::unique_ptr<void, void (*)(void*)> p(kernels::cuda::device_malloc(nbytes), kernels::cuda::device_free);
+  auto storage = core::Storage::adopt(p.get(), nbytes, device, [](void* q) { kernels::cuda::device_free(q); });
+  p.release();
+  return storage;
 }
 
 Tensor make(std::shared_ptr<core::Storage> storage, DType dtype, Shape sizes, Strides strides,

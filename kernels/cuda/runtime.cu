@@ -5,6 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -23,8 +24,9 @@ struct DeviceState {
   std::string reason;
 };
 
+// Never destroyed: storage deleters may ask for it during static destruction.
 const DeviceState& device_state() {
-  static const DeviceState state = [] {
+  static const DeviceState* state = new DeviceState([] {
     DeviceState s;
     int n = 0;
     cudaError_t err = cudaGetDeviceCount(&n);
@@ -49,8 +51,8 @@ const DeviceState& device_state() {
     s.ok = true;
     s.count = n;
     return s;
-  }();
-  return state;
+  }());
+  return *state;
 }
 
 // Errors that mean "this machine has no usable device" rather than "this call went wrong".
@@ -149,6 +151,7 @@ class CachingAllocator {
   static std::size_t round_size(std::size_t n) {
     constexpr std::size_t kSmall = 512, kLarge = std::size_t(2) << 20, kSplit = std::size_t(1) << 20;
     const std::size_t unit = n <= kSplit ? kSmall : kLarge;
+    if (n > SIZE_MAX - unit) throw RuntimeError("CUDA out of memory: cannot allocate " + std::to_string(n) + " bytes");
     return (n + unit - 1) / unit * unit;
   }
 
@@ -200,6 +203,9 @@ void require_device_pointer(const void* p, const char* what) {
   cudaPointerAttributes attr{};
   const cudaError_t err = cudaPointerGetAttributes(&attr, p);
   if (err != cudaSuccess) {
+    // After a fault the context's sticky error surfaces here first: report that error, not
+    // a puzzle about the pointer.
+    if (err != cudaErrorInvalidValue) throw_cuda_error(err, "cudaPointerGetAttributes");
     cudaGetLastError();
     throw DeviceError(std::string(what) + ": cannot tell where the data lives (" + describe(err) + ")");
   }
