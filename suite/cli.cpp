@@ -106,14 +106,14 @@ void save(const reports::Report& report, const std::string& path) {
 }
 
 void print_spec() {
-  fmt::print("{:<7} {:<9} {:<5} {:<36} {:<15} {:<12} {:<5} {:<15} {:<11} {}\n", "op", "kind", "arity", "dtypes",
+  fmt::print("{:<7} {:<9} {:<5} {:<36} {:<15} {:<12} {:<5} {:<15} {:<13} {}\n", "op", "kind", "arity", "dtypes",
              "promotion", "domain", "grad", "numpy", "torch", "accuracy");
   for (const spec::OpSpec& op : spec::op_table()) {
     const std::string acc = op.accuracy.reduce_factor > 0
-                                ? fmt::format("{}*eps*k*sum|terms|", op.accuracy.reduce_factor)
+                                ? fmt::format("{}*eps*(log2(k)+2+sqrt(k))*sum|terms|", op.accuracy.reduce_factor)
                                 : (op.accuracy.max_ulp == 0 ? std::string("exact")
                                                             : fmt::format("{} ulp", op.accuracy.max_ulp));
-    fmt::print("{:<7} {:<9} {:<5} {:<36} {:<15} {:<12} {:<5} {:<15} {:<11} {}\n", op.name,
+    fmt::print("{:<7} {:<9} {:<5} {:<36} {:<15} {:<12} {:<5} {:<15} {:<13} {}\n", op.name,
                spec::kind_name(op.kind), op.arity, op.dtypes.to_string(), spec::promotion_name(op.promotion),
                fmt::format("[{},{}]", op.domain.lo, op.domain.hi), op.differentiable ? "yes" : "no",
                op.numpy_name, op.torch_name, acc);

@@ -45,8 +45,9 @@ struct Domain {
 
 // How close an engine's result must be to the reference, per float dtype. Elementwise ops
 // are judged in ULPs of the result. Reductions and matmul are judged against a bound that
-// grows with the condition: |got - want| <= rel * sum(|terms|) with rel = factor * eps * k
-// where k is the length of the reduced dimension (a loose bound for any summation order).
+// grows with the condition: |got - want| <= rel * sum(|terms|) with
+// rel = factor * eps * (ceil(log2 k) + 2 + sqrt k), k the length of the reduced dimension
+// (tree orders err by log2 k roundings, sequential ones by about sqrt k on random data).
 struct Accuracy {
   double max_ulp;        // elementwise ops; 0 means exact (correctly rounded both sides)
   double reduce_factor;  // reductions/matmul: multiplier of eps * k; 0 when not a reduction
