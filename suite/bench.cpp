@@ -2,6 +2,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -151,6 +154,21 @@ void add_conversion_jobs(const BenchOptions& o, const std::vector<std::int64_t>&
   }
 }
 
+// Evicts the host's caches by writing a buffer twice the size of the last-level cache.
+void flush_host_caches() {
+  static std::vector<unsigned char> buffer = [] {
+    long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (llc <= 0) llc = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    const std::size_t n = std::clamp<std::size_t>(llc > 0 ? 2 * std::size_t(llc) : std::size_t(64) << 20,
+                                                  std::size_t(8) << 20, std::size_t(512) << 20);
+    return std::vector<unsigned char>(n);
+  }();
+  static unsigned char round = 0;
+  ++round;
+  for (std::size_t i = 0; i < buffer.size(); i += 64) buffer[i] = round;
+  benchmark::ClobberMemory();
+}
+
 // Collects each repetition's time per iteration, keyed by benchmark name.
 class SampleCollector : public benchmark::BenchmarkReporter {
  public:
@@ -197,21 +215,39 @@ BenchResult run_bench(const BenchOptions& o) {
   for (Job& j : all)
     if (keys.insert(j.record.key).second) jobs.push_back(std::move(j));
 
+  if (o.cold)
+    for (Job& j : jobs) {
+      j.record.key += "|cold";
+      j.record.timer += "-cold";
+    }
+
   const int reps = o.repetitions > 0 ? o.repetitions : (o.quick ? 5 : 10);
   const double min_time = o.min_time > 0 ? o.min_time : (o.quick ? 0.01 : 0.05);
   benchmark::ClearRegisteredBenchmarks();
   for (const Job& j : jobs) {
     auto body = j.body;
+    const bool cold = o.cold;
     benchmark::internal::Benchmark* b = nullptr;
     if (j.cuda) {
-      b = benchmark::RegisterBenchmark(j.record.key.c_str(), [body](benchmark::State& st) {
+      b = benchmark::RegisterBenchmark(j.record.key.c_str(), [body, cold](benchmark::State& st) {
         kernels::cuda::EventTimer timer;
         body();  // warm the caching allocator and the cuBLAS handle
         kernels::cuda::synchronize();
         for (auto _ : st) {
+          if (cold) kernels::cuda::flush_l2();
           timer.start();
           body();
           st.SetIterationTime(timer.stop_ms() / 1e3);
+        }
+      });
+      b->UseManualTime();
+    } else if (cold) {
+      b = benchmark::RegisterBenchmark(j.record.key.c_str(), [body](benchmark::State& st) {
+        for (auto _ : st) {
+          flush_host_caches();
+          const auto t0 = std::chrono::steady_clock::now();
+          body();
+          st.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         }
       });
       b->UseManualTime();
@@ -221,7 +257,11 @@ BenchResult run_bench(const BenchOptions& o) {
       });
       b->UseRealTime();
     }
-    b->Repetitions(reps)->MinTime(min_time)->Unit(benchmark::kMicrosecond);
+    b->Repetitions(reps)->Unit(benchmark::kMicrosecond);
+    // A cold iteration pays for a cache flush that is not timed: a fixed count keeps the
+    // run short, where a minimum time would multiply the flushes for small ops.
+    if (o.cold) b->Iterations(o.quick ? 3 : 10);
+    else b->MinTime(min_time);
   }
   SampleCollector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);

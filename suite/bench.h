@@ -20,6 +20,9 @@ struct BenchOptions {
   std::vector<std::int64_t> sizes;                    // elements; empty = defaults
   bool quick = false;
   bool conversions = true;
+  // Cold timings: caches flushed before every timed iteration (host: the last-level cache;
+  // cuda: the L2), keys and timers marked "cold". Hot (the default) keeps data in cache.
+  bool cold = false;
   int repetitions = 0;                                // 0 = default (5 quick, 10 otherwise)
   double min_time = 0;                                // seconds per repetition; 0 = default
 };

@@ -169,6 +169,8 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   bench->add_option("--min-time", bopts.min_time, "Seconds per sample (default 0.05, quick 0.01)")
       ->check(CLI::Range(1e-6, 60.0));
+  bench->add_flag("--cold", bopts.cold,
+                  "Flush caches before every timed iteration (host last-level cache, GPU L2); keys get |cold");
   bool no_conversions = false;
   bench->add_flag("--no-conversions", no_conversions, "Skip the conversion timings");
   bench->add_option("-o,--output", bench_out, "Write the report to this HDF5 file");
