@@ -64,10 +64,13 @@ struct Report {
 // Also throws parity::ValueError before touching the disk when a key is duplicated.
 void write_report(const Report& report, const std::string& path);
 
-// Throws parity::ValueError with a one-line message for: missing file, not HDF5, HDF5 but not a
-// Parity report ("FILE is not a Parity report (no /parity group)"), schema version newer than
-// kSchemaVersion, missing or mistyped datasets/fields (corrupt). Never prints HDF5's own error
-// stack.
+// Throws parity::ValueError with a one-line message for: missing file, not a regular file
+// ("FILE is not a regular file": a FIFO, a directory), not HDF5, HDF5 but not a Parity report
+// ("FILE is not a Parity report (no /parity group)"), schema version newer than kSchemaVersion,
+// and a corrupt report: missing or mistyped datasets/fields, variable-length strings, sizes the
+// file cannot hold, soft or external links, data or metadata that fails HDF5's checksums.
+// Damage (flipped bytes, truncation) is caught by those checksums: an error, never a crash.
+// Never prints HDF5's own error stack.
 Report read_report(const std::string& path);
 
 }  // namespace parity::reports

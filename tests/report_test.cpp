@@ -3,16 +3,25 @@
 // interoperability with h5py and h5dump when they are installed.
 #include "reports/report.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <iostream>
+#include <iterator>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -367,6 +376,411 @@ TEST_F(ReportTest, ReadWithMistypedFieldIsCorrupt) {
   const std::string msg =
       error_message<parity::ValueError>([&] { parity::reports::read_report(path); });
   EXPECT_NE(msg.find("field 'key' of /parity/checks has the wrong type"), std::string::npos) << msg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Damaged, foreign and unusual files
+
+// A report like the harness writes: full metadata, a few dozen checks with messages (some
+// long, some UTF-8), benches with raw samples (one without).
+Report realistic_report() {
+  Report r;
+  r.meta.set("kind", "check");
+  r.meta.set("tool_version", "0.1.0");
+  r.meta.set("git_sha", "221fad4c4a502d4efae4b53e0116cd7bb48c0295");
+  r.meta.set("date_utc", "2024-05-01T12:00:00Z");
+  r.meta.set("command_line", "parity check --devices cpu --ops add,mul,neg,exp,sum,matmul -o r.h5");
+  r.meta.set("compiler", "GNU 12.2.0");
+  r.meta.set("cxx_flags", " -O3 -DNDEBUG");
+  r.meta.set("build_type", "Release");
+  r.meta.set("cpu_model", "Test CPU \xc2\xb5-arch");
+  r.meta.set("cpu_isa", "sse4_2 avx avx2 fma avx512f");
+  r.meta.set("cpu_cores", "16");
+  r.meta.set("os", "Linux 6.1 x86_64");
+  r.meta.set("gpu", "none");
+  r.meta.set("gpu_driver", "");
+  r.meta.set("cuda_runtime", "");
+  r.meta.set("cuda_built", "no");
+  const char* ops[] = {"add", "mul", "neg", "exp", "sum", "matmul"};
+  const char* statuses[] = {"pass", "pass", "pass", "fail", "divergent", "skip"};
+  for (int i = 0; i < 40; ++i) {
+    const std::string status = statuses[i % 6];
+    std::string message;
+    if (status == "fail")
+      message = std::to_string(i) + " ulp > budget 1 at index " + std::to_string(i * 7);
+    if (status == "divergent")
+      message = "NumPy promotes int64 + float32 to float64; PyTorch keeps float32";
+    if (status == "skip")
+      message = "no GPU: CUDA support was not built \xe2\x80\x94 rebuild with -DPARITY_CUDA=ON";
+    CheckRecord c = make_check(std::string(ops[i % 6]) + "|float32|cpu|(" + std::to_string(i + 1) +
+                                   ",3)|contiguous|forward",
+                               status, 0.25 * i, message);
+    c.op = ops[i % 6];
+    if (i % 5 == 0) c.max_ulp = kNaN;
+    r.checks.push_back(c);
+  }
+  for (int i = 0; i < 12; ++i) {
+    BenchRecord b =
+        make_bench(std::string(ops[i % 6]) + "|float32|cpu|" + std::to_string(1 << (10 + i)),
+                   i == 11 ? std::vector<double>{} : samples_around(1e-5 * (i + 1), 5 + i));
+    b.op = ops[i % 6];
+    r.benches.push_back(b);
+  }
+  return r;
+}
+
+std::vector<char> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<char>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string& path, const std::vector<char>& bytes, std::size_t n) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(n));
+}
+
+// How many HDF5 files, groups, datasets, attributes and named types are open: a reader that
+// leaks one on an error path shows here. (HDF5 offers no public count of its other ids.)
+ssize_t open_hdf5_objects() { return H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL); }
+
+// Every 7th byte keeps the sweep near 2 s; with a stride of 1 (every byte of the file, 12 s)
+// it passes too.
+constexpr std::size_t kByteSweepStride = 7;
+
+// Flipped bytes anywhere in the file and truncated files: every read either returns the report
+// that was written (everything HDF5 reads is checksummed, so damage cannot pass unnoticed) or
+// throws parity::ValueError with a one-line message. Anything else, or a crash, fails.
+// std::mt19937's output is fixed by the standard (its distributions are not), so the variants
+// are the same everywhere.
+TEST_F(ReportTest, CorruptedFilesGiveValueErrorNeverACrash) {
+  const Report original = realistic_report();
+  const std::string good = file("good.h5"), bad = file("bad.h5");
+  parity::reports::write_report(original, good);
+  const std::vector<char> bytes = read_bytes(good);
+  ASSERT_GT(bytes.size(), 4096u);
+  expect_same(original, parity::reports::read_report(good));
+  ASSERT_EQ(open_hdf5_objects(), 0);
+
+  int read_ok = 0, value_error = 0;
+  const auto attempt = [&](const std::vector<char>& b, std::size_t n, const std::string& what) {
+    SCOPED_TRACE(what);
+    write_bytes(bad, b, n);
+    try {
+      const Report back = parity::reports::read_report(bad);
+      ++read_ok;
+      expect_same(original, back);
+    } catch (const parity::ValueError& e) {
+      ++value_error;
+      const std::string msg = e.what();
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+      EXPECT_NE(msg.find(bad), std::string::npos) << msg;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not a ValueError: " << e.what();
+    } catch (...) {
+      ADD_FAILURE() << "unknown exception";
+    }
+    EXPECT_EQ(open_hdf5_objects(), 0) << "an HDF5 id was left open";
+  };
+
+  for (unsigned seed = 0; seed < 300; ++seed) {
+    std::mt19937 rng(seed);
+    std::vector<char> b = bytes;
+    const unsigned flips = 1 + rng() % 64;
+    for (unsigned i = 0; i < flips; ++i) {
+      const std::size_t pos = rng() % b.size();
+      b[pos] = static_cast<char>(b[pos] ^ static_cast<char>(1 + rng() % 255));
+    }
+    attempt(b, b.size(), "seed " + std::to_string(seed) + ", " + std::to_string(flips) + " bytes");
+  }
+  const int flipped_ok = read_ok, flipped_error = value_error;
+
+  // One byte at a time, at evenly spaced positions: most land in space no structure uses or
+  // in one checksum, so this exercises both outcomes.
+  for (std::size_t pos = 0; pos < bytes.size(); pos += kByteSweepStride) {
+    std::vector<char> b = bytes;
+    b[pos] = static_cast<char>(~b[pos]);
+    attempt(b, b.size(), "byte " + std::to_string(pos) + " inverted");
+  }
+  const int single_ok = read_ok - flipped_ok, single_error = value_error - flipped_error;
+
+  for (std::size_t k = 0; k < 25; ++k) {
+    const std::size_t cut = bytes.size() * k / 25;
+    attempt(bytes, cut, "cut at " + std::to_string(cut) + " of " + std::to_string(bytes.size()));
+  }
+  EXPECT_EQ(read_ok, flipped_ok + single_ok) << "a truncated report cannot be whole";
+  EXPECT_EQ(flipped_ok + flipped_error, 300);
+  std::cout << "[          ] " << bytes.size()
+            << "-byte report. 300 with 1-64 flipped bytes: " << flipped_ok
+            << " read back unchanged, " << flipped_error << " ValueError. "
+            << single_ok + single_error << " with one inverted byte: " << single_ok
+            << " unchanged, " << single_error
+            << " ValueError. 25 truncations: " << value_error - flipped_error - single_error
+            << " ValueError\n";
+}
+
+// Anything but a regular file is refused before HDF5 sees it: opening a FIFO would block.
+TEST_F(ReportTest, ReadFifoIsValueErrorWithoutBlocking) {
+  const std::string path = file("pipe.h5");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  auto result = std::async(std::launch::async, [&] {
+    return error_message<parity::ValueError>([&] { parity::reports::read_report(path); });
+  });
+  if (result.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "read_report blocked on a FIFO";
+    const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK);  // releases a blocked reader
+    if (fd >= 0) ::close(fd);
+  }
+  EXPECT_EQ(result.get(), path + " is not a regular file");
+}
+
+TEST_F(ReportTest, ReadDirectoryIsValueError) {
+  const std::string path = file("reports.h5");
+  fs::create_directory(path);
+  const std::string msg =
+      error_message<parity::ValueError>([&] { parity::reports::read_report(path); });
+  EXPECT_EQ(msg, path + " is not a regular file");
+}
+
+// Links are not followed: an external one would make HDF5 open another file (a FIFO, a device,
+// a file that is not there), which read_report() checks only for the path it was given.
+TEST_F(ReportTest, ReadSoftOrExternalLinkIsValueError) {
+  const std::string other = file("other.h5"), path = file("linked.h5");
+  parity::reports::write_report(sample_report(), other);
+  for (const bool external : {true, false}) {
+    parity::reports::write_report(sample_report(), path);
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    EXPECT_GE(H5Ldelete(f, "/parity/checks", H5P_DEFAULT), 0);
+    if (external) {
+      EXPECT_GE(H5Lcreate_external(other.c_str(), "/parity/checks", f, "/parity/checks",
+                                   H5P_DEFAULT, H5P_DEFAULT),
+                0);
+    } else {
+      EXPECT_GE(H5Lcreate_soft("/parity/benches", f, "/parity/checks", H5P_DEFAULT, H5P_DEFAULT),
+                0);
+    }
+    H5Fclose(f);
+    const std::string msg =
+        error_message<parity::ValueError>([&] { parity::reports::read_report(path); });
+    EXPECT_EQ(msg, path + " is a corrupt Parity report: /parity/checks is a soft or external link");
+  }
+}
+
+// Replaces /parity/NAME with a chunked dataset of `type` and `rows` rows (none written: HDF5
+// allocates chunks lazily, so the claim costs no space).
+void replace_dataset(const std::string& path, const char* name, hid_t type, hsize_t rows,
+                     const void* data = nullptr) {
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const hid_t g = H5Gopen2(f, "parity", H5P_DEFAULT);
+  ASSERT_GE(g, 0);
+  EXPECT_GE(H5Ldelete(g, name, H5P_DEFAULT), 0);
+  const hsize_t dims[1] = {rows}, max_dims[1] = {H5S_UNLIMITED}, chunk[1] = {16};
+  const hid_t s = H5Screate_simple(1, dims, max_dims);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 1, chunk);
+  const hid_t d = H5Dcreate2(g, name, type, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  EXPECT_GE(d, 0);
+  if (data) {
+    EXPECT_GE(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), 0);
+  }
+  H5Dclose(d);
+  H5Pclose(dcpl);
+  H5Sclose(s);
+  H5Gclose(g);
+  H5Fclose(f);
+}
+
+hid_t string_type(std::size_t size, H5T_str_t pad, H5T_cset_t cset = H5T_CSET_ASCII) {
+  const hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, size);
+  H5Tset_strpad(t, pad);
+  H5Tset_cset(t, cset);
+  return t;
+}
+
+// A dataspace that claims far more rows than the file can hold is refused before anything is
+// allocated (10^15 rows would otherwise end in std::bad_alloc or the OOM killer).
+TEST_F(ReportTest, ReadHugeRowCountIsValueError) {
+  const std::string path = file("huge.h5");
+  for (const char* name : {"checks", "bench_samples"}) {
+    parity::reports::write_report(sample_report(), path);
+    hid_t type = H5T_IEEE_F64LE;
+    if (std::string(name) == "checks") {
+      const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+      const hid_t d = H5Dopen2(f, "/parity/checks", H5P_DEFAULT);
+      type = H5Dget_type(d);  // the writer's own row type
+      H5Dclose(d);
+      H5Fclose(f);
+    }
+    replace_dataset(path, name, type, 1000000000000000ULL);
+    if (type != H5T_IEEE_F64LE) H5Tclose(type);
+    const std::string msg =
+        error_message<parity::ValueError>([&] { parity::reports::read_report(path); });
+    EXPECT_NE(msg.find("claims 1000000000000000 elements"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("more than the file holds"), std::string::npos) << msg;
+  }
+}
+
+// Other writers (h5py with numpy bytes, Fortran codes) store fixed-length strings of any width
+// and padding; the reader takes each field at the file's width and trims the padding.
+TEST_F(ReportTest, ReadsFixedLengthStringsOfAnyWidthAndPadding) {
+  const std::string path = file("foreign_widths.h5");
+  parity::reports::write_report(Report{}, path);
+  const std::string full_key(64, 'k');  // fills its NULLPAD field: no terminator at all
+  const hid_t key_t = string_type(64, H5T_STR_NULLPAD), op_t = string_type(8, H5T_STR_SPACEPAD),
+              msg_t = string_type(40, H5T_STR_NULLTERM, H5T_CSET_UTF8),
+              short_t = string_type(12, H5T_STR_NULLTERM);
+  struct Row {
+    char key[64];
+    char op[8];
+    char other[7][12];  // dtype, device, shapes, layout, mode, reference, status
+    float max_abs_err;
+    std::int32_t max_rel_err;  // an integer field read as a double
+    double max_ulp, budget;
+    std::int8_t extra;  // unknown to the reader: ignored
+    char message[40];
+  };
+  const char* other_names[7] = {"dtype", "device",    "shapes", "layout",
+                                "mode",  "reference", "status"};
+  const hid_t row_t = H5Tcreate(H5T_COMPOUND, sizeof(Row));
+  H5Tinsert(row_t, "key", HOFFSET(Row, key), key_t);
+  H5Tinsert(row_t, "op", HOFFSET(Row, op), op_t);
+  for (int i = 0; i < 7; ++i)
+    H5Tinsert(row_t, other_names[i], HOFFSET(Row, other) + 12 * i, short_t);
+  H5Tinsert(row_t, "max_abs_err", HOFFSET(Row, max_abs_err), H5T_NATIVE_FLOAT);
+  H5Tinsert(row_t, "max_rel_err", HOFFSET(Row, max_rel_err), H5T_NATIVE_INT32);
+  H5Tinsert(row_t, "max_ulp", HOFFSET(Row, max_ulp), H5T_NATIVE_DOUBLE);
+  H5Tinsert(row_t, "budget", HOFFSET(Row, budget), H5T_NATIVE_DOUBLE);
+  H5Tinsert(row_t, "extra", HOFFSET(Row, extra), H5T_NATIVE_INT8);
+  H5Tinsert(row_t, "message", HOFFSET(Row, message), msg_t);
+  Row rows[2];
+  std::memset(static_cast<void*>(rows), 0, sizeof rows);
+  std::memcpy(rows[0].key, full_key.data(), 64);
+  std::memcpy(rows[0].op, "neg     ", 8);
+  std::memcpy(rows[1].key, "short", 5);
+  std::memcpy(rows[1].op, "add     ", 8);
+  for (Row& r : rows) {
+    for (auto& s : r.other) std::memcpy(s, "float32", 7);
+    r.max_abs_err = 0.5f;
+    r.max_rel_err = 3;
+    r.max_ulp = 1.5;
+    r.budget = 2;
+  }
+  std::strcpy(rows[1].message, "too \xc2\xb5 much");
+  replace_dataset(path, "checks", row_t, 2, rows);
+  for (hid_t t : {key_t, op_t, msg_t, short_t, row_t}) H5Tclose(t);
+
+  const Report back = parity::reports::read_report(path);
+  ASSERT_EQ(back.checks.size(), 2u);
+  EXPECT_EQ(back.checks[0].key, full_key);
+  EXPECT_EQ(back.checks[0].op, "neg");  // space padding trimmed
+  EXPECT_EQ(back.checks[0].message, "");
+  EXPECT_EQ(back.checks[1].key, "short");
+  EXPECT_EQ(back.checks[1].op, "add");
+  EXPECT_EQ(back.checks[1].status, "float32");
+  EXPECT_EQ(back.checks[1].message, "too \xc2\xb5 much");
+  EXPECT_EQ(back.checks[1].max_abs_err, 0.5);
+  EXPECT_EQ(back.checks[1].max_rel_err, 3.0);
+  EXPECT_EQ(back.checks[1].max_ulp, 1.5);
+}
+
+// Variable-length strings live in HDF5's global heap, which has no checksum; HDF5 1.10 reads a
+// damaged heap entry out of bounds, so they are refused, not read.
+TEST_F(ReportTest, ReadVariableLengthStringsIsValueError) {
+  const std::string path = file("vlen.h5");
+  const hid_t vlen = H5Tcopy(H5T_C_S1);
+  H5Tset_size(vlen, H5T_VARIABLE);
+
+  parity::reports::write_report(sample_report(), path);
+  {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    const hid_t g = H5Gopen2(f, "/parity/meta", H5P_DEFAULT);
+    EXPECT_GE(H5Adelete(g, "git_sha"), 0);
+    const hid_t s = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate2(g, "git_sha", vlen, s, H5P_DEFAULT, H5P_DEFAULT);
+    const char* value = "abc123";
+    EXPECT_GE(H5Awrite(a, vlen, &value), 0);
+    H5Aclose(a);
+    H5Sclose(s);
+    H5Gclose(g);
+    H5Fclose(f);
+  }
+  std::string msg = error_message<parity::ValueError>([&] { parity::reports::read_report(path); });
+  EXPECT_NE(msg.find("/parity/meta attribute 'git_sha' is a variable-length string"),
+            std::string::npos)
+      << msg;
+
+  parity::reports::write_report(Report{}, path);
+  const hid_t row_t = H5Tcreate(H5T_COMPOUND, H5Tget_size(vlen));
+  H5Tinsert(row_t, "key", 0, vlen);
+  replace_dataset(path, "benches", row_t, 0);
+  H5Tclose(row_t);
+  H5Tclose(vlen);
+  msg = error_message<parity::ValueError>([&] { parity::reports::read_report(path); });
+  EXPECT_NE(msg.find("field 'key' of /parity/benches is a variable-length string"),
+            std::string::npos)
+      << msg;
+}
+
+// Values far beyond what the harness writes still round-trip: a 100 KiB attribute (too big for
+// the object header, so HDF5 stores it densely) and a 20 KiB message.
+TEST_F(ReportTest, LongValuesRoundTrip) {
+  Report r = sample_report();
+  r.meta.set("command_line", std::string(100 * 1024, 'c'));
+  r.checks[0].message = std::string(20 * 1024, 'm');
+  const std::string path = file("long.h5");
+  parity::reports::write_report(r, path);
+  expect_same(r, parity::reports::read_report(path));
+}
+
+// The layout SCHEMA.md promises: 1.10 file format (checksummed metadata), chunked datasets with
+// the Fletcher32 filter, fixed-length UTF-8 strings as wide as the longest value plus one.
+TEST_F(ReportTest, FileLayoutIsFixedStringsChunkedAndChecksummed) {
+  const std::string path = file("layout.h5");
+  const Report r = sample_report();
+  parity::reports::write_report(r, path);
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  H5F_info2_t info;
+  ASSERT_GE(H5Fget_info2(f, &info), 0);
+  EXPECT_GE(info.super.version, 2u);  // superblock v2+ and v2 object headers carry checksums
+  for (const char* name : {"/parity/checks", "/parity/benches", "/parity/bench_samples"}) {
+    SCOPED_TRACE(name);
+    const hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    ASSERT_GE(d, 0);
+    const hid_t dcpl = H5Dget_create_plist(d);
+    EXPECT_EQ(H5Pget_layout(dcpl), H5D_CHUNKED);
+    ASSERT_EQ(H5Pget_nfilters(dcpl), 1);
+    unsigned flags = 0, config = 0;
+    std::size_t nelmts = 0;
+    EXPECT_EQ(H5Pget_filter2(dcpl, 0, &flags, &nelmts, nullptr, 0, nullptr, &config),
+              H5Z_FILTER_FLETCHER32);
+    H5Pclose(dcpl);
+    H5Dclose(d);
+  }
+  const hid_t d = H5Dopen2(f, "/parity/checks", H5P_DEFAULT);
+  const hid_t t = H5Dget_type(d);
+  std::size_t longest_message = 0;
+  for (const CheckRecord& c : r.checks)
+    longest_message = std::max(longest_message, c.message.size());
+  const hid_t message_t =
+      H5Tget_member_type(t, static_cast<unsigned>(H5Tget_member_index(t, "message")));
+  EXPECT_EQ(H5Tget_class(message_t), H5T_STRING);
+  EXPECT_EQ(H5Tis_variable_str(message_t), 0);
+  EXPECT_EQ(H5Tget_size(message_t), longest_message + 1);
+  EXPECT_EQ(H5Tget_cset(message_t), H5T_CSET_UTF8);
+  H5Tclose(message_t);
+  H5Tclose(t);
+  H5Dclose(d);
+  const hid_t a = H5Aopen_by_name(f, "/parity/meta", "cpu_model", H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t at = H5Aget_type(a);
+  EXPECT_EQ(H5Tis_variable_str(at), 0);
+  EXPECT_EQ(H5Tget_size(at), r.meta.get("cpu_model").size() + 1);
+  H5Tclose(at);
+  H5Aclose(a);
+  H5Fclose(f);
 }
 
 // ---------------------------------------------------------------------------------------------
