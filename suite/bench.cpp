@@ -50,13 +50,16 @@ Case bench_case(OpId op, DType dtype, std::int64_t n) {
   return c;
 }
 
+// Names a case: "op|dtype|device|(n,)x(n,)". numel counts the first operand's elements
+// (the output's for every op here).
 void fill_record(reports::BenchRecord& r, const std::string& op, DType dtype, const std::string& device,
-                 const spec::Shape& shape, const std::string& timer) {
+                 const std::vector<spec::Shape>& shapes, const std::string& timer) {
   r.op = op;
   r.dtype = std::string(spec::dtype_name(dtype));
   r.device = device;
-  r.shape = spec::shape_str(shape);
-  r.numel = spec::numel(shape);
+  r.shape.clear();
+  for (std::size_t i = 0; i < shapes.size(); ++i) r.shape += (i ? "x" : "") + spec::shape_str(shapes[i]);
+  r.numel = spec::numel(shapes.at(0));
   r.timer = timer;
   r.key = r.op + "|" + r.dtype + "|" + r.device + "|" + r.shape;
 }
@@ -77,21 +80,19 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
         for (const std::string& dev : o.devices) {
           Job j;
           if (dev == "array") {
-            fill_record(j.record, std::string(op.name), dtype, "array", c.shapes[0], "wall");
+            fill_record(j.record, std::string(op.name), dtype, "array", c.shapes, "wall");
             j.body = [c, inputs] { benchmark::DoNotOptimize(apply_array(c, inputs)); };
           } else if (dev == "cpu" || (dev == "cuda" && cuda_ok)) {
             const core::Device d = dev == "cpu" ? core::Device::cpu() : core::Device::cuda();
             std::vector<tensor::Tensor> ts;
             for (const auto& a : inputs) ts.push_back(interop::to_tensor(a, d));
-            fill_record(j.record, std::string(op.name), dtype, d.str(), c.shapes[0],
+            fill_record(j.record, std::string(op.name), dtype, d.str(), c.shapes,
                         d.is_cuda() ? "cuda-event" : "wall");
             j.cuda = d.is_cuda();
             j.body = [c, ts] { benchmark::DoNotOptimize(apply_tensor(c, ts)); };
           } else {
             continue;
           }
-          if (c.shapes.size() == 2) j.record.shape += "x" + spec::shape_str(c.shapes[1]);
-          j.record.key = j.record.op + "|" + j.record.dtype + "|" + j.record.device + "|" + j.record.shape;
           j.record.bytes = cost.bytes;
           j.record.flops = cost.flops;
           jobs.push_back(std::move(j));
@@ -109,7 +110,7 @@ void add_conversion_jobs(const BenchOptions& o, const std::vector<std::int64_t>&
   auto add = [&](const std::string& name, std::int64_t n, const std::string& dev, double bytes,
                  bool cuda, std::function<void()> body) {
     Job j;
-    fill_record(j.record, name, dtype, dev, {n}, cuda ? "cuda-event" : "wall");
+    fill_record(j.record, name, dtype, dev, {{n}}, cuda ? "cuda-event" : "wall");
     j.record.bytes = bytes;
     j.cuda = cuda;
     j.body = std::move(body);
