@@ -9,6 +9,7 @@
 #include "engine/spec/error.h"
 #include "kernels/common/api.h"
 #include "kernels/common/functors.h"
+#include "kernels/cpu/exp.h"
 
 namespace parity::kernels::cpu {
 namespace {
@@ -34,6 +35,20 @@ void unary_loop(F f, const Elementwise& a) {
       for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
     } else {
       for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = f(x[i * st[1]]);
+    }
+  });
+}
+
+// float32 exp: contiguous rows go to the vectorised loop (kernels/cpu/exp.h).
+void exp_f32_loop(const Elementwise& a) {
+  const core::StridedPlan plan = core::make_plan(a.shape, {a.out.strides, a.in[0].strides});
+  core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    float* o = at<float>(a.out, off[0]);
+    const float* x = at<float>(a.in[0], off[1]);
+    if (st[0] == 1 && st[1] == 1) {
+      exp_f32_contiguous(x, o, n);
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = exp_f32(x[i * st[1]]);
     }
   });
 }
@@ -103,7 +118,9 @@ void unary(spec::OpId op, const Elementwise& args) {
       else
         unary_loop<T>(NegFn{}, args);
     } else if (op == spec::OpId::Exp) {
-      if constexpr (std::is_floating_point_v<T>)
+      if constexpr (std::is_same_v<T, float>)
+        exp_f32_loop(args);
+      else if constexpr (std::is_floating_point_v<T>)
         unary_loop<T>(ExpFn{}, args);
       else
         throw TypeError("exp kernel: the input must be cast to a float dtype first");
