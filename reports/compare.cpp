@@ -191,7 +191,11 @@ CaseChange compare_check(const CheckRecord& b, const CheckRecord& n) {
   c.base = check_value(b);
   c.next = check_value(n);
   const std::string transition = b.status + " -> " + n.status;
-  if (b.status == "skip" || n.status == "skip") {
+  if (status_ok(b.status) && n.status == "skip") {
+    // Coverage lost (a device gone, a case no longer run): a gate must notice.
+    c.verdict = Verdict::Regressed;
+    c.detail = with_message(transition, n.message);
+  } else if (b.status == "skip" || n.status == "skip") {
     c.verdict = Verdict::Unchanged;
     c.detail = b.status == n.status ? with_message("skip", n.message)
                                     : with_message(transition, n.message);
@@ -242,6 +246,8 @@ CaseChange compare_bench(const BenchRecord& b, const BenchRecord& n, const Compa
   if (std::isnan(c.base) || std::isnan(c.next)) {
     c.detail = fmt::format("no samples in the {} report{}", std::isnan(c.base) ? "base" : "next",
                            timer_note);
+    // Timed before, not now: the case stopped running, which a gate must notice.
+    if (!std::isnan(c.base)) c.verdict = Verdict::Regressed;
     return c;
   }
   if (!(c.base > 0)) {

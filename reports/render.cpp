@@ -201,11 +201,11 @@ std::string render_summary(const Report& r, Format f) {
 
   if (!r.benches.empty()) {
     out += heading(fmt::format("Benches: {}", r.benches.size()), f, 3);
-    Table t{{"op", "dtype", "device", "shape", "median", "GB/s", "GFLOP/s", "samples"},
-            {false, false, false, false, true, true, true, true},
+    Table t{{"op", "dtype", "device", "shape", "timer", "median", "GB/s", "GFLOP/s", "samples"},
+            {false, false, false, false, false, true, true, true, true},
             {}};
     for (const BenchRecord& b : r.benches) {
-      t.add({b.op, b.dtype, b.device, b.shape, format_seconds(b.median()), num(b.gbps()),
+      t.add({b.op, b.dtype, b.device, b.shape, b.timer, format_seconds(b.median()), num(b.gbps()),
              num(b.gflops()), fmt::format("{}", b.samples.size())});
     }
     out += t.render(f, "  ");

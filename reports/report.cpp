@@ -909,6 +909,8 @@ class Reader {
       c.max_ulp = max_ulp[i];
       c.budget = budget[i];
       c.message = std::move(message[i]);
+      if (c.status != "pass" && c.status != "fail" && c.status != "skip" && c.status != "divergent")
+        corrupt("check '" + c.key + "' has status '" + c.status + "' (expected pass, fail, skip or divergent)");
       if (!keys.insert(c.key).second) corrupt("check key '" + c.key + "' appears twice");
     }
     return out;
@@ -966,6 +968,8 @@ class Reader {
         corrupt("bench '" + b.key + "' points outside /parity/bench_samples");
       }
       b.samples.assign(samples.begin() + off, samples.begin() + off + cnt);
+      for (double v : b.samples)
+        if (!std::isfinite(v) || v < 0) corrupt("bench '" + b.key + "' has a sample that is not a time (" + std::to_string(v) + ")");
       if (!keys.insert(b.key).second) corrupt("bench key '" + b.key + "' appears twice");
     }
     return out;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <set>
 #include <memory>
@@ -155,19 +156,33 @@ void add_conversion_jobs(const BenchOptions& o, const std::vector<std::int64_t>&
   }
 }
 
-// Evicts the host's caches by writing a buffer twice the size of the last-level cache.
+// The last-level cache's size as the kernel reports it (sysconf can overstate it in VMs).
+std::size_t last_level_cache_bytes() {
+  for (const char* index : {"index3", "index2"}) {
+    std::ifstream in(std::string("/sys/devices/system/cpu/cpu0/cache/") + index + "/size");
+    std::string text;
+    if (!(in >> text) || text.empty()) continue;
+    std::size_t value = std::strtoull(text.c_str(), nullptr, 10);
+    const char unit = text.back();
+    if (unit == 'K') value <<= 10;
+    if (unit == 'M') value <<= 20;
+    if (value > 0) return value;
+  }
+  const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  return l3 > 0 ? std::size_t(l3) : std::size_t(32) << 20;
+}
+
+// Evicts the host's caches by reading a buffer twice the size of the last-level cache
+// (reads, so no dirty lines are left to be written back during the timed work).
 void flush_host_caches() {
-  static std::vector<unsigned char> buffer = [] {
-    long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
-    if (llc <= 0) llc = sysconf(_SC_LEVEL2_CACHE_SIZE);
-    const std::size_t n = std::clamp<std::size_t>(llc > 0 ? 2 * std::size_t(llc) : std::size_t(64) << 20,
-                                                  std::size_t(8) << 20, std::size_t(512) << 20);
-    return std::vector<unsigned char>(n);
+  static const std::vector<std::uint64_t> buffer = [] {
+    const std::size_t bytes = std::clamp<std::size_t>(2 * last_level_cache_bytes(), std::size_t(8) << 20,
+                                                      std::size_t(256) << 20);
+    return std::vector<std::uint64_t>(bytes / sizeof(std::uint64_t), 1);
   }();
-  static unsigned char round = 0;
-  ++round;
-  for (std::size_t i = 0; i < buffer.size(); i += 64) buffer[i] = round;
-  benchmark::ClobberMemory();
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < buffer.size(); i += 8) sum += buffer[i];  // one read per 64-byte line
+  benchmark::DoNotOptimize(sum);
 }
 
 // Collects each repetition's time per iteration, keyed by benchmark name.

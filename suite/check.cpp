@@ -268,6 +268,33 @@ double objective(const Case& c64, const std::vector<array::NdArray>& x, const ar
   return array::sum(array::mul(apply_array(c64, x), g)).get({});
 }
 
+// d/dx_j[e] of objective(c64, x, g) for every element e of input j, by central differences
+// with h = 1e-6 * max(1, |x|); `step` receives each h. x[j] is restored on return.
+std::vector<double> central_differences(const Case& c64, std::vector<array::NdArray>& x, std::size_t j,
+                                        const array::NdArray& g, std::vector<double>& step) {
+  array::NdArray& xj = x[j];
+  const std::vector<double> start = xj.to_doubles();
+  std::vector<double> out(start.size());
+  step.assign(start.size(), 0.0);
+  for (std::size_t e = 0; e < start.size(); ++e) {
+    std::vector<std::int64_t> idx(std::size_t(xj.ndim()));
+    std::int64_t rest = std::int64_t(e);
+    for (int d = xj.ndim() - 1; d >= 0; --d) {
+      idx[std::size_t(d)] = rest % xj.shape()[std::size_t(d)];
+      rest /= xj.shape()[std::size_t(d)];
+    }
+    const double h = 1e-6 * std::max(1.0, std::fabs(start[e]));
+    xj.set(idx, start[e] + h);
+    const double up = objective(c64, x, g);
+    xj.set(idx, start[e] - h);
+    const double down = objective(c64, x, g);
+    xj.set(idx, start[e]);
+    out[e] = (up - down) / (2 * h);
+    step[e] = h;
+  }
+  return out;
+}
+
 void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
   const DType dtype = c.dtypes[0];
   const std::vector<Input> inputs = make_inputs(c);
@@ -291,16 +318,30 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
   c64.dtypes.assign(c.dtypes.size(), DType::Float64);
   std::vector<array::NdArray> x;
   for (const Input& in : inputs) x.push_back(in.view.astype(DType::Float64));
-  // Per element, as gradcheck does: |autograd - numeric| <= rtol * |numeric| + atol, where
-  // atol covers the rounding noise of the central difference (eps64 * sum|terms| / h) and
-  // the rounding of the analytic gradient in its dtype (a few eps per contributing term).
+  // Per element, as gradcheck does: |autograd - numeric| <= rtol * |numeric| + atol_e, where
+  // atol_e covers the rounding noise of the central difference (eps64 * sum|terms| / h) and
+  // the rounding of the analytic gradient in its dtype: a few eps times the sum of the
+  // magnitudes of the terms that make up that element (for exp, neg and sum one term, the
+  // gradient itself; for add, mul and matmul the derivative of sum(op(|x|) * |g|)).
   const double rtol = dtype == DType::Float64 ? 1e-7 : 1e-5;
   double objective_terms = 0;  // sum |op(x) * g|
   {
     const std::vector<double> y = apply_array(c64, x).to_doubles(), gv = g.to_doubles();
     for (std::size_t i = 0; i < y.size(); ++i) objective_terms += std::fabs(y[i] * gv[i]);
   }
-  const double contributing = double(std::max<std::int64_t>(1, spec::numel(out_shape)));
+  const spec::OpSpec& op = spec::op_spec(c.op);
+  const bool one_term = op.kind == OpKind::Unary || op.kind == OpKind::Reduction;
+  std::vector<array::NdArray> x_abs;
+  for (const auto& v : x) {
+    std::vector<double> a = v.to_doubles();
+    for (double& e : a) e = std::fabs(e);
+    x_abs.push_back(array::NdArray::from_values<double>(v.shape(), a));
+  }
+  const array::NdArray g_abs = [&] {
+    std::vector<double> a = g.to_doubles();
+    for (double& e : a) e = std::fabs(e);
+    return array::NdArray::from_values<double>(g.shape(), a);
+  }();
 
   r.reference = "finite-difference (float64, array engine)";
   r.max_abs_err = 0;
@@ -313,30 +354,13 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
       return fail(r, "gradient of input " + std::to_string(j) + " has shape " + spec::shape_str(grad.sizes()) +
                          ", input has " + spec::shape_str(leaves[j].sizes()));
     const std::vector<double> analytic = interop::copy_to_array(grad).to_doubles();
-    const std::vector<double> start = x[j].to_doubles();
-    std::vector<double> numeric(start.size()), step(start.size());
-    array::NdArray& xj = x[j];
-    for (std::size_t e = 0; e < start.size(); ++e) {
-      std::vector<std::int64_t> idx(std::size_t(xj.ndim()));
-      std::int64_t rest = std::int64_t(e);
-      for (int d = xj.ndim() - 1; d >= 0; --d) {
-        idx[std::size_t(d)] = rest % xj.shape()[std::size_t(d)];
-        rest /= xj.shape()[std::size_t(d)];
-      }
-      const double h = 1e-6 * std::max(1.0, std::fabs(start[e]));
-      xj.set(idx, start[e] + h);
-      const double up = objective(c64, x, g);
-      xj.set(idx, start[e] - h);
-      const double down = objective(c64, x, g);
-      xj.set(idx, start[e]);
-      numeric[e] = (up - down) / (2 * h);
-      step[e] = h;
-    }
-    double scale = 0;
-    for (double v : numeric) scale = std::max(scale, std::fabs(v));
+    std::vector<double> step;
+    const std::vector<double> numeric = central_differences(c64, x, j, g, step);
+    const std::vector<double> magnitude =
+        one_term ? numeric : central_differences(c64, x_abs, j, g_abs, step);
     for (std::size_t e = 0; e < numeric.size(); ++e) {
       const double err = std::fabs(analytic[e] - numeric[e]);
-      const double atol = 4 * DBL_EPSILON * objective_terms / step[e] + 8 * epsilon(dtype) * contributing * scale;
+      const double atol = 4 * DBL_EPSILON * objective_terms / step[e] + 8 * epsilon(dtype) * std::fabs(magnitude[e]);
       const double tol = rtol * std::fabs(numeric[e]) + atol;
       r.max_abs_err = std::max(r.max_abs_err, err);
       r.max_rel_err = std::max(r.max_rel_err, err / std::max(std::fabs(numeric[e]), 1e-300));

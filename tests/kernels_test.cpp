@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -66,4 +67,22 @@ TEST(CpuExp, ContiguousLoopMatchesScalar) {
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = -90.0f + 0.175f * float(i);
   pk::exp_f32_contiguous(x.data(), out.data(), std::int64_t(x.size()));
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(out[i], pk::exp_f32(x[i])) << x[i];
+}
+
+// Every float32 input of [-104, 89] (2.24 billion; about 25 s): run on demand with
+//   build/default/tests/kernels_test --gtest_also_run_disabled_tests --gtest_filter='*Exhaustive*'
+TEST(CpuExp, DISABLED_Exhaustive) {
+  std::int64_t worst = 0, off_by_one = 0, checked = 0;
+  for (auto [from, to] : {std::pair<std::uint32_t, std::uint32_t>{0x00000000u, 0x42b20000u}, {0x80000000u, 0xc2d00000u}}) {
+    for (std::uint64_t bits = from; bits <= to; ++bits) {
+      const float x = std::bit_cast<float>(std::uint32_t(bits));
+      const std::int64_t d = ulps(pk::exp_f32(x), reference(x));
+      worst = std::max(worst, d);
+      off_by_one += d == 1;
+      ++checked;
+    }
+  }
+  std::printf("exhaustive: %lld inputs, %lld one ulp off, worst %lld ulp\n", (long long)checked,
+              (long long)off_by_one, (long long)worst);
+  EXPECT_LE(worst, 1);
 }

@@ -662,6 +662,8 @@ TEST_F(ReportTest, ReadsFixedLengthStringsOfAnyWidthAndPadding) {
   std::memcpy(rows[1].op, "add     ", 8);
   for (Row& r : rows) {
     for (auto& s : r.other) std::memcpy(s, "float32", 7);
+    std::memset(r.other[6], 0, 12);
+    std::memcpy(r.other[6], "pass", 4);  // status
     r.max_abs_err = 0.5f;
     r.max_rel_err = 3;
     r.max_ulp = 1.5;
@@ -678,7 +680,8 @@ TEST_F(ReportTest, ReadsFixedLengthStringsOfAnyWidthAndPadding) {
   EXPECT_EQ(back.checks[0].message, "");
   EXPECT_EQ(back.checks[1].key, "short");
   EXPECT_EQ(back.checks[1].op, "add");
-  EXPECT_EQ(back.checks[1].status, "float32");
+  EXPECT_EQ(back.checks[1].status, "pass");
+  EXPECT_EQ(back.checks[1].dtype, "float32");
   EXPECT_EQ(back.checks[1].message, "too \xc2\xb5 much");
   EXPECT_EQ(back.checks[1].max_abs_err, 0.5);
   EXPECT_EQ(back.checks[1].max_rel_err, 3.0);
@@ -1057,11 +1060,13 @@ TEST(Compare, FewSamplesLetTheThresholdDecide) {
 TEST(Compare, CheckStatusTransitions) {
   Report base, next;
   base.checks = {make_check("a", "pass"), make_check("b", "fail", 9, "off by 9 ulp"),
-                 make_check("c", "divergent"), make_check("d", "skip"), make_check("e", "pass")};
+                 make_check("c", "divergent"), make_check("d", "skip"), make_check("e", "pass"),
+                 make_check("f", "pass")};
   next.checks = {make_check("a", "fail", 4, "off by 4 ulp"), make_check("b", "pass"),
-                 make_check("c", "fail"), make_check("d", "fail"), make_check("e", "pass")};
+                 make_check("c", "fail"), make_check("d", "fail"), make_check("e", "pass"),
+                 make_check("f", "skip", kNaN, "no CUDA device")};
   const Comparison c = parity::reports::compare(base, next);
-  ASSERT_EQ(c.changes.size(), 5u);
+  ASSERT_EQ(c.changes.size(), 6u);
   EXPECT_EQ(c.changes[0].verdict, Verdict::Regressed);
   EXPECT_EQ(c.changes[0].detail, "pass -> fail: off by 4 ulp");
   EXPECT_EQ(c.changes[0].base, 0.5);
@@ -1072,8 +1077,10 @@ TEST(Compare, CheckStatusTransitions) {
   EXPECT_EQ(c.changes[3].verdict, Verdict::Unchanged);  // skip on one side
   EXPECT_EQ(c.changes[3].detail, "skip -> fail");
   EXPECT_EQ(c.changes[4].verdict, Verdict::Unchanged);
+  EXPECT_EQ(c.changes[5].verdict, Verdict::Regressed);  // coverage lost: pass -> skip
+  EXPECT_EQ(c.changes[5].detail, "pass -> skip: no CUDA device");
   EXPECT_TRUE(c.regressed());
-  EXPECT_EQ(c.count(Verdict::Regressed), 2);
+  EXPECT_EQ(c.count(Verdict::Regressed), 3);
   EXPECT_EQ(c.count(Verdict::Improved), 1);
 }
 
@@ -1155,7 +1162,7 @@ TEST(Render, SummaryListsProblemsAndCountsPasses) {
   EXPECT_NE(text.find("11.4"), std::string::npos) << text;
 
   const std::string md = parity::reports::render_summary(r, Format::Markdown);
-  EXPECT_NE(md.find("| op | dtype | device | shape | median | GB/s | GFLOP/s | samples |"),
+  EXPECT_NE(md.find("| op | dtype | device | shape | timer | median | GB/s | GFLOP/s | samples |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("sum\\|int64"), std::string::npos) << "pipes in cells are escaped\n" << md;
@@ -1184,3 +1191,20 @@ TEST(Render, ComparisonPutsRegressionsFirst) {
 }
 
 }  // namespace
+
+// A status outside the schema, or a sample that is not a time, makes a report the gate could
+// misjudge: the reader refuses it.
+TEST_F(ReportTest, ReadRefusesUnknownStatusAndNonTimeSamples) {
+  Report bad_status = sample_report();
+  ASSERT_FALSE(bad_status.checks.empty());
+  bad_status.checks[0].status = "bogus";
+  parity::reports::write_report(bad_status, file("status.h5"));
+  EXPECT_THROW(parity::reports::read_report(file("status.h5")), parity::ValueError);
+  for (double v : {std::nan(""), -1.0, HUGE_VAL}) {
+    Report bad_sample = sample_report();
+    ASSERT_FALSE(bad_sample.benches.empty());
+    bad_sample.benches[0].samples = {1e-3, v};
+    parity::reports::write_report(bad_sample, file("sample.h5"));
+    EXPECT_THROW(parity::reports::read_report(file("sample.h5")), parity::ValueError) << v;
+  }
+}
