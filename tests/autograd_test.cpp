@@ -10,6 +10,7 @@
 
 #include "engine/spec/error.h"
 #include "engine/tensor/tensor.h"
+#include "tests/test_util.h"
 
 namespace parity::tensor {
 namespace {
@@ -29,15 +30,7 @@ Tensor leaf(const Shape& s, std::vector<double> v) {
 }
 std::vector<double> V(const Tensor& t) { return t.to_doubles(); }
 
-template <class E, class F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception; expected one containing: " << needle;
-  } catch (const E& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-}
+using parity::testing::expect_error;
 
 void expect_near(const std::vector<double>& got, const std::vector<double>& want, double tol = 1e-12) {
   ASSERT_EQ(got.size(), want.size());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/spec/error.h"
+#include "tests/test_util.h"
 
 namespace parity::tensor {
 namespace {
@@ -37,15 +38,7 @@ Tensor m23() { return Tensor::arange(0, 6, 1, DType::Float32).reshape({2, 3}); }
 
 std::vector<double> V(const Tensor& t) { return t.to_doubles(); }
 
-template <class E, class F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception; expected one containing: " << needle;
-  } catch (const E& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-}
+using parity::testing::expect_error;
 
 // ---- creation and metadata ------------------------------------------------------------
 
