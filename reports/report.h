@@ -27,7 +27,11 @@ struct Metadata {
 
 struct CheckRecord {
   std::string key;  // unique in a report; e.g. "add|float32|cpu|(2,3)x(3,)|contiguous|forward"
-  std::string op, dtype, device, shapes, layout, mode;  // mode: "forward" or "grad"
+  // The case's identity, field by field (the key is derived from these).
+  std::string op, dtype, device, shapes, layout, mode;  // mode: "forward", "grad", "error"
+  std::string engine = "tensor";  // the engine judged: "tensor" (against the reference or
+                                  // torch goldens), "array" (against NumPy goldens)
+  std::string params;             // op parameters as a JSON object ("" when none)
   std::string reference;  // what it was compared with, e.g. "array", "finite-difference"
   std::string status;     // "pass" | "fail" | "skip" | "divergent" (agrees with its own
                           // library's rule where NumPy and PyTorch differ by design)
@@ -39,9 +43,14 @@ struct BenchRecord {
   std::string key;  // unique; e.g. "add|float32|cpu|1048576"
   std::string op, dtype, device, shape;
   std::int64_t numel = 0;
+  std::string engine;           // "array", "tensor", "numpy", "torch" ("" = from device)
   std::string timer;            // "wall" (host steady clock) or "cuda-event"
   double bytes = 0, flops = 0;  // per iteration, from the op spec's cost model
   std::vector<double> samples;  // seconds per iteration, one per repetition (raw)
+  // Load-independent measures per iteration, by name: "instructions", "allocations",
+  // "bytes_allocated", "kernel_launches", "syncs". Empty when not measured.
+  std::vector<std::pair<std::string, double>> counters;
+  std::string counter_source;   // how counters were taken: "perf_event", "callgrind", "count"
   // Derived from samples (also written to the file for readers). NaN when samples is empty;
   // stddev is the sample standard deviation (n-1), NaN for fewer than 2 samples.
   double median() const;
