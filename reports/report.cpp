@@ -2,6 +2,7 @@
 // Uses the HDF5 C API directly; every handle is owned by a small RAII wrapper so that an
 // exception anywhere closes the file before the temporary is removed.
 #include "reports/report.h"
+#include "reports/temporaries.h"
 
 #include <fcntl.h>
 #include <hdf5.h>
@@ -1017,6 +1018,7 @@ void write_report(const Report& report, const std::string& path) {
       .append(std::to_string(counter++));
   const fs::path temp = dir / temp_name;
   SilenceHdf5Errors quiet;
+  register_temporary(temp.string());
   try {
     Writer(path, temp.string()).write(report);
     sync_file(temp.string());
@@ -1028,8 +1030,10 @@ void write_report(const Report& report, const std::string& path) {
     }
   } catch (...) {
     fs::remove(temp, ec);
+    unregister_temporary(temp.string());
     throw;
   }
+  unregister_temporary(temp.string());
 }
 
 Report read_report(const std::string& path) {
