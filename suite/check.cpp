@@ -185,6 +185,10 @@ std::string judge(const Case& c, const std::vector<double>& got, const std::vect
   r.max_rel_err = ag.max_rel;
   r.max_ulp = spec::is_floating(dtype) ? ag.max_ulp : kNaN;
   r.budget = !allowed.empty() ? ag.worst_allowed : spec::is_floating(dtype) ? op.accuracy.max_ulp : 0.0;
+  if (ag.mismatches == 0 && allowed.empty() && ag.finite >= kMinBiasSample &&
+      std::fabs(ag.mean_signed_ulp) > kMaxUlpBias)
+    return "biased: mean signed error " + fmt_double(ag.mean_signed_ulp) + " ulp over " + std::to_string(ag.finite) +
+           " finite elements (at most " + fmt_double(kMaxUlpBias) + ")";
   if (ag.mismatches == 0) return "";
   const auto i = std::size_t(ag.first_bad);
   return std::to_string(ag.mismatches) + " of " + std::to_string(std::max(got.size(), want.size())) +
@@ -447,6 +451,7 @@ Agreement compare_values(const std::vector<double>& got, const std::vector<doubl
                          double max_ulp, const std::vector<double>* allowed) {
   Agreement ag;
   const bool floating = spec::is_floating(dtype);
+  double signed_ulps = 0;
   for (std::size_t i = 0; i < got.size() && i < want.size(); ++i) {
     const double g = got[i], w = want[i];
     // Bit for bit in sign and NaN position: -0 where +0 is wanted is a mismatch.
@@ -465,6 +470,10 @@ Agreement compare_values(const std::vector<double>& got, const std::vector<doubl
     } else {
       const double ulp = ulp_distance(g, w, dtype);
       ag.max_ulp = std::max(ag.max_ulp, ulp);
+      if (std::isfinite(g) && std::isfinite(w)) {
+        signed_ulps += ordered(g, dtype) >= ordered(w, dtype) ? ulp : -ulp;
+        ++ag.finite;
+      }
       if (allowed) {
         const double a = (*allowed)[i];
         const double ratio = err == 0 ? 0.0 : (a > 0 ? err / a : kInf);
@@ -484,6 +493,7 @@ Agreement compare_values(const std::vector<double>& got, const std::vector<doubl
       ++ag.mismatches;
     }
   }
+  if (ag.finite > 0) ag.mean_signed_ulp = signed_ulps / double(ag.finite);
   if (got.size() != want.size()) {
     ag.mismatches += 1;
     if (ag.first_bad < 0) ag.first_bad = std::int64_t(std::min(got.size(), want.size()));

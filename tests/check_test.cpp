@@ -116,6 +116,21 @@ TEST(Metrics, SignAndInfinityAreExact) {
   EXPECT_EQ(ps::compare_values({-0.0}, {0.0}, DType::Float64, 0.0, &allowed).mismatches, 1);
 }
 
+TEST(Metrics, BiasOfOneUlpIsSeen) {
+  std::vector<double> want, up, mixed;
+  for (int i = 0; i < 200; ++i) {
+    const float w = 1.0f + float(i) / 256.0f;
+    want.push_back(w);
+    up.push_back(std::nextafter(w, 2.0f));
+    mixed.push_back(i % 2 ? std::nextafter(w, 2.0f) : std::nextafter(w, 0.0f));
+  }
+  const auto biased = ps::compare_values(up, want, DType::Float32, 4.0);
+  EXPECT_EQ(biased.mismatches, 0);  // within 4 ulp everywhere ...
+  EXPECT_NEAR(biased.mean_signed_ulp, 1.0, 1e-12);  // ... but one ulp high on average
+  EXPECT_EQ(biased.finite, 200);
+  EXPECT_NEAR(ps::compare_values(mixed, want, DType::Float32, 4.0).mean_signed_ulp, 0.0, 1e-12);
+}
+
 TEST(Cases, EachOperandGetsItsOwnLayout) {
   const auto cases = ps::make_cases({{parity::spec::OpId::Add}, {DType::Float32}});
   bool found = false;
