@@ -22,7 +22,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -388,6 +390,57 @@ TEST_F(ReportV2Test, ReadsVersion1BenchReport) {
   const std::string path = file("again.h5");
   write_report(r, path);
   expect_same(r, read_report(path));
+}
+
+// Damage to a version 1 file: every read returns the report unchanged or throws a one-line
+// ValueError naming the file; never a crash, another exception or a leaked HDF5 id.
+// std::mt19937's output is fixed by the standard, so the variants are the same everywhere.
+TEST_F(ReportV2Test, DamagedVersion1FilesAreRefusedNeverACrash) {
+  for (const char* name : {"report_v1_check.h5", "report_v1_bench.h5"}) {
+    SCOPED_TRACE(name);
+    const std::vector<char> bytes = read_bytes(kData + "/" + name);
+    const Report original = read_report(kData + "/" + name);
+    const std::string bad = file("bad.h5");
+    int same = 0, refused = 0;
+    const auto attempt = [&](const std::vector<char>& b, const std::string& what) {
+      SCOPED_TRACE(what);
+      write_bytes(bad, b);
+      try {
+        expect_same(original, read_report(bad));
+        ++same;
+      } catch (const parity::ValueError& e) {
+        ++refused;
+        EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+        EXPECT_TRUE(contains(e.what(), bad)) << e.what();
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "not a ValueError: " << e.what();
+      }
+      EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0) << "an HDF5 id was left open";
+    };
+    for (unsigned seed = 0; seed < 100; ++seed) {
+      std::mt19937 rng(seed);
+      std::vector<char> b = bytes;
+      for (unsigned i = 0, flips = 1 + rng() % 32; i < flips; ++i) {
+        const std::size_t pos = rng() % b.size();
+        b[pos] = static_cast<char>(b[pos] ^ static_cast<char>(1 + rng() % 255));
+      }
+      attempt(b, "seed " + std::to_string(seed));
+    }
+    for (std::size_t pos = 0; pos < bytes.size(); pos += 9) {
+      std::vector<char> b = bytes;
+      b[pos] = static_cast<char>(~b[pos]);
+      attempt(b, "byte " + std::to_string(pos));
+    }
+    const int before_cuts = refused;
+    for (std::size_t k = 0; k < 20; ++k)
+      attempt(std::vector<char>(bytes.begin(),
+                                bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() * k / 20)),
+              "cut " + std::to_string(k));
+    EXPECT_EQ(refused - before_cuts, 20) << "a truncated report cannot be whole";
+    EXPECT_GT(refused, 0);
+    std::cout << "[          ] " << name << ": " << same << " read back unchanged, " << refused
+              << " refused\n";
+  }
 }
 
 // Version 1 files have no content checksum, but the kind still has to agree with the records.
