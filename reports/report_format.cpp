@@ -186,7 +186,8 @@ std::string decode_shapes(const std::vector<std::int64_t>& dims, std::int64_t of
   const std::size_t last = i + static_cast<std::size_t>(count);
   while (i < last) {
     const std::int64_t rank = dims[i++];
-    if (rank < 0 || static_cast<std::uint64_t>(rank) > last - i) throw Corrupt("a shape has an impossible rank");
+    if (rank < 0 || static_cast<std::uint64_t>(rank) > last - i)
+      throw Corrupt("a shape has an impossible rank");
     if (!out.empty()) out += 'x';
     out += '(';
     for (std::int64_t k = 0; k < rank; ++k, ++i) {
