@@ -28,14 +28,8 @@ reports::Format parse_format(const std::string& f) {
 }
 
 void check_output_path(const std::string& path) {
-  if (path.empty()) return;
-  const std::filesystem::path p(path);
-  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec))
-    throw ValueError("cannot write " + path + ": folder " + dir.string() + " does not exist");
-  if (::access(dir.c_str(), W_OK) != 0) throw ValueError("cannot write " + path + ": folder is not writable");
-  if (std::filesystem::is_directory(p, ec)) throw ValueError("cannot write " + path + ": it is a folder");
+  if (path.empty()) return;  // no -o: nothing to write
+  reports::check_output_path(path);
 }
 
 void save(const reports::Report& report, const std::string& path) {
