@@ -1,22 +1,23 @@
 #include "suite/bench.h"
 
 #include <benchmark/benchmark.h>
-
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <map>
-#include <set>
+#include <limits>
 #include <memory>
+#include <set>
 
 #include "engine/interop/convert.h"
 #include "engine/spec/error.h"
 #include "kernels/common/cuda_runtime.h"
 #include "suite/cases.h"
 #include "suite/check.h"
+#include "suite/instructions.h"
 
 namespace parity::suite {
 
@@ -32,8 +33,8 @@ std::vector<std::int64_t> default_sizes(bool quick) {
 namespace {
 
 struct Job {
-  reports::BenchRecord record;   // everything but samples
-  std::function<void()> body;    // one iteration
+  reports::BenchRecord record;  // everything but samples
+  std::function<void()> body;   // one iteration
   bool cuda = false;
 };
 
@@ -108,8 +109,8 @@ void add_conversion_jobs(const BenchOptions& o, const std::vector<std::int64_t>&
                          std::vector<Job>& jobs) {
   const DType dtype = o.dtypes.empty() ? DType::Float32 : o.dtypes[0];
   const double item = double(spec::itemsize(dtype));
-  auto add = [&](const std::string& name, std::int64_t n, const std::string& dev, double bytes,
-                 bool cuda, std::function<void()> body) {
+  auto add = [&](const std::string& name, std::int64_t n, const std::string& dev, double bytes, bool cuda,
+                 std::function<void()> body) {
     Job j;
     fill_record(j.record, name, dtype, dev, {{n}}, cuda ? "cuda-event" : "wall");
     j.record.bytes = bytes;
@@ -145,8 +146,9 @@ void add_conversion_jobs(const BenchOptions& o, const std::vector<std::int64_t>&
       std::unique_ptr<void, void (*)(void*)> block(kernels::cuda::host_malloc_pinned(nbytes),
                                                    kernels::cuda::host_free_pinned);
       void* pinned = block.get();
-      auto storage = core::Storage::adopt(pinned, nbytes, core::Device::cpu(), kernels::cuda::host_free_pinned,
-                                          /*pinned=*/true);
+      auto storage =
+          core::Storage::adopt(pinned, nbytes, core::Device::cpu(), kernels::cuda::host_free_pinned,
+                               /*pinned=*/true);
       block.release();
       std::memcpy(pinned, a.data(), nbytes);
       const tensor::Tensor pt = tensor::Tensor::from_storage(storage, dtype, {n}, {1}, 0);
@@ -176,8 +178,8 @@ std::size_t last_level_cache_bytes() {
 // (reads, so no dirty lines are left to be written back during the timed work).
 void flush_host_caches() {
   static const std::vector<std::uint64_t> buffer = [] {
-    const std::size_t bytes = std::clamp<std::size_t>(2 * last_level_cache_bytes(), std::size_t(8) << 20,
-                                                      std::size_t(256) << 20);
+    const std::size_t bytes =
+        std::clamp<std::size_t>(2 * last_level_cache_bytes(), std::size_t(8) << 20, std::size_t(256) << 20);
     return std::vector<std::uint64_t>(bytes / sizeof(std::uint64_t), 1);
   }();
   std::uint64_t sum = 0;
@@ -185,26 +187,161 @@ void flush_host_caches() {
   benchmark::DoNotOptimize(sum);
 }
 
-// Collects each repetition's time per iteration, keyed by benchmark name.
-class SampleCollector : public benchmark::BenchmarkReporter {
- public:
-  std::map<std::string, std::vector<double>> samples;
-  std::map<std::string, std::string> errors;
-  bool ReportContext(const Context&) override { return true; }
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      const std::string name = r.run_name.function_name;
-      if (r.error_occurred) {
-        errors[name] = r.error_message;
-        continue;
+// The iterations of a cold batch: each pays an untimed cache flush, so a fixed count keeps
+// the run short where a minimum time would multiply the flushes for small ops.
+int cold_iterations(bool quick) { return quick ? 3 : 10; }
+
+// One case's sampling state.
+struct Sampler {
+  Job* job = nullptr;
+  std::int64_t iterations = 1;  // per batch
+  std::shared_ptr<kernels::cuda::EventTimer> events;
+  double spent = 0;  // seconds of sampling so far
+};
+
+// Times one batch; returns seconds per iteration.
+double time_batch(Sampler& s, bool cold) {
+  const std::function<void()>& body = s.job->body;
+  const std::int64_t n = s.iterations;
+  using clock = std::chrono::steady_clock;
+  double total = 0;
+  if (s.job->cuda) {
+    if (!s.events) s.events = std::make_shared<kernels::cuda::EventTimer>();
+    if (cold) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        kernels::cuda::flush_l2();
+        s.events->start();
+        body();
+        total += s.events->stop_ms() / 1e3;
       }
-      if (r.run_type != Run::RT_Iteration || r.iterations <= 0) continue;
-      samples[name].push_back(r.real_accumulated_time / double(r.iterations));
+    } else {
+      s.events->start();
+      for (std::int64_t i = 0; i < n; ++i) body();
+      total = s.events->stop_ms() / 1e3;
+    }
+  } else if (cold) {
+    for (std::int64_t i = 0; i < n; ++i) {
+      flush_host_caches();
+      const auto t0 = clock::now();
+      body();
+      total += std::chrono::duration<double>(clock::now() - t0).count();
+    }
+  } else {
+    const auto t0 = clock::now();
+    for (std::int64_t i = 0; i < n; ++i) body();
+    total = std::chrono::duration<double>(clock::now() - t0).count();
+  }
+  return total / double(n);
+}
+
+// Finds the iterations per batch that make a batch last min_time (hot), then warms up.
+void calibrate(Sampler& s, const Sampling& p, bool cold, bool quick) {
+  using clock = std::chrono::steady_clock;
+  if (cold) {
+    s.iterations = cold_iterations(quick);
+  } else {
+    constexpr std::int64_t kMaxIterations = std::int64_t(1) << 30;
+    while (true) {
+      const double batch = time_batch(s, false) * double(s.iterations);
+      if (batch >= p.min_time || s.iterations >= kMaxIterations) break;
+      const double grow = batch > 0 ? std::ceil(p.min_time / batch * 1.2) : 10;
+      s.iterations = std::min(kMaxIterations, s.iterations * std::int64_t(std::clamp(grow, 2.0, 10.0)));
     }
   }
+  const auto t0 = clock::now();
+  do time_batch(s, cold);
+  while (std::chrono::duration<double>(clock::now() - t0).count() < p.warmup);
+}
+
+// The load-independent counters of one case, per iteration.
+class CounterProbe {
+ public:
+  CounterProbe(const BenchOptions& o, std::vector<std::string>& notes) : quick_(o.quick) {
+    InstructionSource src = o.instructions;
+    if (src == InstructionSource::Auto)
+      src = running_on_valgrind() ? InstructionSource::Callgrind : InstructionSource::PerfEvent;
+    if (src == InstructionSource::Callgrind) {
+      callgrind_ = std::make_unique<CallgrindInstructions>(o.callgrind_out);
+      source_ = "callgrind";
+    } else if (src == InstructionSource::PerfEvent) {
+      PerfInstructions probe;
+      const std::string why = probe.open();
+      if (why.empty()) {
+        perf_ = true;
+        source_ = "perf_event";
+      } else if (o.instructions == InstructionSource::PerfEvent) {
+        throw ValueError("--instructions perf: " + why +
+                         "; run under valgrind with --instructions callgrind");
+      } else {
+        notes.push_back("instructions not counted: " + why +
+                        " (run under valgrind --tool=callgrind --collect-atstart=no --instr-atstart=no)");
+      }
+    }
+  }
+
+  void measure(Job& j) {
+    const int n = quick_ ? 3 : 5;
+    if (j.cuda) kernels::cuda::synchronize();
+    const core::AllocationCount a0 = core::allocation_count();
+    const kernels::cuda::Activity c0 = kernels::cuda::activity();
+    PerfInstructions perf;
+    if (perf_) {
+      const std::string why = perf.open();
+      if (!why.empty()) throw RuntimeError(why);
+      perf.start();
+    }
+    if (callgrind_) callgrind_->start();
+    for (int i = 0; i < n; ++i) j.body();
+    double instructions = perf_ ? perf.stop() : 0;
+    if (callgrind_) instructions = callgrind_->stop(j.record.key);
+    const core::AllocationCount a1 = core::allocation_count();
+    const kernels::cuda::Activity c1 = kernels::cuda::activity();
+    if (j.cuda) kernels::cuda::synchronize();
+    auto& c = j.record.counters;
+    if (perf_ || callgrind_) c.emplace_back("instructions", instructions / n);
+    c.emplace_back("allocations", double(a1.allocations - a0.allocations) / n);
+    c.emplace_back("bytes_allocated", double(a1.bytes - a0.bytes) / n);
+    if (j.cuda) {
+      c.emplace_back("kernel_launches", double(c1.launches - c0.launches) / n);
+      c.emplace_back("syncs", double(c1.syncs - c0.syncs) / n);
+    }
+    j.record.counter_source = source_;
+  }
+
+ private:
+  bool quick_;
+  bool perf_ = false;
+  std::unique_ptr<CallgrindInstructions> callgrind_;
+  std::string source_ = "count";
 };
 
 }  // namespace
+
+Sampling resolve(const BenchOptions& o) {
+  Sampling p{};
+  p.min_samples = o.min_samples > 0 ? o.min_samples : (o.quick ? 5 : 10);
+  p.max_samples = o.max_samples > 0 ? o.max_samples : (o.quick ? 15 : 50);
+  if (o.repetitions > 0) p.min_samples = p.max_samples = o.repetitions;
+  if (p.max_samples < p.min_samples) p.max_samples = p.min_samples;
+  p.min_time = o.min_time > 0 ? o.min_time : (o.quick ? 0.005 : 0.01);
+  p.warmup = o.warmup >= 0 ? o.warmup : (o.quick ? 0.01 : 0.05);
+  p.target = o.target >= 0 ? o.target : (o.quick ? 0.03 : 0.01);
+  p.max_time = o.max_time > 0 ? o.max_time : (o.quick ? 0.25 : 2.0);
+  return p;
+}
+
+double median_ci_halfwidth(std::vector<double> x) {
+  const std::size_t n = x.size();
+  if (n < 3) return std::numeric_limits<double>::infinity();
+  std::sort(x.begin(), x.end());
+  const double med = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+  if (!(med > 0)) return std::numeric_limits<double>::infinity();
+  // Ranks (1-based) of the order statistics that bracket the median with about 95% coverage.
+  const double half = 1.96 * std::sqrt(double(n)) / 2;
+  const auto lo = std::size_t(std::clamp(std::floor(double(n) / 2 - half), 1.0, double(n)));
+  const auto hi = std::size_t(std::clamp(std::ceil(double(n) / 2 + half + 1), 1.0, double(n)));
+  return (x[hi - 1] - x[lo - 1]) / 2 / med;
+}
 
 BenchResult run_bench(const BenchOptions& o) {
   for (const std::string& d : o.devices)
@@ -212,83 +349,90 @@ BenchResult run_bench(const BenchOptions& o) {
       throw ValueError("unknown bench device '" + d + "' (expected array, cpu or cuda)");
   for (std::int64_t n : o.sizes)
     if (n <= 0) throw ValueError("bench sizes must be positive element counts, got " + std::to_string(n));
+  const Sampling p = resolve(o);
   BenchResult result;
   const bool cuda_wanted = std::find(o.devices.begin(), o.devices.end(), "cuda") != o.devices.end();
   const bool cuda_ok = cuda_wanted && tensor::cuda_available();
   if (cuda_wanted && !cuda_ok)
-    result.notes.push_back("cuda: skipped (no CUDA device: " + kernels::cuda::unavailable_reason() + ")");
+    result.notes.push_back("cuda: skipped (no CUDA device (" + kernels::cuda::unavailable_reason() + "))");
 
   std::vector<std::int64_t> sizes = o.sizes.empty() ? default_sizes(o.quick) : o.sizes;
   std::sort(sizes.begin(), sizes.end());
   sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
   std::vector<Job> all;
   add_op_jobs(o, sizes, cuda_ok, all);
+  // The conversions come with any op selection; an op selection that selects nothing is an
+  // error of its own (a typo in --ops or --dtypes should not pass as a conversions-only run).
+  const bool any_op = !all.empty();
   if (o.conversions) add_conversion_jobs(o, sizes, cuda_ok, all);
-  // Sizes that map to one shape (matmul is capped at 512x512) would time the same case
-  // twice under one key: keep the first.
-  std::vector<Job> jobs;
-  std::set<std::string> keys;
-  for (Job& j : all)
-    if (keys.insert(j.record.key).second) jobs.push_back(std::move(j));
-
   if (o.cold)
-    for (Job& j : jobs) {
+    for (Job& j : all) {
       j.record.key += "|cold";
       j.record.timer += "-cold";
     }
+  // Sizes that map to one shape (matmul is capped at 512x512) would time the same case
+  // twice under one key: keep the first. Then keep this shard's cases.
+  std::vector<Job> jobs;
+  std::set<std::string> keys;
+  bool any = false;
+  for (Job& j : all) {
+    if (!keys.insert(j.record.key).second) continue;
+    any = true;
+    if (o.shard.contains(j.record.key)) jobs.push_back(std::move(j));
+  }
+  const bool only_missing_cuda = cuda_wanted && !cuda_ok && o.devices.size() == 1;
+  if (!(any && any_op) && !only_missing_cuda)
+    throw ValueError(
+        "the selection has no bench case (no op of --ops accepts a dtype of --dtypes on --devices)");
+  if (o.shard.active())
+    result.notes.push_back("shard " + o.shard.str() + ": " + std::to_string(jobs.size()) + " of " +
+                           std::to_string(keys.size()) + " cases");
 
-  const int reps = o.repetitions > 0 ? o.repetitions : (o.quick ? 5 : 10);
-  const double min_time = o.min_time > 0 ? o.min_time : (o.quick ? 0.01 : 0.05);
-  benchmark::ClearRegisteredBenchmarks();
-  for (const Job& j : jobs) {
-    auto body = j.body;
-    const bool cold = o.cold;
-    benchmark::internal::Benchmark* b = nullptr;
-    if (j.cuda) {
-      b = benchmark::RegisterBenchmark(j.record.key.c_str(), [body, cold](benchmark::State& st) {
-        kernels::cuda::EventTimer timer;
-        body();  // warm the caching allocator and the cuBLAS handle
-        kernels::cuda::synchronize();
-        for (auto _ : st) {
-          if (cold) kernels::cuda::flush_l2();
-          timer.start();
-          body();
-          st.SetIterationTime(timer.stop_ms() / 1e3);
-        }
-      });
-      b->UseManualTime();
-    } else if (cold) {
-      b = benchmark::RegisterBenchmark(j.record.key.c_str(), [body](benchmark::State& st) {
-        for (auto _ : st) {
-          flush_host_caches();
-          const auto t0 = std::chrono::steady_clock::now();
-          body();
-          st.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        }
-      });
-      b->UseManualTime();
-    } else {
-      b = benchmark::RegisterBenchmark(j.record.key.c_str(), [body](benchmark::State& st) {
-        for (auto _ : st) body();
-      });
-      b->UseRealTime();
+  // The probe first: an instruction source that is refused fails before any timing.
+  std::unique_ptr<CounterProbe> probe;
+  if (o.counters || o.instructions != InstructionSource::None)
+    probe = std::make_unique<CounterProbe>(o, result.notes);
+  std::vector<Sampler> samplers(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    samplers[i].job = &jobs[i];
+    calibrate(samplers[i], p, o.cold, o.quick);
+  }
+  if (probe)
+    for (Job& j : jobs) probe->measure(j);
+  probe.reset();  // under callgrind: instrumentation off again before the timing
+
+  // Rounds: each visits every unfinished case once, starting one case later than the round
+  // before, so that slow drift is spread over all cases and no case always follows another.
+  using clock = std::chrono::steady_clock;
+  std::vector<std::size_t> active(jobs.size());
+  for (std::size_t i = 0; i < active.size(); ++i) active[i] = i;
+  for (std::size_t round = 0; !active.empty(); ++round) {
+    const std::size_t n = active.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      Sampler& s = samplers[active[(round + k) % n]];
+      const auto t0 = clock::now();
+      s.job->record.samples.push_back(time_batch(s, o.cold));
+      s.spent += std::chrono::duration<double>(clock::now() - t0).count();
     }
-    b->Repetitions(reps)->Unit(benchmark::kMicrosecond);
-    // A cold iteration pays for a cache flush that is not timed: a fixed count keeps the
-    // run short, where a minimum time would multiply the flushes for small ops.
-    if (o.cold) b->Iterations(o.quick ? 3 : 10);
-    else b->MinTime(min_time);
+    std::vector<std::size_t> next;
+    for (std::size_t i : active) {
+      const Sampler& s = samplers[i];
+      const auto taken = int(s.job->record.samples.size());
+      if (taken < p.min_samples) {
+        next.push_back(i);
+      } else if (median_ci_halfwidth(s.job->record.samples) <= p.target) {
+        ++result.stopped_on_target;
+      } else if (taken >= p.max_samples) {
+        ++result.stopped_on_max_samples;
+      } else if (s.spent >= p.max_time) {
+        ++result.stopped_on_time;
+      } else {
+        next.push_back(i);
+      }
+    }
+    active = std::move(next);
   }
-  SampleCollector collector;
-  benchmark::RunSpecifiedBenchmarks(&collector);
-  benchmark::ClearRegisteredBenchmarks();
-
-  for (Job& j : jobs) {
-    if (auto e = collector.errors.find(j.record.key); e != collector.errors.end())
-      result.notes.push_back(j.record.key + ": " + e->second);
-    j.record.samples = collector.samples[j.record.key];
-    result.records.push_back(std::move(j.record));
-  }
+  for (Job& j : jobs) result.records.push_back(std::move(j.record));
   return result;
 }
 

@@ -529,7 +529,7 @@ reports::CheckRecord check_case(const Case& c, core::Device device) {
   reports::CheckRecord r = new_record(c, device);
   if (device.is_cuda() && !tensor::cuda_available()) {
     r.status = "skip";
-    r.message = "no CUDA device: " + kernels::cuda::unavailable_reason();
+    r.message = "no CUDA device (" + kernels::cuda::unavailable_reason() + ")";
     return r;
   }
   try {

@@ -1,13 +1,16 @@
 #include "suite/cli.h"
 
-#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "reports/temporaries.h"
 #include "suite/cli_common.h"
 
 namespace parity::suite {
@@ -19,17 +22,49 @@ std::string joined_args(int argc, char** argv) {
   return s;
 }
 
+// SIGINT and SIGTERM stop the run at once: the report writer's temporary (if one is being
+// written) is unlinked and the process leaves with 128 + the signal, as shells report it.
+// The report at -o is never touched: it is replaced only by the rename of a complete,
+// verified temporary, so it holds either the old report or the new one. Only
+// async-signal-safe calls here (unlink inside remove_temporaries, write, _exit).
+extern "C" void on_stop_signal(int sig) {
+  reports::remove_temporaries();
+  const char* msg = sig == SIGINT ? "\nparity: interrupted (SIGINT); no report written\n"
+                                  : "\nparity: terminated (SIGTERM); no report written\n";
+  std::size_t len = 0;
+  while (msg[len]) ++len;
+  [[maybe_unused]] const ssize_t w = ::write(STDERR_FILENO, msg, len);
+  ::_exit(sig == SIGINT ? cli::kExitSigint : cli::kExitSigterm);
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  // Block the other stop signal while one is handled, so the two never interleave.
+  sigaddset(&sa.sa_mask, SIGINT);
+  sigaddset(&sa.sa_mask, SIGTERM);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"parity: conformance checks and benchmarks for a NumPy-like array engine and a "
-               "PyTorch-like tensor engine (cpu, cuda), with HDF5 reports"};
+  install_stop_handlers();
+  CLI::App app{
+      "parity: conformance checks and benchmarks for a NumPy-like array engine and a "
+      "PyTorch-like tensor engine (cpu, cuda), with HDF5 reports"};
   app.require_subcommand(1);
   app.set_version_flag("--version", PARITY_VERSION_STRING);
+  app.footer(
+      "\nExit codes: 0 success; 1 a check failed or compare found a regression; 2 bad input or an "
+      "error; 3 compare: environment mismatch under a policy; 130/143 interrupted (SIGINT/SIGTERM).\n"
+      "Example: parity check --ops add,sum --devices cpu -o check.h5");
 
   std::vector<std::pair<std::unique_ptr<cli::Command>, CLI::App*>> commands;
   for (auto make : {cli::make_check_command, cli::make_bench_command, cli::make_show_command,
-                    cli::make_compare_command, cli::make_spec_command}) {
+                    cli::make_compare_command, cli::make_merge_command, cli::make_spec_command}) {
     std::unique_ptr<cli::Command> cmd = make();
     CLI::App* sub = cmd->add(app);
     commands.emplace_back(std::move(cmd), sub);
@@ -44,7 +79,7 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "parity: error: " << e.what() << " (see parity --help)\n";
+    std::cerr << "parity: error: " << cli::one_line(e.what()) << " (see parity --help)\n";
     return cli::kExitBadInput;
   }
 
@@ -54,7 +89,7 @@ int run_cli(int argc, char** argv) {
       if (*sub) return cmd->run(cmdline);
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    std::cerr << "parity: error: " << e.what() << "\n";
+    std::cerr << "parity: error: " << cli::one_line(e.what()) << "\n";
     return cli::kExitBadInput;
   }
   return cli::kExitBadInput;

@@ -12,6 +12,7 @@
 #include "build_info.h"
 #include "engine/tensor/tensor.h"
 #include "kernels/common/cuda_runtime.h"
+#include "suite/instructions.h"
 
 namespace parity::suite {
 namespace {
@@ -76,11 +77,17 @@ reports::Metadata collect_metadata(const std::string& kind, const std::string& c
     m.set("gpu_driver", kc::driver_version());
     m.set("cuda_runtime", kc::runtime_version());
   } else {
-    m.set("gpu", "none (" + kc::unavailable_reason() + ")");
+    m.set("gpu", "none (no CUDA device (" + kc::unavailable_reason() + "))");
     m.set("gpu_driver", kc::driver_version());
     m.set("cuda_runtime", kc::runtime_version());
   }
   return m;
+}
+
+void record_run(reports::Metadata& meta, const Shard& shard, const std::string& selection) {
+  meta.set("selection", selection);
+  if (shard.active()) meta.set("shard", shard.str());
+  if (running_on_valgrind()) meta.set("instrumentation", "callgrind");
 }
 
 }  // namespace parity::suite

@@ -4,32 +4,7 @@
 set -u
 parity=$1
 scale=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# expect CODE CMD...: runs CMD, checks its exit code, keeps its output in $tmp/out, $tmp/err.
-expect() {
-  local want=$1
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: '$*' exited $got, want $want"
-    head -5 "$tmp/out" "$tmp/err"
-  fi
-}
-# ok DESCRIPTION CONDITION...: a plain assertion.
-ok() {
-  local what=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
-one_line_error() { [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^parity: error: ' "$tmp/err"; }
+source "$(dirname "$0")/cli_lib.sh"
 
 expect 0 "$parity" spec
 ok "spec lists matmul" grep -q '^matmul' "$tmp/out"
@@ -100,5 +75,4 @@ if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
   expect 0 /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); print(f['parity'].attrs['schema_version'])" "$tmp/base.h5"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

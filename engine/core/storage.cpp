@@ -7,24 +7,17 @@
 #include "engine/spec/error.h"
 
 namespace parity::core {
-
-std::string Device::str() const {
-  return is_cpu() ? std::string("cpu") : "cuda:" + std::to_string(index);
+namespace {
+// Relaxed: the counts are read between timed batches, never used to order memory.
+std::atomic<std::uint64_t> g_allocations{0}, g_bytes{0};
+void count_allocation(std::size_t nbytes) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  g_bytes.fetch_add(nbytes, std::memory_order_relaxed);
 }
+}  // namespace
 
-Device Device::parse(std::string_view text) {
-  if (text == "cpu") return cpu();
-  if (text == "cuda") return cuda(0);
-  if (text.substr(0, 5) == "cuda:" && text.size() > 5) {
-    int idx = 0;
-    for (char c : text.substr(5)) {
-      if (c < '0' || c > '9') idx = -1;
-      if (idx < 0) break;
-      idx = idx * 10 + (c - '0');
-    }
-    if (idx >= 0) return cuda(idx);
-  }
-  throw ValueError("unknown device '" + std::string(text) + "' (expected cpu, cuda or cuda:N)");
+AllocationCount allocation_count() {
+  return {g_allocations.load(std::memory_order_relaxed), g_bytes.load(std::memory_order_relaxed)};
 }
 
 std::shared_ptr<Storage> Storage::allocate_cpu(std::size_t nbytes) {
@@ -46,8 +39,8 @@ std::shared_ptr<Storage> Storage::borrow(void* data, std::size_t nbytes, Device 
   return s;
 }
 
-std::shared_ptr<Storage> Storage::adopt(void* data, std::size_t nbytes, Device device,
-                                        Deleter deleter, bool pinned) {
+std::shared_ptr<Storage> Storage::adopt(void* data, std::size_t nbytes, Device device, Deleter deleter,
+                                        bool pinned) {
   std::shared_ptr<Storage> s(new Storage());
   s->data_ = data;
   s->nbytes_ = nbytes;
@@ -55,6 +48,7 @@ std::shared_ptr<Storage> Storage::adopt(void* data, std::size_t nbytes, Device d
   s->owned_ = true;
   s->pinned_ = pinned;
   s->deleter_ = std::move(deleter);
+  count_allocation(nbytes);
   return s;
 }
 

@@ -23,8 +23,8 @@ class Storage {
   static std::shared_ptr<Storage> borrow(void* data, std::size_t nbytes, Device device,
                                          std::shared_ptr<const void> keep_alive);
   // Memory this storage owns and frees with `deleter` (device memory, pinned host memory).
-  static std::shared_ptr<Storage> adopt(void* data, std::size_t nbytes, Device device,
-                                        Deleter deleter, bool pinned = false);
+  static std::shared_ptr<Storage> adopt(void* data, std::size_t nbytes, Device device, Deleter deleter,
+                                        bool pinned = false);
 
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -50,5 +50,14 @@ class Storage {
   std::shared_ptr<const void> keep_alive_;
   std::atomic<std::uint64_t> version_{0};
 };
+
+// Storages created that own their bytes (allocate_cpu and adopt: host, pinned and device
+// memory) since the process started, for the bench's load-independent counters. Views and
+// borrows are not allocations and are not counted.
+struct AllocationCount {
+  std::uint64_t allocations = 0;
+  std::uint64_t bytes = 0;
+};
+AllocationCount allocation_count();
 
 }  // namespace parity::core

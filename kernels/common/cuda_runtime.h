@@ -4,6 +4,7 @@
 // does not. A machine with the toolkit but no driver or GPU also reports "no device":
 // available() is false and every other call throws DeviceError naming the reason.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace parity::kernels::cuda {
@@ -46,6 +47,15 @@ class EventTimer {
   void* start_ = nullptr;
   void* stop_ = nullptr;
 };
+
+// Kernel launches (one per cuBLAS call, which may launch more inside) and host-device
+// synchronisations (synchronize, memcpy, EventTimer::stop_ms) since the process started:
+// the bench's load-independent counters. Zero where CUDA is not built.
+struct Activity {
+  std::uint64_t launches = 0;
+  std::uint64_t syncs = 0;
+};
+Activity activity();
 
 // Flushes the L2 cache by writing a buffer larger than it (for cold timings).
 void flush_l2();

@@ -22,8 +22,13 @@ std::string describe(cudaError_t err);
 inline void check(cudaError_t err, const char* call) {
   if (err != cudaSuccess) throw_cuda_error(err, call);
 }
-// Checks the kernel launch just made (bad configuration, no kernel image...).
-inline void check_launch(const char* kernel) { check(cudaGetLastError(), kernel); }
+// Counts one launch (or one cuBLAS call) for activity().
+void count_launch() noexcept;
+// Checks the kernel launch just made (bad configuration, no kernel image...) and counts it.
+inline void check_launch(const char* kernel) {
+  count_launch();
+  check(cudaGetLastError(), kernel);
+}
 
 // Throws DeviceError naming `what` and the reason unless a CUDA device is usable.
 void require_device(const char* what);

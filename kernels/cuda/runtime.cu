@@ -4,6 +4,7 @@
 // aborts, so a machine with the toolkit but no driver or GPU just reports "not available".
 #include <cuda_runtime_api.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -24,6 +25,10 @@ struct DeviceState {
   std::string reason;
 };
 
+// activity()'s counts; relaxed, as they are only read between timed batches.
+std::atomic<std::uint64_t> g_launches{0}, g_syncs{0};
+void count_sync() noexcept { g_syncs.fetch_add(1, std::memory_order_relaxed); }
+
 // Never destroyed: storage deleters may ask for it during static destruction.
 const DeviceState& device_state() {
   static const DeviceState* state = new DeviceState([] {
@@ -31,12 +36,19 @@ const DeviceState& device_state() {
     int n = 0;
     cudaError_t err = cudaGetDeviceCount(&n);
     if (err != cudaSuccess) {
-      s.reason = "cudaGetDeviceCount failed: " + detail::describe(err);
+      // Short causes: callers say "no CUDA device (REASON)". A missing driver reports
+      // "insufficient driver", which reads like a broken one: the driver version tells them apart.
+      int driver = 0;
+      if (cudaDriverGetVersion(&driver) != cudaSuccess) driver = 0;
+      if (err == cudaErrorInsufficientDriver && driver == 0) s.reason = "no driver";
+      else if (err == cudaErrorInsufficientDriver) s.reason = "the driver is older than this build's CUDA runtime";
+      else if (err == cudaErrorNoDevice) s.reason = "no device";
+      else s.reason = "cudaGetDeviceCount failed: " + detail::describe(err);
       cudaGetLastError();  // a failed discovery must not poison later error checks
       return s;
     }
     if (n <= 0) {
-      s.reason = "no CUDA device found";
+      s.reason = "no device";
       return s;
     }
     // Create the primary context now, so a device that is listed but cannot be used
@@ -179,6 +191,8 @@ CachingAllocator& allocator() {
 
 namespace detail {
 
+void count_launch() noexcept { g_launches.fetch_add(1, std::memory_order_relaxed); }
+
 std::string describe(cudaError_t err) {
   return std::string(cudaGetErrorString(err)) + " (" + cudaGetErrorName(err) + ")";
 }
@@ -311,6 +325,7 @@ void memcpy(void* dst, const void* src, std::size_t nbytes, CopyKind kind) {
       k = cudaMemcpyDeviceToDevice;
       break;
   }
+  count_sync();
   detail::check(cudaMemcpy(dst, src, nbytes, k), "cudaMemcpy");
   // cudaMemcpy may return before a device-side or pageable copy has landed; the facade
   // promises the bytes are in place on return.
@@ -319,6 +334,7 @@ void memcpy(void* dst, const void* src, std::size_t nbytes, CopyKind kind) {
 
 void synchronize() {
   if (!available()) return;
+  count_sync();
   detail::check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
 }
 
@@ -348,11 +364,16 @@ void EventTimer::start() {
 double EventTimer::stop_ms() {
   auto stop = static_cast<cudaEvent_t>(stop_);
   detail::check(cudaEventRecord(stop, nullptr), "cudaEventRecord");
+  count_sync();
   detail::check(cudaEventSynchronize(stop), "cudaEventSynchronize");
   float ms = 0.0f;
   detail::check(cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(start_), stop),
                 "cudaEventElapsedTime (was start() called?)");
   return double(ms);
+}
+
+Activity activity() {
+  return {g_launches.load(std::memory_order_relaxed), g_syncs.load(std::memory_order_relaxed)};
 }
 
 void flush_l2() {

@@ -14,7 +14,7 @@ namespace {
 
 bool built() { return false; }
 bool available() { return false; }
-std::string unavailable_reason() { return "CUDA support was not built"; }
+std::string unavailable_reason() { return "CUDA support not built"; }
 int device_count() { return 0; }
 std::string device_name(int) { not_built(); }
 std::string driver_version() { return ""; }
@@ -30,6 +30,7 @@ EventTimer::~EventTimer() = default;
 void EventTimer::start() { not_built(); }
 double EventTimer::stop_ms() { not_built(); }
 void flush_l2() { not_built(); }
+Activity activity() { return {}; }
 
 void unary(spec::OpId, const Elementwise&) { not_built(); }
 void binary(spec::OpId, const Elementwise&) { not_built(); }

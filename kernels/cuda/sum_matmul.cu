@@ -251,6 +251,7 @@ void gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, std::int
           std::int64_t k, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float* c,
           std::int64_t ldc) {
   const float one = 1.0f, zero = 0.0f;
+  detail::count_launch();
   check_blas(cublasSgemm_64(h, ta, tb, m, n, k, &one, a, lda, b, ldb, &zero, c, ldc), "cublasSgemm");
 }
 
@@ -258,6 +259,7 @@ void gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, std::int
           std::int64_t k, const double* a, std::int64_t lda, const double* b, std::int64_t ldb, double* c,
           std::int64_t ldc) {
   const double one = 1.0, zero = 0.0;
+  detail::count_launch();
   check_blas(cublasDgemm_64(h, ta, tb, m, n, k, &one, a, lda, b, ldb, &zero, c, ldc), "cublasDgemm");
 }
 
