@@ -510,6 +510,16 @@ TEST(CompareMatch, CudaAgainstCpuFromOneReport) {
   EXPECT_THROW(parity::reports::compare(r, r, bad), parity::ValueError);
 }
 
+TEST(CompareMatch, DifferentKeyFormatsMatchOnFields) {
+  Report a = check_report({check("add|x", "pass")}),
+         b = check_report({check("add|float32|cpu|other-key", "fail")});
+  b.key_format = 2;
+  const Comparison c = parity::reports::compare(a, b);
+  ASSERT_EQ(c.changes.size(), 1u);
+  EXPECT_EQ(c.changes[0].verdict, Verdict::Worse);
+  EXPECT_EQ(c.exit_code(), 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output
 
