@@ -347,9 +347,15 @@ std::string Comparison::describe(const CaseChange& c) const {
   return s;
 }
 
-Comparison compare(const std::vector<const Report*>& bases, const Report& next, const CompareOptions& opts,
+Comparison compare(const std::vector<const Report*>& bases, const Report& next, const CompareOptions& given,
                    const std::vector<std::string>& names) {
   if (bases.empty()) throw ValueError("compare needs at least one baseline report");
+  // Reports whose keys are built differently are matched on the identity fields instead.
+  CompareOptions opts = given;
+  bool key_formats_differ = false;
+  for (const Report* b : bases) key_formats_differ = key_formats_differ || b->key_format != next.key_format;
+  if (key_formats_differ && opts.match.empty())
+    opts.match = {"kind", "op", "engine", "dtype", "device", "shapes", "layout", "mode", "params", "timer"};
   opts.policy.validate();
   for (const std::string& f : opts.match) {
     const auto& known = identity_fields();
@@ -404,6 +410,9 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
       break;
     }
   }
+  if (key_formats_differ && given.match.empty())
+    out.notes.push_back(
+        "the reports build keys differently (key_format): cases matched on their identity fields");
   for (const std::string& k : pol.env_must_match) {
     for (std::size_t i = 0; i < bases.size(); ++i) {
       if (bases[i]->meta.get(k) != next.meta.get(k)) {

@@ -181,7 +181,7 @@ std::string grouped(const std::map<std::string, std::pair<std::size_t, std::stri
   std::string out;
   for (std::size_t i = 0; i < v.size() && i < cap; ++i) {
     const auto& [reason, n_key] = v[i];
-    out += bullet(fmt::format("{} {}: {} (e.g. {})", n_key.first, what,
+    out += bullet(fmt::format("{} {} {} (e.g. {})", n_key.first, what,
                               reason.empty() ? "(no message)" : reason, n_key.second),
                   f);
   }
@@ -229,7 +229,7 @@ std::string summary_text(const Report& r, Format f, std::size_t max_rows) {
     }
     if (!t.rows.empty() || t.left_out) out += t.render(f, "  ") + "\n";
     out += grouped(skipped, "skipped on", f, max_rows);
-    std::string div = grouped(divergent, "divergent by design", f, max_rows);
+    std::string div = grouped(divergent, "divergent by design:", f, max_rows);
     out += f == Format::Markdown ? folded("Divergent by design (NumPy and PyTorch differ)", div, f) : div;
     out += "\n";
   }

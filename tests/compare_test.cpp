@@ -510,6 +510,16 @@ TEST(CompareMatch, CudaAgainstCpuFromOneReport) {
   EXPECT_THROW(parity::reports::compare(r, r, bad), parity::ValueError);
 }
 
+TEST(CompareMatch, DifferentKeyFormatsMatchOnFields) {
+  Report a = check_report({check("add|x", "pass")}),
+         b = check_report({check("add|float32|cpu|other-key", "fail")});
+  b.key_format = 2;
+  const Comparison c = parity::reports::compare(a, b);
+  ASSERT_EQ(c.changes.size(), 1u);
+  EXPECT_EQ(c.changes[0].verdict, Verdict::Worse);
+  EXPECT_EQ(c.exit_code(), 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output
 
@@ -615,7 +625,7 @@ TEST(Render, ShowSummarisesDivergentAndSkippedByReason) {
   const std::string text = parity::reports::render_summary(check_report(cs), Format::Text);
   EXPECT_NE(text.find("Checks: 71 (0 pass, 1 fail, 40 divergent, 30 skip)"), std::string::npos) << text;
   EXPECT_NE(text.find("40 divergent by design: int sums differ"), std::string::npos) << text;
-  EXPECT_NE(text.find("30 skipped on: cpu: no CUDA device"), std::string::npos) << text;
+  EXPECT_NE(text.find("30 skipped on cpu: no CUDA device"), std::string::npos) << text;
   EXPECT_NE(text.find("9 ulp > budget 4"), std::string::npos) << text;
   EXPECT_LT(std::count(text.begin(), text.end(), '\n'), 20);
 }
