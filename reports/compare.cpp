@@ -100,45 +100,62 @@ bool passes(const Record& r, const std::vector<std::pair<std::string, std::strin
   return true;
 }
 
-// Records of one report by match key. Keys are held as strings only when --match builds them;
-// the default match points at the records' own keys (no copy, which matters at 1M cases).
+// Records of one report by match key: an open-addressing table of record indices (no
+// allocation per entry; at 1M cases std::unordered_map's nodes cost seconds in cache misses).
+// Keys are held as strings only when --match builds them; the default match reads the
+// records' own keys.
 template <class Record>
 class Index {
  public:
-  Index(const std::vector<Record>& records, const CompareOptions& opts, bool is_next,
-        const std::string& name) {
+  Index(const std::vector<Record>& records, const CompareOptions& opts, bool is_next, const std::string& name)
+      : records_(records), match_(!opts.match.empty()) {
     const auto& filter = is_next ? opts.next_filter : opts.base_filter;
-    if (!opts.match.empty()) built_.reserve(records.size());
-    map_.reserve(records.size());
+    if (match_) built_.resize(records.size());
+    std::size_t cap = 16;
+    while (cap < 2 * records.size()) cap *= 2;
+    slots_.assign(cap, CaseChange::kNone);
+    order_.reserve(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
       const Record& r = records[i];
       if (!filter.empty() && !passes(r, filter)) continue;
-      std::string_view k = r.key;
-      if (!opts.match.empty()) {
-        built_.push_back(match_key(r, opts.match));
-        k = built_.back();
+      if (match_) built_[i] = match_key(r, opts.match);
+      const std::string_view k = key_of(static_cast<std::uint32_t>(i));
+      std::size_t h = std::hash<std::string_view>{}(k) & (slots_.size() - 1);
+      while (slots_[h] != CaseChange::kNone) {
+        if (key_of(slots_[h]) == k) {
+          throw ValueError(
+              fmt::format("{} has two cases with the key '{}'{}", name, std::string(k).substr(0, 200),
+                          match_ ? "; add fields to --match (or filter) to tell them apart" : ""));
+        }
+        h = (h + 1) & (slots_.size() - 1);
       }
+      slots_[h] = static_cast<std::uint32_t>(i);
       order_.push_back(static_cast<std::uint32_t>(i));
-      if (!map_.emplace(k, static_cast<std::uint32_t>(i)).second) {
-        throw ValueError(
-            fmt::format("{} has two cases with the key '{}'{}", name, std::string(k).substr(0, 200),
-                        opts.match.empty() ? "" : "; add fields to --match (or filter) to tell them apart"));
-      }
     }
   }
-  std::uint32_t find(const std::string& key) const {
-    auto it = map_.find(key);
-    return it == map_.end() ? CaseChange::kNone : it->second;
+  std::uint32_t find(std::string_view k) const {
+    std::size_t h = std::hash<std::string_view>{}(k) & (slots_.size() - 1);
+    while (slots_[h] != CaseChange::kNone) {
+      if (key_of(slots_[h]) == k) return slots_[h];
+      h = (h + 1) & (slots_.size() - 1);
+    }
+    return CaseChange::kNone;
   }
-  std::uint32_t find(std::string_view key) const {
-    auto it = map_.find(key);
-    return it == map_.end() ? CaseChange::kNone : it->second;
+  // The other report's record `r`, by its key under this match.
+  template <class Other>
+  std::uint32_t find_record(const Other& r, const std::vector<std::string>& match) const {
+    return match.empty() ? find(std::string_view(r.key)) : find(match_key(r, match));
   }
   const std::vector<std::uint32_t>& order() const { return order_; }
 
  private:
-  std::vector<std::string> built_;  // reserved up front: string_views into it stay valid
-  std::unordered_map<std::string_view, std::uint32_t> map_;
+  std::string_view key_of(std::uint32_t i) const {
+    return match_ ? std::string_view(built_[i]) : records_[i].key;
+  }
+  const std::vector<Record>& records_;
+  bool match_;
+  std::vector<std::string> built_;    // match keys by record index (only with --match)
+  std::vector<std::uint32_t> slots_;  // power-of-two table, at most half full
   std::vector<std::uint32_t> order_;  // records that passed the filter, in report order
 };
 
@@ -163,13 +180,13 @@ void judge_check(const CheckRecord& b, const CheckRecord& n, const Limits& lim, 
                  CaseChange& c) {
   c.base_value = check_value(b);
   c.next_value = check_value(n);
-  const std::string transition = b.status + " -> " + n.status;
   auto set = [&](Verdict v, std::string why) {
     c.verdict = v;
     c.reason = std::move(why);
     c.fails = v == Verdict::Worse && pol.fail_accuracy && lim.gate;
   };
   if (b.status != n.status) {
+    const std::string transition = b.status + " -> " + n.status;
     const bool worse =
         n.status == "fail" || (n.status == "skip") || (n.status == "divergent" && b.status == "pass");
     const bool better = n.status == "pass" || (n.status == "divergent" && b.status != "pass");
@@ -191,12 +208,14 @@ void judge_check(const CheckRecord& b, const CheckRecord& n, const Limits& lim, 
   const double growth = n.max_ulp - b.max_ulp;
   const double budget = n.budget > 0 && std::isfinite(n.budget) ? n.budget : 1.0;
   const double limit = lim.ulp_fraction * budget;
-  const std::string what = fmt::format("{}, max_ulp {} -> {} (budget {})", n.status, num(b.max_ulp),
-                                       num(n.max_ulp), num(n.budget));
+  const auto what = [&] {
+    return fmt::format("{}, max_ulp {} -> {} (budget {})", n.status, num(b.max_ulp), num(n.max_ulp),
+                       num(n.budget));
+  };
   if (growth > limit) {
-    set(Verdict::Worse, fmt::format("{}: grew by more than {} of the budget", what, lim.ulp_fraction));
+    set(Verdict::Worse, fmt::format("{}: grew by more than {} of the budget", what(), lim.ulp_fraction));
   } else if (-growth > limit) {
-    set(Verdict::Better, what);
+    set(Verdict::Better, what());
   } else if (n.status == "fail") {
     set(Verdict::Same, with_message("still fails", n.message));
   }
@@ -405,7 +424,7 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
       CaseChange c;
       c.kind = CaseKind::Check;
       c.base = i;
-      c.next = opts.match.empty() ? ni.find(std::string_view(b.key)) : ni.find(match_key(b, opts.match));
+      c.next = ni.find_record(b, opts.match);
       const CheckRecord& id = c.next != CaseChange::kNone ? next.checks[c.next] : b;
       const Limits lim = limits_for(pol, [&](const std::string& f) { return check_field(id, f); });
       if (c.next == CaseChange::kNone) {
@@ -457,15 +476,12 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
       CaseChange c;
       c.kind = CaseKind::Bench;
       c.base = i;
-      const std::string built = opts.match.empty() ? std::string() : match_key(b, opts.match);
-      const auto find_in = [&](const Index<BenchRecord>& ix) {
-        return opts.match.empty() ? ix.find(std::string_view(b.key)) : ix.find(built);
-      };
+      const auto find_in = [&](const Index<BenchRecord>& ix) { return ix.find_record(b, opts.match); };
       c.next = find_in(ni);
-      c.base_value = b.samples.empty() ? kNaN : b.median();
       const BenchRecord& id = c.next != CaseChange::kNone ? next.benches[c.next] : b;
       const Limits lim = limits_for(pol, [&](const std::string& f) { return bench_field(id, f); });
       if (c.next == CaseChange::kNone) {
+        c.base_value = b.samples.empty() ? kNaN : b.median();
         c.verdict = Verdict::Removed;
         c.reason = "not in the new report";
         c.fails = pol.fail_removed && lim.gate;
@@ -517,9 +533,7 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
     }
     for (std::uint32_t i : ni.order()) {
       const BenchRecord& n = next.benches[i];
-      if ((opts.match.empty() ? bix.back().find(std::string_view(n.key))
-                              : bix.back().find(match_key(n, opts.match))) != CaseChange::kNone)
-        continue;
+      if (bix.back().find_record(n, opts.match) != CaseChange::kNone) continue;
       CaseChange c;
       c.kind = CaseKind::Bench;
       c.next = i;
@@ -547,14 +561,17 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
       const double mad = 1.4826 * stats::median_inplace(ds);
       cross_var_d = mad * mad;
     }
-    // One baseline: the noise is a guess, and on a loaded machine its tails are heavy, so
-    // p-values come from Student's t with 4 degrees of freedom. With history, the normal.
+    // One baseline: the noise is a guess, and on a loaded machine its tails are heavy (in
+    // 90 A/A pairs on a shared 2-core machine, changes of +300% between runs of one build
+    // came with a cross-case spread of 13%), so p-values come from Student's t with 2
+    // degrees of freedom. With history, the normal.
+    constexpr int kOneBaselineDf = 2;
     const bool one_run = pooled_df == 0;
     const auto upper = [&](double zv) {
-      return one_run ? 1 - stats::student_t_cdf(zv, 4) : 1 - stats::normal_cdf(zv);
+      return one_run ? 1 - stats::student_t_cdf(zv, kOneBaselineDf) : 1 - stats::normal_cdf(zv);
     };
-    const double z =
-        one_run ? stats::student_t_quantile(1 - pol.alpha, 4) : stats::normal_quantile(1 - pol.alpha);
+    const double z = one_run ? stats::student_t_quantile(1 - pol.alpha, kOneBaselineDf)
+                             : stats::normal_quantile(1 - pol.alpha);
     std::vector<double> ps(pending.size()), pf(pending.size());
     std::vector<double> sds(pending.size());
     std::vector<Limits> lims(pending.size());

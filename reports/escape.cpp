@@ -75,8 +75,13 @@ std::string_view capped(std::string_view s, std::size_t cap, bool& cut) {
 }  // namespace
 
 std::string json(std::string_view s) {
-  std::string out = "\"";
-  out.reserve(s.size() + 2);
+  std::string out;
+  append_json(out, s);
+  return out;
+}
+
+void append_json(std::string& out, std::string_view s) {
+  out += '"';
   walk(
       s,
       [&](char c) {
@@ -111,12 +116,16 @@ std::string json(std::string_view s) {
         }
       },
       [&](std::string_view seq) { out += seq; }, [&](unsigned char) { out += "\\ufffd"; });
-  return out + "\"";
+  out += '"';
 }
 
 std::string xml(std::string_view s) {
   std::string out;
-  out.reserve(s.size());
+  append_xml(out, s);
+  return out;
+}
+
+void append_xml(std::string& out, std::string_view s) {
   walk(
       s,
       [&](char c) {
@@ -158,7 +167,6 @@ std::string xml(std::string_view s) {
         }
       },
       [&](unsigned char) { out += kReplacement; });
-  return out;
 }
 
 std::string markdown(std::string_view s, std::size_t cap) {

@@ -10,10 +10,12 @@ namespace parity::reports::escape {
 
 // A JSON string literal, quotes included (RFC 8259: \" \\ \b \f \n \r \t and \u00XX).
 std::string json(std::string_view s);
+void append_json(std::string& out, std::string_view s);
 // XML 1.0 character data or attribute value: & < > " ' as entities, tab/newline/CR as
 // character references (kept in attributes), other control characters (not allowed in
 // XML 1.0 even as references) as U+FFFD.
 std::string xml(std::string_view s);
+void append_xml(std::string& out, std::string_view s);
 // One Markdown table cell / list item: backslash before Markdown punctuation, < > & as
 // entities (no HTML gets through), line breaks and other control characters as a blank;
 // at most `cap` characters of the input, "..." when cut.

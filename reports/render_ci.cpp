@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 #include <map>
+#include <string_view>
 
 #include "reports/escape.h"
 #include "reports/render.h"
@@ -31,7 +33,7 @@ void json_meta(std::ostream& out, const Metadata& meta) {
 const char* kind_name(CaseKind k) { return k == CaseKind::Check ? "check" : "bench"; }
 
 // A testcase's time attribute: seconds, finite and non-negative (reporters reject others).
-std::string junit_time(double v) { return std::isfinite(v) && v >= 0 ? fmt::format("{:.9f}", v) : "0"; }
+std::string junit_time(double v) { return std::isfinite(v) && v > 0 ? fmt::format("{:.9f}", v) : "0"; }
 
 }  // namespace
 
@@ -77,6 +79,52 @@ void summary_json(std::ostream& out, const Report& r) {
   out << "\n]}\n";
 }
 
+namespace {
+
+// One JSON object built in a reused buffer (no allocation per field at 1M cases).
+struct JsonLine {
+  std::string buf;
+  bool first = true;
+  void open() {
+    buf += '{';
+    first = true;
+  }
+  void key(const char* k) {
+    if (!first) buf += ',';
+    first = false;
+    buf += '"';
+    buf += k;
+    buf += "\":";
+  }
+  void str(const char* k, std::string_view v) {
+    key(k);
+    escape::append_json(buf, v);
+  }
+  void num(const char* k, double v) {
+    key(k);
+    // Shortest representation that reads back to the same double; JSON has no NaN: null.
+    if (std::isfinite(v)) {
+      fmt::format_to(std::back_inserter(buf), "{}", v);
+    } else {
+      buf += "null";
+    }
+  }
+  void integer(const char* k, long long v) {
+    key(k);
+    fmt::format_to(std::back_inserter(buf), "{}", v);
+  }
+  void boolean(const char* k, bool v) {
+    key(k);
+    buf += v ? "true" : "false";
+  }
+  void null(const char* k) {
+    key(k);
+    buf += "null";
+  }
+};
+
+}  // namespace
+
 void comparison_json(std::ostream& out, const Comparison& c) {
   out << "{\"format\":\"parity-compare\",\"format_version\":1,\"exit_code\":" << c.exit_code()
       << ",\"baselines\":" << c.bases.size() << ",\"alpha\":" << jnum(c.alpha) << ",\"match\":[";
@@ -89,28 +137,43 @@ void comparison_json(std::ostream& out, const Comparison& c) {
   out << "],\"notes\":[";
   for (std::size_t i = 0; i < c.notes.size(); ++i) out << (i ? "," : "") << json(c.notes[i]);
   out << "],\"cases\":[";
+  JsonLine j;
   for (std::size_t i = 0; i < c.changes.size(); ++i) {
     const CaseChange& ch = c.changes[i];
-    out << (i ? ",\n" : "\n") << "{\"kind\":\"" << kind_name(ch.kind) << "\",\"key\":" << json(c.key(ch))
-        << ",\"verdict\":\"" << verdict_name(ch.verdict) << "\",\"fails\":" << (ch.fails ? "true" : "false")
-        << ",\"base\":" << jnum(ch.base_value) << ",\"new\":" << jnum(ch.next_value);
+    j.buf = i ? ",\n" : "\n";
+    j.open();
+    j.str("kind", kind_name(ch.kind));
+    j.str("key", c.key(ch));
+    j.str("verdict", verdict_name(ch.verdict));
+    j.boolean("fails", ch.fails);
+    j.num("base", ch.base_value);
+    j.num("new", ch.next_value);
     if (ch.kind == CaseKind::Check) {
       const CheckRecord* b = c.base_check(ch);
       const CheckRecord* n = c.next_check(ch);
-      out << ",\"base_status\":" << (b ? json(b->status) : "null")
-          << ",\"new_status\":" << (n ? json(n->status) : "null") << ",\"budget\":"
-          << jnum(n   ? n->budget
-                  : b ? b->budget
-                      : kNaN);
+      b ? j.str("base_status", b->status) : j.null("base_status");
+      n ? j.str("new_status", n->status) : j.null("new_status");
+      j.num("budget", n ? n->budget : b ? b->budget : kNaN);
     } else {
-      out << ",\"ratio\":" << jnum(ch.ratio) << ",\"ratio_low\":" << jnum(ch.lo)
-          << ",\"ratio_high\":" << jnum(ch.hi) << ",\"p_slower\":" << jnum(ch.p_slower)
-          << ",\"q_slower\":" << jnum(ch.q_slower) << ",\"p_faster\":" << jnum(ch.p_faster)
-          << ",\"q_faster\":" << jnum(ch.q_faster) << ",\"noise\":" << jnum(ch.noise)
-          << ",\"history\":" << ch.history << ",\"instructions_base\":" << jnum(ch.instr_base)
-          << ",\"instructions_new\":" << jnum(ch.instr_next);
+      j.num("ratio", ch.ratio);
+      j.num("ratio_low", ch.lo);
+      j.num("ratio_high", ch.hi);
+      j.num("p_slower", ch.p_slower);
+      j.num("q_slower", ch.q_slower);
+      j.num("p_faster", ch.p_faster);
+      j.num("q_faster", ch.q_faster);
+      j.num("noise", ch.noise);
+      j.integer("history", ch.history);
+      j.num("instructions_base", ch.instr_base);
+      j.num("instructions_new", ch.instr_next);
     }
-    out << ",\"reason\":" << json(c.describe(ch)) << "}";
+    // The numbers are members already: the one-line reason is spelled out only where there
+    // is something to explain (formatting it for a million inconclusive cases costs seconds).
+    const bool plain =
+        (ch.verdict == Verdict::Same || ch.verdict == Verdict::Inconclusive) && ch.reason.empty();
+    j.str("reason", plain ? std::string() : c.describe(ch));
+    j.buf += '}';
+    out.write(j.buf.data(), static_cast<std::streamsize>(j.buf.size()));
   }
   out << "\n]}\n";
 }
@@ -121,19 +184,36 @@ struct SuiteCounts {
   std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
 };
 
-// One <testcase>: outcome "" (passed), "failure", "error" or "skipped".
-void testcase(std::ostream& out, const std::string& suite, const std::string& op, const std::string& name,
+// One <testcase>: outcome "" (passed), "failure", "error" or "skipped". Built in a reused
+// buffer: at 1M cases, stream insertions of small pieces dominate.
+void testcase(std::ostream& out, const std::string& suite, const std::string& op, std::string_view name,
               double time, const char* outcome, const std::string& type, const std::string& message) {
-  out << "    <testcase name=\"" << xml(name) << "\" classname=\""
-      << xml("parity." + suite + "." + (op.empty() ? "case" : op)) << "\" time=\"" << junit_time(time)
-      << "\"";
+  thread_local std::string b;
+  b = "    <testcase name=\"";
+  escape::append_xml(b, name);
+  b += "\" classname=\"parity.";
+  escape::append_xml(b, suite);
+  b += '.';
+  escape::append_xml(b, op.empty() ? std::string_view("case") : std::string_view(op));
+  b += "\" time=\"";
+  b += junit_time(time);
+  b += '"';
   if (!*outcome) {
-    out << "/>\n";
-    return;
+    b += "/>\n";
+  } else {
+    b += ">\n      <";
+    b += outcome;
+    b += " message=\"";
+    escape::append_xml(b, message);
+    b += '"';
+    if (!type.empty()) {
+      b += " type=\"";
+      escape::append_xml(b, type);
+      b += '"';
+    }
+    b += "/>\n    </testcase>\n";
   }
-  out << ">\n      <" << outcome << " message=\"" << xml(message) << "\"";
-  if (!type.empty()) out << " type=\"" << xml(type) << "\"";
-  out << "/>\n    </testcase>\n";
+  out.write(b.data(), static_cast<std::streamsize>(b.size()));
 }
 
 void suite_open(std::ostream& out, const std::string& name, const SuiteCounts& n) {

@@ -12,4 +12,8 @@ namespace parity::reports::detail {
 // write_report() remove the temporary and rethrow. Empty (the default) in production.
 std::function<void(const std::string& temp_path)>& write_hook_for_testing();
 
+// Called with the temporary file's path right after its bytes are on disk and before they are
+// read back and verified: a hook that damages the file shows that the verification catches it.
+std::function<void(const std::string& temp_path)>& written_hook_for_testing();
+
 }  // namespace parity::reports::detail

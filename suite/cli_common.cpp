@@ -91,35 +91,10 @@ std::string help_footer(const std::string& devices, const std::string& exit_code
 std::string one_line(std::string_view message) { return reports::escape::text(message, kMaxErrorChars); }
 
 void check_output_path(const std::string& path) {
-  if (path.empty()) return;
-  namespace fs = std::filesystem;
-  const fs::path p(path);
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw ValueError("cannot write " + path + ": folder " + dir.string() + " does not exist");
-  if (::access(dir.c_str(), W_OK) != 0) throw ValueError("cannot write " + path + ": folder is not writable");
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) throw ValueError("cannot write " + path + ": it is a folder");
-    // The writer renames a temporary over the path: that would replace a device or a FIFO
-    // (or, for root, /dev/null itself) with a regular file.
-    if (!S_ISREG(st.st_mode))
-      throw ValueError("cannot write " + path + ": it is not a regular file (a device, FIFO or socket)");
-  }
-  // The writer's temporary beside the target is ".NAME.tmp-PID-N": leave room for it.
-  constexpr std::size_t kTempOverhead = 1 + 5 + 10 + 1 + 10;
-  const long name_max = ::pathconf(dir.c_str(), _PC_NAME_MAX);
-  const std::size_t limit = name_max > 0 ? std::size_t(name_max) : 255;
-  const std::string name = p.filename().string();
-  if (name.empty() || name == "." || name == "..")
-    throw ValueError("cannot write " + path + ": it names a folder, not a file");
-  if (name.size() + kTempOverhead > limit)
-    throw ValueError(fmt::format("cannot write {}: the file name has {} characters, at most {} fit", path,
-                                 name.size(), limit - kTempOverhead));
-  if (path.size() + kTempOverhead >= PATH_MAX)
-    throw ValueError(fmt::format("cannot write the report: the path has {} characters, at most {} fit",
-                                 path.size(), PATH_MAX - kTempOverhead - 1));
+  if (path.empty()) return;  // no -o: nothing to write
+  // One rule for every command, the report writer's own: folder, name length, and no device,
+  // FIFO, socket or folder in the way.
+  reports::check_output_path(path);
 }
 
 void check_output_option(const CLI::Option* option, const std::string& path) {

@@ -73,8 +73,13 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 mkdir "$tmp/dir"
 expect_bad "folder as output" "$parity" check --ops neg --devices cpu -o "$tmp/dir"
-expect_bad "name too long for the temporary" "$parity" check --ops neg --devices cpu -o "$tmp/$(head -c 240 /dev/zero | tr '\0' y).h5"
+expect_bad "name longer than the folder allows" "$parity" check --ops neg --devices cpu -o "$tmp/$(head -c 300 /dev/zero | tr '\0' y).h5"
 ok "too long: refused before the run" bash -c "! grep -q 'cases' '$tmp/out'"
+# A name that fits but leaves no room for the temporary's suffix is written all the same (the
+# writer shortens its temporary's name), with no temporary left behind.
+expect 0 "$parity" check --ops neg --devices cpu -o "$tmp/$(head -c 250 /dev/zero | tr '\0' y).h5"
+ok "a 254-byte name is written" test -n "$(find "$tmp" -maxdepth 1 -name 'yyyy*.h5')"
+ok "and no temporary is left" test -z "$(find "$tmp" -name '.yyyy*')"
 
 # --- Signals -----------------------------------------------------------------------------------
 # A long bench (the stopping rule cannot stop it early) interrupted during the run: exit 130 or

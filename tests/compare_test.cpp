@@ -258,16 +258,16 @@ TEST(CompareNoise, SmallChangeIsSameAndUnclearIsInconclusive) {
 
 TEST(CompareNoise, BenjaminiHochbergControlsManyComparisons) {
   // Constant samples and --noise 0.05 (one baseline): sd of d = 0.05 sqrt(2), and with one
-  // baseline p comes from Student's t with 4 degrees of freedom. A case 37% slower has
-  // t = (log 1.37 - log 1.1) / 0.0707 = 3.10, p = 0.018: slower on its own; among 99
+  // baseline p comes from Student's t with 2 degrees of freedom. A case 55% slower has
+  // t = (log 1.55 - log 1.1) / 0.0707 = 4.85, p = 0.02: slower on its own; among 99
   // unchanged cases its adjusted q is far above alpha, so it is not a discovery.
   CompareOptions o;
   o.policy.limits.noise = 0.05;
   const Report a1 = bench_report({bench("hot", "cpu", {1, 1, 1})});
-  const Report b1 = bench_report({bench("hot", "cpu", {1.37, 1.37, 1.37})});
+  const Report b1 = bench_report({bench("hot", "cpu", {1.55, 1.55, 1.55})});
   const Comparison alone = run_compare({&a1}, b1, o);
   EXPECT_NEAR(alone.changes[0].p_slower,
-              1 - stats::student_t_cdf((std::log(1.37) - std::log(1.1)) / (0.05 * std::sqrt(2.0)), 4), 1e-12);
+              1 - stats::student_t_cdf((std::log(1.55) - std::log(1.1)) / (0.05 * std::sqrt(2.0)), 2), 1e-12);
   EXPECT_LT(alone.changes[0].p_slower, 0.05);
   EXPECT_EQ(alone.changes[0].verdict, Verdict::Slower);
 
