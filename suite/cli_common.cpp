@@ -14,6 +14,7 @@
 #include "engine/spec/error.h"
 #include "engine/tensor/tensor.h"
 #include "kernels/common/cuda_runtime.h"
+#include "reports/escape.h"
 
 namespace parity::suite::cli {
 
@@ -87,32 +88,7 @@ std::string help_footer(const std::string& devices, const std::string& exit_code
                      devices, exit_codes, example);
 }
 
-std::string one_line(std::string_view message) {
-  std::string out;
-  std::size_t shown = 0;
-  for (std::size_t i = 0; i < message.size(); ++i) {
-    if (shown >= kMaxErrorChars) {
-      // Back off to a UTF-8 character boundary before saying how much was cut.
-      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-      if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
-      out += fmt::format("... ({} more bytes)", message.size() - i);
-      break;
-    }
-    const auto c = static_cast<unsigned char>(message[i]);
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c < 0x20 || c == 0x7F)
-      out += fmt::format("\\x{:02x}", c);
-    else
-      out += char(c);
-    ++shown;
-  }
-  return out;
-}
+std::string one_line(std::string_view message) { return reports::escape::text(message, kMaxErrorChars); }
 
 void check_output_path(const std::string& path) {
   if (path.empty()) return;  // no -o: nothing to write

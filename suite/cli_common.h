@@ -54,8 +54,9 @@ CLI::Validator finite_range(double lo, double hi);
 std::string help_footer(const std::string& devices, const std::string& exit_codes,
                         const std::string& example);
 
-// An error message as one printable line: control characters escaped (\n, \t, \xNN) and at
-// most kMaxErrorChars characters, so echoed input can neither split the line nor flood it.
+// An error message as one printable line (reports::escape::text): control characters as
+// \xNN and at most kMaxErrorChars characters, so echoed input can neither split the line
+// nor flood it.
 inline constexpr std::size_t kMaxErrorChars = 400;
 std::string one_line(std::string_view message);
 
