@@ -824,3 +824,28 @@ TEST(ArrayRandom, UniformRangeAndMean) {
   }
   EXPECT_TRUE(hit_lo && hit_hi);
 }
+
+// np.subtract(np.array([5, -2**31], np.int32), np.array([7, 1], np.int32)) -> [-2, 2147483647];
+// np.subtract(np.array([True, False]), np.array([1, 5], np.int32)) -> int32 [0, -5];
+// np.subtract of two bool arrays raises TypeError.
+TEST(ArraySub, ValuesAndRefusal) {
+  using parity::spec::OpId;
+  const NdArray d =
+      pa::call(OpId::Sub, std::array{values<std::int32_t>({2}, {5, std::numeric_limits<std::int32_t>::min()}),
+                                     values<std::int32_t>({2}, {7, 1})});
+  EXPECT_EQ(d.to_doubles(), (std::vector<double>{-2, 2147483647}));
+  const NdArray m =
+      pa::call(OpId::Sub, std::array{bools({2}, {true, false}), values<std::int32_t>({2}, {1, 5})});
+  EXPECT_EQ(m.dtype(), DType::Int32);
+  EXPECT_EQ(m.to_doubles(), (std::vector<double>{0, -5}));
+  try {
+    pa::call(OpId::Sub, std::array{bools({1}, {true}), bools({1}, {true})});
+    FAIL();
+  } catch (const parity::TypeError& e) {
+    EXPECT_EQ(e.py_class(), "TypeError");
+    EXPECT_STREQ(
+        e.what(),
+        "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, "
+        "or the logical_xor function instead.");
+  }
+}

@@ -654,3 +654,34 @@ TEST(TensorInPlace, Errors) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// torch.sub(torch.tensor([5, -2**31], dtype=torch.int32), torch.tensor([7, 1], dtype=torch.int32))
+// -> [-2, 2147483647] (wraps); bool operands raise RuntimeError in 1.13.1.
+TEST(TensorSub, ValuesAndRefusals) {
+  const Tensor d = call(
+      spec::OpId::Sub, std::array{i32({2}, {5, std::numeric_limits<std::int32_t>::min()}), i32({2}, {7, 1})});
+  EXPECT_EQ(d.dtype(), DType::Int32);
+  EXPECT_EQ(V(d), (std::vector<double>{-2, 2147483647}));
+  // torch.ones(3, dtype=torch.bool) - torch.ones(3, dtype=torch.bool)
+  expect_library_error<TypeError>(
+      [] {
+        call(spec::OpId::Sub, std::array{b8({1}, {true}), b8({1}, {true})});
+      },
+      "RuntimeError",
+      "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+      "`^` or `logical_xor()` operator instead.");
+  // torch.ones(3, dtype=torch.int32) - torch.ones(3, dtype=torch.bool)
+  expect_library_error<TypeError>(
+      [] {
+        call(spec::OpId::Sub, std::array{i32({1}, {1}), b8({1}, {true})});
+      },
+      "RuntimeError",
+      "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+      "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+}
+
+}  // namespace
+}  // namespace parity::tensor

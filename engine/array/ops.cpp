@@ -45,6 +45,17 @@ struct AddRef {
   }
 };
 
+struct SubRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>)  // refused by the registry, as NumPy does
+      static T apply(T x, T y) {
+    if constexpr (std::is_integral_v<T>)
+      return T(uint_t<T>(x) - uint_t<T>(y));
+    else
+      return x - y;
+  }
+};
+
 struct MulRef {
   template <class T>
   static T apply(T x, T y) {
@@ -421,6 +432,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Exp,    elementwise<ExpRef, 1>},
   ImplRow{OpId::Sum,    sum_ref},
   ImplRow{OpId::Matmul, matmul_ref},
+  ImplRow{OpId::Sub,    elementwise<SubRef, 2>},
 };
 // clang-format on
 

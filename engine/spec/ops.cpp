@@ -109,6 +109,31 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                      "mixed dtypes: NumPy promotes, PyTorch's mm refuses; bool: NumPy computes, "
                      "PyTorch's mm is not implemented for Bool"}}},
    .num_divergences = 1},
+  {.id = OpId::Sub, .name = "sub", .numpy_name = "numpy.subtract", .torch_name = "torch.sub",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // np.subtract(np.ones(3, bool), np.ones(3, bool)); a bool with a number computes.
+     {NumPy, Backend::Any, Match::AllIn, kBool, "TypeError",
+      "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` "
+      "operator, or the logical_xor function instead."},
+     // torch.ones(3, dtype=torch.bool) - torch.ones(3, dtype=torch.bool)
+     {Torch, Backend::Any, Match::AllIn, kBool, "RuntimeError",
+      "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+      "`logical_xor()` operator instead."},
+     // torch.ones(3, dtype=torch.bool) - torch.ones(3, dtype=torch.int32), either order
+     {Torch, Backend::Any, Match::AnyIn, kBool, "RuntimeError",
+      "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+      "invert a mask, use the `~` or `logical_not()` operator instead."}}},
+   .num_refusals = 3,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses,
+                     "bool with a number: NumPy computes in the number's dtype, PyTorch refuses any bool "
+                     "operand"}}},
+   .num_divergences = 2},
 }};
 // clang-format on
 

@@ -17,8 +17,8 @@
 
 namespace parity::spec {
 
-enum class OpId : std::uint8_t { Add, Mul, Neg, Exp, Sum, Matmul };
-inline constexpr int kNumOps = 6;
+enum class OpId : std::uint8_t { Add, Mul, Neg, Exp, Sum, Matmul, Sub };
+inline constexpr int kNumOps = 7;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to

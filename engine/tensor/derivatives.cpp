@@ -34,6 +34,13 @@ Grads sum_bw(const Node& n, const Tensor& g) {
   return {kept.expand(in)};
 }
 
+Grads sub_bw(const Node& n, const Tensor& g) {
+  Grads r(2);
+  if (n.needs_grad(0)) r[0] = g;
+  if (n.needs_grad(1)) r[1] = neg(g);
+  return r;
+}
+
 Grads mm_bw(const Node& n, const Tensor& g) {
   Grads r(2);
   if (n.needs_grad(0)) r[0] = matmul(g, n.input(1).t());
@@ -50,6 +57,7 @@ constexpr std::array kRows{
   GradRow{OpId::Exp,    "ExpBackward0",  "",             {{{0, true}}},                   exp_bw},
   GradRow{OpId::Sum,    "SumBackward0",  "SumBackward1", {},                              sum_bw},
   GradRow{OpId::Matmul, "MmBackward0",   "",             {{{in(1)}, {in(0)}}},            mm_bw},
+  GradRow{OpId::Sub,    "SubBackward0",  "",             {},                              sub_bw},
 };
 // clang-format on
 

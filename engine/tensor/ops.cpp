@@ -119,6 +119,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Exp,    elementwise},
   ImplRow{OpId::Sum,    reduction},
   ImplRow{OpId::Matmul, matmul_impl},
+  ImplRow{OpId::Sub,    elementwise},
 };
 // clang-format on
 

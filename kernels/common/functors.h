@@ -31,6 +31,18 @@ struct AddFn {
   }
 };
 
+// Not for bool (both libraries refuse bool - bool; the engine casts a bool beside a number).
+struct SubFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>)
+      return T(wrap_t<T>(a) - wrap_t<T>(b));
+    else
+      return a - b;
+  }
+};
+
 struct MulFn {
   static constexpr int arity = 2;
   template <class T>
@@ -89,6 +101,8 @@ void with_functor(spec::OpId op, F&& f) {
       return f(AddFn{});
     case spec::OpId::Mul:
       return f(MulFn{});
+    case spec::OpId::Sub:
+      return f(SubFn{});
     case spec::OpId::Neg:
       return f(NegFn{});
     case spec::OpId::Exp:
