@@ -25,6 +25,7 @@ spec::Backend backend_of(Device d) { return d.is_cuda() ? spec::Backend::Cuda : 
 // The inputs' operands for the registry, after checking they are defined and on one device.
 std::vector<spec::Operand> operands_of(std::span<const Tensor> in) {
   std::vector<spec::Operand> ops;
+  ops.reserve(in.size());
   for (const Tensor& t : in) {
     detail::get(t);
     if (t.device() != in[0].device())
@@ -39,6 +40,7 @@ std::vector<spec::Operand> operands_of(std::span<const Tensor> in) {
 
 std::vector<Shape> shapes_of(std::span<const Tensor> in) {
   std::vector<Shape> s;
+  s.reserve(in.size());
   for (const Tensor& t : in) s.push_back(t.sizes());
   return s;
 }
@@ -52,6 +54,8 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
   Tensor out = detail::empty(rs, rt, device);
   kernels::Elementwise args{rs, detail::operand(out), {}};
   std::vector<Tensor> cast;  // keeps the cast copies alive through the kernel
+  cast.reserve(in.size());
+  args.in.reserve(in.size());
   for (const Tensor& t : in) {
     cast.push_back(as_dtype(t, rt));
     const Tensor& c = cast.back();
@@ -79,9 +83,11 @@ Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params
     if (!reduced || params.keepdims) ++j;
   }
   detail::run_sum(a.device(), kernels::Reduction{a.sizes(), detail::operand(out, ost), detail::operand(a)});
-  spec::Params saved = params;  // the gradient needs the normalised axes
-  if (!params.axes.empty()) saved.axes.assign(axes.begin(), axes.end());
-  autograd::record_op(op, in, out, saved);
+  if (grad_enabled() && a.requires_grad()) {  // the gradient needs the normalised axes
+    spec::Params saved = params;
+    if (!params.axes.empty()) saved.axes.assign(axes.begin(), axes.end());
+    autograd::record_op(op, in, out, saved);
+  }
   return out;
 }
 
