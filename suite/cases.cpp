@@ -296,7 +296,8 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
     const DType f = allowed(filter, DType::Float32) ? DType::Float32 : DType::Float64;
     switch (op.kind) {
       case OpKind::Unary:
-        if (op.id == OpId::Neg && allowed(filter, DType::Bool))
+        if (!spec::accepts(op.id, spec::Semantics::NumPy, DType::Bool) &&
+            !spec::accepts(op.id, spec::Semantics::PyTorch, DType::Bool) && allowed(filter, DType::Bool))
           add_case({op.id, Mode::Error, {{3}}, {DType::Bool}, {}, false, Layout::Contiguous});
         break;
       case OpKind::Binary:

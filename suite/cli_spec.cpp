@@ -1,52 +1,297 @@
-// `parity spec`: the registry as a table, and both promotion tables.
+// `parity spec`: the registry as text, markdown or JSON; --matrix adds op x dtype x
+// engine/device (supported, refused, divergent). Everything printed comes from the rows.
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
+#include "engine/spec/error.h"
 #include "engine/spec/promote.h"
 #include "suite/cli_common.h"
 
 namespace parity::suite::cli {
 namespace {
 
-void print_spec() {
-  fmt::print("{:<7} {:<9} {:<5} {:<36} {:<15} {:<12} {:<5} {:<15} {:<13} {}\n", "op", "kind", "arity",
-             "dtypes", "promotion", "domain", "grad", "numpy", "torch", "accuracy");
-  for (const spec::OpSpec& op : spec::op_table()) {
-    const std::string acc =
-        op.accuracy.reduce_factor > 0
-            ? fmt::format("{}*eps*(log2(k)+2+sqrt(k))*sum|terms|", op.accuracy.reduce_factor)
-            : (op.accuracy.max_ulp == 0 ? std::string("exact") : fmt::format("{} ulp", op.accuracy.max_ulp));
-    fmt::print("{:<7} {:<9} {:<5} {:<36} {:<15} {:<12} {:<5} {:<15} {:<13} {}\n", op.name,
-               spec::kind_name(op.kind), op.arity, op.dtypes.to_string(), spec::promotion_name(op.promotion),
-               fmt::format("[{},{}]", op.domain.lo, op.domain.hi), op.differentiable ? "yes" : "no",
-               op.numpy_name, op.torch_name, acc);
+using spec::Backend;
+using spec::DType;
+using spec::OpSpec;
+using spec::Semantics;
+
+std::string json_str(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
   }
+  return out + "\"";
+}
+
+std::string accuracy_str(const spec::Accuracy& a) {
+  if (a.reduce_factor > 0) return fmt::format("{}*eps*(log2(k)+2+sqrt(k))*sum|terms|", a.reduce_factor);
+  return a.max_ulp == 0 ? std::string("exact") : fmt::format("{} ulp", a.max_ulp);
+}
+
+std::string dtypes_of(const OpSpec& op, Semantics s, Backend b) {
+  std::string out;
+  for (DType d : spec::kAllDTypes)
+    if (spec::accepts(op.id, s, d, b)) out += (out.empty() ? "" : ",") + std::string(spec::dtype_name(d));
+  return out;
+}
+
+std::string signature_str(const OpSpec& op, Semantics s) {
+  const auto& names = s == Semantics::NumPy ? op.signature.numpy_operands : op.signature.torch_operands;
+  std::string out = std::string(s == Semantics::NumPy ? op.numpy_name : op.torch_name) + "(";
+  for (int i = 0; i < op.arity; ++i) out += (i ? ", " : "") + std::string(names[std::size_t(i)]);
+  for (const spec::ParamSpec& p : op.param_list())
+    out += fmt::format(", {}={}", s == Semantics::NumPy ? p.numpy_name : p.torch_name,
+                       s == Semantics::NumPy ? p.numpy_default : p.torch_default);
+  return out + ")";
+}
+
+// One cell of the matrix: what one library does with same-dtype operands of `d`.
+struct Cell {
+  std::string status;  // "supported", "refused", "todo"
+  std::string detail;  // result dtype, or the error class
+};
+Cell cell(const OpSpec& op, Semantics s, Backend b, DType d) {
+  const spec::Operand in[2] = {{d, false}, {d, false}};
+  const std::span<const spec::Operand> ops(in, std::size_t(op.arity));
+  if (const spec::Refusal* r = spec::find_refusal(op.id, s, ops, b))
+    return {r->todo.empty() ? "refused" : "todo", std::string(r->py_class)};
+  return {"supported", std::string(spec::dtype_name(spec::result_dtype(op.id, s, ops, b)))};
+}
+bool divergent(const OpSpec& op, DType d) {
+  const spec::Operand in[2] = {{d, false}, {d, false}};
+  const std::span<const spec::Operand> ops(in, std::size_t(op.arity));
+  for (const spec::Divergence& dv : op.divergence_list())
+    if (spec::divergence_applies(op, dv, ops)) return true;
+  return false;
+}
+
+struct Column {
+  std::string name;
+  Semantics library;
+  Backend backend;
+};
+const std::vector<Column>& columns() {
+  static const std::vector<Column> cols{{"array (numpy)", Semantics::NumPy, Backend::Any},
+                                        {"tensor cpu (torch)", Semantics::PyTorch, Backend::Cpu},
+                                        {"tensor cuda (torch)", Semantics::PyTorch, Backend::Cuda}};
+  return cols;
+}
+
+std::string cell_text(const Cell& c) {
+  return c.status == "supported" ? "-> " + c.detail : c.status + " (" + c.detail + ")";
+}
+
+void print_text(bool matrix) {
+  fmt::print("{:<7} {:<9} {:<5} {:<15} {:<13} {:<14} {:<14} {:<12} {:<5} {}\n", "op", "kind", "arity",
+             "numpy", "torch", "result numpy", "result torch", "domain", "grad",
+             "accuracy (float32 / float64)");
+  for (const OpSpec& op : spec::op_table())
+    fmt::print("{:<7} {:<9} {:<5} {:<15} {:<13} {:<14} {:<14} {:<12} {:<5} {} / {}\n", op.name,
+               spec::kind_name(op.kind), op.arity, op.numpy_name, op.torch_name,
+               spec::promotion_name(op.numpy_result), spec::promotion_name(op.torch_result),
+               fmt::format("[{},{}]", op.domain.lo, op.domain.hi), op.differentiable ? "yes" : "no",
+               accuracy_str(op.accuracy), accuracy_str(op.accuracy_float64));
+  fmt::print("\nSignatures, dtypes and special values:\n");
+  for (const OpSpec& op : spec::op_table()) {
+    fmt::print("  {}\n    {}\n    {}\n", op.name, signature_str(op, Semantics::NumPy),
+               signature_str(op, Semantics::PyTorch));
+    fmt::print("    dtypes: numpy {}; torch cpu {}; torch cuda {}\n",
+               dtypes_of(op, Semantics::NumPy, Backend::Cpu), dtypes_of(op, Semantics::PyTorch, Backend::Cpu),
+               dtypes_of(op, Semantics::PyTorch, Backend::Cuda));
+    fmt::print("    special values: {}; cost: {} flop per element\n", spec::special_names(op.specials),
+               op.flops_per_element);
+  }
+  fmt::print("\nRefusals (the library's error class and message):\n");
+  for (const OpSpec& op : spec::op_table())
+    for (const spec::Refusal& r : op.refusal_list())
+      fmt::print("  {:<7} {:<7} {:<4} {}: {}{}\n", op.name, spec::semantics_name(r.library),
+                 spec::backend_name(r.backend), r.py_class, r.message,
+                 r.todo.empty() ? "" : fmt::format("  [TODO: {}]", r.todo));
   fmt::print("\nDivergent by design:\n");
-  for (const spec::OpSpec& op : spec::op_table())
-    if (!op.divergence.empty()) fmt::print("  {:<7} {}\n", op.name, op.divergence);
-  for (spec::Semantics s : {spec::Semantics::NumPy, spec::Semantics::PyTorch}) {
+  for (const OpSpec& op : spec::op_table())
+    for (const spec::Divergence& d : op.divergence_list())
+      fmt::print("  {:<7} {:<14} {}\n", op.name, spec::divergence_kind_name(d.kind), d.reason);
+  for (Semantics s : {Semantics::NumPy, Semantics::PyTorch}) {
     fmt::print("\nPromotion ({}):\n{:<9}", spec::semantics_name(s), "");
-    for (spec::DType b : spec::kAllDTypes) fmt::print("{:<9}", spec::dtype_name(b));
+    for (DType b : spec::kAllDTypes) fmt::print("{:<9}", spec::dtype_name(b));
     fmt::print("\n");
-    for (spec::DType a : spec::kAllDTypes) {
+    for (DType a : spec::kAllDTypes) {
       fmt::print("{:<9}", spec::dtype_name(a));
-      for (spec::DType b : spec::kAllDTypes)
-        fmt::print("{:<9}", spec::dtype_name(spec::promote_types(s, a, b)));
+      for (DType b : spec::kAllDTypes) fmt::print("{:<9}", spec::dtype_name(spec::promote_types(s, a, b)));
       fmt::print("\n");
     }
   }
+  if (!matrix) return;
+  fmt::print("\nMatrix (same-dtype operands; '*' marks a divergence by design):\n{:<7} {:<8}", "op", "dtype");
+  for (const Column& c : columns()) fmt::print(" {:<26}", c.name);
+  fmt::print("\n");
+  for (const OpSpec& op : spec::op_table())
+    for (DType d : spec::kAllDTypes) {
+      fmt::print("{:<7} {:<8}", op.name, spec::dtype_name(d));
+      for (const Column& c : columns()) fmt::print(" {:<26}", cell_text(cell(op, c.library, c.backend, d)));
+      fmt::print("{}\n", divergent(op, d) ? " *" : "");
+    }
+}
+
+void print_markdown(bool matrix) {
+  fmt::print("# Parity op registry\n\n");
+  fmt::print(
+      "| op | NumPy | PyTorch | kind | result (NumPy / PyTorch) | dtypes NumPy | dtypes torch cpu | "
+      "dtypes torch cuda | grad | accuracy float32 / float64 |\n");
+  fmt::print("|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const OpSpec& op : spec::op_table())
+    fmt::print("| {} | `{}` | `{}` | {} | {} / {} | {} | {} | {} | {} | {} / {} |\n", op.name,
+               signature_str(op, Semantics::NumPy), signature_str(op, Semantics::PyTorch),
+               spec::kind_name(op.kind), spec::promotion_name(op.numpy_result),
+               spec::promotion_name(op.torch_result), dtypes_of(op, Semantics::NumPy, Backend::Cpu),
+               dtypes_of(op, Semantics::PyTorch, Backend::Cpu),
+               dtypes_of(op, Semantics::PyTorch, Backend::Cuda), op.differentiable ? "yes" : "no",
+               accuracy_str(op.accuracy), accuracy_str(op.accuracy_float64));
+  fmt::print("\n## Refusals\n\n| op | library | device | class | message |\n|---|---|---|---|---|\n");
+  for (const OpSpec& op : spec::op_table())
+    for (const spec::Refusal& r : op.refusal_list())
+      fmt::print("| {} | {} | {} | {} | {}{} |\n", op.name, spec::semantics_name(r.library),
+                 spec::backend_name(r.backend), r.py_class, r.message,
+                 r.todo.empty() ? "" : fmt::format(" (TODO: {})", r.todo));
+  fmt::print("\n## Divergent by design\n\n| op | kind | reason |\n|---|---|---|\n");
+  for (const OpSpec& op : spec::op_table())
+    for (const spec::Divergence& d : op.divergence_list())
+      fmt::print("| {} | {} | {} |\n", op.name, spec::divergence_kind_name(d.kind), d.reason);
+  if (!matrix) return;
+  fmt::print("\n## Matrix\n\n| op | dtype |");
+  for (const Column& c : columns()) fmt::print(" {} |", c.name);
+  fmt::print(" divergent |\n|---|---|---|---|---|---|\n");
+  for (const OpSpec& op : spec::op_table())
+    for (DType d : spec::kAllDTypes) {
+      fmt::print("| {} | {} |", op.name, spec::dtype_name(d));
+      for (const Column& c : columns()) fmt::print(" {} |", cell_text(cell(op, c.library, c.backend, d)));
+      fmt::print(" {} |\n", divergent(op, d) ? "yes" : "");
+    }
+}
+
+std::string json_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out + "]";
+}
+
+std::vector<std::string> quoted_split(const std::string& csv) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < csv.size()) {
+    const std::size_t end = csv.find(',', start);
+    out.push_back(json_str(csv.substr(start, end == std::string::npos ? std::string::npos : end - start)));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+void print_json(bool matrix) {
+  std::vector<std::string> ops;
+  for (const OpSpec& op : spec::op_table()) {
+    std::vector<std::string> params, refusals, divergences;
+    for (const spec::ParamSpec& p : op.param_list())
+      params.push_back(
+          fmt::format("{{\"numpy\": {}, \"torch\": {}, \"type\": {}, \"numpy_default\": {}, "
+                      "\"torch_default\": {}}}",
+                      json_str(p.numpy_name), json_str(p.torch_name), json_str(p.type),
+                      json_str(p.numpy_default), json_str(p.torch_default)));
+    for (const spec::Refusal& r : op.refusal_list())
+      refusals.push_back(fmt::format(
+          "{{\"library\": {}, \"device\": {}, \"dtypes\": {}, \"class\": {}, \"message\": {}, "
+          "\"todo\": {}}}",
+          json_str(spec::semantics_name(r.library)), json_str(spec::backend_name(r.backend)),
+          json_str(r.dtypes.to_string()), json_str(r.py_class), json_str(r.message), json_str(r.todo)));
+    for (const spec::Divergence& d : op.divergence_list())
+      divergences.push_back(fmt::format("{{\"kind\": {}, \"reason\": {}}}",
+                                        json_str(spec::divergence_kind_name(d.kind)), json_str(d.reason)));
+    std::vector<std::string> np_ops, torch_ops;
+    for (int i = 0; i < op.arity; ++i) {
+      np_ops.push_back(json_str(op.signature.numpy_operands[std::size_t(i)]));
+      torch_ops.push_back(json_str(op.signature.torch_operands[std::size_t(i)]));
+    }
+    ops.push_back(fmt::format(
+        "    {{\"name\": {}, \"numpy_name\": {}, \"torch_name\": {}, \"kind\": {}, \"arity\": {}, "
+        "\"signature\": {{\"numpy_operands\": {}, \"torch_operands\": {}, \"params\": {}}}, "
+        "\"result_rule\": {{\"numpy\": {}, \"torch\": {}}}, "
+        "\"dtypes\": {{\"numpy\": {}, \"torch_cpu\": {}, \"torch_cuda\": {}}}, \"refusals\": {}, "
+        "\"domain\": {{\"float\": [{}, {}], \"integer\": [{}, {}]}}, \"special_values\": {}, "
+        "\"differentiable\": {}, \"flops_per_element\": {}, "
+        "\"accuracy\": {{\"float32\": {{\"max_ulp\": {}, \"reduce_factor\": {}}}, "
+        "\"float64\": {{\"max_ulp\": {}, \"reduce_factor\": {}}}}}, \"divergences\": {}}}",
+        json_str(op.name), json_str(op.numpy_name), json_str(op.torch_name),
+        json_str(spec::kind_name(op.kind)), op.arity, json_list(np_ops), json_list(torch_ops),
+        json_list(params), json_str(spec::promotion_name(op.numpy_result)),
+        json_str(spec::promotion_name(op.torch_result)),
+        json_list(quoted_split(dtypes_of(op, Semantics::NumPy, Backend::Cpu))),
+        json_list(quoted_split(dtypes_of(op, Semantics::PyTorch, Backend::Cpu))),
+        json_list(quoted_split(dtypes_of(op, Semantics::PyTorch, Backend::Cuda))), json_list(refusals),
+        op.domain.lo, op.domain.hi, op.int_domain.lo, op.int_domain.hi,
+        json_list(quoted_split(spec::special_names(op.specials))), op.differentiable ? "true" : "false",
+        op.flops_per_element, op.accuracy.max_ulp, op.accuracy.reduce_factor, op.accuracy_float64.max_ulp,
+        op.accuracy_float64.reduce_factor, json_list(divergences)));
+  }
+  std::vector<std::string> promotion;
+  for (Semantics s : {Semantics::NumPy, Semantics::PyTorch}) {
+    std::vector<std::string> rows;
+    for (DType a : spec::kAllDTypes) {
+      std::vector<std::string> cells;
+      for (DType b : spec::kAllDTypes)
+        cells.push_back(fmt::format("{}: {}", json_str(spec::dtype_name(b)),
+                                    json_str(spec::dtype_name(spec::promote_types(s, a, b)))));
+      rows.push_back(fmt::format("{}: {{{}}}", json_str(spec::dtype_name(a)), fmt::join(cells, ", ")));
+    }
+    promotion.push_back(fmt::format("{}: {{{}}}", json_str(spec::semantics_name(s)), fmt::join(rows, ", ")));
+  }
+  fmt::print("{{\n  \"ops\": [\n{}\n  ],\n  \"promotion\": {{{}}}", fmt::join(ops, ",\n"),
+             fmt::join(promotion, ", "));
+  if (matrix) {
+    std::vector<std::string> cells;
+    for (const OpSpec& op : spec::op_table())
+      for (DType d : spec::kAllDTypes)
+        for (const Column& c : columns()) {
+          const Cell x = cell(op, c.library, c.backend, d);
+          cells.push_back(
+              fmt::format("    {{\"op\": {}, \"dtype\": {}, \"engine\": {}, \"status\": {}, \"detail\": {}, "
+                          "\"divergent\": {}}}",
+                          json_str(op.name), json_str(spec::dtype_name(d)), json_str(c.name),
+                          json_str(x.status), json_str(x.detail), divergent(op, d) ? "true" : "false"));
+        }
+    fmt::print(",\n  \"matrix\": [\n{}\n  ]", fmt::join(cells, ",\n"));
+  }
+  fmt::print("\n}}\n");
 }
 
 class SpecCommand : public Command {
  public:
   CLI::App* add(CLI::App& app) override {
-    auto* cmd = app.add_subcommand("spec", "Print the op table and both promotion tables");
-    cmd->footer(help_footer("array (reference), cpu, cuda", "0 printed", "parity spec | less"));
+    auto* cmd =
+        app.add_subcommand("spec", "Print the op registry (rows, refusals, divergences, promotion tables)");
+    cmd->add_option("--format", format_, "text, markdown or json")->capture_default_str();
+    cmd->add_flag("--matrix", matrix_, "Add op x dtype x engine/device: supported, refused, divergent");
+    cmd->footer(help_footer("array (reference), cpu, cuda", "0 printed, 2 bad input",
+                            "parity spec --matrix --format markdown"));
     return cmd;
   }
   int run(const std::string&) override {
-    print_spec();
+    if (format_ == "text")
+      print_text(matrix_);
+    else if (format_ == "markdown")
+      print_markdown(matrix_);
+    else if (format_ == "json")
+      print_json(matrix_);
+    else
+      throw ValueError("unknown --format '" + format_ + "' (expected text, markdown or json)");
     return kExitOk;
   }
+
+ private:
+  std::string format_ = "text";
+  bool matrix_ = false;
 };
 
 }  // namespace

@@ -480,3 +480,20 @@ TEST(Gradcheck, Composite) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// x = torch.tensor([1., 2.], requires_grad=True); y = torch.tensor([3., 4.], requires_grad=True)
+// z = x - y; z.backward(torch.tensor([1., 10.])): SubBackward0, x.grad [1, 10], y.grad [-1, -10].
+TEST(Autograd, SubGradient) {
+  const Tensor x = f32({2}, {1, 2}).requires_grad_(), y = f32({2}, {3, 4}).requires_grad_();
+  const Tensor z = call(spec::OpId::Sub, std::array{x, y});
+  EXPECT_EQ(z.grad_fn_name(), "SubBackward0");
+  z.backward(f32({2}, {1, 10}));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{1, 10}));
+  EXPECT_EQ(y.grad().to_doubles(), (std::vector<double>{-1, -10}));
+}
+
+}  // namespace
+}  // namespace parity::tensor

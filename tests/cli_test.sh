@@ -75,4 +75,26 @@ if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
   expect 0 /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); print(f['parity'].attrs['schema_version'])" "$tmp/base.h5"
 fi
 
+# parity spec: the registry in three formats, and the op x dtype x engine/device matrix.
+expect 0 "$parity" spec --matrix
+ok "spec matrix: torch cpu refuses bool matmul with RuntimeError" \
+  grep -Eq '^matmul +bool +-> bool +refused \(RuntimeError\)' "$tmp/out"
+ok "spec matrix: exp of bool is a TODO on the NumPy side" grep -Eq '^exp +bool +todo ' "$tmp/out"
+ok "spec lists refusals with the library's class" grep -q 'RuntimeError: "addmm_impl_cpu_" not implemented' "$tmp/out"
+expect 0 "$parity" spec --format markdown --matrix
+ok "spec markdown has a row per op" test "$(grep -c '^| [a-z]* | `numpy\.' "$tmp/out")" -ge 7
+expect 0 "$parity" spec --format json --matrix
+if /usr/bin/python3 -c 'import json' 2>/dev/null; then
+  ok "spec json parses, one matrix cell per op x dtype x column" /usr/bin/python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d['matrix']) == len(d['ops']) * 5 * 3, len(d['matrix'])
+mm = [o for o in d['ops'] if o['name'] == 'matmul'][0]
+assert mm['numpy_name'] == 'numpy.matmul' and 'bool' in mm['dtypes']['numpy'] and 'bool' not in mm['dtypes']['torch_cpu']
+assert all(r['class'] for o in d['ops'] for r in o['refusals'])
+" "$tmp/out"
+fi
+expect 2 "$parity" spec --format xml
+ok "spec: unknown format is a one-line error" one_line_error
+
 finish

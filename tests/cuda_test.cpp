@@ -245,7 +245,7 @@ TEST(CudaRuntime, ReportsNoDeviceWithoutCrashing) {
   const Elementwise args{{4},
                          Operand{other, DType::Float32, {1}},
                          {Operand{host, DType::Float32, {1}}, Operand{host, DType::Float32, {1}}}};
-  EXPECT_THROW(kc::binary(OpId::Add, args), DeviceError);
+  EXPECT_THROW(kc::elementwise(OpId::Add, args), DeviceError);
   EXPECT_THROW(kc::fill({4}, args.out, 1.0), DeviceError);
   EXPECT_NO_THROW(kc::device_free(nullptr));
   EXPECT_NO_THROW(kc::host_free_pinned(nullptr));
@@ -339,7 +339,7 @@ TEST_F(Cuda, HostPointersAreRefusedAndTheDeviceStaysUsable) {
   const Elementwise bad{{4},
                         out.dev_op(contiguous({4})),
                         {Operand{host, DType::Float32, {1}}, Operand{host, DType::Float32, {1}}}};
-  EXPECT_THROW(kc::binary(OpId::Add, bad), DeviceError);
+  EXPECT_THROW(kc::elementwise(OpId::Add, bad), DeviceError);
   // After the refusal, the next kernel runs normally.
   kc::fill({4}, out.dev_op(contiguous({4})), 2.0);
   const auto bytes = out.download();
@@ -410,8 +410,8 @@ TEST_F(Cuda, BinaryMatchesCpu) {
       for (const Case& c : binary_cases())
         // One IEEE operation per element: bit-identical on both devices.
         compare_elementwise(
-            c, dt, {dt, dt}, [&](const Elementwise& a) { kcpu::binary(op, a); },
-            [&](const Elementwise& a) { kc::binary(op, a); }, 0,
+            c, dt, {dt, dt}, [&](const Elementwise& a) { kcpu::elementwise(op, a); },
+            [&](const Elementwise& a) { kc::elementwise(op, a); }, 0,
             std::string(spec::op_spec(op).name) + " " + dname(dt));
 }
 
@@ -420,14 +420,14 @@ TEST_F(Cuda, UnaryMatchesCpu) {
     const Case c{b.name, b.shape, b.out, {b.in[0]}};
     for (DType dt : {DType::Int32, DType::Int64, DType::Float32, DType::Float64})
       compare_elementwise(
-          c, dt, {dt}, [](const Elementwise& a) { kcpu::unary(OpId::Neg, a); },
-          [](const Elementwise& a) { kc::unary(OpId::Neg, a); }, 0, "neg " + dname(dt));
+          c, dt, {dt}, [](const Elementwise& a) { kcpu::elementwise(OpId::Neg, a); },
+          [](const Elementwise& a) { kc::elementwise(OpId::Neg, a); }, 0, "neg " + dname(dt));
     // CUDA's expf is within 2 ULPs and exp within 1 (CUDA C Programming Guide, mathematical
     // functions); glibc's are within 1: allow the sum.
     for (DType dt : {DType::Float32, DType::Float64})
       compare_elementwise(
-          c, dt, {dt}, [](const Elementwise& a) { kcpu::unary(OpId::Exp, a); },
-          [](const Elementwise& a) { kc::unary(OpId::Exp, a); }, dt == DType::Float32 ? 3 : 2,
+          c, dt, {dt}, [](const Elementwise& a) { kcpu::elementwise(OpId::Exp, a); },
+          [](const Elementwise& a) { kc::elementwise(OpId::Exp, a); }, dt == DType::Float32 ? 3 : 2,
           "exp " + dname(dt));
   }
 }
@@ -473,7 +473,7 @@ TEST_F(Cuda, ElementwiseHandValues) {
   b.host_as<std::int32_t>()[1] = -7;
   a.upload();
   b.upload();
-  kc::binary(OpId::Add,
+  kc::elementwise(OpId::Add,
              {{2}, out.dev_op(contiguous({2})), {a.dev_op(contiguous({2})), b.dev_op(contiguous({2}))}});
   const auto sum = out.download();
   EXPECT_EQ(value_at(DType::Int32, sum, 0), -2147483648.0);
@@ -484,7 +484,7 @@ TEST_F(Cuda, ElementwiseHandValues) {
   x.host_as<float>()[0] = 0.0f;
   x.host_as<float>()[1] = 1.0f;
   x.upload();
-  kc::unary(OpId::Exp, {{2}, y.dev_op(contiguous({2})), {x.dev_op(contiguous({2}))}});
+  kc::elementwise(OpId::Exp, {{2}, y.dev_op(contiguous({2})), {x.dev_op(contiguous({2}))}});
   const auto e = y.download();
   EXPECT_EQ(value_at(DType::Float32, e, 0), 1.0);
   EXPECT_NEAR(value_at(DType::Float32, e, 1), 2.718281828459045, 2.718281828459045 * 3e-7);
@@ -514,15 +514,15 @@ TEST_F(Cuda, ElementwiseRejectsBadArguments) {
   Buffer a(DType::Int32, 4), f(DType::Float32, 4), bo(DType::Bool, 4);
   const View v = contiguous({4});
   // torch.neg(torch.tensor([True])) raises: negation of bool is not supported.
-  EXPECT_THROW(kc::unary(OpId::Neg, {{4}, bo.dev_op(v), {bo.dev_op(v)}}), TypeError);
+  EXPECT_THROW(kc::elementwise(OpId::Neg, {{4}, bo.dev_op(v), {bo.dev_op(v)}}), TypeError);
   // The engine casts integers to float before exp; the kernel refuses them.
-  EXPECT_THROW(kc::unary(OpId::Exp, {{4}, a.dev_op(v), {a.dev_op(v)}}), TypeError);
+  EXPECT_THROW(kc::elementwise(OpId::Exp, {{4}, a.dev_op(v), {a.dev_op(v)}}), TypeError);
   // Mixed dtypes: the engine casts first.
-  EXPECT_THROW(kc::binary(OpId::Add, {{4}, f.dev_op(v), {f.dev_op(v), a.dev_op(v)}}), TypeError);
-  EXPECT_THROW(kc::binary(OpId::Neg, {{4}, f.dev_op(v), {f.dev_op(v), f.dev_op(v)}}), ValueError);
-  EXPECT_THROW(kc::binary(OpId::Add, {{4}, f.dev_op(v), {f.dev_op(v)}}), ValueError);
+  EXPECT_THROW(kc::elementwise(OpId::Add, {{4}, f.dev_op(v), {f.dev_op(v), a.dev_op(v)}}), TypeError);
+  EXPECT_THROW(kc::elementwise(OpId::Neg, {{4}, f.dev_op(v), {f.dev_op(v), f.dev_op(v)}}), ValueError);
+  EXPECT_THROW(kc::elementwise(OpId::Add, {{4}, f.dev_op(v), {f.dev_op(v)}}), ValueError);
   // Stride lists must match the shape.
-  EXPECT_THROW(kc::binary(OpId::Add, {{2, 2}, f.dev_op(v), {f.dev_op(v), f.dev_op(v)}}), ValueError);
+  EXPECT_THROW(kc::elementwise(OpId::Add, {{2, 2}, f.dev_op(v), {f.dev_op(v), f.dev_op(v)}}), ValueError);
   // torch.empty(1, dtype=torch.int32).fill_(2**40) raises: value cannot be converted.
   EXPECT_THROW(kc::fill({4}, a.dev_op(v), 1099511627776.0), ValueError);
   EXPECT_THROW(kc::fill({4}, a.dev_op(v), std::nan("")), ValueError);

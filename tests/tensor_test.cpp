@@ -39,6 +39,7 @@ Tensor m23() { return Tensor::arange(0, 6, 1, DType::Float32).reshape({2, 3}); }
 std::vector<double> V(const Tensor& t) { return t.to_doubles(); }
 
 using parity::testing::expect_error;
+using parity::testing::expect_library_error;
 
 // ---- creation and metadata ------------------------------------------------------------
 
@@ -317,9 +318,11 @@ TEST(TensorSum, LongRowsKeepAccuracy) {
 
 TEST(TensorSum, Errors) {
   const std::int64_t bad[] = {2}, dup[] = {0, -2};
-  expect_error<ValueError>([&] { sum(m23(), bad); },
-                           "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
-  expect_error<ValueError>([&] { sum(m23(), dup); }, "dim 0 appears multiple times in the list of dims");
+  // torch.ones(2,3).sum(2); torch.ones(2,3).sum((0,-2))
+  expect_library_error<IndexError>([&] { sum(m23(), bad); }, "IndexError",
+                                   "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+  expect_library_error<ValueError>([&] { sum(m23(), dup); }, "RuntimeError",
+                                   "dim 0 appears multiple times in the list of dims");
 }
 
 // ---- matmul ---------------------------------------------------------------------------
@@ -365,9 +368,26 @@ TEST(TensorMatmul, LargerAgainstNaiveLoop) {
 
 TEST(TensorMatmul, Errors) {
   // torch.ones(2, 3) @ torch.ones(2, 3)
-  expect_error<ValueError>([] { matmul(m23(), m23()); },
-                           "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)");
-  expect_error<TypeError>([] { matmul(i32({1, 1}, {1}), i32({1, 1}, {1})); }, "matmul");
+  expect_library_error<ValueError>([] { matmul(m23(), m23()); }, "RuntimeError",
+                                   "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)");
+  // torch.ones(2,3,dtype=torch.bool) @ torch.ones(3,2,dtype=torch.bool)
+  expect_library_error<TypeError>(
+      [] {
+        matmul(b8({1, 1}, {true}), b8({1, 1}, {true}));
+      },
+      "RuntimeError", "\"addmm_impl_cpu_\" not implemented for 'Bool'");
+  // torch.ones(2,3) @ torch.ones(3,2,dtype=torch.float64)
+  expect_library_error<TypeError>(
+      [] {
+        matmul(m23(), Tensor::ones({3, 2}, DType::Float64));
+      },
+      "RuntimeError", "expected scalar type Float but found Double");
+  // torch.ones(2,3,dtype=torch.int32) @ torch.ones(4,5,dtype=torch.bool): sizes are checked first.
+  expect_library_error<ValueError>(
+      [] {
+        matmul(Tensor::ones({2, 3}, DType::Int32), Tensor::ones({4, 5}, DType::Bool));
+      },
+      "RuntimeError", "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)");
   expect_error<ValueError>([] { matmul(f32({2}, {1, 2}), f32({2}, {1, 2})); }, "2-D");
 }
 
@@ -381,7 +401,59 @@ TEST(TensorErrors, ShapesAndDtypes) {
   // -torch.tensor([True])
   expect_error<TypeError>([] { neg(b8({1}, {true})); },
                           "Negation, the `-` operator, on a bool tensor is not supported.");
-  expect_error<TypeError>([] { exp(b8({1}, {true})); }, "exp");
+}
+
+// torch.tensor([[2**30, 2**30]], dtype=torch.int32) @ torch.tensor([[2], [2]], dtype=torch.int32)
+// -> int32 [[0]] (wraps); torch.ones(2,3,dtype=torch.int64) @ torch.ones(3,2,dtype=torch.int64)
+// -> int64 [[3, 3], [3, 3]].
+TEST(TensorMatmul, IntegersOnCpu) {
+  const Tensor w = matmul(i32({1, 2}, {1 << 30, 1 << 30}), i32({2, 1}, {2, 2}));
+  EXPECT_EQ(w.dtype(), DType::Int32);
+  EXPECT_EQ(V(w), (std::vector<double>{0}));
+  const Tensor l = matmul(Tensor::ones({2, 3}, DType::Int64), Tensor::ones({3, 2}, DType::Int64));
+  EXPECT_EQ(l.dtype(), DType::Int64);
+  EXPECT_EQ(V(l), (std::vector<double>{3, 3, 3, 3}));
+  EXPECT_EQ(V(matmul(i32({2, 2}, {1, 2, 3, 4}).t(), i32({2, 2}, {5, 6, 7, 8}))),
+            (std::vector<double>{26, 30, 38, 44}));
+}
+
+// torch.exp(torch.tensor([True, False])) -> float32 [2.7183, 1.0]
+TEST(TensorExp, OfBoolIsFloat32) {
+  const Tensor e = exp(b8({2}, {true, false}));
+  EXPECT_EQ(e.dtype(), DType::Float32);
+  EXPECT_EQ(V(e), (std::vector<double>{double(std::exp(1.0f)), 1.0}));
+}
+
+// Errors carry PyTorch 1.13.1's class: RuntimeError for shapes, IndexError for dims.
+TEST(TensorErrors, PythonClasses) {
+  // torch.ones(4,0) + torch.ones(4,0,7)
+  expect_library_error<ValueError>(
+      [] {
+        Tensor::ones({4, 0}, DType::Float32) + Tensor::ones({4, 0, 7}, DType::Float32);
+      },
+      "RuntimeError",
+      "The size of tensor a (0) must match the size of tensor b (7) at non-singleton dimension 2");
+  // -torch.tensor([True])
+  expect_library_error<TypeError>(
+      [] { neg(b8({1}, {true})); }, "RuntimeError",
+      "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+      "to invert a mask, use the `~` or `logical_not()` operator instead.");
+  // torch.ones(3, dtype=torch.int32).add_(torch.ones(3))
+  expect_library_error<TypeError>(
+      [] { Tensor::ones({3}, DType::Int32).add_(Tensor::ones({3}, DType::Float32)); }, "RuntimeError",
+      "result type Float can't be cast to the desired output type Int");
+  // torch.ones(6).reshape(4)
+  expect_library_error<ValueError>([] { Tensor::ones({6}, DType::Float32).reshape({4}); }, "RuntimeError",
+                                   "shape '[4]' is invalid for input of size 6");
+  // torch.ones(2,2).transpose(0,3)
+  expect_library_error<IndexError>(
+      [] {
+        Tensor::ones({2, 2}, DType::Float32).transpose(0, 3);
+      },
+      "IndexError", "Dimension out of range (expected to be in range of [-2, 1], but got 3)");
+  // torch.tensor(1.0)[0:1]
+  expect_library_error<IndexError>([] { Tensor::full({}, 1.0, DType::Float32).slice(0, 0, 1); }, "IndexError",
+                                   "slice() cannot be applied to a 0-dim tensor.");
 }
 
 TEST(TensorErrors, Devices) {
@@ -492,7 +564,7 @@ TEST(TensorViews, Errors) {
       "The expanded size of the tensor (4) must match the existing size (2) at non-singleton dimension 0.  "
       "Target sizes: [4, 3].  Tensor sizes: [2, 3]");
   expect_error<ValueError>([&] { x.expand({3}); }, "must be greater or equal to the number of dimensions");
-  expect_error<ValueError>([&] { x.transpose(0, 2); }, "Dimension out of range");
+  expect_error<IndexError>([&] { x.transpose(0, 2); }, "Dimension out of range");
   const int dup[] = {0, 0};
   expect_error<ValueError>([&] { x.permute(dup); }, "duplicate dims");
   expect_error<ValueError>(
@@ -500,7 +572,7 @@ TEST(TensorViews, Errors) {
         Tensor::zeros({2, 2, 2}, DType::Float32).t();
       },
       "t() expects a tensor with <= 2 dimensions");
-  expect_error<ValueError>([] { Tensor::full({}, 1.0, DType::Float32).slice(0, 0, 1); }, "0-dim");
+  expect_error<IndexError>([] { Tensor::full({}, 1.0, DType::Float32).slice(0, 0, 1); }, "0-dim");
 }
 
 // ---- copies and in-place ---------------------------------------------------------------------
@@ -578,6 +650,37 @@ TEST(TensorInPlace, Errors) {
       },
       "more than one element of the written-to tensor refers to a single memory location");
   expect_error<RuntimeError>([] { Tensor::ones({2}, DType::Int32).fill_(1e12); }, "without overflow");
+}
+
+}  // namespace
+}  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// torch.sub(torch.tensor([5, -2**31], dtype=torch.int32), torch.tensor([7, 1], dtype=torch.int32))
+// -> [-2, 2147483647] (wraps); bool operands raise RuntimeError in 1.13.1.
+TEST(TensorSub, ValuesAndRefusals) {
+  const Tensor d = call(
+      spec::OpId::Sub, std::array{i32({2}, {5, std::numeric_limits<std::int32_t>::min()}), i32({2}, {7, 1})});
+  EXPECT_EQ(d.dtype(), DType::Int32);
+  EXPECT_EQ(V(d), (std::vector<double>{-2, 2147483647}));
+  // torch.ones(3, dtype=torch.bool) - torch.ones(3, dtype=torch.bool)
+  expect_library_error<TypeError>(
+      [] {
+        call(spec::OpId::Sub, std::array{b8({1}, {true}), b8({1}, {true})});
+      },
+      "RuntimeError",
+      "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+      "`^` or `logical_xor()` operator instead.");
+  // torch.ones(3, dtype=torch.int32) - torch.ones(3, dtype=torch.bool)
+  expect_library_error<TypeError>(
+      [] {
+        call(spec::OpId::Sub, std::array{i32({1}, {1}), b8({1}, {true})});
+      },
+      "RuntimeError",
+      "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+      "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The reference CPU array engine. Everything here walks arrays with one plain n-d index loop
-// over byte strides (the Odometer below) and reads/writes one element at a time: slow, but
+// over byte strides (the Odometer of element.h) and reads/writes one element at a time: slow, but
 // simple enough to be obviously right, which is what a reference is for. It deliberately
 // shares nothing with kernels/ or core::make_plan.
 #include "engine/array/array.h"
@@ -13,10 +13,18 @@
 #include <string>
 #include <type_traits>
 
+#include "engine/array/element.h"
 #include "engine/spec/error.h"
-#include "engine/spec/ops.h"
 
 namespace parity::array {
+
+using detail::base_of;
+using detail::cast_value;
+using detail::load;
+using detail::make_owned;
+using detail::Odometer;
+using detail::store;
+
 namespace {
 
 constexpr spec::Semantics kNumPy = spec::Semantics::NumPy;
@@ -85,52 +93,6 @@ std::string fmt_double(double v) {
   return buf;
 }
 
-// ---------------------------------------------------------------------------------------
-// Element access. Through memcpy, because a view of foreign memory may be unaligned; a bool
-// is read as "byte != 0" because foreign memory may hold any byte there (NumPy does the same).
-
-template <class T>
-T load(const char* p) {
-  if constexpr (std::is_same_v<T, bool>) {
-    unsigned char byte;
-    std::memcpy(&byte, p, 1);
-    return byte != 0;
-  } else {
-    T v;
-    std::memcpy(&v, p, sizeof(T));
-    return v;
-  }
-}
-
-template <class T>
-void store(char* p, T v) {
-  std::memcpy(p, &v, sizeof(T));
-}
-
-// ---------------------------------------------------------------------------------------
-// Casts, as numpy's astype (casting='unsafe') does them on x86-64.
-
-template <class To, class From>
-To cast_value(From v) {
-  if constexpr (std::is_same_v<To, bool>) {
-    return v != From(0);  // NaN != 0, so NaN -> true, as np.array([np.nan]).astype(bool)
-  } else if constexpr (std::is_same_v<From, bool>) {
-    return To(v ? 1 : 0);
-  } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
-    // A C cast of NaN or an out-of-range float to an integer is undefined behaviour; NumPy on
-    // x86-64 yields the CPU's "integer indefinite" (the minimum value), so do that here.
-    constexpr From lo = From(std::numeric_limits<To>::min());          // -2^31 or -2^63, exact
-    if (!(v >= lo && v < -lo)) return std::numeric_limits<To>::min();  // also catches NaN
-    return To(v);                                                      // truncates toward zero
-  } else {
-    // int64 -> int32 wraps (defined since C++20); double -> float rounds (IEEE, inf when out
-    // of range); integer -> float rounds to nearest.
-    return static_cast<To>(v);
-  }
-}
-
-// A Python float stored into an array element (a[i] = v; the start of arange): unlike
-// astype, NumPy raises rather than producing garbage for NaN, inf and out-of-range values.
 template <class T>
 T scalar_to(double v) {
   if constexpr (std::is_same_v<T, bool>) {
@@ -147,50 +109,6 @@ T scalar_to(double v) {
   } else {
     return T(v);
   }
-}
-
-// ---------------------------------------------------------------------------------------
-// The one loop of this engine. Visits every index of `shape` in C order (last axis fastest)
-// and keeps, for each of N operands, the byte offset sum_d index[d] * strides[d] from that
-// operand's element (0, ..., 0). Offsets are plain integers, never pointers, until used.
-
-template <std::size_t N>
-class Odometer {
- public:
-  Odometer(const Shape& shape, std::array<const Strides*, N> strides)
-      : shape_(shape), strides_(strides), index_(shape.size(), 0) {
-    done_ = spec::numel(shape) == 0;
-  }
-  bool done() const { return done_; }
-  std::int64_t offset(std::size_t k) const { return offsets_[k]; }
-  void next() {
-    for (std::size_t d = shape_.size(); d-- > 0;) {
-      ++index_[d];
-      for (std::size_t k = 0; k < N; ++k) offsets_[k] += (*strides_[k])[d];
-      if (index_[d] < shape_[d]) return;
-      // This axis wrapped: back to index 0 and carry into the next axis to the left.
-      for (std::size_t k = 0; k < N; ++k) offsets_[k] -= (*strides_[k])[d] * shape_[d];
-      index_[d] = 0;
-    }
-    done_ = true;  // every axis wrapped (or 0-d: its single element was visited)
-  }
-
- private:
-  Shape shape_;
-  std::array<const Strides*, N> strides_;
-  std::vector<std::int64_t> index_;
-  std::array<std::int64_t, N> offsets_{};
-  bool done_ = false;
-};
-
-char* base_of(const NdArray& a) { return static_cast<char*>(a.data()); }
-
-// A new owned, C-contiguous, writeable array; its bytes are uninitialised.
-NdArray make_owned(const Shape& shape, DType dtype) {
-  const std::int64_t isz = std::int64_t(spec::itemsize(dtype));
-  const std::int64_t n = checked_numel(shape, isz);
-  auto storage = core::Storage::allocate_cpu(std::size_t(n * isz));
-  return NdArray::from_storage(std::move(storage), dtype, shape, c_strides(shape, isz), 0);
 }
 
 // Byte offset of the element at a full index, with NumPy's bounds checks and wording.
@@ -252,100 +170,20 @@ std::optional<Strides> nocopy_strides(const Shape& shape, const Strides& strides
   return ns;
 }
 
-// NumPy's pairwise summation (numpy/_core/src/umath/loops_utils.h.src, pairwise_sum),
-// re-derived: below 8 terms a plain loop from 0; up to 128 terms eight interleaved partial
-// sums (term i goes to lane i % 8 for the largest multiple of 8), combined as a balanced tree,
-// then the leftover terms one by one; above 128, split at half rounded down to a multiple of 8
-// and recurse. Accumulates in T, as NumPy does (float32 sums stay float32). The error grows
-// as O(log n) instead of O(n) for a plain loop.
-template <class T>
-T pairwise_sum(const T* x, std::int64_t n) {
-  constexpr std::int64_t kBlock = 128;
-  if (n < 8) {
-    T s = T(0);
-    for (std::int64_t i = 0; i < n; ++i) s += x[i];
-    return s;
-  }
-  if (n <= kBlock) {
-    T lane[8];
-    for (int j = 0; j < 8; ++j) lane[j] = x[j];
-    const std::int64_t whole = n - n % 8;
-    std::int64_t i = 8;
-    for (; i < whole; i += 8)
-      for (int j = 0; j < 8; ++j) lane[j] += x[i + j];
-    T s = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-    for (; i < n; ++i) s += x[i];
-    return s;
-  }
-  std::int64_t half = n / 2;
-  half -= half % 8;
-  return pairwise_sum(x, half) + pairwise_sum(x + half, n - half);
-}
-
-// Integer arithmetic wraps modulo 2^bits, as NumPy's does; done in unsigned arithmetic
-// because signed overflow is undefined (unsigned -> signed conversion is modular in C++20).
-template <class T>
-T add_values(T x, T y) {
-  if constexpr (std::is_same_v<T, bool>) {
-    return x || y;  // np.add on bool is logical or
-  } else if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return T(U(x) + U(y));
-  } else {
-    return x + y;
-  }
-}
-
-template <class T>
-T mul_values(T x, T y) {
-  if constexpr (std::is_same_v<T, bool>) {
-    return x && y;  // np.multiply on bool is logical and
-  } else if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return T(U(x) * U(y));
-  } else {
-    return x * y;
-  }
-}
-
-template <class T>
-T neg_value(T x) {
-  if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return T(U(0) - U(x));  // -INT_MIN wraps to INT_MIN, as in NumPy
-  } else {
-    return -x;
-  }
-}
-
-NdArray binary_op(spec::OpId id, const NdArray& a, const NdArray& b) {
-  const spec::Operand in[] = {{a.dtype(), a.ndim() == 0}, {b.dtype(), b.ndim() == 0}};
-  const DType rt = spec::result_dtype(id, kNumPy, in);
-  const Shape shapes[] = {a.shape(), b.shape()};
-  const Shape os = spec::result_shape(id, kNumPy, shapes);
-  NdArray out = make_owned(os, rt);
-  // Broadcast views: stride 0 on the broadcast axes, so one loop over `os` reads both.
-  const NdArray va = a.broadcast_to(os), vb = b.broadcast_to(os);
-  char *po = base_of(out), *pa = base_of(va), *pb = base_of(vb);
-  spec::visit_dtype(rt, [&](auto rtag) {
-    using R = typename decltype(rtag)::type;
-    spec::visit_dtype(a.dtype(), [&](auto atag) {
-      using A = typename decltype(atag)::type;
-      spec::visit_dtype(b.dtype(), [&](auto btag) {
-        using B = typename decltype(btag)::type;
-        for (Odometer<3> it(os, {&out.strides(), &va.strides(), &vb.strides()}); !it.done(); it.next()) {
-          // Each input is cast to the result dtype as it is read, then the op runs there.
-          const R x = cast_value<R>(load<A>(pa + it.offset(1)));
-          const R y = cast_value<R>(load<B>(pb + it.offset(2)));
-          store<R>(po + it.offset(0), id == spec::OpId::Add ? add_values(x, y) : mul_values(x, y));
-        }
-      });
-    });
-  });
-  return out;
-}
-
 }  // namespace
+
+namespace detail {
+
+// A new owned, C-contiguous, writeable array; its bytes are uninitialised.
+NdArray make_owned(const Shape& shape, DType dtype) {
+  const std::int64_t isz = std::int64_t(spec::itemsize(dtype));
+  const std::int64_t n = checked_numel(shape, isz);
+  auto storage = core::Storage::allocate_cpu(std::size_t(n * isz));
+  return NdArray::from_storage(std::move(storage), dtype, shape, c_strides(shape, isz), 0);
+}
+
+
+}  // namespace detail
 
 // =======================================================================================
 // NdArray
@@ -694,135 +532,5 @@ template std::int32_t NdArray::at<std::int32_t>(std::span<const std::int64_t>) c
 template std::int64_t NdArray::at<std::int64_t>(std::span<const std::int64_t>) const;
 template float NdArray::at<float>(std::span<const std::int64_t>) const;
 template double NdArray::at<double>(std::span<const std::int64_t>) const;
-
-// =======================================================================================
-// Ops
-
-NdArray add(const NdArray& a, const NdArray& b) { return binary_op(spec::OpId::Add, a, b); }
-
-NdArray mul(const NdArray& a, const NdArray& b) { return binary_op(spec::OpId::Mul, a, b); }
-
-NdArray neg(const NdArray& a) {
-  const spec::Operand in[] = {{a.dtype(), a.ndim() == 0}};
-  const DType rt = spec::result_dtype(spec::OpId::Neg, kNumPy, in);  // TypeError for bool
-  NdArray out = make_owned(a.shape(), rt);
-  char *po = base_of(out), *pa = base_of(a);
-  spec::visit_dtype(rt, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    if constexpr (!std::is_same_v<T, bool>) {
-      for (Odometer<2> it(a.shape(), {&out.strides(), &a.strides()}); !it.done(); it.next())
-        store<T>(po + it.offset(0), neg_value(load<T>(pa + it.offset(1))));
-    }
-  });
-  return out;
-}
-
-NdArray exp(const NdArray& a) {
-  const spec::Operand in[] = {{a.dtype(), a.ndim() == 0}};
-  const DType rt = spec::result_dtype(spec::OpId::Exp, kNumPy, in);  // ints -> float64
-  NdArray out = make_owned(a.shape(), rt);
-  char *po = base_of(out), *pa = base_of(a);
-  spec::visit_dtype(rt, [&](auto rtag) {
-    using R = typename decltype(rtag)::type;
-    spec::visit_dtype(a.dtype(), [&](auto atag) {
-      using A = typename decltype(atag)::type;
-      // exp in double then one rounding to R: for float32 this is correctly rounded in all
-      // but astronomically rare cases, a better reference than a vectorised expf.
-      for (Odometer<2> it(a.shape(), {&out.strides(), &a.strides()}); !it.done(); it.next())
-        store<R>(po + it.offset(0), R(std::exp(double(load<A>(pa + it.offset(1))))));
-    });
-  });
-  return out;
-}
-
-NdArray sum(const NdArray& a, std::span<const std::int64_t> axes, bool keepdims) {
-  const spec::Operand in[] = {{a.dtype(), a.ndim() == 0}};
-  const DType rt = spec::result_dtype(spec::OpId::Sum, kNumPy, in);
-  const Shape shapes[] = {a.shape()};
-  const Shape os = spec::result_shape(spec::OpId::Sum, kNumPy, shapes, axes, keepdims);
-  const std::vector<int> reduced = spec::reduction_axes(kNumPy, a.ndim(), axes);
-
-  // Split a's axes into kept ones (one output element per index) and reduced ones (the
-  // terms of that element), each keeping its order, so both walks go in C order.
-  Shape kept_shape, red_shape;
-  Strides kept_strides, red_strides;
-  for (int d = 0; d < a.ndim(); ++d) {
-    const bool r = std::find(reduced.begin(), reduced.end(), d) != reduced.end();
-    (r ? red_shape : kept_shape).push_back(a.shape()[std::size_t(d)]);
-    (r ? red_strides : kept_strides).push_back(a.strides()[std::size_t(d)]);
-  }
-  const std::int64_t terms = spec::numel(red_shape);
-
-  // The output is C-contiguous and its non-1 axes are the kept axes in order, so the k-th
-  // kept index in C order is output element k.
-  NdArray out = make_owned(os, rt);
-  char *po = base_of(out), *pa = base_of(a);
-  spec::visit_dtype(a.dtype(), [&](auto atag) {
-    using A = typename decltype(atag)::type;
-    if constexpr (std::is_floating_point_v<A>) {
-      std::vector<A> buf(static_cast<std::size_t>(terms));
-      std::int64_t k = 0;
-      for (Odometer<1> outer(kept_shape, {&kept_strides}); !outer.done(); outer.next(), ++k) {
-        const char* first = pa + outer.offset(0);
-        std::size_t j = 0;
-        for (Odometer<1> inner(red_shape, {&red_strides}); !inner.done(); inner.next())
-          buf[j++] = load<A>(first + inner.offset(0));
-        store<A>(po + k * sizeof(A), pairwise_sum(buf.data(), terms));
-      }
-    } else {
-      // bool and integers: int64 accumulator, wrapping like NumPy's int64 adds.
-      std::int64_t k = 0;
-      for (Odometer<1> outer(kept_shape, {&kept_strides}); !outer.done(); outer.next(), ++k) {
-        const char* first = pa + outer.offset(0);
-        std::uint64_t acc = 0;
-        for (Odometer<1> inner(red_shape, {&red_strides}); !inner.done(); inner.next())
-          acc += std::uint64_t(cast_value<std::int64_t>(load<A>(first + inner.offset(0))));
-        store<std::int64_t>(po + k * sizeof(std::int64_t), std::int64_t(acc));
-      }
-    }
-  });
-  return out;
-}
-
-NdArray matmul(const NdArray& a, const NdArray& b) {
-  const spec::Operand in[] = {{a.dtype(), a.ndim() == 0}, {b.dtype(), b.ndim() == 0}};
-  const DType rt = spec::result_dtype(spec::OpId::Matmul, kNumPy, in);  // float32/64 only
-  const Shape shapes[] = {a.shape(), b.shape()};
-  const Shape os = spec::result_shape(spec::OpId::Matmul, kNumPy, shapes);  // 2-D, k matches
-  const std::int64_t m = os[0], n = os[1], k = a.shape()[1];
-  // Float32 and float64 both widen exactly to double. Rows of A and columns of B (rows of
-  // B^T) become contiguous double rows, so each dot product reads two plain arrays.
-  const NdArray ad = a.astype(DType::Float64), btd = b.transpose().astype(DType::Float64);
-  const double* pa = static_cast<const double*>(ad.data());
-  const double* pb = static_cast<const double*>(btd.data());
-  NdArray out = make_owned(os, rt);
-  char* po = base_of(out);
-  spec::visit_dtype(rt, [&](auto tag) {
-    using R = typename decltype(tag)::type;
-    for (std::int64_t i = 0; i < m; ++i)
-      for (std::int64_t j = 0; j < n; ++j) {
-        // Each dot product is accumulated in double with compensation (TwoProduct via fma,
-        // TwoSum: Ogita, Rump and Oishi's Dot2) and rounded to R once: about as accurate as a
-        // dot product in twice double precision. This makes it a better reference than BLAS,
-        // which sums in the input precision in a blocked order.
-        const double* x = pa + i * k;
-        const double* y = pb + j * k;
-        double s = 0.0, err = 0.0;
-        for (std::int64_t p = 0; p < k; ++p) {
-          const double prod = x[p] * y[p];
-          const double prod_err = std::fma(x[p], y[p], -prod);  // exact: x*y = prod + prod_err
-          const double t = s + prod;
-          const double bv = t - s;
-          const double sum_err = (s - (t - bv)) + (prod - bv);  // exact: s+prod = t + sum_err
-          s = t;
-          err += prod_err + sum_err;
-        }
-        // An inf or NaN makes the error terms NaN; then the plain sum is the answer.
-        const double dot = std::isfinite(s) ? s + err : s;
-        store<R>(po + (i * n + j) * std::int64_t(sizeof(R)), R(dot));
-      }
-  });
-  return out;
-}
 
 }  // namespace parity::array

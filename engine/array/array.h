@@ -13,6 +13,8 @@
 #include "engine/core/storage.h"
 #include "engine/spec/broadcast.h"
 #include "engine/spec/dtype.h"
+#include "engine/spec/ops.h"
+#include "engine/spec/params.h"
 
 namespace parity::array {
 
@@ -98,15 +100,19 @@ class NdArray {
   bool readonly_base_ = false;
 };
 
-// The ops, NumPy semantics: NumPy promotion (NEP 50), broadcasting and error messages from
-// engine/spec. Inputs may have any strides; results are new C-contiguous arrays.
+// The ops, NumPy semantics: NumPy promotion (NEP 50), broadcasting, refusals and error
+// messages from the registry (engine/spec/ops.h). Inputs may have any strides; results are
+// new C-contiguous arrays. `call` is the one entry; the named functions wrap it.
+NdArray call(spec::OpId op, std::span<const NdArray> inputs, const spec::Params& params = {});
+
 NdArray add(const NdArray& a, const NdArray& b);
 NdArray mul(const NdArray& a, const NdArray& b);
 NdArray neg(const NdArray& a);
 NdArray exp(const NdArray& a);
-// numpy.sum(a, axis=axes, keepdims=keepdims); empty axes = all. Float sums use NumPy's
-// pairwise summation along the reduced axis; bool and integers accumulate in int64.
+// numpy.sum(a, axis=axes, keepdims=keepdims); empty axes = all. Float sums add in NumPy's
+// order: its iterator's axis order and chunks, pairwise only along the innermost reduced
+// run; bool and integers accumulate in int64.
 NdArray sum(const NdArray& a, std::span<const std::int64_t> axes = {}, bool keepdims = false);
-NdArray matmul(const NdArray& a, const NdArray& b);  // 2-D only
+NdArray matmul(const NdArray& a, const NdArray& b);  // 2-D only; any dtype, as np.matmul
 
 }  // namespace parity::array

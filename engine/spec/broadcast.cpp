@@ -64,7 +64,9 @@ Shape parse_shape(std::string_view text) {
 Shape broadcast_shapes(Semantics s, const Shape& a, const Shape& b) {
   const std::size_t nd = std::max(a.size(), b.size());
   Shape out(nd);
-  for (std::size_t i = 0; i < nd; ++i) {
+  // From the right, as both libraries walk: PyTorch names the rightmost mismatch
+  // (torch.ones(4,0) + torch.ones(4,0,7) fails at dimension 2, sizes 0 and 7).
+  for (std::size_t i = nd; i-- > 0;) {
     // i counts result dims from the left; look up each operand's dim aligned to the right.
     const std::size_t from_right = nd - 1 - i;
     const std::int64_t da = from_right < a.size() ? a[a.size() - 1 - from_right] : 1;
@@ -79,8 +81,9 @@ Shape broadcast_shapes(Semantics s, const Shape& a, const Shape& b) {
                        " " + shape_str(b) + " ");
     } else {
       throw ValueError("The size of tensor a (" + std::to_string(da) +
-                       ") must match the size of tensor b (" + std::to_string(db) +
-                       ") at non-singleton dimension " + std::to_string(i));
+                           ") must match the size of tensor b (" + std::to_string(db) +
+                           ") at non-singleton dimension " + std::to_string(i),
+                       py::kRuntimeError);
     }
   }
   return out;
@@ -91,8 +94,9 @@ void check_broadcast_to(Semantics s, const Shape& from, const Shape& to) {
     if (s == Semantics::NumPy)
       throw ValueError("input operand has more dimensions than allowed by the axis remapping");
     throw ValueError("the number of sizes provided (" + std::to_string(to.size()) +
-                     ") must be greater or equal to the number of dimensions in the tensor (" +
-                     std::to_string(from.size()) + ")");
+                         ") must be greater or equal to the number of dimensions in the tensor (" +
+                         std::to_string(from.size()) + ")",
+                     py::kRuntimeError);
   }
   for (std::size_t k = 0; k < from.size(); ++k) {
     const std::size_t i = to.size() - 1 - k;  // dim of the target, counted from the left
@@ -103,8 +107,9 @@ void check_broadcast_to(Semantics s, const Shape& from, const Shape& to) {
       throw ValueError("operands could not be broadcast together with remapped shapes "
                        "[original->remapped]: " + shape_str(from) + "  and requested shape " + shape_str(to));
     throw ValueError("The expanded size of the tensor (" + std::to_string(t) + ") must match the existing size (" +
-                     std::to_string(f) + ") at non-singleton dimension " + std::to_string(i) +
-                     ".  Target sizes: " + sizes_str(to) + ".  Tensor sizes: " + sizes_str(from));
+                         std::to_string(f) + ") at non-singleton dimension " + std::to_string(i) +
+                         ".  Target sizes: " + sizes_str(to) + ".  Tensor sizes: " + sizes_str(from),
+                     py::kRuntimeError);
   }
 }
 
@@ -113,10 +118,13 @@ int normalize_axis(Semantics s, std::int64_t axis, int ndim) {
   const int span = s == Semantics::PyTorch ? std::max(ndim, 1) : ndim;
   const std::int64_t lo = -span, hi = span - 1;
   if (axis < lo || axis > hi) {
+    // np.sum(np.ones((2,3)), axis=2) raises numpy.AxisError (a ValueError and an IndexError);
+    // torch.ones(2,3).sum(2) raises IndexError.
     if (s == Semantics::NumPy)
       throw ValueError("axis " + std::to_string(axis) + " is out of bounds for array of dimension " +
-                       std::to_string(ndim));
-    throw ValueError("Dimension out of range (expected to be in range of [" + std::to_string(lo) +
+                           std::to_string(ndim),
+                       py::kAxisError);
+    throw IndexError("Dimension out of range (expected to be in range of [" + std::to_string(lo) +
                      ", " + std::to_string(hi) + "], but got " + std::to_string(axis) + ")");
   }
   return int(axis < 0 ? axis + span : axis);

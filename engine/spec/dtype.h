@@ -35,6 +35,17 @@ constexpr std::string_view dtype_name(DType t) {
   }
   return "?";
 }
+// How PyTorch's C++ core names a dtype in its messages (c10::ScalarType): "Float", "Long".
+constexpr std::string_view torch_scalar_name(DType t) {
+  switch (t) {
+    case DType::Bool: return "Bool";
+    case DType::Int32: return "Int";
+    case DType::Int64: return "Long";
+    case DType::Float32: return "Float";
+    case DType::Float64: return "Double";
+  }
+  return "?";
+}
 constexpr bool is_floating(DType t) { return t == DType::Float32 || t == DType::Float64; }
 constexpr bool is_integer(DType t) { return t == DType::Int32 || t == DType::Int64; }
 constexpr bool is_bool(DType t) { return t == DType::Bool; }
@@ -51,6 +62,12 @@ class DTypeSet {
   }
   constexpr bool contains(DType t) const { return (bits_ & bit(t)) != 0; }
   constexpr bool empty() const { return bits_ == 0; }
+  constexpr DTypeSet with(DType t) const {
+    DTypeSet r = *this;
+    r.bits_ |= bit(t);
+    return r;
+  }
+  constexpr bool operator==(const DTypeSet&) const = default;
   std::string to_string() const;  // "float32,float64"
 
  private:

@@ -8,75 +8,262 @@ namespace parity::spec {
 namespace {
 
 constexpr DTypeSet kAll{DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float64};
-constexpr DTypeSet kNumeric{DType::Int32, DType::Int64, DType::Float32, DType::Float64};
-constexpr DTypeSet kFloat{DType::Float32, DType::Float64};
+constexpr DTypeSet kBool{DType::Bool};
+constexpr DTypeSet kBoolInt{DType::Bool, DType::Int32, DType::Int64};
 
+constexpr auto NumPy = Semantics::NumPy;
+constexpr auto Torch = Semantics::PyTorch;
+
+constexpr Signature kBinarySig{{"x1", "x2"}, {"input", "other"}, {}, 0};
+constexpr Signature kUnarySig{{"x", ""}, {"input", ""}, {}, 0};
+constexpr Signature kReductionSig{{"a", ""},
+                                  {"input", ""},
+                                  {{{"axis", "dim", "int or tuple of ints", "None", "None"},
+                                    {"keepdims", "keepdim", "bool", "False", "False"}}},
+                                  2};
+
+constexpr std::string_view kPromotionReason =
+    "int32/int64 with float32: NumPy float64, PyTorch float32; a 0-d operand promotes only by "
+    "category in PyTorch";
+
+// The rows. Messages are NumPy 1.24's and PyTorch 1.13's, word for word (the versions the
+// goldens come from).
 // clang-format off
-constexpr std::array<OpSpec, kNumOps> kTable{{
-  {OpId::Add, "add", OpKind::Binary, 2, kAll, Promotion::Binary, {-4.0, 4.0}, true, 1.0,
-   "numpy.add", "torch.add", {0.0, 0.0},
-   "int32/int64 with float32: NumPy float64, PyTorch float32; 0-d operands promote only by "
-   "category in PyTorch"},
-  {OpId::Mul, "mul", OpKind::Binary, 2, kAll, Promotion::Binary, {-4.0, 4.0}, true, 1.0,
-   "numpy.multiply", "torch.mul", {0.0, 0.0},
-   "int32/int64 with float32: NumPy float64, PyTorch float32; 0-d operands promote only by "
-   "category in PyTorch"},
-  {OpId::Neg, "neg", OpKind::Unary, 1, kNumeric, Promotion::Same, {-4.0, 4.0}, true, 1.0,
-   "numpy.negative", "torch.neg", {0.0, 0.0}, ""},
-  {OpId::Exp, "exp", OpKind::Unary, 1, kNumeric, Promotion::IntToFloat, {-8.0, 8.0}, true, 1.0,
-   "numpy.exp", "torch.exp", {4.0, 0.0},
-   "integer input: NumPy float64, PyTorch float32 (the default dtype)"},
-  {OpId::Sum, "sum", OpKind::Reduction, 1, kAll, Promotion::SumAccumulate, {-4.0, 4.0}, true,
-   1.0, "numpy.sum", "torch.sum", {0.0, 2.0}, ""},
-  {OpId::Matmul, "matmul", OpKind::Matmul, 2, kFloat, Promotion::Binary, {-2.0, 2.0}, true,
-   2.0, "numpy.matmul", "torch.matmul", {0.0, 2.0},
-   "mixed float dtypes: NumPy promotes, PyTorch refuses (no promotion in mm)"},
+constexpr std::array<OpSpec, kNumOps> kRows{{
+  {.id = OpId::Add, .name = "add", .numpy_name = "numpy.add", .torch_name = "torch.add",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+  {.id = OpId::Mul, .name = "mul", .numpy_name = "numpy.multiply", .torch_name = "torch.mul",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+  {.id = OpId::Neg, .name = "neg", .numpy_name = "numpy.negative", .torch_name = "torch.neg",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {{
+     {NumPy, Backend::Any, Match::AnyIn, kBool, "TypeError",
+      "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the "
+      "logical_not function instead."},
+     {Torch, Backend::Any, Match::AnyIn, kBool, "RuntimeError",
+      "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+      "mask, use the `~` or `logical_not()` operator instead."}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  {.id = OpId::Exp, .name = "exp", .numpy_name = "numpy.exp", .torch_name = "torch.exp",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // TODO(float16): np.exp(np.array([True])) gives float16; refused until Parity has float16.
+     {NumPy, Backend::Any, Match::AnyIn, kBool, "NotImplementedError",
+      "Parity cannot compute numpy.exp of bool yet: NumPy's result dtype is float16, which "
+      "Parity does not have",
+      "float16 dtype"}}},
+   .num_refusals = 1,
+   .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype,
+                     "integer input: NumPy float64, PyTorch float32 (the default dtype)"},
+                    {DivergenceKind::NumpyRefuses,
+                     "bool input: PyTorch float32, NumPy float16 (not in Parity yet)"}}},
+   .num_divergences = 2},
+  {.id = OpId::Sum, .name = "sum", .numpy_name = "numpy.sum", .torch_name = "torch.sum",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::SumAccumulate, .torch_result = Promotion::SumAccumulate,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
+   .divergences = {}, .num_divergences = 0},
+  {.id = OpId::Matmul, .name = "matmul", .numpy_name = "numpy.matmul", .torch_name = "torch.matmul",
+   .kind = OpKind::Matmul, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.ones(2,3,dtype=torch.bool) @ torch.ones(3,2,dtype=torch.bool): the dispatch on
+     // operand 0's dtype fails before the dtypes are compared.
+     {Torch, Backend::Cpu, Match::FirstIn, kBool, "RuntimeError",
+      "\"addmm_impl_cpu_\" not implemented for '{0}'"},
+     // cuBLAS has no integer gemm; PyTorch's cuda mm dispatches floating types only.
+     {Torch, Backend::Cuda, Match::FirstIn, kBoolInt, "RuntimeError",
+      "\"addmm_cuda\" not implemented for '{0}'"},
+     // torch.ones(2,3) @ torch.ones(3,2,dtype=torch.float64)
+     {Torch, Backend::Any, Match::OperandsDiffer, {}, "RuntimeError",
+      "expected scalar type {0} but found {1}"}}},
+   .num_refusals = 3,
+   .domain = {-2.0, 2.0}, .int_domain = {-2.0, 2.0}, .specials = kSignedZero | kNaN | kInf,
+   .differentiable = true, .flops_per_element = 2.0,
+   .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
+   .divergences = {{{DivergenceKind::TorchRefuses,
+                     "mixed dtypes: NumPy promotes, PyTorch's mm refuses; bool: NumPy computes, "
+                     "PyTorch's mm is not implemented for Bool"}}},
+   .num_divergences = 1},
+  {.id = OpId::Sub, .name = "sub", .numpy_name = "numpy.subtract", .torch_name = "torch.sub",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // np.subtract(np.ones(3, bool), np.ones(3, bool)); a bool with a number computes.
+     {NumPy, Backend::Any, Match::AllIn, kBool, "TypeError",
+      "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` "
+      "operator, or the logical_xor function instead."},
+     // torch.ones(3, dtype=torch.bool) - torch.ones(3, dtype=torch.bool)
+     {Torch, Backend::Any, Match::AllIn, kBool, "RuntimeError",
+      "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+      "`logical_xor()` operator instead."},
+     // torch.ones(3, dtype=torch.bool) - torch.ones(3, dtype=torch.int32), either order
+     {Torch, Backend::Any, Match::AnyIn, kBool, "RuntimeError",
+      "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+      "invert a mask, use the `~` or `logical_not()` operator instead."}}},
+   .num_refusals = 3,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses,
+                     "bool with a number: NumPy computes in the number's dtype, PyTorch refuses any bool "
+                     "operand"}}},
+   .num_divergences = 2},
 }};
 // clang-format on
 
 constexpr bool table_in_id_order() {
   for (int i = 0; i < kNumOps; ++i)
-    if (int(kTable[i].id) != i) return false;
+    if (int(kRows[i].id) != i) return false;
   return true;
 }
 static_assert(table_in_id_order(), "op table rows must be in OpId order, one per OpId");
 
-// How PyTorch prints a dtype inside its C++ error messages.
-std::string_view torch_type_name(DType t) {
-  switch (t) {
-    case DType::Bool: return "bool";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
+constexpr bool matches(const Refusal& r, std::span<const Operand> in) {
+  switch (r.match) {
+    case Match::AnyIn:
+      for (const Operand& o : in)
+        if (r.dtypes.contains(o.dtype)) return true;
+      return false;
+    case Match::AllIn:
+      for (const Operand& o : in)
+        if (!r.dtypes.contains(o.dtype)) return false;
+      return !in.empty();
+    case Match::FirstIn:
+      return !in.empty() && r.dtypes.contains(in[0].dtype);
+    case Match::OperandsDiffer:
+      for (const Operand& o : in)
+        if (o.dtype != in[0].dtype) return true;
+      return false;
   }
-  return "?";
+  return false;
 }
 
-void check_dtype(const OpSpec& op, Semantics s, DType t) {
-  if (op.id == OpId::Neg && is_bool(t)) {
-    if (s == Semantics::NumPy)
-      throw TypeError("The numpy boolean negative, the `-` operator, is not supported, use the "
-                      "`~` operator or the logical_not function instead.");
-    throw TypeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
-                    "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+constexpr bool applies_on(const Refusal& r, Semantics s, Backend b) {
+  return r.library == s && (r.backend == Backend::Any || r.backend == b);
+}
+
+constexpr const Refusal* first_refusal(const OpSpec& op, Semantics s, std::span<const Operand> in,
+                                       Backend b) {
+  for (int i = 0; i < op.num_refusals; ++i)
+    if (applies_on(op.refusals[i], s, b) && matches(op.refusals[i], in)) return &op.refusals[i];
+  return nullptr;
+}
+
+// Fills the derived `dtypes` column: same-dtype operands that neither library refuses on cpu.
+constexpr std::array<OpSpec, kNumOps> with_derived_dtypes(std::array<OpSpec, kNumOps> rows) {
+  for (OpSpec& op : rows) {
+    op.dtypes = {};
+    for (DType d : kAllDTypes) {
+      const Operand in[2] = {{d, false}, {d, false}};
+      const std::span<const Operand> ops(in, std::size_t(op.arity));
+      if (!first_refusal(op, NumPy, ops, Backend::Cpu) && !first_refusal(op, Torch, ops, Backend::Cpu))
+        op.dtypes = op.dtypes.with(d);
+    }
   }
-  if (!op.dtypes.contains(t))
-    throw TypeError(std::string(op.name) + ": dtype " + std::string(dtype_name(t)) +
-                    " is not supported (supported: " + op.dtypes.to_string() + ")");
+  return rows;
+}
+constexpr std::array<OpSpec, kNumOps> kTable = with_derived_dtypes(kRows);
+
+std::string library_dtype_name(Semantics s, DType t) {
+  return std::string(s == Semantics::NumPy ? dtype_name(t) : torch_scalar_name(t));
+}
+
+// A refusal's message with {0}/{1} replaced by the operands' dtype names.
+std::string format_refusal(const Refusal& r, Semantics s, std::span<const Operand> in) {
+  std::string out(r.message);
+  for (std::size_t k = 0; k < in.size() && k < 2; ++k) {
+    const std::string key = "{" + std::to_string(k) + "}";
+    for (std::size_t p = out.find(key); p != std::string::npos; p = out.find(key))
+      out.replace(p, key.size(), library_dtype_name(s, in[k].dtype));
+  }
+  return out;
+}
+
+void check_arity(const OpSpec& op, std::size_t n) {
+  if (int(n) != op.arity)
+    throw ValueError(std::string(op.name) + " takes " + std::to_string(op.arity) + " operand(s), got " +
+                     std::to_string(n));
 }
 
 }  // namespace
 
 std::string_view promotion_name(Promotion p) {
   switch (p) {
-    case Promotion::Same: return "same";
-    case Promotion::Binary: return "binary";
-    case Promotion::IntToFloat: return "int_to_float";
-    case Promotion::SumAccumulate: return "sum_accumulate";
+    case Promotion::Same:
+      return "same";
+    case Promotion::Binary:
+      return "binary";
+    case Promotion::IntToFloat:
+      return "int_to_float";
+    case Promotion::SumAccumulate:
+      return "sum_accumulate";
   }
   return "?";
 }
+
+std::string_view backend_name(Backend b) {
+  switch (b) {
+    case Backend::Any:
+      return "any";
+    case Backend::Cpu:
+      return "cpu";
+    case Backend::Cuda:
+      return "cuda";
+  }
+  return "?";
+}
+
+std::string_view divergence_kind_name(DivergenceKind k) {
+  switch (k) {
+    case DivergenceKind::ResultDtype:
+      return "result_dtype";
+    case DivergenceKind::TorchRefuses:
+      return "torch_refuses";
+    case DivergenceKind::NumpyRefuses:
+      return "numpy_refuses";
+  }
+  return "?";
+}
+
+std::string special_names(std::uint8_t mask) {
+  static constexpr std::pair<Special, std::string_view> kNames[] = {{kSignedZero, "signed_zero"},
+                                                                    {kNaN, "nan"},
+                                                                    {kInf, "inf"},
+                                                                    {kDenormal, "denormal"},
+                                                                    {kExtremes, "extremes"}};
+  std::string out;
+  for (const auto& [bit, name] : kNames)
+    if (mask & bit) out += (out.empty() ? "" : ",") + std::string(name);
+  return out;
+}
+
+void check_arity(OpId op, std::size_t n) { check_arity(op_spec(op), n); }
 
 const std::array<OpSpec, kNumOps>& op_table() { return kTable; }
 const OpSpec& op_spec(OpId id) { return kTable[std::size_t(id)]; }
@@ -96,23 +283,45 @@ const OpSpec& find_op(std::string_view name) {
   throw ValueError("unknown op '" + std::string(name) + "' (known: " + op_names() + ")");
 }
 
-DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs) {
+const OpSpec* find_library_op(std::string_view qualified_name) {
+  for (const auto& op : kTable)
+    if (op.numpy_name == qualified_name || op.torch_name == qualified_name) return &op;
+  return nullptr;
+}
+
+const Accuracy& accuracy_for(const OpSpec& op, DType dtype) {
+  return dtype == DType::Float64 ? op.accuracy_float64 : op.accuracy;
+}
+
+Domain domain_for(const OpSpec& op, DType dtype) {
+  if (is_bool(dtype)) return {0.0, 1.0};
+  return is_integer(dtype) ? op.int_domain : op.domain;
+}
+
+const Refusal* find_refusal(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
+  return first_refusal(op_spec(id), s, inputs, backend);
+}
+
+bool accepts(OpId id, Semantics s, DType dtype, Backend backend) {
   const OpSpec& op = op_spec(id);
-  if (int(inputs.size()) != op.arity)
-    throw ValueError(std::string(op.name) + " takes " + std::to_string(op.arity) + " operand(s), got " +
-                     std::to_string(inputs.size()));
-  for (const Operand& o : inputs) check_dtype(op, s, o.dtype);
-  // torch.mm / torch.matmul do not promote: torch.ones(2,3) @ torch.ones(3,2, dtype=torch.float64)
-  // raises (PyTorch 2's mm check); NumPy promotes to float64.
-  if (op.kind == OpKind::Matmul && s == Semantics::PyTorch && inputs[0].dtype != inputs[1].dtype)
-    throw TypeError("expected mat1 and mat2 to have the same dtype, but got: " +
-                    std::string(torch_type_name(inputs[0].dtype)) + " != " +
-                    std::string(torch_type_name(inputs[1].dtype)));
-  switch (op.promotion) {
-    case Promotion::Same: return inputs[0].dtype;
-    case Promotion::Binary: return result_type(s, inputs);
-    case Promotion::IntToFloat: return float_result_type(s, inputs[0].dtype);
-    case Promotion::SumAccumulate: return sum_result_type(s, inputs[0].dtype);
+  const Operand in[2] = {{dtype, false}, {dtype, false}};
+  return !first_refusal(op, s, std::span<const Operand>(in, std::size_t(op.arity)), backend);
+}
+
+DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
+  const OpSpec& op = op_spec(id);
+  check_arity(op, inputs.size());
+  if (const Refusal* r = first_refusal(op, s, inputs, backend))
+    throw TypeError(format_refusal(*r, s, inputs), r->py_class);
+  switch (s == Semantics::NumPy ? op.numpy_result : op.torch_result) {
+    case Promotion::Same:
+      return inputs[0].dtype;
+    case Promotion::Binary:
+      return result_type(s, inputs);
+    case Promotion::IntToFloat:
+      return float_result_type(s, inputs[0].dtype);
+    case Promotion::SumAccumulate:
+      return sum_result_type(s, inputs[0].dtype);
   }
   return inputs[0].dtype;
 }
@@ -129,8 +338,10 @@ std::vector<int> reduced_axes(Semantics s, int ndim, std::span<const std::int64_
   for (auto a : axes) {
     int n = normalize_axis(s, a, ndim);
     if (std::find(out.begin(), out.end(), n) != out.end()) {
+      // np.sum(np.ones((2,3)), axis=(0,-2)); torch.sum(torch.ones(2,3), dim=(0,-2))
       if (s == Semantics::NumPy) throw ValueError("duplicate value in 'axis'");
-      throw ValueError("dim " + std::to_string(n) + " appears multiple times in the list of dims");
+      throw ValueError("dim " + std::to_string(n) + " appears multiple times in the list of dims",
+                       py::kRuntimeError);
     }
     out.push_back(n);
   }
@@ -140,40 +351,44 @@ std::vector<int> reduced_axes(Semantics s, int ndim, std::span<const std::int64_
 
 void check_matmul_shapes(Semantics s, const Shape& a, const Shape& b) {
   if (a.size() != 2 || b.size() != 2)
-    throw ValueError("matmul: this spec covers 2-D operands only, got shapes " + shape_str(a) +
-                     " and " + shape_str(b));
+    throw ValueError("matmul: this spec covers 2-D operands only, got shapes " + shape_str(a) + " and " +
+                     shape_str(b));
   if (a[1] == b[0]) return;
+  // np.ones((2,3)) @ np.ones((4,5)) (any dtype); torch.ones(2,3) @ torch.ones(4,5)
   if (s == Semantics::NumPy)
-    throw ValueError("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
-                     "signature (n?,k),(k,m?)->(n?,m?) (size " + std::to_string(b[0]) +
-                     " is different from " + std::to_string(a[1]) + ")");
+    throw ValueError(
+        "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
+        "signature (n?,k),(k,m?)->(n?,m?) (size " +
+        std::to_string(b[0]) + " is different from " + std::to_string(a[1]) + ")");
   throw ValueError("mat1 and mat2 shapes cannot be multiplied (" + std::to_string(a[0]) + "x" +
-                   std::to_string(a[1]) + " and " + std::to_string(b[0]) + "x" +
-                   std::to_string(b[1]) + ")");
+                       std::to_string(a[1]) + " and " + std::to_string(b[0]) + "x" + std::to_string(b[1]) +
+                       ")",
+                   py::kRuntimeError);
 }
 
 }  // namespace
 
-Shape result_shape(OpId id, Semantics s, std::span<const Shape> inputs,
-                   std::span<const std::int64_t> axes, bool keepdims) {
+Shape result_shape(OpId id, Semantics s, std::span<const Shape> inputs, const Params& params) {
   const OpSpec& op = op_spec(id);
-  if (int(inputs.size()) != op.arity)
-    throw ValueError(std::string(op.name) + " takes " + std::to_string(op.arity) + " operand(s), got " +
-                     std::to_string(inputs.size()));
+  check_arity(op, inputs.size());
   switch (op.kind) {
-    case OpKind::Unary: return inputs[0];
-    case OpKind::Binary: return broadcast_shapes(s, inputs[0], inputs[1]);
+    case OpKind::Unary:
+      return inputs[0];
+    case OpKind::Binary:
+      return broadcast_shapes(s, inputs[0], inputs[1]);
     case OpKind::Matmul:
       check_matmul_shapes(s, inputs[0], inputs[1]);
       return {inputs[0][0], inputs[1][1]};
     case OpKind::Reduction: {
       const Shape& in = inputs[0];
-      std::vector<int> red = reduced_axes(s, int(in.size()), axes);
+      std::vector<int> red = reduced_axes(s, int(in.size()), params.axes);
       Shape out;
       for (int i = 0; i < int(in.size()); ++i) {
         bool r = std::find(red.begin(), red.end(), i) != red.end();
-        if (!r) out.push_back(in[i]);
-        else if (keepdims) out.push_back(1);
+        if (!r)
+          out.push_back(in[i]);
+        else if (params.keepdims)
+          out.push_back(1);
       }
       return out;
     }
@@ -181,8 +396,37 @@ Shape result_shape(OpId id, Semantics s, std::span<const Shape> inputs,
   return inputs[0];
 }
 
+Shape result_shape(OpId op, Semantics s, std::span<const Shape> inputs, std::span<const std::int64_t> axes,
+                   bool keepdims) {
+  Params p;
+  p.axes.assign(axes.begin(), axes.end());
+  p.keepdims = keepdims;
+  return result_shape(op, s, inputs, p);
+}
+
 std::vector<int> reduction_axes(Semantics s, int ndim, std::span<const std::int64_t> axes) {
   return reduced_axes(s, ndim, axes);
+}
+
+bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const Operand> inputs) {
+  const bool np_refuses = first_refusal(op, NumPy, inputs, Backend::Cpu) != nullptr;
+  const bool torch_refuses = first_refusal(op, Torch, inputs, Backend::Cpu) != nullptr;
+  switch (d.kind) {
+    case DivergenceKind::ResultDtype:
+      return !np_refuses && !torch_refuses &&
+             result_dtype(op.id, NumPy, inputs) != result_dtype(op.id, Torch, inputs);
+    case DivergenceKind::TorchRefuses:
+      return !np_refuses && torch_refuses;
+    case DivergenceKind::NumpyRefuses:
+      return np_refuses && !torch_refuses;
+  }
+  return false;
+}
+
+std::string divergence_summary(const OpSpec& op) {
+  std::string out;
+  for (const Divergence& d : op.divergence_list()) out += (out.empty() ? "" : "; ") + std::string(d.reason);
+  return out;
 }
 
 Cost op_cost(OpId id, std::span<const Shape> inputs, DType in, DType out,

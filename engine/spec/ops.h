@@ -1,47 +1,87 @@
 #pragma once
-// The op table: one row per op, as data. Both engines' front ends, the check cases, the
-// benchmarks and `parity spec` read it; adding an op is adding a row (and its kernels).
+// The op registry: one row per op holding everything the op is, as data. Both engines'
+// front ends, the check cases, the benchmarks and `parity spec` read it. Adding an op is
+// adding a row here, its reference in the array engine, its functor in kernels/common and
+// its gradient row (docs/adding-an-op.md).
 #include <array>
-#include <optional>
+#include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/spec/broadcast.h"
 #include "engine/spec/dtype.h"
+#include "engine/spec/params.h"
 #include "engine/spec/promote.h"
 
 namespace parity::spec {
 
-enum class OpId : std::uint8_t { Add, Mul, Neg, Exp, Sum, Matmul };
-inline constexpr int kNumOps = 6;
+enum class OpId : std::uint8_t { Add, Mul, Neg, Exp, Sum, Matmul, Sub };
+inline constexpr int kNumOps = 7;
 
+// The shape rule of an op: how the result shape, the cost and the sample shapes follow from
+// the operands. Every switch over it names every kind (no default), so a new kind fails to
+// compile until each place says what it means.
 enum class OpKind : std::uint8_t { Unary, Binary, Reduction, Matmul };
 constexpr std::string_view kind_name(OpKind k) {
   switch (k) {
-    case OpKind::Unary: return "unary";
-    case OpKind::Binary: return "binary";
-    case OpKind::Reduction: return "reduction";
-    case OpKind::Matmul: return "matmul";
+    case OpKind::Unary:
+      return "unary";
+    case OpKind::Binary:
+      return "binary";
+    case OpKind::Reduction:
+      return "reduction";
+    case OpKind::Matmul:
+      return "matmul";
   }
   return "?";
 }
 
-// How the result dtype follows from the inputs.
+// How one library's result dtype follows from the input dtypes.
 enum class Promotion : std::uint8_t {
-  Same,         // result dtype = input dtype (neg)
-  Binary,       // result_type() of the inputs (add, mul, matmul)
-  IntToFloat,   // float_result_type() (exp)
-  SumAccumulate // sum_result_type() (sum)
+  Same,          // result dtype = input dtype (neg)
+  Binary,        // result_type() of the inputs (add, mul, matmul)
+  IntToFloat,    // float_result_type() (exp)
+  SumAccumulate  // sum_result_type() (sum)
 };
 std::string_view promotion_name(Promotion p);
 
-// Where inputs are drawn from for checks and benchmarks (uniform in [lo, hi]); exp keeps
-// its inputs where the result is finite in float32.
+// The device a PyTorch rule applies on (NumPy rules use Any).
+enum class Backend : std::uint8_t { Any, Cpu, Cuda };
+std::string_view backend_name(Backend b);
+
+// A signature parameter, as each library spells it.
+struct ParamSpec {
+  std::string_view numpy_name;  // "axis"
+  std::string_view torch_name;  // "dim"
+  std::string_view type;        // "int or tuple of ints"
+  std::string_view numpy_default;
+  std::string_view torch_default;
+};
+struct Signature {
+  std::array<std::string_view, 2> numpy_operands;  // "x1", "x2"
+  std::array<std::string_view, 2> torch_operands;  // "input", "other"
+  std::array<ParamSpec, 2> params;
+  int num_params = 0;
+};
+
+// Where inputs are drawn from for checks and benchmarks (uniform in [lo, hi]).
 struct Domain {
   double lo;
   double hi;
 };
+
+// Special values an op's inputs should be mixed with (bit mask).
+enum Special : std::uint8_t {
+  kSignedZero = 1 << 0,
+  kNaN = 1 << 1,
+  kInf = 1 << 2,
+  kDenormal = 1 << 3,
+  kExtremes = 1 << 4,  // dtype min/max, integer overflow edges
+  kAllSpecials = 0x1f,
+};
+std::string special_names(std::uint8_t mask);  // "signed_zero,nan,..."
 
 // How close an engine's result must be to the reference, per float dtype. Elementwise ops
 // are judged in ULPs of the result. Reductions and matmul are judged against a bound that
@@ -59,45 +99,130 @@ struct Cost {
   double flops = 0;
 };
 
+// A library's refusal of some operand dtypes, with the library's own error. Refusals are
+// tried in row order; the first that matches is raised. `message` may hold {0} and {1}:
+// the library's name of operand 0's / 1's dtype (PyTorch's ScalarType names: "Bool").
+enum class Match : std::uint8_t {
+  AnyIn,          // some operand's dtype is in `dtypes`
+  AllIn,          // every operand's dtype is in `dtypes`
+  FirstIn,        // operand 0's dtype is in `dtypes`
+  OperandsDiffer  // the operands' dtypes differ (`dtypes` unused)
+};
+struct Refusal {
+  Semantics library;
+  Backend backend;  // PyTorch: Any, Cpu or Cuda; NumPy: Any
+  Match match;
+  DTypeSet dtypes;
+  std::string_view py_class;  // the Python class the library raises
+  std::string_view message;
+  // Parity's own gap, not the library's: the library computes this, Parity cannot yet.
+  std::string_view todo = {};
+};
+
+// An intended difference between NumPy and PyTorch, with a condition a test evaluates
+// against the rules above (divergence_applies).
+enum class DivergenceKind : std::uint8_t {
+  ResultDtype,   // both compute, in different result dtypes
+  TorchRefuses,  // NumPy computes, PyTorch raises
+  NumpyRefuses   // PyTorch computes, NumPy raises
+};
+std::string_view divergence_kind_name(DivergenceKind k);
+struct Divergence {
+  DivergenceKind kind;
+  std::string_view reason;
+};
+
+inline constexpr int kMaxRefusals = 4;
+inline constexpr int kMaxDivergences = 2;
+
 struct OpSpec {
   OpId id;
-  std::string_view name;
+  std::string_view name;        // Parity's short name: "mul"
+  std::string_view numpy_name;  // qualified: "numpy.multiply"
+  std::string_view torch_name;  // qualified: "torch.mul"
   OpKind kind;
   int arity;
-  DTypeSet dtypes;  // dtypes both engines accept; others raise TypeError
-  Promotion promotion;
-  Domain domain;
+  Signature signature;
+  Promotion numpy_result;  // NumPy's result-dtype rule
+  Promotion torch_result;  // PyTorch's
+  std::array<Refusal, kMaxRefusals> refusals;
+  int num_refusals;
+  Domain domain;      // float inputs
+  Domain int_domain;  // integer inputs (bool is a fair coin)
+  std::uint8_t specials;
   bool differentiable;
   double flops_per_element;  // per output element (elementwise) or per input element (sum)
-  std::string_view numpy_name;
-  std::string_view torch_name;
-  Accuracy accuracy;
-  std::string_view divergence;  // how NumPy and PyTorch differ on purpose; "" when they agree
+  Accuracy accuracy;         // float32 (and the default for other float dtypes)
+  Accuracy accuracy_float64;
+  std::array<Divergence, kMaxDivergences> divergences;
+  int num_divergences;
+  // Derived from the refusals when the table is built: the dtypes that both libraries
+  // compute on cpu for same-dtype operands.
+  DTypeSet dtypes;
+
+  std::span<const Refusal> refusal_list() const { return {refusals.data(), std::size_t(num_refusals)}; }
+  std::span<const Divergence> divergence_list() const {
+    return {divergences.data(), std::size_t(num_divergences)};
+  }
+  std::span<const ParamSpec> param_list() const {
+    return {signature.params.data(), std::size_t(signature.num_params)};
+  }
 };
+
+// Whether a per-op table (rows with a member `op`) has one row per op, in OpId order: the
+// engines' implementation tables and the gradient table static_assert it.
+template <class Rows>
+constexpr bool one_row_per_op(const Rows& rows) {
+  if (rows.size() != std::size_t(kNumOps)) return false;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (std::size_t(rows[i].op) != i) return false;
+  return true;
+}
+
+// ValueError unless `n` operands is the op's arity.
+void check_arity(OpId op, std::size_t n);
 
 const std::array<OpSpec, kNumOps>& op_table();
 const OpSpec& op_spec(OpId id);
-// Looks an op up by name; throws ValueError listing the known names.
+// Looks an op up by Parity's name; throws ValueError listing the known names.
 const OpSpec& find_op(std::string_view name);
+// Looks an op up by a library's qualified name ("numpy.multiply", "torch.mul"); null if none.
+const OpSpec* find_library_op(std::string_view qualified_name);
 std::string op_names();  // "add, mul, ..."
 
-// The result dtype of `op` under one library's rules; throws TypeError where the op is not
-// defined for the input dtypes (neg of bool, exp of bool, matmul of integers).
-DType result_dtype(OpId op, Semantics s, std::span<const Operand> inputs);
+// The accuracy budget of `op` for a float dtype.
+const Accuracy& accuracy_for(const OpSpec& op, DType dtype);
+// The input domain of `op` for a dtype.
+Domain domain_for(const OpSpec& op, DType dtype);
 
-// The result shape of `op`. For sum, axes empty means all axes. Throws ValueError with the
-// library's wording on mismatch.
+// The refusal `library` makes for these operands on `backend` (null when it computes).
+const Refusal* find_refusal(OpId op, Semantics library, std::span<const Operand> inputs,
+                            Backend backend = Backend::Cpu);
+// Whether `library` computes `op` for same-dtype operands of `dtype` on `backend`.
+bool accepts(OpId op, Semantics library, DType dtype, Backend backend = Backend::Cpu);
+
+// The result dtype of `op` under one library's rules; throws TypeError (with the library's
+// class and message from the refusal rows) where the library refuses the input dtypes.
+DType result_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu);
+
+// The result shape of `op`. For reductions, params.axes empty means all axes. Throws with
+// the library's wording on mismatch.
+Shape result_shape(OpId op, Semantics s, std::span<const Shape> inputs, const Params& params);
+// The same, with sum's parameters spelled out (kept for callers that have no Params).
 Shape result_shape(OpId op, Semantics s, std::span<const Shape> inputs,
                    std::span<const std::int64_t> axes = {}, bool keepdims = false);
+
+// Whether a declared divergence of `op` holds for these operands (evaluated from the rules).
+bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const Operand> inputs);
+// The reasons of every divergence of `op`, joined ("" when the libraries agree).
+std::string divergence_summary(const OpSpec& op);
 
 // Bytes and flops of one call, from the shapes and dtypes.
 Cost op_cost(OpId op, std::span<const Shape> inputs, DType in, DType out,
              std::span<const std::int64_t> axes = {});
 
-}  // namespace parity::spec
-
-namespace parity::spec {
 // The reduced axes of a reduction, normalised (0..ndim-1), sorted, checked for duplicates;
 // empty `axes` means all axes.
 std::vector<int> reduction_axes(Semantics s, int ndim, std::span<const std::int64_t> axes);
+
 }  // namespace parity::spec

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "engine/spec/error.h"
+#include "engine/tensor/derivatives.h"
 
 namespace parity::tensor {
 
@@ -22,7 +23,6 @@ NoGradGuard::~NoGradGuard() { g_grad_enabled = prev_; }
 namespace autograd {
 namespace {
 
-using Grads = std::vector<Tensor>;
 using Formula = Grads (*)(const Node& node, const Tensor& grad);
 
 InputMeta meta_of(const Tensor& t) { return {t.sizes(), t.dtype(), t.device()}; }
@@ -34,39 +34,8 @@ Tensor zeros_for(const Node& n, std::size_t i, const Tensor& g) {
 
 // ---- the gradient formulas (g is the gradient of the node's output) --------------------
 
+// In-place add: self and other both get g.
 Grads add_bw(const Node&, const Tensor& g) { return {g, g}; }
-
-Grads mul_bw(const Node& n, const Tensor& g) {
-  Grads r(2);
-  if (n.needs_grad(0)) r[0] = mul(g, n.saved[1].unpack());
-  if (n.needs_grad(1)) r[1] = mul(g, n.saved[0].unpack());
-  return r;
-}
-
-Grads neg_bw(const Node&, const Tensor& g) { return {neg(g)}; }
-
-Grads exp_bw(const Node& n, const Tensor& g) { return {mul(g, n.saved[0].unpack())}; }
-
-Grads sum_bw(const Node& n, const Tensor& g) { return {g.expand(n.inputs[0].shape)}; }
-
-Grads sum_dims_bw(const Node& n, const Tensor& g) {
-  const Shape& in = n.inputs[0].shape;
-  Tensor kept = g;
-  if (!n.flag) {  // re-insert the reduced dims as size 1, then expand over them
-    Shape s = in;
-    for (std::int64_t a : n.ints)
-      if (a < std::int64_t(s.size())) s[std::size_t(a)] = 1;
-    kept = g.reshape(s);
-  }
-  return {kept.expand(in)};
-}
-
-Grads mm_bw(const Node& n, const Tensor& g) {
-  Grads r(2);
-  if (n.needs_grad(0)) r[0] = matmul(g, n.saved[1].unpack().t());
-  if (n.needs_grad(1)) r[1] = matmul(n.saved[0].unpack().t(), g);
-  return r;
-}
 
 Grads transpose_bw(const Node& n, const Tensor& g) { return {g.transpose(int(n.ints[0]), int(n.ints[1]))}; }
 
@@ -93,6 +62,9 @@ Grads slice_bw(const Node& n, const Tensor& g) {
 Grads fill_bw(const Node& n, const Tensor& g) { return {zeros_for(n, 0, g)}; }
 Grads copy_bw(const Node& n, const Tensor& g) { return {zeros_for(n, 0, g), g}; }
 
+// Op nodes: the formula of the op's row in the gradient table.
+Grads op_bw(const Node& n, const Tensor& g) { return grad_row(n.op).formula(n, g); }
+
 Grads accumulate_bw(const Node&, const Tensor&) {
   throw RuntimeError("AccumulateGrad has no formula");  // handled by the engine
 }
@@ -105,13 +77,7 @@ struct Row {
 
 // clang-format off
 constexpr std::array kTable{
-  Row{Fn::Add,        "AddBackward0",        add_bw},
-  Row{Fn::Mul,        "MulBackward0",        mul_bw},
-  Row{Fn::Neg,        "NegBackward0",        neg_bw},
-  Row{Fn::Exp,        "ExpBackward0",        exp_bw},
-  Row{Fn::Sum,        "SumBackward0",        sum_bw},
-  Row{Fn::SumDims,    "SumBackward1",        sum_dims_bw},
-  Row{Fn::Mm,         "MmBackward0",         mm_bw},
+  Row{Fn::Op,         "",                    op_bw},
   Row{Fn::Transpose,  "TransposeBackward0",  transpose_bw},
   Row{Fn::T,          "TBackward0",          t_bw},
   Row{Fn::Permute,    "PermuteBackward0",    permute_bw},
@@ -155,7 +121,7 @@ std::shared_ptr<Node> edge_of(const Tensor& t) {
   return acc;
 }
 
-std::shared_ptr<Node> make_node(Fn fn, std::initializer_list<Tensor> inputs) {
+std::shared_ptr<Node> make_node(Fn fn, std::span<const Tensor> inputs) {
   auto node = std::make_shared<Node>();
   node->fn = fn;
   for (const Tensor& t : inputs) {
@@ -171,7 +137,7 @@ Tensor conform(Tensor g, const Node& n, std::size_t i) {
   if (g.sizes() != m.shape) {
     const Shape& gs = g.sizes();
     auto bad = [&] {
-      return RuntimeError("Function " + std::string(row(n.fn).name) +
+      return RuntimeError("Function " + std::string(node_name(n)) +
                           " returned an invalid gradient at index " + std::to_string(i) + " - got " +
                           spec::sizes_str(gs) + " but expected shape compatible with " +
                           spec::sizes_str(m.shape));
@@ -212,9 +178,15 @@ std::string size_str(const Shape& s) { return "torch.Size(" + spec::sizes_str(s)
 
 std::string_view fn_name(Fn fn) { return row(fn).name; }
 
+std::string_view node_name(const Node& n) {
+  if (n.fn != Fn::Op) return row(n.fn).name;
+  const GradRow& r = grad_row(n.op);
+  return !n.params.axes.empty() && !r.name_dims.empty() ? r.name_dims : r.name;
+}
+
 SavedTensor::SavedTensor(const Tensor& t)
     : data_(detail::alias(t, t.sizes(), t.strides(), t.storage_offset())), version_(t.version()) {
-  if (const auto& fn = detail::get(t).grad_fn) origin_ = "output 0 of " + std::string(fn_name(fn->fn));
+  if (const auto& fn = detail::get(t).grad_fn) origin_ = "output 0 of " + std::string(node_name(*fn));
 }
 
 Tensor SavedTensor::unpack() const {
@@ -229,12 +201,22 @@ Tensor SavedTensor::unpack() const {
   return data_;
 }
 
-void Node::save(std::size_t slot, const Tensor& t) {
-  if (saved.size() <= slot) saved.resize(slot + 1);
-  saved[slot] = SavedTensor(t);
+Tensor Node::input(std::size_t i) const {
+  if (i >= saved_inputs.size() || !saved_inputs[i].defined())
+    throw RuntimeError(std::string(node_name(*this)) + ": the formula reads input " + std::to_string(i) +
+                       ", which its gradient row does not save");
+  return saved_inputs[i].unpack();
 }
 
-std::shared_ptr<Node> record(Fn fn, std::initializer_list<Tensor> inputs, const Tensor& out) {
+Tensor Node::output() const {
+  if (!saved_output.defined())
+    throw RuntimeError(std::string(node_name(*this)) +
+                       ": the formula reads the output, which its gradient row does not save");
+  return saved_output.unpack();
+}
+
+namespace {
+std::shared_ptr<Node> record_node(Fn fn, std::span<const Tensor> inputs, const Tensor& out) {
   if (!grad_enabled() || !spec::is_floating(out.dtype())) return nullptr;
   bool any = false;
   for (const Tensor& t : inputs) any = any || takes_part(detail::get(t));
@@ -242,6 +224,30 @@ std::shared_ptr<Node> record(Fn fn, std::initializer_list<Tensor> inputs, const 
   auto node = make_node(fn, inputs);
   detail::get(out).grad_fn = node;
   return node;
+}
+}  // namespace
+
+std::shared_ptr<Node> record(Fn fn, std::initializer_list<Tensor> inputs, const Tensor& out) {
+  return record_node(fn, std::span<const Tensor>(inputs.begin(), inputs.size()), out);
+}
+
+void record_op(spec::OpId op, std::span<const Tensor> inputs, const Tensor& out, const spec::Params& params) {
+  if (!spec::op_spec(op).differentiable) return;
+  auto node = record_node(Fn::Op, inputs, out);
+  if (!node) return;
+  node->op = op;
+  node->params = params;
+  // Save only what a needed gradient reads, as PyTorch does, so that unrelated in-place
+  // writes do not trip the version check.
+  const GradRow& row = grad_row(op);
+  node->saved_inputs.resize(inputs.size());
+  for (std::size_t i = 0; i < inputs.size() && i < row.needs.size(); ++i) {
+    if (!node->needs_grad(i)) continue;
+    for (std::size_t j = 0; j < inputs.size(); ++j)
+      if ((row.needs[i].inputs & in(int(j))) && !node->saved_inputs[j].defined())
+        node->saved_inputs[j] = SavedTensor(inputs[j]);
+    if (row.needs[i].output && !node->saved_output.defined()) node->saved_output = SavedTensor(out);
+  }
 }
 
 void mark_view(const Tensor& base, const Tensor& out) {
@@ -331,7 +337,7 @@ void run_backward(const Tensor& root, const Tensor& gradient) {
     if (gin.defined()) {  // undefined: every path into n carried no gradient
       out = row(n->fn).formula(*n, gin);
       if (out.size() != n->next.size())
-        throw RuntimeError(std::string(row(n->fn).name) + " returned " + std::to_string(out.size()) +
+        throw RuntimeError(std::string(node_name(*n)) + " returned " + std::to_string(out.size()) +
                            " gradients for " + std::to_string(n->next.size()) + " inputs");
     }
     for (std::size_t i = 0; i < n->next.size(); ++i) {
@@ -385,7 +391,7 @@ Tensor Tensor::detach() const { return detail::alias(*this, sizes(), strides(), 
 
 std::string Tensor::grad_fn_name() const {
   const TensorImpl& t = detail::get(*this);
-  return t.grad_fn ? std::string(autograd::fn_name(t.grad_fn->fn)) : std::string();
+  return t.grad_fn ? std::string(autograd::node_name(*t.grad_fn)) : std::string();
 }
 
 }  // namespace parity::tensor

@@ -9,24 +9,23 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/spec/ops.h"
 #include "engine/tensor/impl.h"
 #include "engine/tensor/tensor.h"
 
 namespace parity::tensor::autograd {
 
-// Rows of the formula table, one per backward function PyTorch names.
+// The backward functions that are not ops of the registry (views, copies, in-place ops):
+// rows of the formula table in autograd.cpp, one per function PyTorch names. The ops'
+// gradients are rows of the gradient table keyed by spec::OpId (engine/tensor/derivatives.cpp);
+// their nodes carry Fn::Op and the op id.
 enum class Fn : std::uint8_t {
-  Add,         // AddBackward0
-  Mul,         // MulBackward0
-  Neg,         // NegBackward0
-  Exp,         // ExpBackward0
-  Sum,         // SumBackward0 (all dims)
-  SumDims,     // SumBackward1 (dims, keepdim)
-  Mm,          // MmBackward0
+  Op,          // an op of the registry: its row in the gradient table
   Transpose,   // TransposeBackward0
   T,           // TBackward0
   Permute,     // PermuteBackward0
@@ -66,21 +65,31 @@ class SavedTensor {
 
 struct Node {
   Fn fn = Fn::AccumulateGrad;
+  spec::OpId op{};  // when fn == Fn::Op
+  spec::Params params;              // when fn == Fn::Op: the call's parameters (axes normalised)
   // One per input: the node its gradient goes to (null when it needs none) and its meta.
   std::vector<std::shared_ptr<Node>> next;
   std::vector<InputMeta> inputs;
-  std::vector<SavedTensor> saved;
-  std::vector<std::int64_t> ints;    // op parameters (dims, slice bounds, permutation)
-  bool flag = false;                 // keepdim for SumDims
+  // Op nodes: what the gradient row declares it needs, saved at record time.
+  std::vector<SavedTensor> saved_inputs;  // by input index (undefined where not needed)
+  SavedTensor saved_output;
+  std::vector<std::int64_t> ints;    // view parameters (dims, slice bounds, permutation)
   std::shared_ptr<TensorImpl> leaf;  // AccumulateGrad: the leaf it accumulates into
 
   bool needs_grad(std::size_t i) const { return i < next.size() && next[i] != nullptr; }
-  void save(std::size_t slot, const Tensor& t);
+  // A saved input or the output, for a gradient formula; RuntimeError when the row did
+  // not declare it (a formula that reads what its row does not save is a bug in the row).
+  Tensor input(std::size_t i) const;
+  Tensor output() const;
 };
+// The name PyTorch prints for the node's grad_fn ("MulBackward0").
+std::string_view node_name(const Node& node);
 
 // Attaches a new Node for `fn` to `out` when grad mode is on, some input requires grad and
-// out is floating; returns it (to save tensors and parameters on), or null.
+// out is floating; returns it (to save parameters on), or null.
 std::shared_ptr<Node> record(Fn fn, std::initializer_list<Tensor> inputs, const Tensor& out);
+// The same for an op of the registry: saves what its gradient row declares.
+void record_op(spec::OpId op, std::span<const Tensor> inputs, const Tensor& out, const spec::Params& params);
 
 // In-place ops. Call inplace_check before writing: it throws where PyTorch does (a leaf
 // that requires grad, a view of a tensor in a graph) and returns whether the op must be

@@ -92,19 +92,12 @@ kernels::Operand operand(const Tensor& t, Strides strides) {
 
 // The device check sits here so that a cuda tensor made over a foreign storage (from_storage)
 // still fails cleanly when CUDA is missing.
-void run_unary(Device d, spec::OpId op, const kernels::Elementwise& args) {
+void run_elementwise(Device d, spec::OpId op, const kernels::Elementwise& args) {
   check_device(d);
   if (d.is_cpu())
-    kernels::cpu::unary(op, args);
+    kernels::cpu::elementwise(op, args);
   else
-    kernels::cuda::unary(op, args);
-}
-void run_binary(Device d, spec::OpId op, const kernels::Elementwise& args) {
-  check_device(d);
-  if (d.is_cpu())
-    kernels::cpu::binary(op, args);
-  else
-    kernels::cuda::binary(op, args);
+    kernels::cuda::elementwise(op, args);
 }
 void run_copy(Device d, const kernels::Elementwise& args) {
   check_device(d);
@@ -211,21 +204,7 @@ void check_value_fits(double value, DType dtype) {
   }
 }
 
-std::string torch_dtype_name(DType t) {
-  switch (t) {
-    case DType::Bool:
-      return "Bool";
-    case DType::Int32:
-      return "Int";
-    case DType::Int64:
-      return "Long";
-    case DType::Float32:
-      return "Float";
-    case DType::Float64:
-      return "Double";
-  }
-  return "?";
-}
+std::string torch_dtype_name(DType t) { return std::string(spec::torch_scalar_name(t)); }
 
 std::string torch_type_name(const Tensor& t) {
   return std::string(t.device().is_cuda() ? "torch.cuda." : "torch.") + torch_dtype_name(t.dtype()) +

@@ -60,8 +60,7 @@ kernels::Operand operand(const Tensor& t);
 kernels::Operand operand(const Tensor& t, Strides strides);
 
 // Kernel entry points of the tensor's device.
-void run_unary(Device d, spec::OpId op, const kernels::Elementwise& args);
-void run_binary(Device d, spec::OpId op, const kernels::Elementwise& args);
+void run_elementwise(Device d, spec::OpId op, const kernels::Elementwise& args);
 void run_copy(Device d, const kernels::Elementwise& args);
 void run_fill(Device d, const Shape& shape, const kernels::Operand& out, double value);
 void run_sum(Device d, const kernels::Reduction& args);

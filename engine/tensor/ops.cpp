@@ -1,9 +1,12 @@
-// The ops, PyTorch semantics: result dtype and shape from engine/spec (which also raises
-// PyTorch's errors), inputs cast to the result dtype, the kernel of the operands' device,
-// then the autograd record.
+// The ops, PyTorch semantics: one implementation per op in a table indexed by op. Result
+// dtype, shape and refusals come from the registry (engine/spec/ops.h, which also raises
+// PyTorch's errors); inputs are cast to the result dtype, the kernel of the operands'
+// device runs (elementwise ops: the op's functor in kernels/common/functors.h), then the
+// gradient table (derivatives.cpp) records what backward needs.
 #include "engine/spec/ops.h"
 
 #include <algorithm>
+#include <array>
 
 #include "engine/spec/error.h"
 #include "engine/tensor/autograd.h"
@@ -13,75 +16,62 @@ namespace parity::tensor {
 namespace {
 
 constexpr auto kTorch = spec::Semantics::PyTorch;
-using autograd::Fn;
 using spec::OpId;
-
-spec::Operand spec_operand(const Tensor& t) { return {t.dtype(), t.dim() == 0}; }
 
 Tensor as_dtype(const Tensor& t, DType d) { return t.dtype() == d ? t : detail::cast(t, d); }
 
-void check_same_device(const Tensor& a, const Tensor& b) {
-  if (a.device() != b.device())
-    throw DeviceError(
-        "Expected all tensors to be on the same device, but found at least two "
-        "devices, " +
-        a.device().str() + " and " + b.device().str() + "!");
-}
+spec::Backend backend_of(Device d) { return d.is_cuda() ? spec::Backend::Cuda : spec::Backend::Cpu; }
 
-Tensor binary(OpId op, const Tensor& a, const Tensor& b) {
-  detail::get(a);
-  detail::get(b);
-  check_same_device(a, b);
-  const spec::Operand ops[] = {spec_operand(a), spec_operand(b)};
-  const DType rt = spec::result_dtype(op, kTorch, ops);
-  const Shape shapes[] = {a.sizes(), b.sizes()};
-  const Shape rs = spec::result_shape(op, kTorch, shapes);
-  const Tensor ac = as_dtype(a, rt), bc = as_dtype(b, rt);
-  Tensor out = detail::empty(rs, rt, a.device());
-  detail::run_binary(
-      a.device(), op,
-      kernels::Elementwise{rs,
-                           detail::operand(out),
-                           {detail::operand(ac, core::broadcast_strides(ac.sizes(), ac.strides(), rs)),
-                            detail::operand(bc, core::broadcast_strides(bc.sizes(), bc.strides(), rs))}});
-  if (auto node = autograd::record(op == OpId::Add ? Fn::Add : Fn::Mul, {a, b}, out)) {
-    if (op == OpId::Mul) {
-      // d(a*b)/da needs b and d/db needs a; save only what a needed gradient uses, as
-      // PyTorch does, so unrelated in-place writes do not trip the version check.
-      if (node->needs_grad(0)) node->save(1, b);
-      if (node->needs_grad(1)) node->save(0, a);
-    }
+// The inputs' operands for the registry, after checking they are defined and on one device.
+std::vector<spec::Operand> operands_of(std::span<const Tensor> in) {
+  std::vector<spec::Operand> ops;
+  ops.reserve(in.size());
+  for (const Tensor& t : in) {
+    detail::get(t);
+    if (t.device() != in[0].device())
+      throw DeviceError(
+          "Expected all tensors to be on the same device, but found at least two "
+          "devices, " +
+          in[0].device().str() + " and " + t.device().str() + "!");
+    ops.push_back({t.dtype(), t.dim() == 0});
   }
+  return ops;
+}
+
+std::vector<Shape> shapes_of(std::span<const Tensor> in) {
+  std::vector<Shape> s;
+  s.reserve(in.size());
+  for (const Tensor& t : in) s.push_back(t.sizes());
+  return s;
+}
+
+// Any elementwise op: inputs cast to the result dtype and broadcast, then the op's functor.
+Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& params) {
+  const std::vector<spec::Operand> ops = operands_of(in);
+  const Device device = in[0].device();
+  const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(device));
+  const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
+  Tensor out = detail::empty(rs, rt, device);
+  kernels::Elementwise args{rs, detail::operand(out), {}};
+  std::vector<Tensor> cast;  // keeps the cast copies alive through the kernel
+  cast.reserve(in.size());
+  args.in.reserve(in.size());
+  for (const Tensor& t : in) {
+    cast.push_back(as_dtype(t, rt));
+    const Tensor& c = cast.back();
+    args.in.push_back(detail::operand(c, core::broadcast_strides(c.sizes(), c.strides(), rs)));
+  }
+  detail::run_elementwise(device, op, args);
+  autograd::record_op(op, in, out, params);
   return out;
 }
 
-Tensor unary(OpId op, const Tensor& a) {
-  detail::get(a);
-  const spec::Operand ops[] = {spec_operand(a)};
-  const DType rt = spec::result_dtype(op, kTorch, ops);  // exp of integers: float32
-  const Tensor ac = as_dtype(a, rt);
-  Tensor out = detail::empty(a.sizes(), rt, a.device());
-  detail::run_unary(a.device(), op,
-                    kernels::Elementwise{a.sizes(), detail::operand(out), {detail::operand(ac)}});
-  if (auto node = autograd::record(op == OpId::Neg ? Fn::Neg : Fn::Exp, {a}, out))
-    if (op == OpId::Exp) node->save(0, out);  // d exp(a) = exp(a) da: reuse the result
-  return out;
-}
-
-}  // namespace
-
-Tensor add(const Tensor& a, const Tensor& b) { return binary(OpId::Add, a, b); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary(OpId::Mul, a, b); }
-Tensor neg(const Tensor& a) { return unary(OpId::Neg, a); }
-Tensor exp(const Tensor& a) { return unary(OpId::Exp, a); }
-
-Tensor sum(const Tensor& a, std::span<const std::int64_t> dims, bool keepdim) {
-  detail::get(a);
-  const spec::Operand ops[] = {spec_operand(a)};
-  const DType rt = spec::result_dtype(OpId::Sum, kTorch, ops);  // bool/integers: int64
-  const Shape shapes[] = {a.sizes()};
-  const Shape rs = spec::result_shape(OpId::Sum, kTorch, shapes, dims, keepdim);
-  const std::vector<int> axes = spec::reduction_axes(kTorch, a.dim(), dims);
+Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params) {
+  const Tensor& a = in[0];
+  const std::vector<spec::Operand> ops = operands_of(in);
+  const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()));  // bool/integers: int64
+  const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
+  const std::vector<int> axes = spec::reduction_axes(kTorch, a.dim(), params.axes);
 
   Tensor out = detail::zeros(rs, rt, a.device());
   // The output seen with the input's rank: stride 0 on reduced dims. A 0-d input may name
@@ -90,25 +80,23 @@ Tensor sum(const Tensor& a, std::span<const std::int64_t> dims, bool keepdim) {
   for (int d = 0, j = 0; d < a.dim(); ++d) {
     const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
     if (!reduced) ost[std::size_t(d)] = out.strides()[std::size_t(j)];
-    if (!reduced || keepdim) ++j;
+    if (!reduced || params.keepdims) ++j;
   }
   detail::run_sum(a.device(), kernels::Reduction{a.sizes(), detail::operand(out, ost), detail::operand(a)});
-
-  if (auto node = autograd::record(dims.empty() ? Fn::Sum : Fn::SumDims, {a}, out)) {
-    node->ints.assign(axes.begin(), axes.end());
-    node->flag = keepdim;
+  if (grad_enabled() && a.requires_grad()) {  // the gradient needs the normalised axes
+    spec::Params saved = params;
+    if (!params.axes.empty()) saved.axes.assign(axes.begin(), axes.end());
+    autograd::record_op(op, in, out, saved);
   }
   return out;
 }
 
-Tensor matmul(const Tensor& a, const Tensor& b) {
-  detail::get(a);
-  detail::get(b);
-  check_same_device(a, b);
-  const spec::Operand ops[] = {spec_operand(a), spec_operand(b)};
-  const DType rt = spec::result_dtype(OpId::Matmul, kTorch, ops);
-  const Shape shapes[] = {a.sizes(), b.sizes()};
-  const Shape rs = spec::result_shape(OpId::Matmul, kTorch, shapes);
+Tensor matmul_impl(OpId op, std::span<const Tensor> in, const spec::Params& params) {
+  const Tensor &a = in[0], &b = in[1];
+  const std::vector<spec::Operand> ops = operands_of(in);
+  // torch.mm checks the sizes before the dtypes.
+  const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
+  const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()));
   const Tensor ac = as_dtype(a, rt), bc = as_dtype(b, rt);
   Tensor out = detail::empty(rs, rt, a.device());
   kernels::Matmul args;
@@ -119,11 +107,48 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   args.b = detail::operand(bc);
   args.out = detail::operand(out);
   detail::run_matmul(a.device(), args);
-  if (auto node = autograd::record(Fn::Mm, {a, b}, out)) {
-    if (node->needs_grad(0)) node->save(1, b);  // grad_a = g @ b^T
-    if (node->needs_grad(1)) node->save(0, a);  // grad_b = a^T @ g
-  }
+  autograd::record_op(op, in, out, params);
   return out;
 }
+
+using Impl = Tensor (*)(OpId, std::span<const Tensor>, const spec::Params&);
+struct ImplRow {
+  OpId op;
+  Impl impl;
+};
+
+// clang-format off
+constexpr std::array kImpls{
+  ImplRow{OpId::Add,    elementwise},
+  ImplRow{OpId::Mul,    elementwise},
+  ImplRow{OpId::Neg,    elementwise},
+  ImplRow{OpId::Exp,    elementwise},
+  ImplRow{OpId::Sum,    reduction},
+  ImplRow{OpId::Matmul, matmul_impl},
+  ImplRow{OpId::Sub,    elementwise},
+};
+// clang-format on
+
+static_assert(spec::one_row_per_op(kImpls),
+              "the tensor engine needs one implementation per op, in OpId order");
+
+}  // namespace
+
+Tensor call(OpId op, std::span<const Tensor> inputs, const spec::Params& params) {
+  spec::check_arity(op, inputs.size());
+  return kImpls[std::size_t(op)].impl(op, inputs, params);
+}
+
+Tensor add(const Tensor& a, const Tensor& b) { return call(OpId::Add, std::array{a, b}); }
+Tensor mul(const Tensor& a, const Tensor& b) { return call(OpId::Mul, std::array{a, b}); }
+Tensor neg(const Tensor& a) { return call(OpId::Neg, std::array{a}); }
+Tensor exp(const Tensor& a) { return call(OpId::Exp, std::array{a}); }
+Tensor sum(const Tensor& a, std::span<const std::int64_t> dims, bool keepdim) {
+  spec::Params p;
+  p.axes.assign(dims.begin(), dims.end());
+  p.keepdims = keepdim;
+  return call(OpId::Sum, std::array{a}, p);
+}
+Tensor matmul(const Tensor& a, const Tensor& b) { return call(OpId::Matmul, std::array{a, b}); }
 
 }  // namespace parity::tensor

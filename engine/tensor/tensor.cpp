@@ -214,8 +214,10 @@ Tensor& Tensor::add_(const Tensor& other) {
   const spec::Operand ops[] = {{dtype(), dim() == 0}, {other.dtype(), other.dim() == 0}};
   const DType rt = spec::result_dtype(spec::OpId::Add, spec::Semantics::PyTorch, ops);
   if (!can_cast(rt, dtype()))
-    throw TypeError("result type " + detail::torch_dtype_name(rt) +
-                    " can't be cast to the desired output type " + detail::torch_dtype_name(dtype()));
+    // torch.ones(3, dtype=torch.int32).add_(torch.ones(3))
+    throw TypeError("result type " + detail::torch_dtype_name(rt) + " can't be cast to the desired output type " +
+                        detail::torch_dtype_name(dtype()),
+                    py::kRuntimeError);
   const Shape shapes[] = {sizes(), other.sizes()};
   check_output_shape(*this, spec::result_shape(spec::OpId::Add, spec::Semantics::PyTorch, shapes));
   check_internal_overlap(*this);
@@ -225,7 +227,7 @@ Tensor& Tensor::add_(const Tensor& other) {
     Tensor o = other.dtype() == rt ? other : detail::cast(other, rt);
     if (detail::may_overlap(*this, o)) o = detail::contiguous_copy(o);
     const Strides bs = core::broadcast_strides(o.sizes(), o.strides(), sizes());
-    detail::run_binary(
+    detail::run_elementwise(
         device(), spec::OpId::Add,
         kernels::Elementwise{
             sizes(), detail::operand(*this), {detail::operand(*this), detail::operand(o, bs)}});

@@ -15,6 +15,8 @@
 #include "engine/core/storage.h"
 #include "engine/spec/broadcast.h"
 #include "engine/spec/dtype.h"
+#include "engine/spec/ops.h"
+#include "engine/spec/params.h"
 
 namespace parity::tensor {
 
@@ -107,15 +109,18 @@ class Tensor {
   std::shared_ptr<TensorImpl> impl_;
 };
 
-// The ops, PyTorch semantics: PyTorch promotion (with 0-d categories), broadcasting and
-// error messages from engine/spec. Operands must be on one device (DeviceError otherwise).
+// The ops, PyTorch semantics: PyTorch promotion (with 0-d categories), broadcasting,
+// refusals and error messages from the registry (engine/spec/ops.h). Operands must be on
+// one device (DeviceError otherwise). `call` is the one entry; the named functions wrap it.
+Tensor call(spec::OpId op, std::span<const Tensor> inputs, const spec::Params& params = {});
+
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor neg(const Tensor& a);
 Tensor exp(const Tensor& a);
 // torch.sum(a, dim=dims, keepdim=keepdim); empty dims = all. bool/integers -> int64.
 Tensor sum(const Tensor& a, std::span<const std::int64_t> dims = {}, bool keepdim = false);
-Tensor matmul(const Tensor& a, const Tensor& b);  // 2-D only
+Tensor matmul(const Tensor& a, const Tensor& b);  // 2-D only; float, and int32/int64 on cpu
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
 inline Tensor operator-(const Tensor& a) { return neg(a); }

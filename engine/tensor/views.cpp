@@ -10,6 +10,9 @@
 namespace parity::tensor {
 namespace {
 
+// A shape or argument error that PyTorch raises as RuntimeError.
+ValueError torch_runtime_error(const std::string& what) { return ValueError(what, py::kRuntimeError); }
+
 constexpr auto kTorch = spec::Semantics::PyTorch;
 
 Tensor view_of(const Tensor& base, Shape sizes, Strides strides, std::int64_t offset) {
@@ -60,10 +63,10 @@ Shape infer_shape(const Shape& shape, std::int64_t numel) {
   std::int64_t known = 1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
-      if (infer) throw ValueError("only one dimension can be inferred");
+      if (infer) throw torch_runtime_error("only one dimension can be inferred");
       infer = i;
     } else if (shape[i] < 0) {
-      throw ValueError("invalid shape dimension " + std::to_string(shape[i]));
+      throw torch_runtime_error("invalid shape dimension " + std::to_string(shape[i]));
     } else {
       known *= shape[i];
     }
@@ -71,7 +74,7 @@ Shape infer_shape(const Shape& shape, std::int64_t numel) {
   Shape out = shape;
   if (infer) {
     if (known == 0)
-      throw ValueError("cannot reshape tensor of " + std::to_string(numel) + " elements into shape " +
+      throw torch_runtime_error("cannot reshape tensor of " + std::to_string(numel) + " elements into shape " +
                        spec::sizes_str(shape) +
                        " because the unspecified dimension size -1 can be any value and is ambiguous");
     if (numel % known == 0) {
@@ -81,7 +84,7 @@ Shape infer_shape(const Shape& shape, std::int64_t numel) {
   } else if (known == numel) {
     return out;
   }
-  throw ValueError("shape '" + spec::sizes_str(shape) + "' is invalid for input of size " +
+  throw torch_runtime_error("shape '" + spec::sizes_str(shape) + "' is invalid for input of size " +
                    std::to_string(numel));
 }
 
@@ -105,7 +108,7 @@ Tensor Tensor::transpose(int dim0, int dim1) const {
 Tensor Tensor::t() const {
   const int n = dim();
   if (n > 2)
-    throw ValueError("t() expects a tensor with <= 2 dimensions, but self is " + std::to_string(n) + "D");
+    throw torch_runtime_error("t() expects a tensor with <= 2 dimensions, but self is " + std::to_string(n) + "D");
   Shape s = sizes();
   Strides st = strides();
   if (n == 2) {
@@ -120,7 +123,7 @@ Tensor Tensor::t() const {
 Tensor Tensor::permute(std::span<const int> dims) const {
   const int n = dim();
   if (int(dims.size()) != n)
-    throw ValueError(
+    throw torch_runtime_error(
         "permute(sparse_coo): number of dimensions in the tensor input does not match "
         "the length of the desired ordering of dimensions i.e. input.dim() = " +
         std::to_string(n) + " is not equal to len(dims) = " + std::to_string(dims.size()));
@@ -130,7 +133,7 @@ Tensor Tensor::permute(std::span<const int> dims) const {
   Strides st(dims.size());
   for (std::size_t i = 0; i < dims.size(); ++i) {
     const int d = spec::normalize_axis(kTorch, dims[i], n);
-    if (seen[std::size_t(d)]) throw ValueError("permute(): duplicate dims are not allowed.");
+    if (seen[std::size_t(d)]) throw torch_runtime_error("permute(): duplicate dims are not allowed.");
     seen[std::size_t(d)] = true;
     perm[i] = d;
     s[i] = sizes()[std::size_t(d)];
@@ -158,7 +161,7 @@ Tensor Tensor::reshape(const Shape& shape) const {
 Tensor Tensor::expand(const Shape& shape) const {
   const Shape& in = sizes();
   if (shape.size() < in.size())
-    throw ValueError("expand(" + detail::torch_type_name(*this) + "{" + spec::sizes_str(in) +
+    throw torch_runtime_error("expand(" + detail::torch_type_name(*this) + "{" + spec::sizes_str(in) +
                      "}, size=" + spec::sizes_str(shape) + "): the number of sizes provided (" +
                      std::to_string(shape.size()) +
                      ") must be greater or equal to the number of dimensions in the tensor (" +
@@ -168,13 +171,13 @@ Tensor Tensor::expand(const Shape& shape) const {
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
       if (i < lead)
-        throw ValueError(
+        throw torch_runtime_error(
             "The expanded size of the tensor (-1) isn't allowed in a leading, "
             "non-existing dimension " +
             std::to_string(i));
       target[i] = in[i - lead];
     } else if (shape[i] < 0) {
-      throw ValueError("The expanded size of the tensor (" + std::to_string(shape[i]) +
+      throw torch_runtime_error("The expanded size of the tensor (" + std::to_string(shape[i]) +
                        ") must be non-negative");
     }
   }
@@ -189,8 +192,8 @@ Tensor Tensor::expand(const Shape& shape) const {
 
 Tensor Tensor::slice(int dim, std::optional<std::int64_t> start, std::optional<std::int64_t> stop,
                      std::int64_t step) const {
-  if (this->dim() == 0) throw ValueError("slice() cannot be applied to a 0-dim tensor.");
-  if (step <= 0) throw ValueError("step must be greater than zero");
+  if (this->dim() == 0) throw IndexError("slice() cannot be applied to a 0-dim tensor.");
+  if (step <= 0) throw torch_runtime_error("step must be greater than zero");
   const int d = spec::normalize_axis(kTorch, dim, this->dim());
   const std::int64_t size = sizes()[std::size_t(d)];
   // Python slice bounds: negative counts from the end, then clamp into [0, size].

@@ -37,7 +37,8 @@ struct Reduction {
   Operand in;
 };
 
-// out[m, n] = sum_k a[m, k] * b[k, n]; strides are [row, column] in elements; one float dtype.
+// out[m, n] = sum_k a[m, k] * b[k, n]; strides are [row, column] in elements; one dtype
+// (float; int32/int64 on cpu, wrapping).
 struct Matmul {
   std::int64_t m = 0, n = 0, k = 0;
   Operand a, b, out;
@@ -47,10 +48,9 @@ struct Matmul {
 
 // Declares the kernel entry points of one device namespace.
 #define PARITY_DECLARE_KERNELS                                                               \
-  /* op is Neg or Exp; in and out share a dtype (float for Exp). */                          \
-  void unary(spec::OpId op, const Elementwise& args);                                        \
-  /* op is Add or Mul. */                                                                    \
-  void binary(spec::OpId op, const Elementwise& args);                                       \
+  /* any elementwise op of the registry (its functor, kernels/common/functors.h); the   */ \
+  /* inputs share out's dtype; ValueError for an op that is not elementwise.             */ \
+  void elementwise(spec::OpId op, const Elementwise& args);                                  \
   /* out = in[0] converted to out's dtype (strided copy and cast). */                         \
   void copy(const Elementwise& args);                                                        \
   /* every element of out set to value converted to out's dtype. */                          \

@@ -1,50 +1,127 @@
 #pragma once
 // The tensor engine's elementwise math, written once for both devices (g++ for kernels/cpu,
-// nvcc for kernels/cuda). Integer arithmetic wraps modulo 2^N as in NumPy and PyTorch
+// nvcc for kernels/cuda), and the table that maps each elementwise op of the registry to
+// its functor (with_functor). Integer arithmetic wraps modulo 2^N as in NumPy and PyTorch
 // (done in unsigned arithmetic: signed overflow is undefined in C++). bool add is logical
-// or, bool mul logical and.
+// or, bool mul logical and. A functor's operator() is declared only for the dtypes it
+// computes; the kernels refuse the others (the registry refuses them first).
 #include <cmath>
+#include <string>
 #include <type_traits>
 
 #include "engine/core/hd.h"
+#include "engine/spec/error.h"
+#include "engine/spec/ops.h"
 
 namespace parity::kernels {
 
-template <class T> using wrap_t = std::make_unsigned_t<T>;
+template <class T>
+using wrap_t = std::make_unsigned_t<T>;
 
 struct AddFn {
-  template <class T> PARITY_HD T operator()(T a, T b) const {
-    if constexpr (std::is_same_v<T, bool>) return a || b;
-    else if constexpr (std::is_integral_v<T>) return T(wrap_t<T>(a) + wrap_t<T>(b));
-    else return a + b;
+  static constexpr int arity = 2;
+  template <class T>
+  PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_same_v<T, bool>)
+      return a || b;
+    else if constexpr (std::is_integral_v<T>)
+      return T(wrap_t<T>(a) + wrap_t<T>(b));
+    else
+      return a + b;
+  }
+};
+
+// Not for bool (both libraries refuse bool - bool; the engine casts a bool beside a number).
+struct SubFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>)
+      return T(wrap_t<T>(a) - wrap_t<T>(b));
+    else
+      return a - b;
   }
 };
 
 struct MulFn {
-  template <class T> PARITY_HD T operator()(T a, T b) const {
-    if constexpr (std::is_same_v<T, bool>) return a && b;
-    else if constexpr (std::is_integral_v<T>) return T(wrap_t<T>(a) * wrap_t<T>(b));
-    else return a * b;
+  static constexpr int arity = 2;
+  template <class T>
+  PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_same_v<T, bool>)
+      return a && b;
+    else if constexpr (std::is_integral_v<T>)
+      return T(wrap_t<T>(a) * wrap_t<T>(b));
+    else
+      return a * b;
   }
 };
 
 struct NegFn {
-  template <class T> PARITY_HD T operator()(T a) const {
-    if constexpr (std::is_integral_v<T>) return T(wrap_t<T>(0) - wrap_t<T>(a));
-    else return -a;
+  static constexpr int arity = 1;
+  template <class T>
+  requires(!std::is_same_v<T, bool>)  // PyTorch refuses bool negation
+      PARITY_HD T
+      operator()(T a) const {
+    if constexpr (std::is_integral_v<T>)
+      return T(wrap_t<T>(0) - wrap_t<T>(a));
+    else
+      return -a;
   }
 };
 
-// Only instantiated for float and double (the engine casts integer inputs to float first).
+// Float dtypes only: the engine casts bool and integer inputs to the float result first.
 struct ExpFn {
-  PARITY_HD float operator()(float a) const { return ::expf(a); }
-  PARITY_HD double operator()(double a) const { return ::exp(a); }
+  static constexpr int arity = 1;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_same_v<T, float>)
+      return ::expf(a);
+    else
+      return ::exp(a);
+  }
 };
 
+// Whether functor F computes dtype T.
+template <class F, class T>
+constexpr bool computes() {
+  if constexpr (F::arity == 1) return requires(F f, T a) {
+      f(a);
+    };
+  else
+    return requires(F f, T a, T b) { f(a, b); };
+}
+
+// The table: calls f(Functor{}) with the functor of elementwise op `op`. Every op is named
+// (no default: -Wswitch makes a new op a compile error here until it gets its entry); ops
+// that are not elementwise are an explicit refusal.
+template <class F>
+void with_functor(spec::OpId op, F&& f) {
+  switch (op) {
+    case spec::OpId::Add:
+      return f(AddFn{});
+    case spec::OpId::Mul:
+      return f(MulFn{});
+    case spec::OpId::Sub:
+      return f(SubFn{});
+    case spec::OpId::Neg:
+      return f(NegFn{});
+    case spec::OpId::Exp:
+      return f(ExpFn{});
+    case spec::OpId::Sum:
+    case spec::OpId::Matmul:
+      break;
+  }
+  throw ValueError("elementwise kernel: " + std::string(spec::op_spec(op).name) +
+                   " is not an elementwise op (it has its own kernel)");
+}
+
 // Conversion between dtypes as a C cast, except that bool is x != 0.
-template <class To, class From> PARITY_HD To cast_value(From v) {
-  if constexpr (std::is_same_v<To, bool>) return v != From(0);
-  else return To(v);
+template <class To, class From>
+PARITY_HD To cast_value(From v) {
+  if constexpr (std::is_same_v<To, bool>)
+    return v != From(0);
+  else
+    return To(v);
 }
 
 }  // namespace parity::kernels

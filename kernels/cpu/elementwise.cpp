@@ -1,4 +1,4 @@
-// CPU elementwise kernels: unary, binary, copy (with cast) and fill. Each walks a
+// CPU elementwise kernels: any elementwise op (its functor), copy (with cast) and fill. Each walks a
 // core::make_plan plan row by row; rows whose operands are all unit-stride (or scalar
 // broadcasts) get their own plain loops so the compiler vectorises them.
 #include <cstdint>
@@ -107,39 +107,24 @@ void check_elementwise(const Elementwise& a, std::size_t arity, const char* who,
 
 }  // namespace
 
-void unary(spec::OpId op, const Elementwise& args) {
-  check_elementwise(args, 1, "unary kernel", true);
-  spec::visit_dtype(args.out.dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    if (op == spec::OpId::Neg) {
-      // NegFn is not defined for bool (PyTorch rejects it; the engine checks first).
-      if constexpr (std::is_same_v<T, bool>)
-        throw TypeError("neg kernel: bool is not supported");
-      else
-        unary_loop<T>(NegFn{}, args);
-    } else if (op == spec::OpId::Exp) {
-      if constexpr (std::is_same_v<T, float>)
-        exp_f32_loop(args);
-      else if constexpr (std::is_floating_point_v<T>)
-        unary_loop<T>(ExpFn{}, args);
-      else
-        throw TypeError("exp kernel: the input must be cast to a float dtype first");
-    } else {
-      throw ValueError("unary kernel: op is not unary");
-    }
-  });
-}
-
-void binary(spec::OpId op, const Elementwise& args) {
-  check_elementwise(args, 2, "binary kernel", true);
-  spec::visit_dtype(args.out.dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    if (op == spec::OpId::Add)
-      binary_loop<T>(AddFn{}, args);
-    else if (op == spec::OpId::Mul)
-      binary_loop<T>(MulFn{}, args);
-    else
-      throw ValueError("binary kernel: op is not binary");
+void elementwise(spec::OpId op, const Elementwise& args) {
+  with_functor(op, [&](auto fn) {
+    using F = decltype(fn);
+    check_elementwise(args, F::arity, "elementwise kernel", true);
+    spec::visit_dtype(args.out.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      if constexpr (!computes<F, T>()) {
+        throw TypeError(std::string(spec::op_spec(op).name) + " kernel: dtype " +
+                        std::string(spec::dtype_name(args.out.dtype)) +
+                        " is not supported (the engine refuses or casts it first)");
+      } else if constexpr (std::is_same_v<F, ExpFn> && std::is_same_v<T, float>) {
+        exp_f32_loop(args);  // the vectorised float32 exp (kernels/cpu/exp.h)
+      } else if constexpr (F::arity == 1) {
+        unary_loop<T>(fn, args);
+      } else {
+        binary_loop<T>(fn, args);
+      }
+    });
   });
 }
 

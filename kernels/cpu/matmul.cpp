@@ -1,6 +1,7 @@
 // CPU matmul: a plain i-k-j loop over row-major operands (copied to contiguous buffers when
 // their columns are not unit-stride), blocked over output columns so the block of b and the
-// output row stay in cache. Accumulates in the operands' dtype, as PyTorch does for float.
+// output row stay in cache. Accumulates in the operands' dtype, as PyTorch does for float;
+// int32 and int64 wrap modulo 2^N (unsigned arithmetic), as PyTorch's cpu mm does.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -54,7 +55,12 @@ void matmul_impl(const Matmul& args) {
       for (std::int64_t kk = 0; kk < k; ++kk) {
         const T aik = arow[kk];
         const T* brow = b.data + kk * b.ld + j0;
-        for (std::int64_t j = 0; j < w; ++j) crow[j] += aik * brow[j];
+        if constexpr (std::is_integral_v<T>) {
+          using U = std::make_unsigned_t<T>;
+          for (std::int64_t j = 0; j < w; ++j) crow[j] = T(U(crow[j]) + U(aik) * U(brow[j]));
+        } else {
+          for (std::int64_t j = 0; j < w; ++j) crow[j] += aik * brow[j];
+        }
       }
     }
   }
@@ -74,11 +80,10 @@ void matmul(const Matmul& args) {
     throw TypeError("matmul kernel: a, b and out must share one dtype (cast the inputs first)");
   spec::visit_dtype(args.out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    if constexpr (std::is_floating_point_v<T>)
+    if constexpr (!std::is_same_v<T, bool>)
       matmul_impl<T>(args);
     else
-      throw TypeError("matmul kernel: dtype " + std::string(spec::dtype_name(args.out.dtype)) +
-                      " is not supported (float32, float64)");
+      throw TypeError("matmul kernel: dtype bool is not supported (int32, int64, float32, float64)");
   });
 }
 

@@ -1,8 +1,8 @@
-// Elementwise CUDA kernels: unary (neg, exp), binary (add, mul), strided copy with cast, and
-// fill. The host plans the walk with core::make_plan (broadcast, reorder, coalesce); a
-// grid-stride kernel then either indexes every operand with one linear index (all
-// contiguous) or splits the index into coordinates with an offset calculator. The math is
-// the shared host/device functors of kernels/common/functors.h.
+// Elementwise CUDA kernels: any elementwise op of the registry (its shared functor),
+// strided copy with cast, and fill. The host plans the walk with core::make_plan (broadcast, reorder,
+// coalesce); a grid-stride kernel then either indexes every operand with one linear index (all contiguous) or
+// splits the index into coordinates with an offset calculator. The math is the shared host/device functors of
+// kernels/common/functors.h.
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -123,56 +123,34 @@ void require_same_dtype(const std::string& what, spec::DType want, spec::DType g
 
 }  // namespace
 
-void unary(spec::OpId op, const Elementwise& args) {
-  detail::require_device("unary");
-  const std::string name = op_name(op);
-  if (op != spec::OpId::Neg && op != spec::OpId::Exp)
-    throw ValueError("unary: " + name + " is not a unary op (expected neg or exp)");
-  if (args.in.size() != 1)
-    throw ValueError(name + ": expected 1 input, got " + std::to_string(args.in.size()));
-  const Operand& in = args.in[0];
-  const spec::DType dt = args.out.dtype;
-  require_same_dtype(name, dt, in.dtype);
-  if (op == spec::OpId::Neg && spec::is_bool(dt))
-    throw TypeError("neg: negation is not defined for bool (use logical_not)");
-  if (op == spec::OpId::Exp && !spec::is_floating(dt))
-    throw TypeError("exp: the CUDA kernel takes float32 or float64, got " +
-                    std::string(spec::dtype_name(dt)) + " (cast the input first)");
-  const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &in});
-  spec::visit_dtype(dt, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* out = static_cast<T*>(args.out.data);
-    const T* x = static_cast<const T*>(in.data);
-    if (op == spec::OpId::Neg) {
-      if constexpr (!std::is_same_v<T, bool>)
-        launch<2>(plan, UnaryOp<T, NegFn>{out, x, NegFn{}}, "neg kernel");
-    } else {
-      if constexpr (std::is_floating_point_v<T>)
-        launch<2>(plan, UnaryOp<T, ExpFn>{out, x, ExpFn{}}, "exp kernel");
-    }
-  });
-}
-
-void binary(spec::OpId op, const Elementwise& args) {
-  detail::require_device("binary");
-  const std::string name = op_name(op);
-  if (op != spec::OpId::Add && op != spec::OpId::Mul)
-    throw ValueError("binary: " + name + " is not a binary op (expected add or mul)");
-  if (args.in.size() != 2)
-    throw ValueError(name + ": expected 2 inputs, got " + std::to_string(args.in.size()));
-  const spec::DType dt = args.out.dtype;
-  require_same_dtype(name, dt, args.in[0].dtype);
-  require_same_dtype(name, dt, args.in[1].dtype);
-  const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0], &args.in[1]});
-  spec::visit_dtype(dt, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* out = static_cast<T*>(args.out.data);
-    const T* a = static_cast<const T*>(args.in[0].data);
-    const T* b = static_cast<const T*>(args.in[1].data);
-    if (op == spec::OpId::Add)
-      launch<3>(plan, BinaryOp<T, AddFn>{out, a, b, AddFn{}}, "add kernel");
-    else
-      launch<3>(plan, BinaryOp<T, MulFn>{out, a, b, MulFn{}}, "mul kernel");
+void elementwise(spec::OpId op, const Elementwise& args) {
+  detail::require_device("elementwise");
+  with_functor(op, [&](auto fn) {
+    using F = decltype(fn);
+    const std::string name = op_name(op);
+    if (args.in.size() != std::size_t(F::arity))
+      throw ValueError(name + ": expected " + std::to_string(F::arity) + " input(s), got " +
+                       std::to_string(args.in.size()));
+    const spec::DType dt = args.out.dtype;
+    for (const Operand& in : args.in) require_same_dtype(name, dt, in.dtype);
+    spec::visit_dtype(dt, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      if constexpr (!computes<F, T>()) {
+        throw TypeError(name + ": the CUDA kernel does not take " + std::string(spec::dtype_name(dt)) +
+                        " (the engine refuses or casts it first)");
+      } else if constexpr (F::arity == 1) {
+        const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0]});
+        launch<2>(plan,
+                  UnaryOp<T, F>{static_cast<T*>(args.out.data), static_cast<const T*>(args.in[0].data), fn},
+                  "elementwise kernel");
+      } else {
+        const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0], &args.in[1]});
+        launch<3>(plan,
+                  BinaryOp<T, F>{static_cast<T*>(args.out.data), static_cast<const T*>(args.in[0].data),
+                                 static_cast<const T*>(args.in[1].data), fn},
+                  "elementwise kernel");
+      }
+    });
   });
 }
 

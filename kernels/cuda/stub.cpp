@@ -32,8 +32,7 @@ double EventTimer::stop_ms() { not_built(); }
 void flush_l2() { not_built(); }
 Activity activity() { return {}; }
 
-void unary(spec::OpId, const Elementwise&) { not_built(); }
-void binary(spec::OpId, const Elementwise&) { not_built(); }
+void elementwise(spec::OpId, const Elementwise&) { not_built(); }
 void copy(const Elementwise&) { not_built(); }
 void fill(const spec::Shape&, const Operand&, double) { not_built(); }
 void sum(const Reduction&) { not_built(); }

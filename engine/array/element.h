@@ -1,0 +1,102 @@
+#pragma once
+// The array engine's element-level helpers, shared by its two files (array.cpp: the array
+// itself; ops.cpp: the op references): element loads and stores, NumPy's casts, and the one
+// loop of the engine (the Odometer). Internal to engine/array.
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "engine/array/array.h"
+
+namespace parity::array::detail {
+
+// ---------------------------------------------------------------------------------------
+// Element access. Through memcpy, because a view of foreign memory may be unaligned; a bool
+// is read as "byte != 0" because foreign memory may hold any byte there (NumPy does the same).
+
+template <class T>
+T load(const char* p) {
+  if constexpr (std::is_same_v<T, bool>) {
+    unsigned char byte;
+    std::memcpy(&byte, p, 1);
+    return byte != 0;
+  } else {
+    T v;
+    std::memcpy(&v, p, sizeof(T));
+    return v;
+  }
+}
+
+template <class T>
+void store(char* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+// ---------------------------------------------------------------------------------------
+// Casts, as numpy's astype (casting='unsafe') does them on x86-64.
+
+template <class To, class From>
+To cast_value(From v) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);  // NaN != 0, so NaN -> true, as np.array([np.nan]).astype(bool)
+  } else if constexpr (std::is_same_v<From, bool>) {
+    return To(v ? 1 : 0);
+  } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
+    // A C cast of NaN or an out-of-range float to an integer is undefined behaviour; NumPy on
+    // x86-64 yields the CPU's "integer indefinite" (the minimum value), so do that here.
+    constexpr From lo = From(std::numeric_limits<To>::min());          // -2^31 or -2^63, exact
+    if (!(v >= lo && v < -lo)) return std::numeric_limits<To>::min();  // also catches NaN
+    return To(v);                                                      // truncates toward zero
+  } else {
+    // int64 -> int32 wraps (defined since C++20); double -> float rounds (IEEE, inf when out
+    // of range); integer -> float rounds to nearest.
+    return static_cast<To>(v);
+  }
+}
+
+// A Python float stored into an array element (a[i] = v; the start of arange): unlike
+// astype, NumPy raises rather than producing garbage for NaN, inf and out-of-range values.
+
+// ---------------------------------------------------------------------------------------
+// The one loop of this engine. Visits every index of `shape` in C order (last axis fastest)
+// and keeps, for each of N operands, the byte offset sum_d index[d] * strides[d] from that
+// operand's element (0, ..., 0). Offsets are plain integers, never pointers, until used.
+
+template <std::size_t N>
+class Odometer {
+ public:
+  Odometer(const Shape& shape, std::array<const Strides*, N> strides)
+      : shape_(shape), strides_(strides), index_(shape.size(), 0) {
+    done_ = spec::numel(shape) == 0;
+  }
+  bool done() const { return done_; }
+  std::int64_t offset(std::size_t k) const { return offsets_[k]; }
+  void next() {
+    for (std::size_t d = shape_.size(); d-- > 0;) {
+      ++index_[d];
+      for (std::size_t k = 0; k < N; ++k) offsets_[k] += (*strides_[k])[d];
+      if (index_[d] < shape_[d]) return;
+      // This axis wrapped: back to index 0 and carry into the next axis to the left.
+      for (std::size_t k = 0; k < N; ++k) offsets_[k] -= (*strides_[k])[d] * shape_[d];
+      index_[d] = 0;
+    }
+    done_ = true;  // every axis wrapped (or 0-d: its single element was visited)
+  }
+
+ private:
+  Shape shape_;
+  std::array<const Strides*, N> strides_;
+  std::vector<std::int64_t> index_;
+  std::array<std::int64_t, N> offsets_{};
+  bool done_ = false;
+};
+
+inline char* base_of(const NdArray& a) { return static_cast<char*>(a.data()); }
+
+// A new owned, C-contiguous, writeable array; its bytes are uninitialised.
+NdArray make_owned(const Shape& shape, DType dtype);
+
+}  // namespace parity::array::detail

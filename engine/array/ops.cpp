@@ -1,0 +1,460 @@
+// The array engine's ops: one reference implementation per op, in a table indexed by op.
+// Elementwise ops are a value function (a "Ref") run by one generic loop that casts each
+// operand to the result dtype as it reads it; sum and matmul have their own loops.
+#include "engine/spec/ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "engine/array/array.h"
+#include "engine/array/element.h"
+#include "engine/spec/error.h"
+
+namespace parity::array {
+namespace {
+
+using detail::base_of;
+using detail::cast_value;
+using detail::load;
+using detail::make_owned;
+using detail::Odometer;
+using detail::store;
+using spec::OpId;
+
+constexpr spec::Semantics kNumPy = spec::Semantics::NumPy;
+
+// ---- the value functions (integer arithmetic wraps modulo 2^bits, as NumPy's does; done
+// in unsigned arithmetic because signed overflow is undefined in C++) -------------------
+
+template <class T>
+using uint_t = std::make_unsigned_t<T>;
+
+struct AddRef {
+  template <class T>
+  static T apply(T x, T y) {
+    if constexpr (std::is_same_v<T, bool>)
+      return x || y;  // np.add on bool is logical or
+    else if constexpr (std::is_integral_v<T>)
+      return T(uint_t<T>(x) + uint_t<T>(y));
+    else
+      return x + y;
+  }
+};
+
+struct SubRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>)  // refused by the registry, as NumPy does
+      static T apply(T x, T y) {
+    if constexpr (std::is_integral_v<T>)
+      return T(uint_t<T>(x) - uint_t<T>(y));
+    else
+      return x - y;
+  }
+};
+
+struct MulRef {
+  template <class T>
+  static T apply(T x, T y) {
+    if constexpr (std::is_same_v<T, bool>)
+      return x && y;  // np.multiply on bool is logical and
+    else if constexpr (std::is_integral_v<T>)
+      return T(uint_t<T>(x) * uint_t<T>(y));
+    else
+      return x * y;
+  }
+};
+
+struct NegRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>)  // refused by the registry, as NumPy does
+      static T apply(T x) {
+    if constexpr (std::is_integral_v<T>)
+      return T(uint_t<T>(0) - uint_t<T>(x));  // -INT_MIN wraps
+    else
+      return -x;
+  }
+};
+
+struct ExpRef {
+  // exp in double then one rounding to T: for float32 this is correctly rounded in all but
+  // astronomically rare cases, a better reference than a vectorised expf.
+  template <class T>
+  requires std::is_floating_point_v<T>
+  static T apply(T x) { return T(std::exp(double(x))); }
+};
+
+// ---- elementwise ----------------------------------------------------------------------
+
+template <std::size_t N, class F, class... Tags>
+void visit_dtypes(const std::array<DType, N>& ds, F&& f, Tags... tags) {
+  if constexpr (sizeof...(Tags) == N)
+    f(tags...);
+  else
+    spec::visit_dtype(ds[sizeof...(Tags)], [&](auto tag) { visit_dtypes<N>(ds, f, tags..., tag); });
+}
+
+template <class Ref, class R, class... In, std::size_t... K>
+void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(In)>& in,
+                      const std::array<const Strides*, sizeof...(In) + 1>& strides,
+                      std::index_sequence<K...>) {
+  for (Odometer<sizeof...(In) + 1> it(shape, strides); !it.done(); it.next())
+    store<R>(out + it.offset(0), Ref::apply(cast_value<R>(load<In>(in[K] + it.offset(K + 1)))...));
+}
+
+template <class Ref, std::size_t N>
+NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  spec::Operand ops[N];
+  Shape shapes[N];
+  for (std::size_t k = 0; k < N; ++k) {
+    ops[k] = {in[k].dtype(), in[k].ndim() == 0};
+    shapes[k] = in[k].shape();
+  }
+  const DType rt = spec::result_dtype(op, kNumPy, ops);
+  const Shape os = spec::result_shape(op, kNumPy, shapes, params);
+  NdArray out = make_owned(os, rt);
+  // Broadcast views: stride 0 on the broadcast axes, so one loop over `os` reads them all.
+  std::array<NdArray, N> views;
+  std::array<DType, N> dtypes;
+  std::array<const char*, N> ptrs;
+  std::array<const Strides*, N + 1> strides{&out.strides()};
+  for (std::size_t k = 0; k < N; ++k) {
+    views[k] = in[k].broadcast_to(os);
+    dtypes[k] = in[k].dtype();
+    ptrs[k] = base_of(views[k]);
+    strides[k + 1] = &views[k].strides();
+  }
+  spec::visit_dtype(rt, [&](auto rtag) {
+    using R = typename decltype(rtag)::type;
+    visit_dtypes<N>(dtypes, [&](auto... tags) {
+      if constexpr (requires { Ref::apply(((void)tags, R{})...); })
+        elementwise_loop<Ref, R, typename decltype(tags)::type...>(os, base_of(out), ptrs, strides,
+                                                                   std::make_index_sequence<N>{});
+      else
+        throw RuntimeError("array engine: " + std::string(spec::op_spec(op).name) + " has no reference for " +
+                           std::string(spec::dtype_name(rt)) + " but the registry accepts it");
+    });
+  });
+  return out;
+}
+
+// ---- sum ------------------------------------------------------------------------------
+
+// NumPy's pairwise summation (numpy/core/src/umath/loops_utils.h.src, pairwise_sum),
+// re-derived: below 8 terms a plain loop from 0; up to 128 terms eight interleaved partial
+// sums (term i goes to lane i % 8 for the largest multiple of 8), combined as a balanced tree,
+// then the leftover terms one by one; above 128, split at half rounded down to a multiple of 8
+// and recurse. Accumulates in T, as NumPy does (float32 sums stay float32).
+template <class T>
+T pairwise_sum(const T* x, std::int64_t n) {
+  constexpr std::int64_t kBlock = 128;
+  if (n < 8) {
+    T s = T(0);
+    for (std::int64_t i = 0; i < n; ++i) s += x[i];
+    return s;
+  }
+  if (n <= kBlock) {
+    T lane[8];
+    for (int j = 0; j < 8; ++j) lane[j] = x[j];
+    const std::int64_t whole = n - n % 8;
+    std::int64_t i = 8;
+    for (; i < whole; i += 8)
+      for (int j = 0; j < 8; ++j) lane[j] += x[i + j];
+    T s = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    for (; i < n; ++i) s += x[i];
+    return s;
+  }
+  std::int64_t half = n / 2;
+  half -= half % 8;
+  return pairwise_sum(x, half) + pairwise_sum(x + half, n - half);
+}
+
+// NumPy's ufunc buffer size (NPY_BUFSIZE): its reduction loop sees at most this many
+// elements per call, so pairwise sums cover chunks of this length, added in sequence.
+constexpr std::int64_t kNumPyBufferSize = 8192;
+
+// One axis of the iteration, as NumPy's iterator sees it: size and byte strides of the
+// input and of the output (0 on reduced axes).
+struct IterAxis {
+  std::int64_t size;
+  std::int64_t in_stride;
+  std::int64_t out_stride;
+};
+
+// The axis order NumPy's iterator picks (nditer's find_best_axis_ordering, re-derived): an
+// insertion sort of the axes, innermost first, by |input stride|, moving an axis inward only
+// when its stride is strictly smaller; stride-0 axes compare as ambiguous and stay put. The
+// output is allocated after the order is chosen, so only the input's strides count. Returns
+// the axes innermost first.
+std::vector<int> numpy_axis_order(const NdArray& a) {
+  const int nd = a.ndim();
+  std::vector<int> perm(static_cast<std::size_t>(nd));
+  for (int i = 0; i < nd; ++i) perm[std::size_t(i)] = nd - 1 - i;  // innermost (last C axis) first
+  for (int i0 = 1; i0 < nd; ++i0) {
+    const int j0 = perm[std::size_t(i0)];
+    const std::int64_t s0 = a.strides()[std::size_t(j0)];
+    int ipos = i0;
+    for (int i1 = i0 - 1; i1 >= 0; --i1) {
+      const std::int64_t s1 = a.strides()[std::size_t(perm[std::size_t(i1)])];
+      if (s0 == 0 || s1 == 0) continue;  // ambiguous: look further
+      if (std::abs(s1) <= std::abs(s0)) break;
+      ipos = i1;
+    }
+    if (ipos != i0) {
+      perm.erase(perm.begin() + i0);
+      perm.insert(perm.begin() + ipos, j0);
+    }
+  }
+  return perm;
+}
+
+// Merges neighbouring axes (innermost first) that walk both operands as one run, as NumPy's
+// iterator coalesces them.
+std::vector<IterAxis> coalesce(const std::vector<IterAxis>& axes) {
+  std::vector<IterAxis> out;
+  for (const IterAxis& ax : axes) {
+    if (!out.empty()) {
+      IterAxis& inner = out.back();
+      const bool one = inner.size == 1 || ax.size == 1;
+      if (one ||
+          (inner.in_stride * inner.size == ax.in_stride && inner.out_stride * inner.size == ax.out_stride)) {
+        if (inner.size == 1) {
+          inner.in_stride = ax.in_stride;
+          inner.out_stride = ax.out_stride;
+        }
+        inner.size *= ax.size;
+        continue;
+      }
+    }
+    out.push_back(ax);
+  }
+  return out;
+}
+
+// A float sum in NumPy's order (checked bit for bit against NumPy 1.24 by
+// scripts/check-sum-order): the output starts at 0 (add's identity); the iterator walks the
+// axes in NumPy's order; where the innermost run of axes is reduced, each chunk of up to
+// kNumPyBufferSize of its terms is summed pairwise and added to the output element; where
+// the innermost axis is kept, each row is added elementwise. So outer axes add row by row,
+// and pairwise sums reach only as far as the innermost reduced run.
+template <class T>
+NdArray float_sum(const NdArray& a, const std::vector<int>& reduced, const Shape& result) {
+  const std::vector<int> order = numpy_axis_order(a);  // innermost first
+  auto is_reduced = [&](int d) { return std::find(reduced.begin(), reduced.end(), d) != reduced.end(); };
+  // The output in the iteration order (as NumPy allocates it): kept axes, outermost first.
+  Shape kept_shape;
+  std::vector<int> kept_axes;
+  for (auto it = order.rbegin(); it != order.rend(); ++it)
+    if (!is_reduced(*it)) {
+      kept_axes.push_back(*it);
+      kept_shape.push_back(a.shape()[std::size_t(*it)]);
+    }
+  NdArray buf = NdArray::zeros(kept_shape, spec::dtype_of<T>());
+  std::vector<std::int64_t> out_stride(std::size_t(a.ndim()), 0);
+  for (std::size_t k = 0; k < kept_axes.size(); ++k) out_stride[std::size_t(kept_axes[k])] = buf.strides()[k];
+
+  std::vector<IterAxis> axes;
+  for (int d : order)
+    axes.push_back({a.shape()[std::size_t(d)], a.strides()[std::size_t(d)], out_stride[std::size_t(d)]});
+  const std::vector<IterAxis> co = coalesce(axes);
+  if (a.size() > 0 && !co.empty()) {
+    // The inner loop: the innermost run of reduced axes, walked as one (NumPy's buffered
+    // reduction hands them to the loop as one flat run), or else the innermost kept axis.
+    std::size_t run = 0;
+    while (run < co.size() && co[run].out_stride == 0) ++run;
+    const std::size_t inner_dims = std::max<std::size_t>(run, 1);
+    Shape inner_shape, outer_shape;
+    Strides inner_in, outer_in, outer_out;
+    for (std::size_t k = co.size(); k-- > 0;) {
+      if (k < inner_dims) {
+        inner_shape.push_back(co[k].size);
+        inner_in.push_back(co[k].in_stride);
+      } else {
+        outer_shape.push_back(co[k].size);
+        outer_in.push_back(co[k].in_stride);
+        outer_out.push_back(co[k].out_stride);
+      }
+    }
+    const char* pin = base_of(a);
+    char* pout = base_of(buf);
+    std::vector<T> chunk(std::size_t(std::min(spec::numel(inner_shape), kNumPyBufferSize)));
+    for (Odometer<2> it(outer_shape, {&outer_in, &outer_out}); !it.done(); it.next()) {
+      const char* x = pin + it.offset(0);
+      char* o = pout + it.offset(1);
+      if (run > 0) {
+        // out += pairwise(chunk) for each chunk of up to kNumPyBufferSize terms, in order.
+        T acc = load<T>(o);
+        std::size_t n = 0;
+        for (Odometer<1> in(inner_shape, {&inner_in}); !in.done(); in.next()) {
+          chunk[n++] = load<T>(x + in.offset(0));
+          if (std::int64_t(n) == kNumPyBufferSize) {
+            acc += pairwise_sum(chunk.data(), std::int64_t(n));
+            n = 0;
+          }
+        }
+        if (n > 0) acc += pairwise_sum(chunk.data(), std::int64_t(n));
+        store<T>(o, acc);
+      } else {
+        const IterAxis& inner = co.front();  // kept: one row added elementwise
+        for (std::int64_t i = 0; i < inner.size; ++i)
+          store<T>(o + i * inner.out_stride,
+                   T(load<T>(o + i * inner.out_stride) + load<T>(x + i * inner.in_stride)));
+      }
+    }
+  } else if (a.size() > 0) {  // 0-d: nothing to iterate but the one element
+    store<T>(base_of(buf), T(T(0) + load<T>(base_of(a))));
+  }
+  // Back to the original axis order, C-contiguous, with keepdims' size-1 axes.
+  std::vector<int> to_original;  // position in buf of each kept axis, in original order
+  for (int d = 0; d < a.ndim(); ++d)
+    if (!is_reduced(d))
+      to_original.push_back(int(std::find(kept_axes.begin(), kept_axes.end(), d) - kept_axes.begin()));
+  return buf.transpose(to_original).copy().reshape(result);
+}
+
+NdArray sum_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  const NdArray& a = in[0];
+  const spec::Operand ops[] = {{a.dtype(), a.ndim() == 0}};
+  const DType rt = spec::result_dtype(op, kNumPy, ops);
+  const Shape shapes[] = {a.shape()};
+  const Shape os = spec::result_shape(op, kNumPy, shapes, params);
+  const std::vector<int> reduced = spec::reduction_axes(kNumPy, a.ndim(), params.axes);
+  if (spec::is_floating(a.dtype())) {
+    return spec::visit_dtype(a.dtype(), [&](auto tag) -> NdArray {
+      using T = typename decltype(tag)::type;
+      if constexpr (std::is_floating_point_v<T>)
+        return float_sum<T>(a, reduced, os);
+      else
+        throw RuntimeError("unreachable: float dtype without a float type");
+    });
+  }
+  // bool and integers: an int64 accumulator, wrapping like NumPy's int64 adds; the order
+  // does not matter. Kept axes (one output element per index) and reduced axes (its terms),
+  // each in C order; output element k is the k-th kept index.
+  Shape kept_shape, red_shape;
+  Strides kept_strides, red_strides;
+  for (int d = 0; d < a.ndim(); ++d) {
+    const bool r = std::find(reduced.begin(), reduced.end(), d) != reduced.end();
+    (r ? red_shape : kept_shape).push_back(a.shape()[std::size_t(d)]);
+    (r ? red_strides : kept_strides).push_back(a.strides()[std::size_t(d)]);
+  }
+  NdArray out = make_owned(os, rt);
+  char *po = base_of(out), *pa = base_of(a);
+  spec::visit_dtype(a.dtype(), [&](auto atag) {
+    using A = typename decltype(atag)::type;
+    std::int64_t k = 0;
+    for (Odometer<1> outer(kept_shape, {&kept_strides}); !outer.done(); outer.next(), ++k) {
+      const char* first = pa + outer.offset(0);
+      std::uint64_t acc = 0;
+      for (Odometer<1> inner(red_shape, {&red_strides}); !inner.done(); inner.next())
+        acc += std::uint64_t(cast_value<std::int64_t>(load<A>(first + inner.offset(0))));
+      store<std::int64_t>(po + k * std::int64_t(sizeof(std::int64_t)), std::int64_t(acc));
+    }
+  });
+  return out;
+}
+
+// ---- matmul ---------------------------------------------------------------------------
+
+NdArray matmul_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  const NdArray &a = in[0], &b = in[1];
+  const spec::Operand ops[] = {{a.dtype(), a.ndim() == 0}, {b.dtype(), b.ndim() == 0}};
+  const Shape shapes[] = {a.shape(), b.shape()};
+  const Shape os = spec::result_shape(op, kNumPy, shapes, params);  // 2-D, k matches
+  const DType rt = spec::result_dtype(op, kNumPy, ops);
+  const std::int64_t m = os[0], n = os[1], k = a.shape()[1];
+  NdArray out = make_owned(os, rt);
+  char* po = base_of(out);
+  // Rows of A and columns of B (rows of B^T) as contiguous rows of the compute type.
+  auto rows = [&](DType t) { return std::pair{a.astype(t), b.transpose().astype(t)}; };
+  spec::visit_dtype(rt, [&](auto tag) {
+    using R = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<R>) {
+      // Float32 and float64 widen exactly to double. Each dot product is accumulated in
+      // double with compensation (TwoProduct via fma, TwoSum: Ogita, Rump and Oishi's Dot2)
+      // and rounded to R once: about as accurate as twice double precision, a better
+      // reference than BLAS, which sums in the input precision in a blocked order.
+      const auto [ad, btd] = rows(DType::Float64);
+      const double* pa = static_cast<const double*>(ad.data());
+      const double* pb = static_cast<const double*>(btd.data());
+      for (std::int64_t i = 0; i < m; ++i)
+        for (std::int64_t j = 0; j < n; ++j) {
+          const double* x = pa + i * k;
+          const double* y = pb + j * k;
+          double s = 0.0, err = 0.0;
+          for (std::int64_t p = 0; p < k; ++p) {
+            const double prod = x[p] * y[p];
+            const double prod_err = std::fma(x[p], y[p], -prod);  // exact: x*y = prod + prod_err
+            const double t = s + prod;
+            const double bv = t - s;
+            const double sum_err = (s - (t - bv)) + (prod - bv);  // exact: s+prod = t + sum_err
+            s = t;
+            err += prod_err + sum_err;
+          }
+          // An inf or NaN makes the error terms NaN; then the plain sum is the answer.
+          const double dot = std::isfinite(s) ? s + err : s;
+          store<R>(po + (i * n + j) * std::int64_t(sizeof(R)), R(dot));
+        }
+    } else {
+      // Integers: products and sums in R, wrapping, as NumPy's integer matmul loop; bool:
+      // "any of x[p] and y[p]" (np.matmul of bool arrays is logical or of ands).
+      const auto [ar, btr] = rows(rt);
+      const R* pa = static_cast<const R*>(ar.data());
+      const R* pb = static_cast<const R*>(btr.data());
+      for (std::int64_t i = 0; i < m; ++i)
+        for (std::int64_t j = 0; j < n; ++j) {
+          R s = R(0);
+          for (std::int64_t p = 0; p < k; ++p)
+            s = AddRef::apply(s, MulRef::apply(pa[i * k + p], pb[j * k + p]));
+          store<R>(po + (i * n + j) * std::int64_t(sizeof(R)), s);
+        }
+    }
+  });
+  return out;
+}
+
+// ---- the table ------------------------------------------------------------------------
+
+using Impl = NdArray (*)(OpId, std::span<const NdArray>, const spec::Params&);
+struct ImplRow {
+  OpId op;
+  Impl impl;
+};
+
+// clang-format off
+constexpr std::array kImpls{
+  ImplRow{OpId::Add,    elementwise<AddRef, 2>},
+  ImplRow{OpId::Mul,    elementwise<MulRef, 2>},
+  ImplRow{OpId::Neg,    elementwise<NegRef, 1>},
+  ImplRow{OpId::Exp,    elementwise<ExpRef, 1>},
+  ImplRow{OpId::Sum,    sum_ref},
+  ImplRow{OpId::Matmul, matmul_ref},
+  ImplRow{OpId::Sub,    elementwise<SubRef, 2>},
+};
+// clang-format on
+
+static_assert(spec::one_row_per_op(kImpls), "the array engine needs one reference per op, in OpId order");
+
+}  // namespace
+
+NdArray call(OpId op, std::span<const NdArray> inputs, const spec::Params& params) {
+  spec::check_arity(op, inputs.size());
+  return kImpls[std::size_t(op)].impl(op, inputs, params);
+}
+
+NdArray add(const NdArray& a, const NdArray& b) { return call(OpId::Add, std::array{a, b}); }
+NdArray mul(const NdArray& a, const NdArray& b) { return call(OpId::Mul, std::array{a, b}); }
+NdArray neg(const NdArray& a) { return call(OpId::Neg, std::array{a}); }
+NdArray exp(const NdArray& a) { return call(OpId::Exp, std::array{a}); }
+NdArray sum(const NdArray& a, std::span<const std::int64_t> axes, bool keepdims) {
+  spec::Params p;
+  p.axes.assign(axes.begin(), axes.end());
+  p.keepdims = keepdims;
+  return call(OpId::Sum, std::array{a}, p);
+}
+NdArray matmul(const NdArray& a, const NdArray& b) { return call(OpId::Matmul, std::array{a, b}); }
+
+}  // namespace parity::array
