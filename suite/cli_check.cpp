@@ -7,6 +7,7 @@
 #include "engine/core/device.h"
 #include "suite/check.h"
 #include "suite/cli_common.h"
+#include "suite/goldens.h"
 #include "suite/meta.h"
 
 namespace parity::suite::cli {
@@ -59,6 +60,9 @@ class CheckCommand : public Command {
     cmd->add_option("--ops", ops_, "Ops to check (default: all)")->delimiter(',');
     cmd->add_option("--dtypes", dtypes_, "Dtypes to check (default: all)")->delimiter(',');
     cmd->add_option("-o,--output", out_, "Write the report to this HDF5 file");
+    cmd->add_option("--goldens", goldens_, "Replay only these golden files (datasets/README.md)");
+    cmd->add_option("--datasets", datasets_,
+                    "Folder of the committed goldens (default: $PARITY_DATASETS, else the source tree's)");
     return cmd;
   }
 
@@ -70,8 +74,16 @@ class CheckCommand : public Command {
     opts.filter.dtypes = parse_dtypes(dtypes_);
     reports::Report report;
     report.meta = collect_metadata("check", command_line);
-    report.checks = run_check(opts);
-    print_check(report.checks);
+    // With --goldens only those files are replayed; without, the generated cases run and the
+    // committed goldens are replayed too.
+    const std::vector<std::string> golden_files = golden_paths(goldens_, datasets_);
+    if (goldens_.empty()) {
+      report.checks = run_check(opts);
+      print_check(report.checks);
+    }
+    for (auto& r : replay_goldens(golden_files, {opts.devices, opts.filter.ops, opts.filter.dtypes}))
+      report.checks.push_back(std::move(r));
+    print_golden_summary(report.checks);
     save(report, out_);
     for (const auto& r : report.checks)
       if (r.status == "fail") return kExitFail;
@@ -79,8 +91,8 @@ class CheckCommand : public Command {
   }
 
  private:
-  std::vector<std::string> devices_{"cpu", "cuda"}, ops_, dtypes_;
-  std::string out_;
+  std::vector<std::string> devices_{"cpu", "cuda"}, ops_, dtypes_, goldens_;
+  std::string out_, datasets_;
 };
 
 }  // namespace
