@@ -2,10 +2,11 @@
 # `parity check --goldens` on files written from scratch with h5py (tests/write_golden.py):
 # they replay and pass; a wrong expected value or error fails the check (exit 1); a foreign,
 # truncated or malformed file is refused with one line (exit 2).
-# Usage: goldens_test.sh PARITY WRITE_GOLDEN_PY
+# Usage: goldens_test.sh PARITY WRITE_GOLDEN_PY DATASETS
 set -u
 parity=$1
 writer=$2
+datasets=$3
 # Debian's interpreter, where scripts/setup installs python3-h5py.
 python=${PARITY_PYTHON:-/usr/bin/python3}
 tmp=$(mktemp -d)
@@ -53,12 +54,24 @@ expect 0 "$parity" show "$tmp/report.h5"
 write "$tmp/value.h5" numpy --break value
 expect 1 "$parity" check --goldens "$tmp/value.h5"
 ok "wrong value is a value failure" grep -q 'FAIL golden|numpy/value/add_int32|forward|cpu: value differs: 1 of 3' "$tmp/out"
+write "$tmp/dtype.h5" numpy --break dtype
+expect 1 "$parity" check --goldens "$tmp/dtype.h5"
+ok "wrong dtype is a dtype failure" grep -q 'dtype differs: got int32, numpy gives int64' "$tmp/out"
+write "$tmp/grad.h5" torch --break grad
+expect 1 "$parity" check --goldens "$tmp/grad.h5" --devices cpu
+ok "wrong gradient fails the grad record only" grep -q 'torch hand-written: 4 records: 2 pass, 1 fail, 1 skip' "$tmp/out"
+ok "wrong gradient is a gradient failure" grep -q 'mul_broadcast_grad|grad|cpu: gradient differs: d/d(in0)' "$tmp/out"
 write "$tmp/message.h5" numpy --break message
 expect 1 "$parity" check --goldens "$tmp/message.h5"
 ok "wrong message is its own kind" grep -q 'fail .*1  error message differs' "$tmp/out"
 write "$tmp/class.h5" numpy --break class
 expect 1 "$parity" check --goldens "$tmp/class.h5"
 ok "wrong class is its own kind" grep -q 'error class differs: got ValueError' "$tmp/out"
+
+# A committed file (fixed-length strings, compressed datasets) replays from another folder too;
+# numpy.add has no known engine failure, so every case it can run passes.
+expect 0 "$parity" check --goldens "$datasets/numpy/add.h5"
+ok "committed numpy.add replays without failures" grep -q 'numpy 1.24.2: 678 records: [0-9]* pass, 0 fail' "$tmp/out"
 
 # Files that are not goldens, or not well formed: one line, exit 2.
 echo "not hdf5" >"$tmp/text.h5"

@@ -3,7 +3,8 @@
 attributes, h5py's bool enum), in the layout of datasets/README.md, with expected values
 written out by hand. The replay test checks that `parity check --goldens` reads it.
 
-usage: write_golden.py OUT.h5 numpy|torch [--break value|message|class|op|attr|params|view]
+usage: write_golden.py OUT.h5 numpy|torch [--break KIND]
+  KIND (numpy): value, dtype, message, class, op, attr, params, view; (torch): grad
 """
 import json
 import sys
@@ -33,7 +34,8 @@ def case(cases, name, op, params, inputs, out=None, error=None, views=None, grad
 
 def numpy_file(f, broken):
     cases = f.create_group("cases")
-    add_out = np.array([11, 22, 34 if broken == "value" else 33], dtype=np.int32)
+    add_out = np.array([11, 22, 34 if broken == "value" else 33],
+                       dtype=np.int64 if broken == "dtype" else np.int32)
     case(cases, "add_int32", "numpy.subtract" if broken == "op" else "numpy.add", {},
          [np.array([1, 2, 3], np.int32), np.array([10, 20, 30], np.int32)], add_out)
     case(cases, "mul_signed_zero", "numpy.multiply", {},
@@ -71,7 +73,7 @@ def torch_file(f, broken):
     # d/da (a * b) . g = g * b; d/db = sum over rows of g * a.
     case(cases, "mul_broadcast_grad", "torch.mul", {}, [a, b],
          np.array([[2.0, 2.0], [1.0, -3.0]], np.float32),
-         grads={"grad_out": g, "grad_in0": g * b,
+         grads={"grad_out": g, "grad_in0": g * b * (1.001 if broken == "grad" else 1.0),
                 "grad_in1": np.array([1.0 + 0.25, -2.0 - 3.0], np.float32)})
     case(cases, "sum_dim1", "torch.sum", {"dim": [1]}, [np.arange(6, dtype=np.int64).reshape(2, 3)],
          np.array([3, 12], np.int64))
