@@ -38,13 +38,18 @@ using GoldenCase = golden::Case;
 using Loaded = golden::Array;
 using golden::Library;
 
-// The class name the library would raise for an engine error. The engines raise Parity's few
-// kinds; until they carry the library's own class name, the kind's name stands in for it.
-std::string error_class_name(const Error& e) {
-  if (dynamic_cast<const TypeError*>(&e)) return "TypeError";
-  if (dynamic_cast<const ValueError*>(&e)) return "ValueError";
-  if (dynamic_cast<const DeviceError*>(&e)) return "DeviceError";
-  return "RuntimeError";
+// The class name the library would raise, as a traceback prints it ("RuntimeError",
+// "numpy.AxisError"): the error's own py_class() where Parity's errors carry one, else the
+// name of Parity's kind.
+template <class E> std::string error_class_name(const E& e) {
+  if constexpr (requires { e.py_class(); }) {
+    return std::string(e.py_class());
+  } else {
+    if (dynamic_cast<const TypeError*>(&e)) return "TypeError";
+    if (dynamic_cast<const ValueError*>(&e)) return "ValueError";
+    if (dynamic_cast<const DeviceError*>(&e)) return "DeviceError";
+    return "RuntimeError";
+  }
 }
 
 struct Raised {
