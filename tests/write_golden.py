@@ -4,7 +4,7 @@ attributes, h5py's bool enum), in the layout of datasets/README.md, with expecte
 written out by hand. The replay test checks that `parity check --goldens` reads it.
 
 usage: write_golden.py OUT.h5 numpy|torch [--break KIND]
-  KIND (numpy): value, dtype, message, class, op, attr, params, view; (torch): grad
+  KIND (numpy): value, zero, dtype, message, class, op, attr, params, view; (torch): grad
 """
 import json
 import sys
@@ -39,7 +39,8 @@ def numpy_file(f, broken):
     case(cases, "add_int32", "numpy.subtract" if broken == "op" else "numpy.add", {},
          [np.array([1, 2, 3], np.int32), np.array([10, 20, 30], np.int32)], add_out)
     case(cases, "mul_signed_zero", "numpy.multiply", {},
-         [np.array([-0.0, 2.0, np.inf]), np.array([1.0, 0.5, -1.0])], np.array([-0.0, 1.0, -np.inf]))
+         [np.array([-0.0, 2.0, np.inf]), np.array([1.0, 0.5, -1.0])],
+         np.array([0.0 if broken == "zero" else -0.0, 1.0, -np.inf]))
     case(cases, "neg_0d_float32", "numpy.negative", {}, [np.float32(2.5)], np.float32(-2.5))
     case(cases, "sum_bool_axis0", "numpy.sum", {"axis": [0]},
          [np.array([[True, False], [True, True]])], np.array([2, 1], np.int64))
