@@ -1,358 +1,618 @@
-// Report comparison for CI gating. Checks are compared by status; benches by median ratio,
-// gated by a one-sided Mann-Whitney U test on the raw samples so that noise alone does not
-// fail a build.
+// Report comparison for CI gating: verdicts that account for run-to-run noise (see
+// compare.h for the model), accuracy and coverage gates, and cross-engine matching.
 #include "reports/compare.h"
 
 #include <fmt/format.h>
+#include <fnmatch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "engine/spec/error.h"
 #include "reports/render.h"
+#include "reports/stats.h"
 
 namespace parity::reports {
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::Unchanged:
-      return "unchanged";
-    case Verdict::Improved:
-      return "improved";
-    case Verdict::Regressed:
-      return "regressed";
+    case Verdict::Same:
+      return "same";
+    case Verdict::Faster:
+      return "faster";
+    case Verdict::Slower:
+      return "slower";
+    case Verdict::Inconclusive:
+      return "inconclusive";
+    case Verdict::Better:
+      return "better";
+    case Verdict::Worse:
+      return "worse";
     case Verdict::Added:
       return "added";
     case Verdict::Removed:
       return "removed";
+    case Verdict::Invalid:
+      return "invalid";
   }
   return "unknown";
 }
 
-int Comparison::count(Verdict v) const {
-  return static_cast<int>(std::count_if(changes.begin(), changes.end(),
-                                        [&](const CaseChange& c) { return c.verdict == v; }));
+int Comparison::exit_code() const {
+  if (count(Verdict::Invalid) > 0) return kCompareBadInput;
+  if (!env_mismatch.empty()) return kCompareEnvMismatch;
+  return failing > 0 ? kCompareRegression : kCompareOk;
 }
 
-bool Comparison::regressed() const { return count(Verdict::Regressed) > 0; }
-
-// ---------------------------------------------------------------------------------------------
-// Mann-Whitney U
-
-namespace {
-
-// Pooled sample with doubled mid-ranks: ties share the mean of their positions, and doubling
-// keeps every rank an integer so the exact null distribution can be tabulated by rank sum.
-struct Ranked {
-  std::vector<long> rank2;  // doubled mid-rank of each pooled value, x values first
-  std::vector<long> tie_sizes;
-};
-
-Ranked rank_pooled(const std::vector<double>& x, const std::vector<double>& y) {
-  const std::size_t n = x.size(), N = x.size() + y.size();
-  std::vector<std::pair<double, std::size_t>> pooled;
-  pooled.reserve(N);
-  for (std::size_t i = 0; i < n; ++i) pooled.emplace_back(x[i], i);
-  for (std::size_t j = 0; j < y.size(); ++j) pooled.emplace_back(y[j], n + j);
-  std::sort(pooled.begin(), pooled.end());
-  Ranked r;
-  r.rank2.assign(N, 0);
-  for (std::size_t i = 0; i < N;) {
-    std::size_t j = i;
-    while (j + 1 < N && pooled[j + 1].first == pooled[i].first) ++j;
-    // Positions i..j (0-based) are ranks i+1..j+1; their mean doubled is i+j+2.
-    const long r2 = static_cast<long>(i + j + 2);
-    for (std::size_t k = i; k <= j; ++k) r.rank2[pooled[k].second] = r2;
-    r.tie_sizes.push_back(static_cast<long>(j - i + 1));
-    i = j + 1;
-  }
-  return r;
+std::string check_field(const CheckRecord& c, const std::string& f) {
+  if (f == "kind") return "check";
+  if (f == "op") return c.op;
+  if (f == "engine") return c.engine;
+  if (f == "dtype") return c.dtype;
+  if (f == "device") return c.device;
+  if (f == "shapes" || f == "shape") return c.shapes;
+  if (f == "layout") return c.layout;
+  if (f == "mode") return c.mode;
+  if (f == "params") return c.params;
+  return "";
 }
 
-// Sizes up to this pooled count use the exact distribution: the table has at most
-// N * n * N(N+1) cells (about 1.3 million at N = 40), and every count stays below 2^53, so
-// the doubles that hold them are exact integers.
-constexpr std::size_t kExactMaxPooled = 40;
-
-double exact_upper_tail(const Ranked& r, std::size_t n, long w2_obs) {
-  const std::size_t N = r.rank2.size();
-  long max_sum = 0;
-  for (long v : r.rank2) max_sum += v;
-  // count[k][s]: number of k-subsets of the values seen so far with doubled rank sum s.
-  std::vector<std::vector<double>> count(
-      n + 1, std::vector<double>(static_cast<std::size_t>(max_sum) + 1, 0.0));
-  count[0][0] = 1.0;
-  for (std::size_t i = 0; i < N; ++i) {
-    const long v = r.rank2[i];
-    for (std::size_t k = std::min(n, i + 1); k >= 1; --k) {
-      auto& dst = count[k];
-      const auto& src = count[k - 1];
-      for (long s = max_sum; s >= v; --s)
-        dst[static_cast<std::size_t>(s)] += src[static_cast<std::size_t>(s - v)];
-    }
-  }
-  double total = 0, tail = 0;
-  for (long s = 0; s <= max_sum; ++s) {
-    total += count[n][static_cast<std::size_t>(s)];
-    if (s >= w2_obs) tail += count[n][static_cast<std::size_t>(s)];
-  }
-  return tail / total;
+std::string bench_field(const BenchRecord& b, const std::string& f) {
+  if (f == "kind") return "bench";
+  if (f == "op") return b.op;
+  if (f == "engine") return b.engine;
+  if (f == "dtype") return b.dtype;
+  if (f == "device") return b.device;
+  if (f == "shapes" || f == "shape") return b.shape;
+  if (f == "timer") return b.timer;
+  return "";
 }
-
-std::vector<double> finite_only(std::span<const double> v) {
-  std::vector<double> out;
-  out.reserve(v.size());
-  for (double d : v) {
-    if (!std::isnan(d)) out.push_back(d);
-  }
-  return out;
-}
-
-}  // namespace
-
-double mann_whitney_u(std::span<const double> x, std::span<const double> y) {
-  double u = 0;
-  for (double a : x) {
-    if (std::isnan(a)) continue;
-    for (double b : y) {
-      if (std::isnan(b)) continue;
-      u += a > b ? 1.0 : (a == b ? 0.5 : 0.0);
-    }
-  }
-  return u;
-}
-
-double mann_whitney_greater(std::span<const double> xs, std::span<const double> ys) {
-  // NaN samples carry no ordering information; they are left out.
-  const std::vector<double> x = finite_only(xs), y = finite_only(ys);
-  const std::size_t n = x.size(), m = y.size(), N = n + m;
-  if (n == 0 || m == 0) return kNaN;
-  const Ranked r = rank_pooled(x, y);
-  long w2 = 0;
-  for (std::size_t i = 0; i < n; ++i) w2 += r.rank2[i];
-  if (N <= kExactMaxPooled) return exact_upper_tail(r, n, w2);
-
-  // Normal approximation: U_x = W_x - n(n+1)/2, mean nm/2, variance with the tie correction
-  // nm/12 * ((N+1) - sum(t^3 - t) / (N(N-1))), and a continuity correction of 1/2.
-  const double dn = static_cast<double>(n), dm = static_cast<double>(m),
-               dN = static_cast<double>(N);
-  const double u = static_cast<double>(w2) / 2.0 - dn * (dn + 1) / 2.0;
-  double ties = 0;
-  for (long t : r.tie_sizes) {
-    const double dt = static_cast<double>(t);
-    ties += dt * dt * dt - dt;
-  }
-  const double var = dn * dm / 12.0 * ((dN + 1) - ties / (dN * (dN - 1)));
-  const double mu = dn * dm / 2.0;
-  if (var <= 0) return 1.0;  // every value tied: U equals its mean, no evidence either way
-  const double z = (u - mu - 0.5) / std::sqrt(var);
-  return 0.5 * std::erfc(z / std::sqrt(2.0));
-}
-
-// ---------------------------------------------------------------------------------------------
-// compare()
 
 namespace {
 
 template <class Record>
-std::unordered_map<std::string, const Record*> index_by_key(const std::vector<Record>& records,
-                                                            const char* kind, const char* side) {
-  std::unordered_map<std::string, const Record*> map;
-  for (const Record& r : records) {
-    if (!map.emplace(r.key, &r).second) {
-      throw ValueError(fmt::format(
-          "{} key '{}' appears twice in the {} report; keys must be unique", kind, r.key, side));
+std::string field_of(const Record& r, const std::string& f) {
+  if constexpr (std::is_same_v<Record, CheckRecord>) {
+    return check_field(r, f);
+  } else {
+    return bench_field(r, f);
+  }
+}
+
+template <class Record>
+std::string match_key(const Record& r, const std::vector<std::string>& match) {
+  if (match.empty()) return r.key;
+  std::string k;
+  for (std::size_t i = 0; i < match.size(); ++i) {
+    if (i) k += '|';
+    k += field_of(r, match[i]);
+  }
+  return k;
+}
+
+template <class Record>
+bool passes(const Record& r, const std::vector<std::pair<std::string, std::string>>& filter) {
+  for (const auto& [f, pattern] : filter) {
+    if (::fnmatch(pattern.c_str(), field_of(r, f).c_str(), 0) != 0) return false;
+  }
+  return true;
+}
+
+// Records of one report by match key. Keys are held as strings only when --match builds them;
+// the default match points at the records' own keys (no copy, which matters at 1M cases).
+template <class Record>
+class Index {
+ public:
+  Index(const std::vector<Record>& records, const CompareOptions& opts, bool is_next,
+        const std::string& name) {
+    const auto& filter = is_next ? opts.next_filter : opts.base_filter;
+    if (!opts.match.empty()) built_.reserve(records.size());
+    map_.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const Record& r = records[i];
+      if (!filter.empty() && !passes(r, filter)) continue;
+      std::string_view k = r.key;
+      if (!opts.match.empty()) {
+        built_.push_back(match_key(r, opts.match));
+        k = built_.back();
+      }
+      order_.push_back(static_cast<std::uint32_t>(i));
+      if (!map_.emplace(k, static_cast<std::uint32_t>(i)).second) {
+        throw ValueError(
+            fmt::format("{} has two cases with the key '{}'{}", name, std::string(k).substr(0, 200),
+                        opts.match.empty() ? "" : "; add fields to --match (or filter) to tell them apart"));
+      }
     }
   }
-  return map;
-}
+  std::uint32_t find(const std::string& key) const {
+    auto it = map_.find(key);
+    return it == map_.end() ? CaseChange::kNone : it->second;
+  }
+  std::uint32_t find(std::string_view key) const {
+    auto it = map_.find(key);
+    return it == map_.end() ? CaseChange::kNone : it->second;
+  }
+  const std::vector<std::uint32_t>& order() const { return order_; }
 
-double check_value(const CheckRecord& c) {
-  return std::isnan(c.max_ulp) ? c.max_abs_err : c.max_ulp;
-}
+ private:
+  std::vector<std::string> built_;  // reserved up front: string_views into it stay valid
+  std::unordered_map<std::string_view, std::uint32_t> map_;
+  std::vector<std::uint32_t> order_;  // records that passed the filter, in report order
+};
 
-bool status_ok(const std::string& s) { return s == "pass" || s == "divergent"; }
+double check_value(const CheckRecord& c) { return std::isnan(c.max_ulp) ? c.max_abs_err : c.max_ulp; }
 
 std::string with_message(std::string head, const std::string& message) {
   if (!message.empty()) head += ": " + message;
   return head;
 }
 
-std::string fmt_value(double v) {
-  return std::isnan(v) ? std::string("n/a") : fmt::format("{:.3g}", v);
+std::string num(double v) { return std::isnan(v) ? std::string("n/a") : fmt::format("{:.3g}", v); }
+
+template <class Getter>
+Limits limits_for(const Policy& p, const Getter& get) {
+  if (p.rules.empty()) return p.limits;
+  return p.resolve(get);
 }
 
-CaseChange compare_check(const CheckRecord& b, const CheckRecord& n) {
-  CaseChange c;
-  c.kind = "check";
-  c.key = b.key;
-  c.base = check_value(b);
-  c.next = check_value(n);
+// Status transitions: a pass that became fail, skip or divergent is worse; a fail or skip
+// that became pass (or divergent) is better.
+void judge_check(const CheckRecord& b, const CheckRecord& n, const Limits& lim, const Policy& pol,
+                 CaseChange& c) {
+  c.base_value = check_value(b);
+  c.next_value = check_value(n);
   const std::string transition = b.status + " -> " + n.status;
-  if (status_ok(b.status) && n.status == "skip") {
-    // Coverage lost (a device gone, a case no longer run): a gate must notice.
-    c.verdict = Verdict::Regressed;
-    c.detail = with_message(transition, n.message);
-  } else if (b.status == "skip" || n.status == "skip") {
-    c.verdict = Verdict::Unchanged;
-    c.detail = b.status == n.status ? with_message("skip", n.message)
-                                    : with_message(transition, n.message);
-  } else if (status_ok(b.status) && n.status == "fail") {
-    c.verdict = Verdict::Regressed;
-    c.detail = with_message(transition, n.message);
-  } else if (b.status == "fail" && status_ok(n.status)) {
-    c.verdict = Verdict::Improved;
-    c.detail = with_message(transition, n.message);
-  } else if (b.status != n.status) {
-    // pass <-> divergent, or a status this build does not know: worth showing, not gating.
-    c.verdict = Verdict::Unchanged;
-    c.detail = with_message(transition, n.message);
-  } else {
-    c.verdict = Verdict::Unchanged;
-    const bool same_err = (std::isnan(c.base) && std::isnan(c.next)) || c.base == c.next;
-    if (!same_err) {
-      const char* metric = std::isnan(b.max_ulp) || std::isnan(n.max_ulp) ? "error" : "max_ulp";
-      c.detail =
-          fmt::format("{}, {} {} -> {}", n.status, metric, fmt_value(c.base), fmt_value(c.next));
-    } else if (n.status == "fail") {
-      c.detail = with_message("still fails", n.message);
+  auto set = [&](Verdict v, std::string why) {
+    c.verdict = v;
+    c.reason = std::move(why);
+    c.fails = v == Verdict::Worse && pol.fail_accuracy && lim.gate;
+  };
+  if (b.status != n.status) {
+    const bool worse =
+        n.status == "fail" || (n.status == "skip") || (n.status == "divergent" && b.status == "pass");
+    const bool better = n.status == "pass" || (n.status == "divergent" && b.status != "pass");
+    if (worse) {
+      set(Verdict::Worse,
+          with_message(transition + (n.status == "skip" ? " (coverage lost)" : ""), n.message));
+    } else if (better) {
+      set(Verdict::Better, with_message(transition, n.message));
+    } else {
+      set(Verdict::Same, with_message(transition, n.message));
     }
+    return;
   }
-  return c;
+  // Same status: the size of the error decides.
+  if (std::isnan(b.max_ulp) || std::isnan(n.max_ulp)) {
+    if (n.status == "fail") set(Verdict::Same, with_message("still fails", n.message));
+    return;
+  }
+  const double growth = n.max_ulp - b.max_ulp;
+  const double budget = n.budget > 0 && std::isfinite(n.budget) ? n.budget : 1.0;
+  const double limit = lim.ulp_fraction * budget;
+  const std::string what = fmt::format("{}, max_ulp {} -> {} (budget {})", n.status, num(b.max_ulp),
+                                       num(n.max_ulp), num(n.budget));
+  if (growth > limit) {
+    set(Verdict::Worse, fmt::format("{}: grew by more than {} of the budget", what, lim.ulp_fraction));
+  } else if (-growth > limit) {
+    set(Verdict::Better, what);
+  } else if (n.status == "fail") {
+    set(Verdict::Same, with_message("still fails", n.message));
+  }
 }
 
-// True when the one-sided test can reach alpha at these sample sizes. Below 5 samples a side
-// it cannot at the default alpha (the smallest exact p for 4 vs 4 is 1/70 = 0.014); in general
-// the smallest attainable p is 1 / C(n+m, n).
-bool test_usable(std::size_t n, std::size_t m, double alpha) {
-  if (n < 5 || m < 5) return false;
-  double log_choose = std::lgamma(static_cast<double>(n + m) + 1) -
-                      std::lgamma(static_cast<double>(n) + 1) -
-                      std::lgamma(static_cast<double>(m) + 1);
-  return -log_choose <= std::log(alpha);
+// A sample of 0 s is not a time: an all-zero chunk is what a damaged or unfinished write leaves.
+std::string invalid_samples(const BenchRecord& r, const std::string& side) {
+  if (r.samples.empty()) return "no samples in " + side;
+  std::size_t zeros = 0;
+  for (double s : r.samples) zeros += s <= 0 ? 1 : 0;
+  if (zeros) {
+    return fmt::format("{} of {} samples in {} are 0 s: not times (a zeroed chunk?)", zeros, r.samples.size(),
+                       side);
+  }
+  return "";
 }
 
-CaseChange compare_bench(const BenchRecord& b, const BenchRecord& n, const CompareOptions& opts) {
-  CaseChange c;
-  c.kind = "bench";
-  c.key = b.key;
-  c.verdict = Verdict::Unchanged;
-  c.base = b.median();
-  c.next = n.median();
-  std::string timer_note;
-  if (b.timer != n.timer) timer_note = fmt::format("; timer {} -> {}", b.timer, n.timer);
-  if (std::isnan(c.base) || std::isnan(c.next)) {
-    c.detail = fmt::format("no samples in the {} report{}", std::isnan(c.base) ? "base" : "next",
-                           timer_note);
-    // Timed before, not now: the case stopped running, which a gate must notice.
-    if (!std::isnan(c.base)) c.verdict = Verdict::Regressed;
-    return c;
-  }
-  if (!(c.base > 0)) {
-    c.detail = fmt::format("base median is {}, no ratio{}", format_seconds(c.base), timer_note);
-    return c;
-  }
-  c.ratio = c.next / c.base;
-  c.p_value = mann_whitney_greater(n.samples, b.samples);
-  c.p_value_faster = mann_whitney_greater(b.samples, n.samples);
+// Log median and its within-run (bootstrap) variance, for one report's record.
+struct RunStat {
+  double log_median = kNaN, within = 0;
+};
 
-  const bool slower = c.ratio > 1 + opts.threshold;
-  const bool faster = c.ratio < 1 - opts.threshold;
-  const bool usable = test_usable(b.samples.size(), n.samples.size(), opts.alpha);
-  const double p = c.ratio >= 1 ? c.p_value : c.p_value_faster;
-  std::string stat;
-  if (usable) {
-    stat = fmt::format("p={:.2g}", p);
-    if ((slower || faster) && !(p < opts.alpha)) stat += ", not significant";
-  } else {
-    stat =
-        fmt::format("n={}/{}: too few samples for the significance test, threshold alone decides",
-                    b.samples.size(), n.samples.size());
-  }
-  if (slower && (!usable || c.p_value < opts.alpha)) c.verdict = Verdict::Regressed;
-  if (faster && (!usable || c.p_value_faster < opts.alpha)) c.verdict = Verdict::Improved;
-  c.detail = fmt::format("median {} -> {} ({:+.1f}%, {}){}", format_seconds(c.base),
-                         format_seconds(c.next), (c.ratio - 1) * 100, stat, timer_note);
-  return c;
+RunStat run_stat(const BenchRecord& r, std::vector<double>& scratch, stats::MedianVariance& mv) {
+  scratch.assign(r.samples.begin(), r.samples.end());
+  for (double& s : scratch) s = std::log(s);
+  std::sort(scratch.begin(), scratch.end());
+  RunStat st;
+  const std::size_t n = scratch.size();
+  st.log_median = n % 2 ? scratch[n / 2] : 0.5 * (scratch[n / 2 - 1] + scratch[n / 2]);
+  st.within = mv(scratch);
+  return st;
 }
 
-CaseChange one_sided(const char* kind, const std::string& key, Verdict v, double value,
-                     std::string detail) {
-  CaseChange c;
-  c.kind = kind;
-  c.key = key;
-  c.verdict = v;
-  (v == Verdict::Added ? c.next : c.base) = value;
-  c.detail = std::move(detail);
-  return c;
+double counter(const BenchRecord& r, const std::string& name) {
+  for (const auto& [k, v] : r.counters) {
+    if (k == name) return v;
+  }
+  return kNaN;
 }
 
-// Keys that always differ between runs and say nothing about comparability.
-bool noisy_meta_key(const std::string& k) { return k == "date_utc"; }
+// Instructions gate past their threshold; the other counters (allocations, launches, syncs)
+// are deterministic, so any growth fails.
+void judge_counters(const BenchRecord& b, const BenchRecord& n, const Limits& lim, const Policy& pol,
+                    CaseChange& c) {
+  if (b.counters.empty() || n.counters.empty()) return;
+  if (b.counter_source != n.counter_source) {
+    c.reason += fmt::format("; counters not compared (source {} -> {})", b.counter_source, n.counter_source);
+    return;
+  }
+  for (const auto& [name, nv] : n.counters) {
+    const double bv = counter(b, name);
+    if (std::isnan(bv) || std::isnan(nv)) continue;
+    const bool instr = name == "instructions";
+    if (instr) {
+      c.instr_base = bv;
+      c.instr_next = nv;
+    }
+    const bool grew = instr ? nv > bv * (1 + lim.instructions) : nv > bv;
+    if (!grew) continue;
+    c.verdict = Verdict::Slower;
+    c.reason += bv > 0 ? fmt::format("; {} {} -> {} ({:+.1f}%)", name, num(bv), num(nv), (nv / bv - 1) * 100)
+                       : fmt::format("; {} {} -> {}", name, num(bv), num(nv));
+    if (lim.gate && (instr ? pol.fail_instructions : pol.fail_counters)) c.fails = true;
+  }
+}
+
+std::string kind_label(const Report& r) {
+  const std::string k = r.meta.get("kind");
+  return k.empty() ? "unlabelled" : k;
+}
 
 }  // namespace
 
-Comparison compare(const Report& base, const Report& next, const CompareOptions& opts) {
-  if (!(opts.threshold >= 0) || !(opts.alpha > 0 && opts.alpha < 1)) {
+std::string report_kind(const Report& r, const std::string& name) {
+  const std::string attr = r.meta.get("kind");
+  if (!attr.empty() && attr != "check" && attr != "bench")
     throw ValueError(
-        fmt::format("compare options out of range (threshold {} must be >= 0, alpha {} in (0, 1))",
-                    opts.threshold, opts.alpha));
-  }
-  Comparison out;
+        fmt::format("{}: unknown kind '{}' (expected check or bench)", name, attr.substr(0, 40)));
+  if (attr == "check" && !r.benches.empty())
+    throw ValueError(
+        fmt::format("{}: its kind is 'check' but it holds {} bench cases", name, r.benches.size()));
+  if (attr == "bench" && !r.checks.empty())
+    throw ValueError(
+        fmt::format("{}: its kind is 'bench' but it holds {} check cases", name, r.checks.size()));
+  if (!attr.empty()) return attr;
+  if (!r.checks.empty() && !r.benches.empty()) return "mixed";
+  if (!r.checks.empty()) return "check";
+  if (!r.benches.empty()) return "bench";
+  return "";
+}
 
+std::string Comparison::key(const CaseChange& c) const {
+  if (c.kind == CaseKind::Check) {
+    const CheckRecord* r = next_check(c) ? next_check(c) : base_check(c);
+    return r ? match_key(*r, match) : "";
+  }
+  const BenchRecord* r = next_bench(c) ? next_bench(c) : base_bench(c);
+  return r ? match_key(*r, match) : "";
+}
+const CheckRecord* Comparison::base_check(const CaseChange& c) const {
+  return c.kind == CaseKind::Check && c.base != CaseChange::kNone ? &bases.back()->checks[c.base] : nullptr;
+}
+const CheckRecord* Comparison::next_check(const CaseChange& c) const {
+  return c.kind == CaseKind::Check && c.next != CaseChange::kNone ? &next->checks[c.next] : nullptr;
+}
+const BenchRecord* Comparison::base_bench(const CaseChange& c) const {
+  return c.kind == CaseKind::Bench && c.base != CaseChange::kNone ? &bases.back()->benches[c.base] : nullptr;
+}
+const BenchRecord* Comparison::next_bench(const CaseChange& c) const {
+  return c.kind == CaseKind::Bench && c.next != CaseChange::kNone ? &next->benches[c.next] : nullptr;
+}
+
+std::string Comparison::describe(const CaseChange& c) const {
+  if (c.kind == CaseKind::Check || std::isnan(c.ratio)) {
+    if (c.kind == CaseKind::Bench && (c.verdict == Verdict::Removed || c.verdict == Verdict::Added)) {
+      const double v = c.verdict == Verdict::Added ? c.next_value : c.base_value;
+      return fmt::format("{}; median {}", c.reason, format_seconds(v));
+    }
+    return c.reason;
+  }
+  const double level = 100 * (1 - 2 * alpha);
+  std::string s = fmt::format("median {} -> {} ({:+.1f}%; {:.0f}% interval {:+.1f}% .. {:+.1f}%; ",
+                              format_seconds(c.base_value), format_seconds(c.next_value), (c.ratio - 1) * 100,
+                              level, (c.lo - 1) * 100, (c.hi - 1) * 100);
+  const double q = c.ratio >= 1 ? c.q_slower : c.q_faster;
+  s += fmt::format("q={:.2g}; run-to-run noise {:.1f}%{})", q, c.noise * 100,
+                   c.history > 1 ? fmt::format(" from {} baselines", c.history) : " assumed");
+  if (!c.reason.empty()) s += c.reason;
+  return s;
+}
+
+Comparison compare(const std::vector<const Report*>& bases, const Report& next, const CompareOptions& opts,
+                   const std::vector<std::string>& names) {
+  if (bases.empty()) throw ValueError("compare needs at least one baseline report");
+  opts.policy.validate();
+  for (const std::string& f : opts.match) {
+    const auto& known = identity_fields();
+    if (std::find(known.begin(), known.end(), f) == known.end())
+      throw ValueError(
+          fmt::format("unknown --match field '{}' (expected some of kind, op, engine, "
+                      "dtype, device, shapes, layout, mode, params, timer)",
+                      f.substr(0, 40)));
+  }
+  auto name_of = [&](std::size_t i) {
+    if (i < names.size()) return names[i];
+    return i == bases.size()
+               ? std::string("the new report")
+               : (bases.size() == 1 ? std::string("the base report") : fmt::format("base report {}", i + 1));
+  };
+  const std::string next_name = name_of(bases.size());
+  const std::string next_kind = report_kind(next, next_name);
+  if (next.checks.empty() && next.benches.empty())
+    throw ValueError(next_name + " has no cases (an empty report)");
+  for (std::size_t i = 0; i < bases.size(); ++i) {
+    const std::string k = report_kind(*bases[i], name_of(i));
+    if (!k.empty() && k != next_kind)
+      throw ValueError(fmt::format("{} is a {} report and {} a {} report: compare reports of one kind",
+                                   name_of(i), kind_label(*bases[i]), next_name, kind_label(next)));
+  }
+  if (!next.benches.empty() && std::none_of(next.benches.begin(), next.benches.end(),
+                                            [](const BenchRecord& b) { return !b.samples.empty(); }))
+    throw ValueError(next_name + " has no bench samples (" + std::to_string(next.benches.size()) +
+                     " cases, none timed)");
+
+  const Policy& pol = opts.policy;
+  const Report& base = *bases.back();  // the primary baseline: the most recent
+  Comparison out;
+  out.bases = bases;
+  out.next = &next;
+  out.match = opts.match;
+  out.alpha = pol.alpha;
+
+  // Metadata: notes against the primary baseline; env_must_match against every baseline.
+  const auto noisy = [](const std::string& k) { return k == "date_utc" || k == "command_line"; };
   for (const auto& [k, v] : base.meta.entries) {
-    if (noisy_meta_key(k)) continue;
+    if (noisy(k)) continue;
     const std::string w = next.meta.has(k) ? next.meta.get(k) : "(absent)";
     if (w != v) out.notes.push_back(fmt::format("{}: {} -> {}", k, v, w));
   }
   for (const auto& [k, w] : next.meta.entries) {
-    if (!noisy_meta_key(k) && !base.meta.has(k))
-      out.notes.push_back(fmt::format("{}: (absent) -> {}", k, w));
+    if (!noisy(k) && !base.meta.has(k)) out.notes.push_back(fmt::format("{}: (absent) -> {}", k, w));
   }
   for (const char* k : {"cpu_model", "gpu"}) {
     if (base.meta.get(k) != next.meta.get(k)) {
-      out.notes.push_back(
-          "the reports come from different machines: timing changes may reflect the machine");
+      out.notes.push_back("the reports come from different machines: timing changes may reflect the machine");
       break;
     }
   }
-
-  const auto next_checks = index_by_key(next.checks, "check", "next");
-  const auto base_checks = index_by_key(base.checks, "check", "base");
-  for (const CheckRecord& b : base.checks) {
-    auto it = next_checks.find(b.key);
-    if (it == next_checks.end()) {
-      out.changes.push_back(
-          one_sided("check", b.key, Verdict::Removed, check_value(b), "was " + b.status));
-    } else {
-      out.changes.push_back(compare_check(b, *it->second));
-    }
-  }
-  for (const CheckRecord& n : next.checks) {
-    if (!base_checks.count(n.key)) {
-      out.changes.push_back(one_sided("check", n.key, Verdict::Added, check_value(n),
-                                      with_message(n.status, n.message)));
+  for (const std::string& k : pol.env_must_match) {
+    for (std::size_t i = 0; i < bases.size(); ++i) {
+      if (bases[i]->meta.get(k) != next.meta.get(k)) {
+        out.env_mismatch.push_back(
+            fmt::format("{}: {} -> {} ({})", k, bases[i]->meta.get(k), next.meta.get(k), name_of(i)));
+        break;
+      }
     }
   }
 
-  const auto next_benches = index_by_key(next.benches, "bench", "next");
-  const auto base_benches = index_by_key(base.benches, "bench", "base");
-  for (const BenchRecord& b : base.benches) {
-    auto it = next_benches.find(b.key);
-    if (it == next_benches.end()) {
-      out.changes.push_back(one_sided("bench", b.key, Verdict::Removed, b.median(),
-                                      "median was " + format_seconds(b.median())));
-    } else {
-      out.changes.push_back(compare_bench(b, *it->second, opts));
+  // ---- checks: the primary baseline against the new report.
+  {
+    const Index<CheckRecord> bi(base.checks, opts, false, name_of(bases.size() - 1));
+    const Index<CheckRecord> ni(next.checks, opts, true, next_name);
+    out.changes.reserve(bi.order().size() + next.benches.size());
+    for (std::uint32_t i : bi.order()) {
+      const CheckRecord& b = base.checks[i];
+      CaseChange c;
+      c.kind = CaseKind::Check;
+      c.base = i;
+      c.next = opts.match.empty() ? ni.find(std::string_view(b.key)) : ni.find(match_key(b, opts.match));
+      const CheckRecord& id = c.next != CaseChange::kNone ? next.checks[c.next] : b;
+      const Limits lim = limits_for(pol, [&](const std::string& f) { return check_field(id, f); });
+      if (c.next == CaseChange::kNone) {
+        c.verdict = Verdict::Removed;
+        c.base_value = check_value(b);
+        c.reason = "was " + b.status + "; not in the new report";
+        c.fails = pol.fail_removed && lim.gate;
+      } else {
+        judge_check(b, next.checks[c.next], lim, pol, c);
+      }
+      out.changes.push_back(std::move(c));
+    }
+    for (std::uint32_t i : ni.order()) {
+      const CheckRecord& n = next.checks[i];
+      const auto found =
+          opts.match.empty() ? bi.find(std::string_view(n.key)) : bi.find(match_key(n, opts.match));
+      if (found != CaseChange::kNone) continue;
+      CaseChange c;
+      c.kind = CaseKind::Check;
+      c.next = i;
+      c.verdict = Verdict::Added;
+      c.next_value = check_value(n);
+      c.reason = with_message(n.status, n.message);
+      out.changes.push_back(std::move(c));
     }
   }
-  for (const BenchRecord& n : next.benches) {
-    if (!base_benches.count(n.key)) {
-      out.changes.push_back(one_sided("bench", n.key, Verdict::Added, n.median(),
-                                      "median " + format_seconds(n.median())));
+
+  // ---- benches
+  {
+    std::vector<Index<BenchRecord>> bix;
+    bix.reserve(bases.size());
+    for (std::size_t j = 0; j < bases.size(); ++j)
+      bix.emplace_back(bases[j]->benches, opts, false, name_of(j));
+    const Index<BenchRecord> ni(next.benches, opts, true, next_name);
+    const std::size_t K = bases.size();
+
+    // Pass 1: per matched case, the statistics of each run.
+    struct Pending {
+      std::size_t change;
+      double d, within_next, within_base, var_hist;  // var_hist: spread of baselines' log medians
+      int history;
+    };
+    std::vector<Pending> pending;
+    std::vector<double> scratch, logs;
+    stats::MedianVariance mv;
+    double pooled_sum = 0, pooled_df = 0;
+    for (std::uint32_t i : bix.back().order()) {
+      const BenchRecord& b = base.benches[i];
+      CaseChange c;
+      c.kind = CaseKind::Bench;
+      c.base = i;
+      const std::string built = opts.match.empty() ? std::string() : match_key(b, opts.match);
+      const auto find_in = [&](const Index<BenchRecord>& ix) {
+        return opts.match.empty() ? ix.find(std::string_view(b.key)) : ix.find(built);
+      };
+      c.next = find_in(ni);
+      c.base_value = b.samples.empty() ? kNaN : b.median();
+      const BenchRecord& id = c.next != CaseChange::kNone ? next.benches[c.next] : b;
+      const Limits lim = limits_for(pol, [&](const std::string& f) { return bench_field(id, f); });
+      if (c.next == CaseChange::kNone) {
+        c.verdict = Verdict::Removed;
+        c.reason = "not in the new report";
+        c.fails = pol.fail_removed && lim.gate;
+        out.changes.push_back(std::move(c));
+        continue;
+      }
+      const BenchRecord& n = next.benches[c.next];
+      c.next_value = n.samples.empty() ? kNaN : n.median();
+      std::string bad = invalid_samples(n, "the new report");
+      // Every baseline holding the case contributes a run; a damaged one makes the case invalid.
+      logs.clear();
+      double within_base = 0;
+      for (std::size_t j = 0; j < K && bad.empty(); ++j) {
+        const std::uint32_t bj = j + 1 == K ? i : find_in(bix[j]);
+        if (bj == CaseChange::kNone) continue;
+        const BenchRecord& r = bases[j]->benches[bj];
+        bad = invalid_samples(r, name_of(j));
+        if (!bad.empty()) break;
+        const RunStat st = run_stat(r, scratch, mv);
+        logs.push_back(st.log_median);
+        within_base += st.within;
+      }
+      if (!bad.empty()) {
+        c.verdict = Verdict::Invalid;
+        c.reason = bad;
+        out.changes.push_back(std::move(c));
+        continue;
+      }
+      if (b.timer != n.timer) c.reason += fmt::format("; timer {} -> {}", b.timer, n.timer);
+      const RunStat ns = run_stat(n, scratch, mv);
+      const double k = static_cast<double>(logs.size());
+      double mean = 0;
+      for (double l : logs) mean += l;
+      mean /= k;
+      double var = 0;
+      for (double l : logs) var += (l - mean) * (l - mean);
+      if (logs.size() >= 2) {
+        var /= (k - 1);
+        pooled_sum += var * (k - 1);
+        pooled_df += k - 1;
+      }
+      c.history = static_cast<std::uint16_t>(logs.size());
+      c.ratio = std::exp(ns.log_median - mean);
+      c.base_value = std::exp(mean);
+      pending.push_back({out.changes.size(), ns.log_median - mean, ns.within, within_base / k, var,
+                         static_cast<int>(logs.size())});
+      judge_counters(b, n, lim, pol, c);
+      out.changes.push_back(std::move(c));
     }
+    for (std::uint32_t i : ni.order()) {
+      const BenchRecord& n = next.benches[i];
+      if ((opts.match.empty() ? bix.back().find(std::string_view(n.key))
+                              : bix.back().find(match_key(n, opts.match))) != CaseChange::kNone)
+        continue;
+      CaseChange c;
+      c.kind = CaseKind::Bench;
+      c.next = i;
+      c.verdict = Verdict::Added;
+      c.next_value = n.samples.empty() ? kNaN : n.median();
+      c.reason = "new case";
+      out.changes.push_back(std::move(c));
+    }
+
+    // Pass 2: run-to-run variance, p-values, Benjamini-Hochberg, verdicts.
+    constexpr std::size_t kMinCasesForSpread = 8;  // fewer cases say too little about the spread
+    constexpr double kPrior = 2;                   // weight (in degrees of freedom) of the pooled variance
+    const double pooled = pooled_df > 0 ? pooled_sum / pooled_df : kNaN;
+    // The comparison's own cases give an "empirical null" (Efron): most cases did not
+    // change, so the robust spread of d around its median bounds the run-to-run noise from
+    // below even with one baseline, and a run made noisy by load widens every interval. A
+    // shift of all cases alike moves the median, not the spread, so it is still seen.
+    double cross_var_d = 0;
+    if (pending.size() >= kMinCasesForSpread) {
+      std::vector<double> ds;
+      ds.reserve(pending.size());
+      for (const Pending& pd : pending) ds.push_back(pd.d);
+      const double med = stats::median_inplace(ds);
+      for (double& v : ds) v = std::fabs(v - med);
+      const double mad = 1.4826 * stats::median_inplace(ds);
+      cross_var_d = mad * mad;
+    }
+    // One baseline: the noise is a guess, and on a loaded machine its tails are heavy, so
+    // p-values come from Student's t with 4 degrees of freedom. With history, the normal.
+    const bool one_run = pooled_df == 0;
+    const auto upper = [&](double zv) {
+      return one_run ? 1 - stats::student_t_cdf(zv, 4) : 1 - stats::normal_cdf(zv);
+    };
+    const double z =
+        one_run ? stats::student_t_quantile(1 - pol.alpha, 4) : stats::normal_quantile(1 - pol.alpha);
+    std::vector<double> ps(pending.size()), pf(pending.size());
+    std::vector<double> sds(pending.size());
+    std::vector<Limits> lims(pending.size());
+    for (std::size_t t = 0; t < pending.size(); ++t) {
+      const Pending& pd = pending[t];
+      CaseChange& c = out.changes[pd.change];
+      const BenchRecord& n = next.benches[c.next];
+      lims[t] = limits_for(pol, [&](const std::string& f) { return bench_field(n, f); });
+      const Limits& lim = lims[t];
+      double run_var;
+      if (!one_run) {
+        // History: this case's spread, shrunk towards the pooled spread of all cases.
+        const double df = pd.history - 1;
+        const double s2 = (df * pd.var_hist + kPrior * pooled) / (df + kPrior);
+        const double k = pd.history;
+        run_var =
+            std::max({s2, lim.noise_floor * lim.noise_floor, pd.within_base, cross_var_d / (1 + 1 / k)});
+        sds[t] = std::sqrt(std::max(run_var, pd.within_next) + run_var / k);
+      } else {
+        run_var = std::max(lim.noise * lim.noise, cross_var_d / 2);
+        sds[t] = std::sqrt(run_var + pd.within_next + run_var + pd.within_base);
+      }
+      c.noise = std::sqrt(run_var);
+      const double thr = std::log1p(lim.threshold);
+      c.p_slower = upper((pd.d - thr) / sds[t]);
+      c.p_faster = upper((-pd.d - thr) / sds[t]);
+      c.lo = std::exp(pd.d - z * sds[t]);
+      c.hi = std::exp(pd.d + z * sds[t]);
+      ps[t] = c.p_slower;
+      pf[t] = c.p_faster;
+    }
+    const std::vector<double> qs = stats::bh_adjust(ps), qf = stats::bh_adjust(pf);
+    for (std::size_t t = 0; t < pending.size(); ++t) {
+      const Pending& pd = pending[t];
+      CaseChange& c = out.changes[pd.change];
+      const Limits& lim = lims[t];
+      c.q_slower = qs[t];
+      c.q_faster = qf[t];
+      const double m = std::log1p(lim.margin);
+      const bool counter_slower = c.verdict == Verdict::Slower;
+      if (c.q_slower <= pol.alpha) {
+        c.verdict = Verdict::Slower;
+        if (lim.gate && pol.fail_slower) c.fails = true;
+      } else if (counter_slower) {
+        // a counter grew: the verdict stays slower, whatever the time says
+      } else if (c.q_faster <= pol.alpha) {
+        c.verdict = Verdict::Faster;
+      } else if (pd.d + z * sds[t] <= m && pd.d - z * sds[t] >= -m) {
+        c.verdict = Verdict::Same;
+      } else {
+        c.verdict = Verdict::Inconclusive;
+      }
+    }
+  }
+
+  for (const CaseChange& c : out.changes) {
+    ++out.counts[static_cast<int>(c.verdict)];
+    out.failing += c.fails ? 1 : 0;
   }
   return out;
 }

@@ -1,66 +1,120 @@
 #pragma once
-// Compare two reports case by case, for CI gating: check status transitions and bench
-// timings (median ratio plus a one-sided Mann-Whitney U test on the raw samples).
-#include <cstddef>
-#include <span>
+// Compare reports case by case, for CI gating. A baseline may be several reports (history):
+// from them compare estimates each case's run-to-run spread, so that a change must stand out
+// from the noise between runs, not only from the spread of repetitions inside one run.
+//
+// Bench cases: d = log(new median / base median), where the base median is the geometric
+// mean of the baselines' medians. Its variance is the within-run part (the exact bootstrap
+// variance of each log median) plus the run-to-run part s^2 (1 + 1/K), K baselines; s comes
+// from the spread of the baselines' log medians (shrunk towards the mean over all cases,
+// at least noise_floor) or, with one baseline, is the policy's `noise`. Then
+//   slower:       H0 d <= log(1+threshold) rejected by Benjamini-Hochberg at FDR alpha
+//   faster:       H0 d >= -log(1+threshold) rejected likewise
+//   same:         the (1-2 alpha) interval of d lies within +-log(1+margin)
+//   inconclusive: none of these.
+// Instruction counts fail past their own threshold; other counters (allocations, launches)
+// are deterministic and fail on any growth. Check cases: a pass that became fail, skip or
+// divergent is worse, and so is max ULP growing by more than ulp_fraction of the budget.
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "reports/policy.h"
 #include "reports/report.h"
 
 namespace parity::reports {
 
+enum class Verdict : std::uint8_t {
+  Same,          // bench: shown equivalent; check: no change that matters
+  Faster,        // bench
+  Slower,        // bench: time, instructions or a deterministic counter grew
+  Inconclusive,  // bench: neither shown different nor shown the same
+  Better,        // check: status or accuracy improved
+  Worse,         // check: status or accuracy got worse
+  Added,         // only in the new report
+  Removed,       // only in the baseline
+  Invalid,       // not a measurement: no samples, or samples of 0 s (a zeroed chunk)
+};
+inline constexpr int kVerdictCount = 9;
+const char* verdict_name(Verdict v);  // "same", "faster", ..., "invalid"
+
+// Exit codes of `parity compare` (and what Comparison::exit_code returns).
+inline constexpr int kCompareOk = 0, kCompareRegression = 1, kCompareBadInput = 2, kCompareEnvMismatch = 3;
+
 struct CompareOptions {
-  double threshold = 0.10;  // a bench case regresses when its median time grows by more
-                            // than this fraction AND the change is significant
-  double alpha = 0.01;      // significance level of the one-sided Mann-Whitney U test on the
-                            // raw samples; with fewer than 5 samples on either side the test
-                            // cannot reach it, so the threshold alone decides (said in detail)
+  Policy policy;
+  // Identity fields cases are matched on (see identity_fields()); empty: the full key.
+  // E.g. {"op", "dtype", "shape"} with base filter device=cpu and new filter device=cuda
+  // compares the devices.
+  std::vector<std::string> match;
+  // FIELD=PATTERN (fnmatch) filters applied before matching, to each side.
+  std::vector<std::pair<std::string, std::string>> base_filter, next_filter;
 };
 
-enum class Verdict { Unchanged, Improved, Regressed, Added, Removed };
-
-// "unchanged", "improved", "regressed", "added", "removed".
-const char* verdict_name(Verdict v);
+enum class CaseKind : std::uint8_t { Check, Bench };
 
 struct CaseChange {
-  std::string kind;  // "check" or "bench"
-  std::string key;
-  Verdict verdict = Verdict::Unchanged;
-  double base = kNaN, next = kNaN;  // bench: median seconds; check: max_ulp (or max_abs_err)
-  double ratio = kNaN;              // bench: next/base median
-  double p_value = kNaN;            // bench: Mann-Whitney one-sided p (next slower than base)
-  double p_value_faster = kNaN;     // bench: the mirror test's p (next faster than base)
-  std::string detail;               // one line: "median 1.20 ms -> 1.50 ms (+25.0%, p=0.0004)",
-                                    // "pass -> fail: <message>"
+  CaseKind kind = CaseKind::Check;
+  Verdict verdict = Verdict::Same;
+  bool fails = false;                        // counts towards exit 1 under the policy
+  std::uint32_t base = kNone, next = kNone;  // record index in the primary (last) baseline
+                                             // and in the new report
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+  double base_value = kNaN, next_value = kNaN;  // bench: median seconds; check: max_ulp or
+                                                // max_abs_err
+  double ratio = kNaN, lo = kNaN, hi = kNaN;    // bench: new/base and its (1-2 alpha) interval
+  double p_slower = kNaN, p_faster = kNaN;      // bench: one-sided p against the threshold
+  double q_slower = kNaN, q_faster = kNaN;      // ... Benjamini-Hochberg adjusted
+  double noise = kNaN;                          // run-to-run relative deviation used
+  double instr_base = kNaN, instr_next = kNaN;  // "instructions" counter when both have it
+  std::uint16_t history = 0;                    // baselines that hold the case
+  std::string reason;                           // one line, set for every verdict but a plain "same"
 };
 
 struct Comparison {
-  std::vector<CaseChange> changes;  // every matched, added and removed case
-  std::vector<std::string> notes;   // e.g. metadata that differs: "cpu_model: X -> Y"
-  int count(Verdict v) const;
-  bool regressed() const;  // any Regressed
+  // Non-owning: the reports compare() was given must outlive the Comparison.
+  std::vector<const Report*> bases;
+  const Report* next = nullptr;
+  std::vector<std::string> match;         // as in the options
+  std::vector<CaseChange> changes;        // checks, then benches; base order, then added cases
+  std::vector<std::string> notes;         // metadata that differs, e.g. "cpu_model: X -> Y"
+  std::vector<std::string> env_mismatch;  // policy env_must_match keys that differ
+  double alpha = 0.05;
+  int counts[kVerdictCount] = {};
+  int failing = 0;
+
+  int count(Verdict v) const { return counts[static_cast<int>(v)]; }
+  bool regressed() const { return failing > 0; }
+  // 2 when any case is invalid, else 3 when the environment differs where the policy forbids
+  // it, else 1 when any case fails, else 0.
+  int exit_code() const;
+  // The case's match key ("op|dtype|..." for the chosen fields, or the record's key).
+  std::string key(const CaseChange& c) const;
+  // One line on the case: the numbers behind its verdict and its reason.
+  std::string describe(const CaseChange& c) const;
+  const CheckRecord* base_check(const CaseChange& c) const;
+  const CheckRecord* next_check(const CaseChange& c) const;
+  const BenchRecord* base_bench(const CaseChange& c) const;
+  const BenchRecord* next_bench(const CaseChange& c) const;
 };
 
-// Bench verdicts: Regressed when next median > (1 + threshold) * base median and the one-sided
-// test "next slower" gives p < alpha; Improved when next median < (1 - threshold) * base median
-// and the test "next faster" gives p < alpha. When either side has fewer than 5 samples (or
-// 1 / C(n+m, n) > alpha, so no outcome could reach alpha) the threshold alone decides and
-// the detail says so. Check verdicts: pass/divergent -> fail is Regressed, fail ->
-// pass/divergent is Improved, anything involving skip (and pass <-> divergent) is Unchanged
-// with the transition in the detail. Changes list base order, then cases only in next.
-// Throws parity::ValueError when a key appears twice in one report or opts is out of range.
-Comparison compare(const Report& base, const Report& next, const CompareOptions& opts = {});
+// Throws parity::ValueError (exit 2) when: there is no baseline; the new report is empty, or
+// a bench report none of whose cases has samples; the reports are of different kinds (check
+// against bench); a report's kind attribute disagrees with its content; two cases share a
+// match key in one report; options are out of range. `names` label the reports in errors
+// (bases then new; default "base N", "new").
+Comparison compare(const std::vector<const Report*>& bases, const Report& next,
+                   const CompareOptions& opts = {}, const std::vector<std::string>& names = {});
+inline Comparison compare(const Report& base, const Report& next, const CompareOptions& opts = {}) {
+  return compare(std::vector<const Report*>{&base}, next, opts);
+}
 
-// One-sided Mann-Whitney U test. Returns P(U_x >= observed | H0), i.e. the p-value for the
-// alternative "x tends to be larger than y", where U_x counts pairs (xi, yj) with xi > yj
-// plus half the ties. Exact when the pooled count n+m is at most 40: the permutation null
-// distribution of the rank sum, conditional on the observed ties (mid-ranks), tabulated by
-// dynamic programming. Above 40, the normal approximation with tie and continuity correction.
-// NaN samples are left out; NaN if either side is then empty.
-double mann_whitney_greater(std::span<const double> x, std::span<const double> y);
+// "check" or "bench" from the kind attribute, else from the content ("" when empty). Throws
+// parity::ValueError when the attribute disagrees with the content or is unknown.
+std::string report_kind(const Report& r, const std::string& name);
 
-// U_x as defined above (pairs with xi > yj, ties counting one half).
-double mann_whitney_u(std::span<const double> x, std::span<const double> y);
+// A record's identity field by name ("" when the record has no such field).
+std::string check_field(const CheckRecord& c, const std::string& field);
+std::string bench_field(const BenchRecord& b, const std::string& field);
 
 }  // namespace parity::reports

@@ -1,6 +1,8 @@
 #include "suite/cases.h"
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
 
 namespace parity::suite {
 
@@ -14,14 +16,32 @@ std::string_view layout_name(Layout l) {
     case Layout::Contiguous: return "contiguous";
     case Layout::Transposed: return "transposed";
     case Layout::NegativeStride: return "negative-stride";
+    case Layout::Sliced: return "sliced";
+    case Layout::Offset: return "offset";
+    case Layout::Broadcast: return "broadcast";
   }
   return "?";
+}
+
+bool layout_applies(Layout l, const Shape& s) {
+  switch (l) {
+    case Layout::Contiguous: return true;
+    case Layout::Transposed: return s.size() >= 2 && spec::numel(s) > 1;
+    case Layout::NegativeStride: return !s.empty() && s.back() > 1;
+    case Layout::Sliced: return !s.empty() && s.back() >= 1 && spec::numel(s) > 0;
+    case Layout::Offset: return spec::numel(s) > 0;
+    case Layout::Broadcast: return !s.empty() && s[0] > 1 && spec::numel(s) > 0;
+  }
+  return false;
 }
 
 std::string_view mode_name(Mode m) {
   switch (m) {
     case Mode::Forward: return "forward";
+    case Mode::ForwardSpecial: return "forward-special";
     case Mode::Grad: return "grad";
+    case Mode::GradSharedLeaf: return "grad-shared-leaf";
+    case Mode::GradTwice: return "grad-backward-twice";
     case Mode::Error: return "error";
   }
   return "?";
@@ -45,18 +65,61 @@ std::string Case::dtypes_str() const {
   return s;
 }
 
+std::string Case::layouts_str() const {
+  bool same = true;
+  for (std::size_t i = 1; i < shapes.size(); ++i) same = same && operand_layout(i) == operand_layout(0);
+  std::string s;
+  for (std::size_t i = 0; i < (same ? std::min<std::size_t>(shapes.size(), 1) : shapes.size()); ++i)
+    s += (i ? "+" : "") + std::string(layout_name(operand_layout(i)));
+  return s.empty() ? std::string(layout_name(layout)) : s;
+}
+
 std::string Case::key() const {
-  return std::string(spec::op_spec(op).name) + "|" + dtypes_str() + "|" + shapes_str() + "|" +
-         std::string(layout_name(layout)) + "|" + std::string(mode_name(mode));
+  return std::string(spec::op_spec(op).name) + "|" + dtypes_str() + "|" + shapes_str() + "|" + layouts_str() +
+         "|" + std::string(mode_name(mode));
 }
 
 std::uint64_t Case::seed() const {
-  // The key without the layout, so the three layouts of a case hold the same values.
+  // The key without the layout, so every layout of a case holds the same values.
   const std::string k = std::string(spec::op_spec(op).name) + "|" + dtypes_str() + "|" + shapes_str() + "|" +
                         std::string(mode_name(mode));
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across compilers, unlike std::hash
   for (unsigned char ch : k) h = (h ^ ch) * 1099511628211ull;
   return h;
+}
+
+std::vector<double> special_values(DType dtype, OpKind kind) {
+  const bool reduces = kind == OpKind::Reduction || kind == OpKind::Matmul;
+  auto floats = [&](auto tag) {
+    using L = std::numeric_limits<decltype(tag)>;
+    std::vector<double> v{0.0, -0.0, L::infinity(), -L::infinity(), L::quiet_NaN(), L::denorm_min(),
+                          -L::denorm_min(), 3 * double(L::denorm_min()), L::min(), -double(L::min())};
+    if (!reduces) v.insert(v.end(), {double(L::max()), double(L::lowest()), 1.0, -1.0, 0.5, -0.5, double(L::epsilon())});
+    return v;
+  };
+  switch (dtype) {
+    case DType::Float32: return floats(float{});
+    case DType::Float64: return floats(double{});
+    case DType::Int32:
+    case DType::Int64:
+    case DType::Bool: return {};
+  }
+  return {};
+}
+
+std::vector<std::int64_t> special_integers(DType dtype) {
+  auto ints = [](auto tag) {
+    using L = std::numeric_limits<decltype(tag)>;
+    return std::vector<std::int64_t>{L::min(), L::max(), L::min() + 1, L::max() - 1, -1, 0, 1};
+  };
+  switch (dtype) {
+    case DType::Int32: return ints(std::int32_t{});
+    case DType::Int64: return ints(std::int64_t{});
+    case DType::Float32:
+    case DType::Float64:
+    case DType::Bool: return {};
+  }
+  return {};
 }
 
 namespace {
@@ -75,12 +138,30 @@ std::vector<ShapeSet> forward_shapes(OpKind kind) {
       return {{{{3, 4}, {3, 4}}},  {{{3, 4}, {4}}},    {{{2, 1, 4}, {3, 1}}}, {{{}, {5}}},
               {{{5}, {}}},         {{{0, 3}, {3}}},    {{{}, {}}},            {{{33, 65}, {33, 65}}}};
     case OpKind::Reduction:
-      return {{{{3, 4}}, {}},        {{{3, 4}}, {0}},        {{{3, 4}}, {1}, true},
-              {{{2, 3, 5}}, {0, 2}}, {{{2, 3, 5}}, {-1}},    {{{0, 3}}, {0}},
-              {{{}}, {}},            {{{1000}}, {}},         {{{64, 129}}, {1}}};
+      // Lengths around the pairwise block sizes (8, 128) and outer-axis runs of 16+ rows (a
+      // kernel that blocks rows must carry between blocks), plus one of more than 2^16 terms.
+      return {{{{3, 4}}, {}},          {{{3, 4}}, {0}},        {{{3, 4}}, {1}, true},
+              {{{2, 3, 5}}, {0, 2}},   {{{2, 3, 5}}, {-1}},    {{{0, 3}}, {0}},
+              {{{}}, {}},              {{{1000}}, {}},         {{{64, 129}}, {1}},
+              {{{7}}, {}},             {{{8}}, {}},            {{{9}}, {}},
+              {{{127}}, {}},           {{{128}}, {}},          {{{129}}, {}},
+              {{{16, 5}}, {0}},        {{{129, 7}}, {0}},      {{{517, 3}}, {0}},
+              {{{9, 128}}, {1}},       {{{20, 3, 40}}, {0, 2}}, {{{70001}}, {}},
+              {{{300, 250}}, {0}, true}};
     case OpKind::Matmul:
       return {{{{3, 4}, {4, 5}}},  {{{1, 7}, {7, 1}}}, {{{0, 3}, {3, 2}}},
               {{{5, 0}, {0, 4}}},  {{{16, 33}, {33, 8}}}};
+  }
+  return {};
+}
+
+// Shapes whose inputs get special values: long enough to reach vectorised bodies and tails.
+std::vector<ShapeSet> special_shapes(OpKind kind) {
+  switch (kind) {
+    case OpKind::Unary: return {{{{3, 4}}}, {{{4097}}}};
+    case OpKind::Binary: return {{{{33, 65}, {33, 65}}}, {{{4097}, {4097}}}, {{{3, 4}, {4}}}};
+    case OpKind::Reduction: return {{{{1000}}, {}}, {{{64, 129}}, {1}}, {{{517, 3}}, {0}}};
+    case OpKind::Matmul: return {{{{16, 33}, {33, 8}}}};
   }
   return {};
 }
@@ -108,18 +189,48 @@ bool allowed(const CaseFilter& f, DType d) {
   return f.dtypes.empty() || std::find(f.dtypes.begin(), f.dtypes.end(), d) != f.dtypes.end();
 }
 
-// Layouts that change anything for these shapes: a transpose needs a 2-d input, a flip a
-// non-empty last axis.
-std::vector<Layout> layouts_for(const std::vector<Shape>& shapes) {
-  std::vector<Layout> out{Layout::Contiguous};
-  bool any2d = false, any1d = false;
-  for (const Shape& s : shapes) {
-    any2d |= s.size() >= 2;
-    any1d |= !s.empty() && s.back() > 1;
+// The layout combinations worth running for these shapes, one layout per operand: every
+// layout on each operand alone (the others contiguous), so that a kernel that looks only at
+// its first operand's strides is caught on the second; and every layout on all of them.
+std::vector<std::vector<Layout>> layout_combos(const std::vector<Shape>& shapes) {
+  std::vector<std::vector<Layout>> out{std::vector<Layout>(shapes.size(), Layout::Contiguous)};
+  for (Layout l : kAllLayouts) {
+    if (l == Layout::Contiguous) continue;
+    std::size_t applies = 0;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      if (!layout_applies(l, shapes[i])) continue;
+      ++applies;
+      std::vector<Layout> one(shapes.size(), Layout::Contiguous);
+      one[i] = l;
+      out.push_back(one);
+    }
+    if (applies == shapes.size() && shapes.size() > 1) out.emplace_back(shapes.size(), l);
   }
-  if (any2d) out.push_back(Layout::Transposed);
-  if (any1d) out.push_back(Layout::NegativeStride);
   return out;
+}
+
+// splitmix64: a cheap, well-mixed hash of (seed, i) that picks where special values go.
+std::uint64_t mix(std::uint64_t seed, std::uint64_t i) {
+  std::uint64_t z = seed + 0x9e3779b97f4a7c15ull * (i + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Replaces about one element in `every` of a C-contiguous array with one of `specials`.
+template <class V>
+void mix_in(array::NdArray& values, const std::vector<V>& specials, std::uint64_t seed, std::uint64_t every) {
+  if (specials.empty()) return;
+  char* p = static_cast<char*>(values.data());
+  spec::visit_dtype(values.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    for (std::int64_t i = 0, n = values.size(); i < n; ++i) {
+      const std::uint64_t h = mix(seed, std::uint64_t(i));
+      if (h % every != 0) continue;
+      const T t = T(specials[(h >> 32) % specials.size()]);  // every special fits its dtype
+      std::memcpy(p + i * std::int64_t(sizeof(T)), &t, sizeof(T));
+    }
+  });
 }
 
 }  // namespace
@@ -134,9 +245,19 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
     for (const ShapeSet& ss : forward_shapes(op.kind)) {
       for (DType d : spec::kAllDTypes) {
         if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
-        for (Layout l : layouts_for(ss.shapes))
-          add_case({op.id, Mode::Forward, ss.shapes, std::vector<DType>(ss.shapes.size(), d),
-                    ss.axes, ss.keepdims, l});
+        for (const auto& combo : layout_combos(ss.shapes)) {
+          Case c{op.id, Mode::Forward, ss.shapes, std::vector<DType>(ss.shapes.size(), d), ss.axes, ss.keepdims,
+                 combo[0], combo};
+          add_case(std::move(c));
+        }
+      }
+    }
+    for (const ShapeSet& ss : special_shapes(op.kind)) {
+      for (DType d : spec::kAllDTypes) {
+        if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
+        if (special_values(d, op.kind).empty() && special_integers(d).empty()) continue;
+        add_case({op.id, Mode::ForwardSpecial, ss.shapes, std::vector<DType>(ss.shapes.size(), d), ss.axes,
+                  ss.keepdims, Layout::Contiguous});
       }
     }
     if (op.kind == OpKind::Binary) {
@@ -148,11 +269,23 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
       }
     }
     if (op.differentiable) {
-      for (const ShapeSet& ss : grad_shapes(op.kind))
-        for (DType d : {DType::Float32, DType::Float64})
-          if (op.dtypes.contains(d) && allowed(filter, d))
-            add_case({op.id, Mode::Grad, ss.shapes, std::vector<DType>(ss.shapes.size(), d), ss.axes,
-                      ss.keepdims, Layout::Contiguous});
+      for (DType d : {DType::Float32, DType::Float64}) {
+        if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
+        const auto shapes = grad_shapes(op.kind);
+        for (const ShapeSet& ss : shapes)
+          add_case({op.id, Mode::Grad, ss.shapes, std::vector<DType>(ss.shapes.size(), d), ss.axes, ss.keepdims,
+                    Layout::Contiguous});
+        // Gradients that must accumulate: twice through a retained graph, and (for ops of
+        // several operands) one leaf in every operand slot, square where the op needs it.
+        const ShapeSet& first = shapes.at(std::min<std::size_t>(1, shapes.size() - 1));
+        add_case({op.id, Mode::GradTwice, first.shapes, std::vector<DType>(first.shapes.size(), d), first.axes,
+                  first.keepdims, Layout::Contiguous});
+        if (op.arity > 1) {
+          const Shape square = op.kind == OpKind::Matmul ? Shape{4, 4} : Shape{3, 4};
+          add_case({op.id, Mode::GradSharedLeaf, std::vector<Shape>(std::size_t(op.arity), square),
+                    std::vector<DType>(std::size_t(op.arity), d), {}, false, Layout::Contiguous});
+        }
+      }
     }
     if (op.kind == OpKind::Matmul && allowed(filter, DType::Float32) && allowed(filter, DType::Float64))
       add_case({op.id, Mode::Forward, {{3, 4}, {4, 5}}, {DType::Float32, DType::Float64}, {}, false,
@@ -188,21 +321,79 @@ std::vector<Input> make_inputs(const Case& c) {
     const Shape& logical = c.shapes[i];
     const DType d = c.dtypes[i];
     const std::uint64_t seed = c.seed() + i;
+    Layout layout = c.operand_layout(i);
+    if (!layout_applies(layout, logical)) layout = Layout::Contiguous;
+    // Broadcast: one row of values, seen along axis 0 with stride 0.
+    Shape drawn = logical;
+    if (layout == Layout::Broadcast) drawn[0] = 1;
     // Integers are drawn as integers in the domain, bool as fair coins.
     array::NdArray values =
-        array::NdArray::random(logical, d, seed, core::Distribution::Uniform, op.domain.lo, op.domain.hi);
-    Layout layout = c.layout;
-    if (layout == Layout::Transposed && logical.size() < 2) layout = Layout::Contiguous;
-    if (layout == Layout::NegativeStride && logical.empty()) layout = Layout::Contiguous;
+        array::NdArray::random(drawn, d, seed, core::Distribution::Uniform, op.domain.lo, op.domain.hi);
+    if (c.mode == Mode::ForwardSpecial) {
+      // Dense for elementwise ops; sparse where one NaN or inf poisons a whole output element.
+      const bool reduces = op.kind == OpKind::Reduction || op.kind == OpKind::Matmul;
+      const std::uint64_t every = reduces ? 64 : 4;
+      mix_in(values, special_values(d, op.kind), seed ^ 0x5bd1e995ull, every);
+      mix_in(values, special_integers(d), seed ^ 0x5bd1e995ull, every);
+    }
     Input in{values, values, layout};
-    if (layout == Layout::Transposed) {
-      in.base = values.transpose().copy();  // memory in the transposed order
-      in.view = in.base.transpose();        // same logical values, Fortran-like strides
-    } else if (layout == Layout::NegativeStride) {
-      std::vector<array::Slice> flip(logical.size());
-      flip.back() = array::Slice{std::nullopt, std::nullopt, -1};
-      in.base = values.slice(flip).copy();  // memory reversed along the last axis
-      in.view = in.base.slice(flip);        // negative stride on the last axis
+    switch (layout) {
+      case Layout::Contiguous: break;
+      case Layout::Transposed:
+        in.base = values.transpose().copy();  // memory in the transposed order
+        in.view = in.base.transpose();        // same logical values, Fortran-like strides
+        break;
+      case Layout::NegativeStride: {
+        std::vector<array::Slice> flip(logical.size());
+        flip.back() = array::Slice{std::nullopt, std::nullopt, -1};
+        in.base = values.slice(flip).copy();  // memory reversed along the last axis
+        in.view = in.base.slice(flip);        // negative stride on the last axis
+        break;
+      }
+      case Layout::Sliced: {
+        // The values at even positions of a buffer twice as wide; the odd ones hold other
+        // values, so a kernel that ignores the stride reads wrong numbers.
+        Shape wide = logical;
+        wide.back() *= 2;
+        in.base = array::NdArray::random(wide, d, seed ^ 0xa5a5a5a5ull, core::Distribution::Uniform,
+                                         op.domain.lo, op.domain.hi);
+        std::vector<array::Slice> step(logical.size());
+        step.back() = array::Slice{std::nullopt, std::nullopt, 2};
+        array::NdArray target = in.base.slice(step);
+        const std::vector<double> v = values.to_doubles();
+        // Written element by element through the strided view (values fit the dtype exactly).
+        std::vector<std::int64_t> idx(logical.size(), 0);
+        for (std::size_t e = 0; e < v.size(); ++e) {
+          std::int64_t rest = std::int64_t(e);
+          for (std::size_t k = logical.size(); k-- > 0;) {
+            idx[k] = rest % logical[k];
+            rest /= logical[k];
+          }
+          target.set(idx, v[e]);
+        }
+        in.view = target;
+        break;
+      }
+      case Layout::Offset: {
+        constexpr std::int64_t kOffset = 3;
+        const std::int64_t n = values.size(), isz = values.itemsize();
+        in.base = array::NdArray::random({n + kOffset}, d, seed ^ 0x3c3c3c3cull, core::Distribution::Uniform,
+                                         op.domain.lo, op.domain.hi);
+        std::memcpy(static_cast<char*>(in.base.data()) + kOffset * isz, values.data(), std::size_t(n * isz));
+        array::Strides strides(logical.size());
+        std::int64_t step = isz;
+        for (std::size_t k = logical.size(); k-- > 0;) {
+          strides[k] = step;
+          step *= std::max<std::int64_t>(logical[k], 1);
+        }
+        in.view = array::NdArray::from_storage(in.base.storage(), d, logical, strides, kOffset * isz);
+        in.offset = kOffset;
+        break;
+      }
+      case Layout::Broadcast:
+        in.base = values;
+        in.view = values.broadcast_to(logical);
+        break;
     }
     out.push_back(std::move(in));
   }

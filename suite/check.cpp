@@ -48,28 +48,32 @@ std::string fmt_double(double v) {
   return buf;
 }
 
-// The input tensors of a case on `device`, in the case's layout where the tensor engine can
-// express it: transposed views are rebuilt over a moved contiguous base; for negative
-// strides (which PyTorch does not have) a strided, offset view stands in.
+// A tensor on `device` holding `a`'s values: zero-copy on the cpu (so the tensor reads the
+// very bytes the array engine read), a copy on other devices.
+tensor::Tensor on_device(const array::NdArray& a, core::Device device) {
+  return device.is_cpu() ? interop::from_array(a) : interop::to_tensor(a, device);
+}
+
+// The input tensors of a case on `device`, in each operand's layout where the tensor engine
+// can express it, rebuilt over the same base memory; for negative strides (which PyTorch
+// does not have) a strided, offset view stands in.
 std::vector<tensor::Tensor> tensor_inputs(const std::vector<Input>& inputs, core::Device device) {
   std::vector<tensor::Tensor> out;
   for (const Input& in : inputs) {
+    const spec::Shape& shape = in.view.shape();
+    const int last = int(shape.size()) - 1;
     switch (in.layout) {
-      case Layout::Contiguous:
-        out.push_back(device.is_cpu() ? interop::from_array(in.base) : interop::to_tensor(in.base, device));
-        break;
+      case Layout::Contiguous: out.push_back(on_device(in.base, device)); break;
       case Layout::Transposed: {
-        tensor::Tensor base = device.is_cpu() ? interop::from_array(in.base) : interop::to_tensor(in.base, device);
+        tensor::Tensor base = on_device(in.base, device);
         std::vector<int> rev;
         for (int d = base.dim() - 1; d >= 0; --d) rev.push_back(d);
         out.push_back(base.permute(rev));
         break;
       }
       case Layout::NegativeStride: {
-        // PyTorch has no negative strides: the tensor side sees the same values through a
-        // strided view with an offset (elements 1, 3, 5, ... of a wider buffer).
-        spec::Shape wide = in.view.shape();
-        const int last = int(wide.size()) - 1;
+        // Elements 1, 3, 5, ... of a wider buffer.
+        spec::Shape wide = shape;
         wide.back() = 2 * wide.back() + 1;
         tensor::Tensor buffer = tensor::Tensor::zeros(wide, in.view.dtype(), device);
         tensor::Tensor view = buffer.slice(last, 1, std::nullopt, 2);
@@ -77,6 +81,20 @@ std::vector<tensor::Tensor> tensor_inputs(const std::vector<Input>& inputs, core
         out.push_back(view);
         break;
       }
+      case Layout::Sliced: out.push_back(on_device(in.base, device).slice(last, 0, std::nullopt, 2)); break;
+      case Layout::Offset: {
+        const tensor::Tensor base = on_device(in.base, device);
+        tensor::Strides strides(shape.size());
+        std::int64_t step = 1;
+        for (std::size_t k = shape.size(); k-- > 0;) {
+          strides[k] = step;
+          step *= std::max<std::int64_t>(shape[k], 1);
+        }
+        out.push_back(tensor::Tensor::from_storage(base.storage(), base.dtype(), shape, strides,
+                                                   base.storage_offset() + in.offset));
+        break;
+      }
+      case Layout::Broadcast: out.push_back(on_device(in.base, device).expand(shape)); break;
     }
   }
   return out;
@@ -88,7 +106,7 @@ reports::CheckRecord new_record(const Case& c, core::Device device) {
   r.dtype = c.dtypes_str();
   r.device = device.str();
   r.shapes = c.shapes_str();
-  r.layout = std::string(layout_name(c.layout));
+  r.layout = c.layouts_str();
   r.mode = std::string(mode_name(c.mode));
   r.key = r.op + "|" + r.dtype + "|" + r.device + "|" + r.shapes + "|" + r.layout + "|" + r.mode;
   return r;
@@ -171,6 +189,10 @@ std::string judge(const Case& c, const std::vector<double>& got, const std::vect
   r.max_rel_err = ag.max_rel;
   r.max_ulp = spec::is_floating(dtype) ? ag.max_ulp : kNaN;
   r.budget = !allowed.empty() ? ag.worst_allowed : spec::is_floating(dtype) ? op.accuracy.max_ulp : 0.0;
+  if (ag.mismatches == 0 && allowed.empty() && ag.finite >= kMinBiasSample &&
+      std::fabs(ag.mean_signed_ulp) > kMaxUlpBias)
+    return "biased: mean signed error " + fmt_double(ag.mean_signed_ulp) + " ulp over " + std::to_string(ag.finite) +
+           " finite elements (at most " + fmt_double(kMaxUlpBias) + ")";
   if (ag.mismatches == 0) return "";
   const auto i = std::size_t(ag.first_bad);
   return std::to_string(ag.mismatches) + " of " + std::to_string(std::max(got.size(), want.size())) +
@@ -307,21 +329,30 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
       array::NdArray::random(out_shape, DType::Float64, c.seed() ^ 0x9e3779b97f4a7c15ull,
                              core::Distribution::Uniform, -1.0, 1.0);
 
-  // Analytic: the tensor engine's autograd in the case's dtype on the device.
-  std::vector<tensor::Tensor> leaves;
+  // Analytic: the tensor engine's autograd in the case's dtype on the device. A shared-leaf
+  // case feeds one leaf to every operand; a backward-twice case runs backward twice through
+  // the retained graph, so the leaf's gradient must be twice the derivative.
+  const bool shared = c.mode == Mode::GradSharedLeaf;
+  const double passes = c.mode == Mode::GradTwice ? 2.0 : 1.0;
+  std::vector<tensor::Tensor> leaves, operands_in;
   for (const Input& in : inputs) {
+    if (shared && !leaves.empty()) break;
     tensor::Tensor leaf = interop::to_tensor(in.view, device);
     leaf.requires_grad_(true);
     leaves.push_back(leaf);
   }
-  const tensor::Tensor out = apply_tensor(c, leaves);
-  tensor::sum(tensor::mul(out, interop::to_tensor(g.astype(dtype), device))).backward();
+  for (std::size_t i = 0; i < inputs.size(); ++i) operands_in.push_back(leaves[shared ? 0 : i]);
+  const tensor::Tensor out = apply_tensor(c, operands_in);
+  const tensor::Tensor loss = tensor::sum(tensor::mul(out, interop::to_tensor(g.astype(dtype), device)));
+  for (int pass = 0; pass < int(passes); ++pass) loss.backward();
 
   // Numeric: central differences of the reference engine in float64.
   Case c64 = c;
   c64.dtypes.assign(c.dtypes.size(), DType::Float64);
+  // With a shared leaf every operand is the same array (one storage), so a perturbation of
+  // it moves every operand at once, as the leaf does.
   std::vector<array::NdArray> x;
-  for (const Input& in : inputs) x.push_back(in.view.astype(DType::Float64));
+  for (const Input& in : inputs) x.push_back(shared && !x.empty() ? x[0] : in.view.astype(DType::Float64));
   // Per element, as gradcheck does: |autograd - numeric| <= rtol * |numeric| + atol_e, where
   // atol_e covers the rounding noise of the central difference (eps64 * sum|terms| / h) and
   // the rounding of the analytic gradient in its dtype: a few eps times the sum of the
@@ -337,6 +368,10 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
   const bool one_term = op.kind == OpKind::Unary || op.kind == OpKind::Reduction;
   std::vector<array::NdArray> x_abs;
   for (const auto& v : x) {
+    if (shared && !x_abs.empty()) {
+      x_abs.push_back(x_abs[0]);
+      continue;
+    }
     std::vector<double> a = v.to_doubles();
     for (double& e : a) e = std::fabs(e);
     x_abs.push_back(array::NdArray::from_values<double>(v.shape(), a));
@@ -359,9 +394,10 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
                          ", input has " + spec::shape_str(leaves[j].sizes()));
     const std::vector<double> analytic = interop::copy_to_array(grad).to_doubles();
     std::vector<double> step;
-    const std::vector<double> numeric = central_differences(c64, x, j, g, step);
-    const std::vector<double> magnitude =
-        one_term ? numeric : central_differences(c64, x_abs, j, g_abs, step);
+    std::vector<double> numeric = central_differences(c64, x, j, g, step);
+    std::vector<double> magnitude = one_term ? numeric : central_differences(c64, x_abs, j, g_abs, step);
+    for (double& v : numeric) v *= passes;
+    for (double& v : magnitude) v *= passes;
     for (std::size_t e = 0; e < numeric.size(); ++e) {
       const double err = std::fabs(analytic[e] - numeric[e]);
       const double atol = 4 * DBL_EPSILON * objective_terms / step[e] + 8 * epsilon(dtype) * std::fabs(magnitude[e]);
@@ -419,18 +455,29 @@ Agreement compare_values(const std::vector<double>& got, const std::vector<doubl
                          double max_ulp, const std::vector<double>* allowed) {
   Agreement ag;
   const bool floating = spec::is_floating(dtype);
+  double signed_ulps = 0;
   for (std::size_t i = 0; i < got.size() && i < want.size(); ++i) {
     const double g = got[i], w = want[i];
-    const bool same = g == w || (std::isnan(g) && std::isnan(w));
+    // Bit for bit in sign and NaN position: -0 where +0 is wanted is a mismatch.
+    const bool same = (g == w && std::signbit(g) == std::signbit(w)) || (std::isnan(g) && std::isnan(w));
     const double abs = same ? 0.0 : std::fabs(g - w);
     const double err = std::isnan(abs) ? kInf : abs;
     const double rel = err == 0 ? 0.0 : err / std::max(std::fabs(w), std::numeric_limits<double>::min());
     bool bad = false;
     if (!floating) {
       bad = !same;
+    } else if (!same && ((g == 0 && w == 0) || std::isinf(g) || std::isinf(w))) {
+      // A zero of the wrong sign, or an infinity where another value is wanted (the largest
+      // finite value is one ULP from infinity): wrong whatever the budget.
+      bad = true;
+      ag.max_ulp = kInf;
     } else {
       const double ulp = ulp_distance(g, w, dtype);
       ag.max_ulp = std::max(ag.max_ulp, ulp);
+      if (std::isfinite(g) && std::isfinite(w)) {
+        signed_ulps += ordered(g, dtype) >= ordered(w, dtype) ? ulp : -ulp;
+        ++ag.finite;
+      }
       if (allowed) {
         const double a = (*allowed)[i];
         const double ratio = err == 0 ? 0.0 : (a > 0 ? err / a : kInf);
@@ -450,6 +497,7 @@ Agreement compare_values(const std::vector<double>& got, const std::vector<doubl
       ++ag.mismatches;
     }
   }
+  if (ag.finite > 0) ag.mean_signed_ulp = signed_ulps / double(ag.finite);
   if (got.size() != want.size()) {
     ag.mismatches += 1;
     if (ag.first_bad < 0) ag.first_bad = std::int64_t(std::min(got.size(), want.size()));
@@ -490,8 +538,11 @@ reports::CheckRecord check_case(const Case& c, core::Device device) {
   }
   try {
     switch (c.mode) {
-      case Mode::Forward: forward_check(c, device, r); break;
-      case Mode::Grad: grad_check(c, device, r); break;
+      case Mode::Forward:
+      case Mode::ForwardSpecial: forward_check(c, device, r); break;
+      case Mode::Grad:
+      case Mode::GradSharedLeaf:
+      case Mode::GradTwice: grad_check(c, device, r); break;
       case Mode::Error: error_check(c, device, r); break;
     }
   } catch (const std::exception& e) {

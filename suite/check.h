@@ -28,7 +28,17 @@ struct Agreement {
   double worst_ratio = 0;  // max over elements of |err| / allowed (<= 1 passes)
   std::int64_t mismatches = 0;  // elements over budget
   std::int64_t first_bad = -1;  // flat index of the first element over budget
+  // Mean signed distance in ULPs (got above want counts positive) over the elements where
+  // both are finite, and how many those are. A kernel within budget everywhere can still be
+  // biased: a result nudged up by one ULP everywhere stays within a 4-ULP budget but moves
+  // this mean from about 0 to 1.
+  double mean_signed_ulp = 0;
+  std::int64_t finite = 0;
 };
+// The largest |mean signed ULP error| an inexact elementwise op may show over at least
+// kMinBiasSample elements. Correctly rounded and faithful kernels err both ways about as often.
+inline constexpr double kMaxUlpBias = 0.25;
+inline constexpr std::int64_t kMinBiasSample = 64;
 // `allowed` (optional, one per element): the absolute error each element may have
 // (reductions); without it floats are judged by `max_ulp` and integers/bool exactly.
 Agreement compare_values(const std::vector<double>& got, const std::vector<double>& want,

@@ -104,6 +104,124 @@ TEST(Cases, LayoutsHoldTheSameValues) {
   EXPECT_NE(k[0].view.to_doubles(), k[1].view.to_doubles());
 }
 
+TEST(Metrics, SignAndInfinityAreExact) {
+  // -0 for +0 is wrong even for an exact op, and so is the largest float for infinity
+  // (one ULP away) whatever the budget.
+  EXPECT_EQ(ps::compare_values({-0.0}, {0.0}, DType::Float32, 1e9).mismatches, 1);
+  EXPECT_EQ(ps::compare_values({0.0}, {-0.0}, DType::Float64, 1e9).mismatches, 1);
+  EXPECT_EQ(ps::compare_values({-0.0}, {-0.0}, DType::Float64, 0.0).mismatches, 0);
+  EXPECT_EQ(ps::compare_values({double(FLT_MAX)}, {INFINITY}, DType::Float32, 4.0).mismatches, 1);
+  EXPECT_EQ(ps::compare_values({-INFINITY}, {-INFINITY}, DType::Float32, 0.0).mismatches, 0);
+  std::vector<double> allowed{1.0};
+  EXPECT_EQ(ps::compare_values({-0.0}, {0.0}, DType::Float64, 0.0, &allowed).mismatches, 1);
+}
+
+TEST(Metrics, BiasOfOneUlpIsSeen) {
+  std::vector<double> want, up, mixed;
+  for (int i = 0; i < 200; ++i) {
+    const float w = 1.0f + float(i) / 256.0f;
+    want.push_back(w);
+    up.push_back(std::nextafter(w, 2.0f));
+    mixed.push_back(i % 2 ? std::nextafter(w, 2.0f) : std::nextafter(w, 0.0f));
+  }
+  const auto biased = ps::compare_values(up, want, DType::Float32, 4.0);
+  EXPECT_EQ(biased.mismatches, 0);  // within 4 ulp everywhere ...
+  EXPECT_NEAR(biased.mean_signed_ulp, 1.0, 1e-12);  // ... but one ulp high on average
+  EXPECT_EQ(biased.finite, 200);
+  EXPECT_NEAR(ps::compare_values(mixed, want, DType::Float32, 4.0).mean_signed_ulp, 0.0, 1e-12);
+}
+
+TEST(Cases, EachOperandGetsItsOwnLayout) {
+  const auto cases = ps::make_cases({{parity::spec::OpId::Add}, {DType::Float32}});
+  bool found = false;
+  for (const auto& c : cases) {
+    if (c.shapes != std::vector<parity::spec::Shape>{{3, 4}, {3, 4}} || c.layouts.size() != 2) continue;
+    if (c.layouts[0] != ps::Layout::Contiguous || c.layouts[1] != ps::Layout::Sliced) continue;
+    found = true;
+    const auto in = ps::make_inputs(c);
+    EXPECT_TRUE(in[0].view.is_c_contiguous());
+    EXPECT_EQ(in[1].view.strides(), (parity::array::Strides{32, 8}));  // every second float
+    EXPECT_NE(c.key().find("contiguous+sliced"), std::string::npos) << c.key();
+  }
+  EXPECT_TRUE(found);
+  // Every layout reaches the second operand alone somewhere.
+  for (ps::Layout l : ps::kAllLayouts) {
+    bool second = false;
+    for (const auto& c : cases)
+      second |= c.layouts.size() == 2 && c.layouts[0] == ps::Layout::Contiguous && c.layouts[1] == l;
+    EXPECT_TRUE(second) << ps::layout_name(l);
+  }
+}
+
+TEST(Cases, LayoutsOffsetAndBroadcast) {
+  ps::Case c{parity::spec::OpId::Neg, ps::Mode::Forward, {{3, 4}}, {DType::Float64}, {}, false,
+             ps::Layout::Offset};
+  const auto plain = ps::make_inputs({parity::spec::OpId::Neg, ps::Mode::Forward, {{3, 4}}, {DType::Float64}});
+  const auto off = ps::make_inputs(c);
+  EXPECT_EQ(off[0].view.to_doubles(), plain[0].view.to_doubles());
+  EXPECT_EQ(off[0].view.offset(), 3 * 8);
+  c.layout = ps::Layout::Broadcast;
+  const auto b = ps::make_inputs(c);
+  EXPECT_EQ(b[0].view.strides()[0], 0);
+  EXPECT_EQ(b[0].view.shape(), (parity::spec::Shape{3, 4}));
+}
+
+TEST(Cases, SpecialValuesReachTheInputs) {
+  ps::Case c{parity::spec::OpId::Add, ps::Mode::ForwardSpecial, {{4097}, {4097}}, {DType::Float32, DType::Float32}};
+  const auto in = ps::make_inputs(c);
+  int neg_zero = 0, nan = 0, inf = 0, denormal = 0, extreme = 0;
+  for (const auto& i : in)
+    for (double v : i.view.to_doubles()) {
+      neg_zero += v == 0 && std::signbit(v);
+      nan += std::isnan(v);
+      inf += std::isinf(v);
+      denormal += v != 0 && std::fabs(v) < double(FLT_MIN);
+      extreme += std::fabs(v) == double(FLT_MAX);
+    }
+  EXPECT_GT(neg_zero, 10);
+  EXPECT_GT(nan, 10);
+  EXPECT_GT(inf, 10);
+  EXPECT_GT(denormal, 10);
+  EXPECT_GT(extreme, 10);
+  // Integer inputs get the overflow edges.
+  ps::Case ci{parity::spec::OpId::Mul, ps::Mode::ForwardSpecial, {{4097}, {4097}}, {DType::Int32, DType::Int32}};
+  int mins = 0;
+  for (double v : ps::make_inputs(ci)[0].view.to_doubles()) mins += v == -2147483648.0;
+  EXPECT_GT(mins, 10);
+  // Every op that takes floats has special cases.
+  for (const auto& op : parity::spec::op_table()) {
+    int special = 0;
+    for (const auto& k : ps::make_cases({{op.id}, {}})) special += k.mode == ps::Mode::ForwardSpecial;
+    EXPECT_GT(special, 0) << op.name;
+  }
+}
+
+TEST(Cases, ReductionsReachBlockedPaths) {
+  bool outer16 = false, big = false, around_block = false;
+  for (const auto& c : ps::make_cases({{parity::spec::OpId::Sum}, {DType::Float32}})) {
+    const auto& s = c.shapes[0];
+    outer16 |= s.size() >= 2 && s[0] >= 16 && c.axes == std::vector<std::int64_t>{0};
+    big |= parity::spec::numel(s) > (1 << 16);
+    around_block |= s == parity::spec::Shape{129} || s == parity::spec::Shape{9};
+  }
+  EXPECT_TRUE(outer16);
+  EXPECT_TRUE(big);
+  EXPECT_TRUE(around_block);
+}
+
+TEST(Cases, GradientsThatAccumulate) {
+  for (const auto& op : parity::spec::op_table()) {
+    if (!op.differentiable) continue;
+    int twice = 0, shared = 0;
+    for (const auto& c : ps::make_cases({{op.id}, {}})) {
+      twice += c.mode == ps::Mode::GradTwice;
+      shared += c.mode == ps::Mode::GradSharedLeaf;
+    }
+    EXPECT_GT(twice, 0) << op.name;
+    EXPECT_EQ(shared > 0, op.arity > 1) << op.name;
+  }
+}
+
 namespace {
 void expect_all_pass(parity::core::Device device) {
   ps::CheckOptions opts;
