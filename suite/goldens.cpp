@@ -116,9 +116,10 @@ std::pair<std::int64_t, std::int64_t> raw_mismatches(const array::NdArray& got, 
   return {n, first};
 }
 
-// What the goldens judge exactly and compare_values() may not (it treats -0 and +0 alike,
-// and a reduction's allowance can be NaN where terms are infinite): NaN positions, equal
-// infinities, the sign of zero. The first element that breaks one (-1 when none).
+// What the goldens judge exactly, whatever the budget: NaN positions, equal infinities, the
+// sign of zero. compare_values() does too, except for a NaN against a number where a
+// reduction's allowance is itself NaN (infinite terms). The first element that breaks one
+// (-1 when none).
 std::int64_t first_special_mismatch(const std::vector<double>& got, const std::vector<double>& want) {
   for (std::size_t i = 0; i < got.size() && i < want.size(); ++i) {
     const double g = got[i], w = want[i];
