@@ -117,6 +117,8 @@ void fail(reports::CheckRecord& r, std::string message) {
   r.message = std::move(message);
 }
 
+}  // namespace
+
 // Per-element error allowed for a float reduction or matmul:
 // factor * eps * (ceil(log2 k) + 2 + sqrt k) * sum|terms|, plus the final rounding of the
 // reference; k is the reduced length.
@@ -148,6 +150,8 @@ std::vector<double> reduction_allowance(const Case& c, const std::vector<array::
     allowed[i] = op.accuracy.reduce_factor * e * terms_factor * t[i] + e * std::fabs(want[i]);
   return allowed;
 }
+
+namespace {
 
 // The error each library's rule gives for the case ("" when it gives none).
 std::string expected_error(const Case& c, Semantics s) {

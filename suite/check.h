@@ -45,6 +45,12 @@ Agreement compare_values(const std::vector<double>& got, const std::vector<doubl
                          spec::DType dtype, double max_ulp,
                          const std::vector<double>* allowed = nullptr);
 
+// The absolute error each element of a float reduction or matmul result may have (the
+// op's budget: reduce_factor * eps * (ceil(log2 k) + 2 + sqrt k) * sum|terms|, plus the
+// reference's rounding), from the inputs `views` and the reference values `want`.
+std::vector<double> reduction_allowance(const Case& c, const std::vector<array::NdArray>& views,
+                                        const std::vector<double>& want, spec::DType dtype);
+
 // The ops by id, for each engine (the one place in the harness that maps ids to calls).
 array::NdArray apply_array(const Case& c, const std::vector<array::NdArray>& in);
 tensor::Tensor apply_tensor(const Case& c, const std::vector<tensor::Tensor>& in);

@@ -9,6 +9,7 @@
 #include "engine/spec/error.h"
 #include "suite/check.h"
 #include "suite/cli_common.h"
+#include "suite/goldens.h"
 #include "suite/meta.h"
 #include "suite/shard.h"
 
@@ -117,6 +118,9 @@ class CheckCommand : public Command {
                     "Run one shard: I/N (0-based) or auto (Slurm array, Kubernetes Indexed Job)");
     cmd->add_flag("--details", details_, "Print the per-op table, every reason and every failure");
     out_opt_ = cmd->add_option("-o,--output", out_, "Write the report to this HDF5 file");
+    cmd->add_option("--goldens", goldens_, "Replay only these golden files (datasets/README.md)");
+    cmd->add_option("--datasets", datasets_,
+                    "Folder of the committed goldens (default: $PARITY_DATASETS, else the source tree's)");
     cmd->footer(
         help_footer("cpu, cuda, cuda:N (the array engine is the reference, always run)",
                     "0 every case passed, diverged by design or was skipped; 1 a case failed; 2 bad "
@@ -139,18 +143,26 @@ class CheckCommand : public Command {
     reports::Report report;
     report.meta = collect_metadata("check", command_line);
     record_run(report.meta, shard, run_selection(command_line));
-    const std::vector<Case> cases = make_cases(filter);
-    if (cases.empty())
-      throw ValueError("the selection has no check case (no op of --ops accepts a dtype of --dtypes)");
-    // run_check's loop, with the shard's filter: a case on a device belongs to the shard of
-    // its record key's hash.
-    for (const Case& c : cases)
-      for (const core::Device& d : devices) {
-        if (!shard.contains(c.key() + "|" + d.str())) continue;
-        report.checks.push_back(check_case(c, d));
-      }
-    if (shard.active()) fmt::print("shard {}: ", shard.str());
-    print_check(report.checks, details_);
+    // With --goldens only those files are replayed; without, the generated cases run and the
+    // committed goldens are replayed too.
+    const std::vector<std::string> golden_files = golden_paths(goldens_, datasets_);
+    if (goldens_.empty()) {
+      const std::vector<Case> cases = make_cases(filter);
+      if (cases.empty())
+        throw ValueError("the selection has no check case (no op of --ops accepts a dtype of --dtypes)");
+      // run_check's loop, with the shard's filter: a case on a device belongs to the shard of
+      // its record key's hash.
+      for (const Case& c : cases)
+        for (const core::Device& d : devices) {
+          if (!shard.contains(c.key() + "|" + d.str())) continue;
+          report.checks.push_back(check_case(c, d));
+        }
+      if (shard.active()) fmt::print("shard {}: ", shard.str());
+      print_check(report.checks, details_);
+    }
+    for (auto& r : replay_goldens(golden_files, {devices, filter.ops, filter.dtypes}))
+      if (shard.contains(r.key)) report.checks.push_back(std::move(r));
+    print_golden_summary(report.checks);
     save(report, out_);
     for (const auto& r : report.checks)
       if (r.status == "fail") return kExitFail;
@@ -158,8 +170,8 @@ class CheckCommand : public Command {
   }
 
  private:
-  std::vector<std::string> devices_{"cpu", "cuda"}, ops_, dtypes_;
-  std::string out_, shard_;
+  std::vector<std::string> devices_{"cpu", "cuda"}, ops_, dtypes_, goldens_;
+  std::string out_, shard_, datasets_;
   bool details_ = false;
   CLI::Option* devices_opt_ = nullptr;
   CLI::Option* out_opt_ = nullptr;
