@@ -1,6 +1,7 @@
 // Tests of the reference array engine. Expected values are derived by hand or are what the
 // cited NumPy expression gives (NumPy 2, 64-bit Linux: dtype=int is int64).
 #include "engine/array/array.h"
+#include "tests/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -849,3 +850,18 @@ TEST(ArraySub, ValuesAndRefusal) {
         "or the logical_xor function instead.");
   }
 }
+
+namespace parity::array {
+// np.matmul(np.ones((2, 2)), np.float64(1)) and the mirror (NumPy 1.24.2).
+TEST(ArrayMatmul, ZeroDimOperandIsRefusedAsNumPyDoes) {
+  const NdArray m = NdArray::ones({2, 2}, DType::Float64), s = NdArray::ones({}, DType::Float64);
+  parity::testing::expect_library_error<parity::Error>(
+      [&] { matmul(m, s); }, "ValueError",
+      "matmul: Input operand 1 does not have enough dimensions (has 0, gufunc core with signature "
+      "(n?,k),(k,m?)->(n?,m?) requires 1)");
+  parity::testing::expect_library_error<parity::Error>(
+      [&] { matmul(s, m); }, "ValueError",
+      "matmul: Input operand 0 does not have enough dimensions (has 0, gufunc core with signature "
+      "(n?,k),(k,m?)->(n?,m?) requires 1)");
+}
+}  // namespace parity::array

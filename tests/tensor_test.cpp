@@ -685,3 +685,27 @@ TEST(TensorSub, ValuesAndRefusals) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+// Values and messages from PyTorch 1.13.1 (Debian's python3-torch, cpu).
+TEST(Matmul, EmptyBoolProductSkipsTheRefusingKernel) {
+  // torch.ones(2, 0, dtype=torch.bool) @ torch.ones(0, 3, dtype=torch.bool): all False.
+  const Tensor k0 = matmul(Tensor::ones({2, 0}, DType::Bool), Tensor::ones({0, 3}, DType::Bool));
+  EXPECT_EQ(k0.dtype(), DType::Bool);
+  EXPECT_EQ(k0.sizes(), (Shape{2, 3}));
+  EXPECT_EQ(k0.to_doubles(), std::vector<double>(6, 0.0));
+  // torch.ones(0, 3, dtype=torch.bool) @ torch.ones(3, 2, dtype=torch.bool): empty (0, 2).
+  EXPECT_EQ(matmul(Tensor::ones({0, 3}, DType::Bool), Tensor::ones({3, 2}, DType::Bool)).sizes(), (Shape{0, 2}));
+  // A non-empty one reaches the kernel, which refuses.
+  parity::testing::expect_library_error<parity::Error>(
+      [] { matmul(Tensor::ones({2, 3}, DType::Bool), Tensor::ones({3, 2}, DType::Bool)); }, "RuntimeError",
+      "\"addmm_impl_cpu_\" not implemented for 'Bool'");
+}
+
+TEST(Matmul, ZeroDimOperandIsRefusedAsTorchDoes) {
+  // torch.ones(2, 2) @ torch.tensor(1.)
+  parity::testing::expect_library_error<parity::Error>(
+      [] { matmul(Tensor::ones({2, 2}, DType::Float32), Tensor::ones({}, DType::Float32)); }, "RuntimeError",
+      "both arguments to matmul need to be at least 1D, but they are 2D and 0D");
+}
+}  // namespace parity::tensor

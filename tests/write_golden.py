@@ -36,7 +36,7 @@ def numpy_file(f, broken):
     cases = f.create_group("cases")
     add_out = np.array([11, 22, 34 if broken == "value" else 33],
                        dtype=np.int64 if broken == "dtype" else np.int32)
-    case(cases, "add_int32", "numpy.subtract" if broken == "op" else "numpy.add", {},
+    case(cases, "add_int32", "numpy.frobnicate" if broken == "op" else "numpy.add", {},
          [np.array([1, 2, 3], np.int32), np.array([10, 20, 30], np.int32)], add_out)
     case(cases, "mul_signed_zero", "numpy.multiply", {},
          [np.array([-0.0, 2.0, np.inf]), np.array([1.0, 0.5, -1.0])],

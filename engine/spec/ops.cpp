@@ -350,6 +350,16 @@ std::vector<int> reduced_axes(Semantics s, int ndim, std::span<const std::int64_
 }
 
 void check_matmul_shapes(Semantics s, const Shape& a, const Shape& b) {
+  // A 0-d operand: np.matmul(np.ones((2,2)), np.float64(1)); torch.ones(2,2) @ torch.tensor(1.)
+  if (a.empty() || b.empty()) {
+    if (s == Semantics::NumPy)
+      throw ValueError("matmul: Input operand " + std::string(a.empty() ? "0" : "1") +
+                       " does not have enough dimensions (has 0, gufunc core with signature "
+                       "(n?,k),(k,m?)->(n?,m?) requires 1)");
+    throw ValueError("both arguments to matmul need to be at least 1D, but they are " +
+                         std::to_string(a.size()) + "D and " + std::to_string(b.size()) + "D",
+                     "RuntimeError");
+  }
   if (a.size() != 2 || b.size() != 2)
     throw ValueError("matmul: this spec covers 2-D operands only, got shapes " + shape_str(a) + " and " +
                      shape_str(b));

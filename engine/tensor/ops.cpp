@@ -96,6 +96,14 @@ Tensor matmul_impl(OpId op, std::span<const Tensor> in, const spec::Params& para
   const std::vector<spec::Operand> ops = operands_of(in);
   // torch.mm checks the sizes before the dtypes.
   const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
+  // torch.mm returns before it dispatches on the dtype when the product is empty or k is 0:
+  // torch.ones(2, 0, dtype=torch.bool) @ torch.ones(0, 3, dtype=torch.bool) is all False, so a
+  // dtype its kernel refuses ("addmm_impl_cpu_" not implemented for 'Bool') passes there.
+  if (a.dtype() == b.dtype() && (spec::numel(rs) == 0 || a.sizes()[1] == 0)) {
+    Tensor out = detail::zeros(rs, a.dtype(), a.device());
+    autograd::record_op(op, in, out, params);
+    return out;
+  }
   const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()));
   const Tensor ac = as_dtype(a, rt), bc = as_dtype(b, rt);
   Tensor out = detail::empty(rs, rt, a.device());
