@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "engine/spec/error.h"
+#include "engine/spec/fault.h"
 
 namespace parity::spec {
 
@@ -77,7 +78,9 @@ Shape broadcast_shapes(Semantics s, const Shape& a, const Shape& b) {
       out[i] = db;
     } else if (s == Semantics::NumPy) {
       // NumPy ends the message with a space after the last shape.
-      throw ValueError("operands could not be broadcast together with shapes " + shape_str(a) +
+      throw ValueError(std::string(PARITY_FAULT("error-message") ? "operands cannot be broadcast together with shapes "
+                                                                 : "operands could not be broadcast together with shapes ") +
+                       shape_str(a) +
                        " " + shape_str(b) + " ");
     } else {
       throw ValueError("The size of tensor a (" + std::to_string(da) +

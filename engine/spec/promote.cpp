@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "engine/spec/error.h"
+#include "engine/spec/fault.h"
 
 namespace parity::spec {
 namespace {
@@ -38,6 +39,9 @@ constexpr DType kTorch[kNumDTypes][kNumDTypes] = {
 
 DType promote_types(Semantics s, DType a, DType b) {
   const auto& table = s == Semantics::NumPy ? kNumPy : kTorch;
+  if (PARITY_FAULT("promotion-entry") && s == Semantics::PyTorch &&
+      ((a == DType::Int32 && b == DType::Float32) || (a == DType::Float32 && b == DType::Int32)))
+    return DType::Float64;
   return table[int(a)][int(b)];
 }
 

@@ -3,6 +3,8 @@
 // recording anything (no higher-order gradients).
 #include "engine/tensor/autograd.h"
 
+#include "engine/spec/fault.h"
+
 #include <array>
 #include <unordered_map>
 #include <unordered_set>
@@ -166,7 +168,7 @@ Tensor conform(Tensor g, const Node& n, std::size_t i) {
 void accumulate(TensorImpl& leaf, const Tensor& g) {
   // The first gradient is copied so .grad never aliases a tensor the caller holds; later
   // ones are added in place, as PyTorch's AccumulateGrad does with grad mode off.
-  if (!leaf.grad.defined())
+  if (!leaf.grad.defined() || PARITY_FAULT("grad-overwrite"))
     leaf.grad = detail::contiguous_copy(g);
   else
     leaf.grad.add_(g);

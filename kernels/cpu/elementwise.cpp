@@ -9,6 +9,7 @@
 #include "engine/spec/error.h"
 #include "kernels/common/api.h"
 #include "kernels/common/functors.h"
+#include "engine/spec/fault.h"
 #include "kernels/cpu/exp.h"
 
 namespace parity::kernels::cpu {
@@ -50,13 +51,18 @@ void exp_f32_loop(const Elementwise& a) {
     } else {
       for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = exp_f32(x[i * st[1]]);
     }
+    if (PARITY_FAULT("exp-ulp-drift"))
+      for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = std::nextafter(o[i * st[0]], INFINITY);
   });
 }
 
 template <class T, class F>
 void binary_loop(F f, const Elementwise& a) {
   const core::StridedPlan plan = core::make_plan(a.shape, {a.out.strides, a.in[0].strides, a.in[1].strides});
-  core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+  const bool second_as_contiguous = PARITY_FAULT("strided-second-operand");
+  core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st_in) {
+    const std::int64_t planted[3] = {st_in[0], st_in[1], st_in[2] != 0 ? 1 : 0};
+    const std::int64_t* st = second_as_contiguous ? planted : st_in;
     T* o = at<T>(a.out, off[0]);
     const T* x = at<T>(a.in[0], off[1]);
     const T* y = at<T>(a.in[1], off[2]);
@@ -120,8 +126,14 @@ void elementwise(spec::OpId op, const Elementwise& args) {
       } else if constexpr (std::is_same_v<F, ExpFn> && std::is_same_v<T, float>) {
         exp_f32_loop(args);  // the vectorised float32 exp (kernels/cpu/exp.h)
       } else if constexpr (F::arity == 1) {
+        if constexpr (std::is_same_v<F, NegFn> && std::is_floating_point_v<T>)
+          if (PARITY_FAULT("neg-signed-zero"))
+            return unary_loop<T>([](T x) { return x == T(0) ? T(0) : -x; }, args);
         unary_loop<T>(fn, args);
       } else {
+        if constexpr (std::is_same_v<F, MulFn> && std::is_floating_point_v<T>)
+          if (PARITY_FAULT("mul-zero-nan"))
+            return binary_loop<T>([fn](T x, T y) { return x == T(0) || y == T(0) ? T(0) : fn(x, y); }, args);
         binary_loop<T>(fn, args);
       }
     });

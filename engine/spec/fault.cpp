@@ -1,4 +1,4 @@
-#include "engine/core/fault.h"
+#include "engine/spec/fault.h"
 
 #if defined(PARITY_FAULTS) && PARITY_FAULTS
 #include <cstdlib>
@@ -7,7 +7,7 @@
 
 #include "engine/spec/error.h"
 
-namespace parity::core {
+namespace parity::spec {
 
 bool fault_active(const char* name) {
   static const char* const kKnown[] = {"neg-signed-zero",       "mul-zero-nan",    "exp-ulp-drift",
@@ -27,5 +27,5 @@ bool fault_active(const char* name) {
   return chosen == name;
 }
 
-}  // namespace parity::core
+}  // namespace parity::spec
 #endif

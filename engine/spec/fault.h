@@ -17,11 +17,11 @@
 //   error-message           NumPy's broadcast error worded differently (registry rule)
 
 #if defined(PARITY_FAULTS) && PARITY_FAULTS
-namespace parity::core {
+namespace parity::spec {
 // Whether PARITY_FAULT names `name`. Throws RuntimeError for a name not listed above.
 bool fault_active(const char* name);
-}  // namespace parity::core
-#define PARITY_FAULT(name) (::parity::core::fault_active(name))
+}  // namespace parity::spec
+#define PARITY_FAULT(name) (::parity::spec::fault_active(name))
 #else
 #define PARITY_FAULT(name) false
 #endif
