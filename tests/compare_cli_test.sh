@@ -7,29 +7,7 @@ set -u
 parity=$1
 scale=$2
 py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-expect() {
-  local want=$1
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: '$*' exited $got, want $want"
-    head -5 "$tmp/out" "$tmp/err"
-  fi
-}
-ok() {
-  local what=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
-one_line_error() { [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^parity: error: ' "$tmp/err"; }
+source "$(dirname "$0")/cli_lib.sh"
 
 # junit FILE [FAILURES]: the JUnit structure reporters need, counts that match the cases,
 # and (when given) the number of failures.
@@ -166,5 +144,5 @@ ok "show markdown under 60000 characters" test "$(wc -c <"$tmp/out")" -lt 60000
 expect 0 "$parity" show "$tmp/base.h5" --max-rows 2
 ok "show caps bench rows" grep -q '2 more not shown' "$tmp/out"
 
-echo "$passed passed, $failed failed"
+finish
 [ "$failed" -eq 0 ]

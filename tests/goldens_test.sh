@@ -9,29 +9,8 @@ writer=$2
 datasets=$3
 # Debian's interpreter, where scripts/setup installs python3-h5py.
 python=${PARITY_PYTHON:-/usr/bin/python3}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-expect() {
-  local want=$1
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: '$*' exited $got, want $want"
-    head -20 "$tmp/out" "$tmp/err"
-  fi
-}
-ok() {
-  local what=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; cat "$tmp/out" "$tmp/err"; fi
-}
+source "$(dirname "$0")/cli_lib.sh"
+# As cli_lib.sh's, and HDF5 must not have printed its own error stack.
 one_line_error() { [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^parity: error: ' "$tmp/err" && ! grep -q HDF5-DIAG "$tmp/err"; }
 write() { "$python" "$writer" "$@" || { echo "FAIL: write_golden.py $*"; exit 1; }; }
 
