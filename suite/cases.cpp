@@ -88,38 +88,53 @@ std::uint64_t Case::seed() const {
   return h;
 }
 
-std::vector<double> special_values(DType dtype, OpKind kind) {
-  const bool reduces = kind == OpKind::Reduction || kind == OpKind::Matmul;
-  auto floats = [&](auto tag) {
-    using L = std::numeric_limits<decltype(tag)>;
-    std::vector<double> v{0.0, -0.0, L::infinity(), -L::infinity(), L::quiet_NaN(), L::denorm_min(),
-                          -L::denorm_min(), 3 * double(L::denorm_min()), L::min(), -double(L::min())};
-    if (!reduces) v.insert(v.end(), {double(L::max()), double(L::lowest()), 1.0, -1.0, 0.5, -0.5, double(L::epsilon())});
-    return v;
-  };
+namespace {
+
+// The limits of a float dtype, as doubles (numeric_limits has no 16-bit floats).
+struct FloatLimits {
+  double denorm_min, min, max, epsilon;
+};
+FloatLimits float_limits(DType dtype) {
   switch (dtype) {
-    case DType::Float32: return floats(float{});
-    case DType::Float64: return floats(double{});
-    case DType::Int32:
-    case DType::Int64:
-    case DType::Bool: return {};
+    case DType::Float16: return {0x1p-24, 0x1p-14, 65504.0, 0x1p-10};
+    case DType::BFloat16: return {0x1p-133, 0x1p-126, 0x1.fep127, 0x1p-7};
+    case DType::Float32: {
+      using L = std::numeric_limits<float>;
+      return {double(L::denorm_min()), double(L::min()), double(L::max()), double(L::epsilon())};
+    }
+    default: {
+      using L = std::numeric_limits<double>;
+      return {L::denorm_min(), L::min(), L::max(), L::epsilon()};
+    }
   }
-  return {};
 }
 
+}  // namespace
+
+std::vector<double> special_values(DType dtype, OpKind kind) {
+  if (!spec::is_floating(dtype)) return {};
+  const bool reduces = kind == OpKind::Reduction || kind == OpKind::Matmul;
+  const FloatLimits L = float_limits(dtype);
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> v{0.0,          -0.0,         inf,   -inf, std::numeric_limits<double>::quiet_NaN(),
+                        L.denorm_min, -L.denorm_min, 3 * L.denorm_min, L.min, -L.min};
+  if (!reduces) v.insert(v.end(), {L.max, -L.max, 1.0, -1.0, 0.5, -0.5, L.epsilon});
+  return v;
+}
+
+// Integer extremes and the edges around them, as int64 values that wrap into the dtype
+// (uint64's maximum is -1 here).
 std::vector<std::int64_t> special_integers(DType dtype) {
-  auto ints = [](auto tag) {
-    using L = std::numeric_limits<decltype(tag)>;
-    return std::vector<std::int64_t>{L::min(), L::max(), L::min() + 1, L::max() - 1, -1, 0, 1};
-  };
-  switch (dtype) {
-    case DType::Int32: return ints(std::int32_t{});
-    case DType::Int64: return ints(std::int64_t{});
-    case DType::Float32:
-    case DType::Float64:
-    case DType::Bool: return {};
+  if (!spec::is_integer(dtype)) return {};
+  const int bits = int(spec::itemsize(dtype)) * 8;
+  if (spec::is_unsigned(dtype)) {
+    const std::int64_t max = bits == 64 ? -1 : (std::int64_t(1) << bits) - 1;
+    const std::int64_t top_bit = bits == 64 ? std::numeric_limits<std::int64_t>::min() : std::int64_t(1) << (bits - 1);
+    return {0, 1, max, max - 1, top_bit, top_bit - 1};
   }
-  return {};
+  const std::int64_t max = bits == 64 ? std::numeric_limits<std::int64_t>::max() : (std::int64_t(1) << (bits - 1)) - 1;
+  const std::int64_t min = -max - 1;
+  return {min, max, min + 1, max - 1, -1, 0, 1};
 }
 
 namespace {
@@ -179,9 +194,11 @@ std::vector<ShapeSet> grad_shapes(OpKind kind) {
 // Mixed-dtype pairs where the libraries' promotion rules are worth exercising.
 const std::vector<std::pair<DType, DType>>& mixed_pairs() {
   static const std::vector<std::pair<DType, DType>> pairs{
-      {DType::Int32, DType::Float32}, {DType::Int64, DType::Float32},
-      {DType::Bool, DType::Int32},    {DType::Int32, DType::Float64},
-      {DType::Int32, DType::Int64},   {DType::Float32, DType::Float64}};
+      {DType::Int32, DType::Float32}, {DType::Int64, DType::Float32},  {DType::Bool, DType::Int32},
+      {DType::Int32, DType::Float64}, {DType::Int32, DType::Int64},    {DType::Float32, DType::Float64},
+      {DType::UInt8, DType::Int8},    {DType::Int16, DType::Float16},  {DType::Float16, DType::BFloat16},
+      {DType::UInt8, DType::Float32}, {DType::Int8, DType::BFloat16},  {DType::Bool, DType::Float16},
+      {DType::Float16, DType::Float64}};
   return pairs;
 }
 
@@ -227,7 +244,14 @@ void mix_in(array::NdArray& values, const std::vector<V>& specials, std::uint64_
     for (std::int64_t i = 0, n = values.size(); i < n; ++i) {
       const std::uint64_t h = mix(seed, std::uint64_t(i));
       if (h % every != 0) continue;
-      const T t = T(specials[(h >> 32) % specials.size()]);  // every special fits its dtype
+      const V v = specials[(h >> 32) % specials.size()];  // every special fits its dtype
+      T t{};
+      if constexpr (std::is_same_v<V, double>)
+        t = spec::from_double<T>(v);
+      else if constexpr (std::is_integral_v<T>)
+        t = T(v);  // wraps (uint64's maximum comes as -1)
+      else
+        throw ValueError("integer specials for a float dtype");
       std::memcpy(p + i * std::int64_t(sizeof(T)), &t, sizeof(T));
     }
   });
@@ -328,8 +352,8 @@ std::vector<Input> make_inputs(const Case& c) {
     Shape drawn = logical;
     if (layout == Layout::Broadcast) drawn[0] = 1;
     // Integers are drawn as integers in the domain, bool as fair coins.
-    array::NdArray values =
-        array::NdArray::random(drawn, d, seed, core::Distribution::Uniform, op.domain.lo, op.domain.hi);
+    const spec::Domain dom = spec::domain_for(op, d);
+    array::NdArray values = array::NdArray::random(drawn, d, seed, core::Distribution::Uniform, dom.lo, dom.hi);
     if (c.mode == Mode::ForwardSpecial) {
       // Dense for elementwise ops; sparse where one NaN or inf poisons a whole output element.
       const bool reduces = op.kind == OpKind::Reduction || op.kind == OpKind::Matmul;
@@ -356,8 +380,7 @@ std::vector<Input> make_inputs(const Case& c) {
         // values, so a kernel that ignores the stride reads wrong numbers.
         Shape wide = logical;
         wide.back() *= 2;
-        in.base = array::NdArray::random(wide, d, seed ^ 0xa5a5a5a5ull, core::Distribution::Uniform,
-                                         op.domain.lo, op.domain.hi);
+        in.base = array::NdArray::random(wide, d, seed ^ 0xa5a5a5a5ull, core::Distribution::Uniform, dom.lo, dom.hi);
         std::vector<array::Slice> step(logical.size());
         step.back() = array::Slice{std::nullopt, std::nullopt, 2};
         array::NdArray target = in.base.slice(step);
@@ -378,8 +401,8 @@ std::vector<Input> make_inputs(const Case& c) {
       case Layout::Offset: {
         constexpr std::int64_t kOffset = 3;
         const std::int64_t n = values.size(), isz = values.itemsize();
-        in.base = array::NdArray::random({n + kOffset}, d, seed ^ 0x3c3c3c3cull, core::Distribution::Uniform,
-                                         op.domain.lo, op.domain.hi);
+        in.base =
+            array::NdArray::random({n + kOffset}, d, seed ^ 0x3c3c3c3cull, core::Distribution::Uniform, dom.lo, dom.hi);
         std::memcpy(static_cast<char*>(in.base.data()) + kOffset * isz, values.data(), std::size_t(n * isz));
         array::Strides strides(logical.size());
         std::int64_t step = isz;

@@ -48,12 +48,31 @@ std::string signature_str(const OpSpec& op, Semantics s) {
   return out + ")";
 }
 
+// The dtypes a library has (PyTorch 1.13 has no uint16, uint32, uint64).
+std::vector<DType> library_dtypes(Semantics s) {
+  std::vector<DType> out;
+  for (DType d : spec::kAllDTypes)
+    if (s == Semantics::NumPy || spec::in_torch(d)) out.push_back(d);
+  return out;
+}
+
+std::string_view kind_str(spec::DTypeKind k) {
+  switch (k) {
+    case spec::DTypeKind::Bool: return "bool";
+    case spec::DTypeKind::Signed: return "signed";
+    case spec::DTypeKind::Unsigned: return "unsigned";
+    case spec::DTypeKind::Float: return "float";
+  }
+  return "?";
+}
+
 // One cell of the matrix: what one library does with same-dtype operands of `d`.
 struct Cell {
-  std::string status;  // "supported", "refused", "todo"
+  std::string status;  // "supported", "refused", "todo", "absent"
   std::string detail;  // result dtype, or the error class
 };
 Cell cell(const OpSpec& op, Semantics s, Backend b, DType d) {
+  if (s == Semantics::PyTorch && !spec::in_torch(d)) return {"absent", "no such dtype"};
   const spec::Operand in[2] = {{d, false}, {d, false}};
   const std::span<const spec::Operand> ops(in, std::size_t(op.arity));
   if (const spec::Refusal* r = spec::find_refusal(op.id, s, ops, b))
@@ -114,13 +133,19 @@ void print_text(bool matrix) {
   for (const OpSpec& op : spec::op_table())
     for (const spec::Divergence& d : op.divergence_list())
       fmt::print("  {:<7} {:<14} {}\n", op.name, spec::divergence_kind_name(d.kind), d.reason);
+  fmt::print("\nDtypes (bfloat16 is not NumPy's: the array engine gives it float16's rules, computing in float32):\n");
+  fmt::print("  {:<9} {:<9} {:<9} {:<6} {}\n", "dtype", "kind", "torch", "bytes", "mantissa bits");
+  for (const spec::DTypeInfo& t : spec::kDTypeTable)
+    fmt::print("  {:<9} {:<9} {:<9} {:<6} {}\n", t.name, kind_str(t.kind), t.in_torch ? t.torch_name : "(none)",
+               t.itemsize, t.mantissa_bits);
   for (Semantics s : {Semantics::NumPy, Semantics::PyTorch}) {
+    const std::vector<DType> ds = library_dtypes(s);
     fmt::print("\nPromotion ({}):\n{:<9}", spec::semantics_name(s), "");
-    for (DType b : spec::kAllDTypes) fmt::print("{:<9}", spec::dtype_name(b));
+    for (DType b : ds) fmt::print("{:<9}", spec::dtype_name(b));
     fmt::print("\n");
-    for (DType a : spec::kAllDTypes) {
+    for (DType a : ds) {
       fmt::print("{:<9}", spec::dtype_name(a));
-      for (DType b : spec::kAllDTypes) fmt::print("{:<9}", spec::dtype_name(spec::promote_types(s, a, b)));
+      for (DType b : ds) fmt::print("{:<9}", spec::dtype_name(spec::promote_types(s, a, b)));
       fmt::print("\n");
     }
   }
@@ -238,9 +263,9 @@ void print_json(bool matrix) {
   std::vector<std::string> promotion;
   for (Semantics s : {Semantics::NumPy, Semantics::PyTorch}) {
     std::vector<std::string> rows;
-    for (DType a : spec::kAllDTypes) {
+    for (DType a : library_dtypes(s)) {
       std::vector<std::string> cells;
-      for (DType b : spec::kAllDTypes)
+      for (DType b : library_dtypes(s))
         cells.push_back(fmt::format("{}: {}", json_str(spec::dtype_name(b)),
                                     json_str(spec::dtype_name(spec::promote_types(s, a, b)))));
       rows.push_back(fmt::format("{}: {{{}}}", json_str(spec::dtype_name(a)), fmt::join(cells, ", ")));

@@ -134,8 +134,13 @@ std::int64_t first_special_mismatch(const std::vector<double>& got, const std::v
 std::string element_text(const array::NdArray& a, std::int64_t flat) {
   const array::NdArray c = a.copy();
   if (spec::is_integer(c.dtype())) {
-    return c.dtype() == DType::Int64 ? std::to_string(static_cast<const std::int64_t*>(c.data())[flat])
-                                     : std::to_string(static_cast<const std::int32_t*>(c.data())[flat]);
+    return spec::visit_dtype(c.dtype(), [&](auto tag) -> std::string {
+      using T = typename decltype(tag)::type;
+      if constexpr (std::is_integral_v<T>)
+        return std::to_string(static_cast<const T*>(c.data())[flat]);
+      else
+        return "?";
+    });
   }
   return fmt_value(c.to_doubles()[std::size_t(flat)]);
 }
@@ -208,7 +213,6 @@ void judge_error(const GoldenCase& gc, const std::optional<Raised>& got, const s
 // less precise of the gradient's and the upstream gradient's dtypes (PyTorch reduces a
 // broadcast gradient in the result's dtype before casting it to the input's); NaN positions
 // exact; the sign of zero is not judged (PyTorch does not define it for accumulated gradients).
-double epsilon_of(DType d) { return d == DType::Float32 ? double(FLT_EPSILON) : DBL_EPSILON; }
 
 void judge_grad(const array::NdArray& got, const Loaded& want, DType upstream, int k,
                 reports::CheckRecord& r) {
@@ -225,7 +229,7 @@ void judge_grad(const array::NdArray& got, const Loaded& want, DType upstream, i
   double scale = 0;
   for (double v : w)
     if (std::isfinite(v)) scale = std::max(scale, std::fabs(v));
-  const double eps = std::max(epsilon_of(got.dtype()), epsilon_of(upstream));
+  const double eps = std::max(spec::epsilon(got.dtype()), spec::epsilon(upstream));
   for (std::size_t i = 0; i < w.size(); ++i) {
     const double tol = 16 * eps * (std::fabs(w[i]) + scale);
     const bool same = g[i] == w[i] || (std::isnan(g[i]) && std::isnan(w[i]));

@@ -51,7 +51,7 @@ expect 2 "$parity" check --ops bogus
 ok "unknown op: one-line error" one_line_error
 expect 2 "$parity" check --devices tpu
 ok "unknown device: one-line error" one_line_error
-expect 2 "$parity" check --dtypes float16
+expect 2 "$parity" check --dtypes float8
 ok "unknown dtype: one-line error" one_line_error
 expect 2 "$parity" bench --sizes 0
 ok "bad size: one-line error" one_line_error
@@ -79,7 +79,9 @@ fi
 expect 0 "$parity" spec --matrix
 ok "spec matrix: torch cpu refuses bool matmul with RuntimeError" \
   grep -Eq '^matmul +bool +-> bool +refused \(RuntimeError\)' "$tmp/out"
-ok "spec matrix: exp of bool is a TODO on the NumPy side" grep -Eq '^exp +bool +todo ' "$tmp/out"
+ok "spec matrix: exp of bool is float16 in NumPy, float32 in PyTorch" grep -Eq '^exp +bool +-> float16 +-> float32 ' "$tmp/out"
+ok "spec matrix: PyTorch has no uint16" grep -Eq '^add +uint16 +-> uint16 +absent ' "$tmp/out"
+ok "spec matrix: no cpu Half exp in PyTorch 1.13" grep -Eq '^exp +float16 +-> float16 +refused \(RuntimeError\) +-> float16 ' "$tmp/out"
 ok "spec lists refusals with the library's class" grep -q 'RuntimeError: "addmm_impl_cpu_" not implemented' "$tmp/out"
 expect 0 "$parity" spec --format markdown --matrix
 ok "spec markdown has a row per op" test "$(grep -c '^| [a-z]* | `numpy\.' "$tmp/out")" -ge 7
@@ -88,7 +90,7 @@ if /usr/bin/python3 -c 'import json' 2>/dev/null; then
   ok "spec json parses, one matrix cell per op x dtype x column" /usr/bin/python3 -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert len(d['matrix']) == len(d['ops']) * 5 * 3, len(d['matrix'])
+assert len(d['matrix']) == len(d['ops']) * 13 * 3, len(d['matrix'])
 mm = [o for o in d['ops'] if o['name'] == 'matmul'][0]
 assert mm['numpy_name'] == 'numpy.matmul' and 'bool' in mm['dtypes']['numpy'] and 'bool' not in mm['dtypes']['torch_cpu']
 assert all(r['class'] for o in d['ops'] for r in o['refusals'])

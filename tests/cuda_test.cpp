@@ -117,7 +117,7 @@ double value_at(DType dt, const std::vector<unsigned char>& bytes, std::int64_t 
     using T = typename decltype(tag)::type;
     T v;
     std::memcpy(&v, bytes.data() + std::size_t(i) * sizeof(T), sizeof(T));
-    return double(v);
+    return spec::to_double(v);
   });
 }
 
@@ -554,7 +554,7 @@ void check_sum(DType in_dt, DType out_dt, const View& in_view, const std::vector
     // 2^24, exact in float32, so any summation order gives the exact total.
     spec::visit_dtype(in_dt, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      for (std::int64_t i = 0; i < in.size(); ++i) in.host_as<T>()[i] = T(int(i * 7 % 5) - 2);
+      for (std::int64_t i = 0; i < in.size(); ++i) in.host_as<T>()[i] = spec::from_double<T>(double(i * 7 % 5) - 2.0);
     });
     in.upload();
   }

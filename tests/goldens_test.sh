@@ -17,16 +17,17 @@ write() { "$python" "$writer" "$@" || { echo "FAIL: write_golden.py $*"; exit 1;
 write "$tmp/numpy.h5" numpy
 write "$tmp/torch.h5" torch
 
-# Good files replay: every case passes but the float16 one, which is counted as skipped.
+# Good files replay: every case passes but the one with a parameter Parity lacks, a skip.
 expect 0 "$parity" check --goldens "$tmp/numpy.h5"
-ok "numpy counts" grep -q 'numpy hand-written: 8 records: 7 pass, 0 fail, 1 skip' "$tmp/out"
-ok "the skip says why" grep -q 'skip .*1  dtype float16 is not in Parity yet' "$tmp/out"
+ok "numpy counts" grep -q 'numpy hand-written: 9 records: 8 pass, 0 fail, 1 skip' "$tmp/out"
+ok "the skip says why" grep -q "skip .*1  parameter 'dtype' is not in Parity yet" "$tmp/out"
 ok "no generated cases with --goldens" bash -c "! grep -q 'divergent by design' '$tmp/out'"
 expect 0 "$parity" check --goldens "$tmp/torch.h5"
-ok "torch counts (forward and grad)" grep -q 'torch hand-written: 4 records: 3 pass, 0 fail, 1 skip' "$tmp/out"
-ok "bfloat16 is read as bfloat16" grep -q 'dtype bfloat16 is not in Parity yet' "$tmp/out"
+# All four pass, neg_bfloat16 too: read as uint16, the negation of 0x3F80 would be 0xC080 of
+# dtype uint16, and the record would fail.
+ok "torch counts (forward and grad; bfloat16 read as bfloat16)" grep -q 'torch hand-written: 4 records: 4 pass, 0 fail, 0 skip' "$tmp/out"
 expect 0 "$parity" check --goldens "$tmp/numpy.h5" "$tmp/torch.h5" "$tmp/numpy.h5" -o "$tmp/report.h5"
-ok "a file named twice replays once" grep -q 'numpy hand-written: 8 records' "$tmp/out"
+ok "a file named twice replays once" grep -q 'numpy hand-written: 9 records' "$tmp/out"
 expect 0 "$parity" show "$tmp/report.h5"
 
 # Wrong expectations fail, each as its own kind.
@@ -41,7 +42,7 @@ expect 1 "$parity" check --goldens "$tmp/dtype.h5"
 ok "wrong dtype is a dtype failure" grep -q 'dtype differs: got int32, numpy gives int64' "$tmp/out"
 write "$tmp/grad.h5" torch --break grad
 expect 1 "$parity" check --goldens "$tmp/grad.h5" --devices cpu
-ok "wrong gradient fails the grad record only" grep -q 'torch hand-written: 4 records: 2 pass, 1 fail, 1 skip' "$tmp/out"
+ok "wrong gradient fails the grad record only" grep -q 'torch hand-written: 4 records: 3 pass, 1 fail, 0 skip' "$tmp/out"
 ok "wrong gradient is a gradient failure" grep -q 'mul_broadcast_grad|grad|cpu: gradient differs: d/d(in0)' "$tmp/out"
 write "$tmp/message.h5" numpy --break message
 expect 1 "$parity" check --goldens "$tmp/message.h5"

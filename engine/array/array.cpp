@@ -102,12 +102,13 @@ T scalar_to(double v) {
     if (std::isinf(v)) throw ValueError("cannot convert float infinity to integer");
     const double t = std::trunc(v);
     constexpr double lo = double(std::numeric_limits<T>::min());
-    if (!(t >= lo && t < -lo))
+    constexpr double hi = double(std::numeric_limits<T>::max()) + 1.0;  // 2^bits: exact
+    if (!(t >= lo && t < hi))
       throw ValueError("value " + fmt_double(v) + " is out of bounds for " +
                        std::string(spec::dtype_name(spec::dtype_of<T>())));
     return T(t);
   } else {
-    return T(v);
+    return cast_value<T>(v);
   }
 }
 
@@ -241,8 +242,10 @@ NdArray NdArray::arange(double start, double stop, double step, DType dtype) {
         const U delta = U(U(second) - U(first));
         for (std::int64_t i = 2; i < n; ++i) store<T>(p + i * sizeof(T), T(U(first) + U(i) * delta));
       } else {
-        const T delta = second - first;
-        for (std::int64_t i = 2; i < n; ++i) store<T>(p + i * sizeof(T), first + T(i) * delta);
+        // In the opmath type (float for float16, as NumPy's HALF_fill), rounded per element.
+        using M = spec::opmath_t<T>;
+        const M f = spec::widen(first), delta = spec::widen(second) - f;
+        for (std::int64_t i = 2; i < n; ++i) store<T>(p + i * sizeof(T), spec::narrow<T>(f + M(i) * delta));
       }
     }
   });
@@ -487,7 +490,7 @@ double NdArray::get(std::span<const std::int64_t> index) const {
   const char* p = base_of(*this) + index_offset(shape_, strides_, index);
   return spec::visit_dtype(dtype_, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    return double(load<T>(p));
+    return spec::to_double(load<T>(p));
   });
 }
 
@@ -517,20 +520,28 @@ std::vector<double> NdArray::to_doubles() const {
   spec::visit_dtype(dtype_, [&](auto tag) {
     using T = typename decltype(tag)::type;
     for (Odometer<1> it(shape_, {&strides_}); !it.done(); it.next())
-      out.push_back(double(load<T>(p + it.offset(0))));
+      out.push_back(spec::to_double(load<T>(p + it.offset(0))));
   });
   return out;
 }
 
-template NdArray NdArray::from_values<bool>(const Shape&, std::span<const bool>);
-template NdArray NdArray::from_values<std::int32_t>(const Shape&, std::span<const std::int32_t>);
-template NdArray NdArray::from_values<std::int64_t>(const Shape&, std::span<const std::int64_t>);
-template NdArray NdArray::from_values<float>(const Shape&, std::span<const float>);
-template NdArray NdArray::from_values<double>(const Shape&, std::span<const double>);
-template bool NdArray::at<bool>(std::span<const std::int64_t>) const;
-template std::int32_t NdArray::at<std::int32_t>(std::span<const std::int64_t>) const;
-template std::int64_t NdArray::at<std::int64_t>(std::span<const std::int64_t>) const;
-template float NdArray::at<float>(std::span<const std::int64_t>) const;
-template double NdArray::at<double>(std::span<const std::int64_t>) const;
+// Every dtype's C++ type.
+#define PARITY_ARRAY_INSTANTIATE(T)                                                  \
+  template NdArray NdArray::from_values<T>(const Shape&, std::span<const T>); \
+  template T NdArray::at<T>(std::span<const std::int64_t>) const;
+PARITY_ARRAY_INSTANTIATE(bool)
+PARITY_ARRAY_INSTANTIATE(std::uint8_t)
+PARITY_ARRAY_INSTANTIATE(std::int8_t)
+PARITY_ARRAY_INSTANTIATE(std::int16_t)
+PARITY_ARRAY_INSTANTIATE(std::uint16_t)
+PARITY_ARRAY_INSTANTIATE(std::int32_t)
+PARITY_ARRAY_INSTANTIATE(std::uint32_t)
+PARITY_ARRAY_INSTANTIATE(std::int64_t)
+PARITY_ARRAY_INSTANTIATE(std::uint64_t)
+PARITY_ARRAY_INSTANTIATE(spec::float16)
+PARITY_ARRAY_INSTANTIATE(spec::bfloat16)
+PARITY_ARRAY_INSTANTIATE(float)
+PARITY_ARRAY_INSTANTIATE(double)
+#undef PARITY_ARRAY_INSTANTIATE
 
 }  // namespace parity::array

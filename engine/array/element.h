@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/array/array.h"
+#include "engine/spec/half.h"
 
 namespace parity::array::detail {
 
@@ -38,21 +39,49 @@ void store(char* p, T v) {
 // ---------------------------------------------------------------------------------------
 // Casts, as numpy's astype (casting='unsafe') does them on x86-64.
 
+// The integer C cast of a float on x86-64 as NumPy's loops do it: an int32 or int64 target
+// converts directly, and NaN or an out-of-range value gives the CPU's "integer indefinite"
+// (the minimum value; a C cast would be undefined behaviour); narrower targets convert to
+// int32 and keep the low bits, uint32 to int64; uint64 converts values in [0, 2^64) and
+// otherwise goes through int64.
+template <class To, class From>
+To float_to_int(From v) {
+  auto indefinite = [](auto v, auto tag) {
+    using I = decltype(tag);
+    constexpr From lo = From(std::numeric_limits<I>::min());  // -2^31 or -2^63, exact
+    if (!(v >= lo && v < -lo)) return std::numeric_limits<I>::min();  // also catches NaN
+    return I(v);  // truncates toward zero
+  };
+  if constexpr (std::is_same_v<To, std::uint64_t>) {
+    if (v >= From(0) && v < From(18446744073709551616.0)) return To(v);
+    return To(indefinite(v, std::int64_t{}));
+  } else if constexpr (std::is_same_v<To, std::int64_t> || std::is_same_v<To, std::uint32_t>) {
+    return To(indefinite(v, std::int64_t{}));
+  } else {
+    return To(indefinite(v, std::int32_t{}));
+  }
+}
+
 template <class To, class From>
 To cast_value(From v) {
-  if constexpr (std::is_same_v<To, bool>) {
+  if constexpr (std::is_same_v<To, From>) {
+    return v;
+  } else if constexpr (spec::is_half_v<From>) {
+    return cast_value<To>(float(v));  // exact: every 16-bit float is a float
+  } else if constexpr (std::is_same_v<To, spec::float16>) {
+    return spec::float16::from_double(double(v));  // one rounding, as npy_double_to_half
+  } else if constexpr (std::is_same_v<To, spec::bfloat16>) {
+    // Not a NumPy dtype: converted as PyTorch does (through float), so both engines agree.
+    return spec::bfloat16(float(v));
+  } else if constexpr (std::is_same_v<To, bool>) {
     return v != From(0);  // NaN != 0, so NaN -> true, as np.array([np.nan]).astype(bool)
   } else if constexpr (std::is_same_v<From, bool>) {
     return To(v ? 1 : 0);
   } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
-    // A C cast of NaN or an out-of-range float to an integer is undefined behaviour; NumPy on
-    // x86-64 yields the CPU's "integer indefinite" (the minimum value), so do that here.
-    constexpr From lo = From(std::numeric_limits<To>::min());          // -2^31 or -2^63, exact
-    if (!(v >= lo && v < -lo)) return std::numeric_limits<To>::min();  // also catches NaN
-    return To(v);                                                      // truncates toward zero
+    return float_to_int<To>(v);
   } else {
-    // int64 -> int32 wraps (defined since C++20); double -> float rounds (IEEE, inf when out
-    // of range); integer -> float rounds to nearest.
+    // Integers wrap (defined since C++20); double -> float rounds (IEEE, inf when out of
+    // range); integer -> float rounds to nearest.
     return static_cast<To>(v);
   }
 }

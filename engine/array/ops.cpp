@@ -30,8 +30,10 @@ constexpr spec::Semantics kNumPy = spec::Semantics::NumPy;
 // ---- the value functions (integer arithmetic wraps modulo 2^bits, as NumPy's does; done
 // in unsigned arithmetic because signed overflow is undefined in C++) -------------------
 
+// Unsigned, and at least as wide as unsigned int: uint8/uint16 operands would otherwise be
+// promoted to (signed) int, where 65535 * 65535 overflows.
 template <class T>
-using uint_t = std::make_unsigned_t<T>;
+using uint_t = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
 
 struct AddRef {
   template <class T>
@@ -81,7 +83,8 @@ struct NegRef {
 
 struct ExpRef {
   // exp in double then one rounding to T: for float32 this is correctly rounded in all but
-  // astronomically rare cases, a better reference than a vectorised expf.
+  // astronomically rare cases, a better reference than a vectorised expf. (float16 runs
+  // here as float, NumPy's loop type for it, and is rounded once more after.)
   template <class T>
   requires std::is_floating_point_v<T>
   static T apply(T x) { return T(std::exp(double(x))); }
@@ -89,20 +92,14 @@ struct ExpRef {
 
 // ---- elementwise ----------------------------------------------------------------------
 
-template <std::size_t N, class F, class... Tags>
-void visit_dtypes(const std::array<DType, N>& ds, F&& f, Tags... tags) {
-  if constexpr (sizeof...(Tags) == N)
-    f(tags...);
-  else
-    spec::visit_dtype(ds[sizeof...(Tags)], [&](auto tag) { visit_dtypes<N>(ds, f, tags..., tag); });
-}
-
-template <class Ref, class R, class... In, std::size_t... K>
-void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(In)>& in,
-                      const std::array<const Strides*, sizeof...(In) + 1>& strides,
-                      std::index_sequence<K...>) {
-  for (Odometer<sizeof...(In) + 1> it(shape, strides); !it.done(); it.next())
-    store<R>(out + it.offset(0), Ref::apply(cast_value<R>(load<In>(in[K] + it.offset(K + 1)))...));
+// One loop over same-dtype operands: each element widened to the opmath type (float for
+// float16, as NumPy's half loops compute), the value function applied, the result rounded
+// back to R.
+template <class Ref, class R, std::size_t... K>
+void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(K)>& in,
+                      const std::array<const Strides*, sizeof...(K) + 1>& strides, std::index_sequence<K...>) {
+  for (Odometer<sizeof...(K) + 1> it(shape, strides); !it.done(); it.next())
+    store<R>(out + it.offset(0), spec::narrow<R>(Ref::apply(spec::widen(load<R>(in[K] + it.offset(K + 1)))...)));
 }
 
 template <class Ref, std::size_t N>
@@ -116,27 +113,26 @@ NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& pa
   const DType rt = spec::result_dtype(op, kNumPy, ops);
   const Shape os = spec::result_shape(op, kNumPy, shapes, params);
   NdArray out = make_owned(os, rt);
-  // Broadcast views: stride 0 on the broadcast axes, so one loop over `os` reads them all.
+  // Operands of another dtype are cast to the result dtype first (NumPy's casting to the
+  // loop's dtype), then broadcast: stride 0 on the broadcast axes, so one loop over `os`
+  // reads them all.
   std::array<NdArray, N> views;
-  std::array<DType, N> dtypes;
   std::array<const char*, N> ptrs;
   std::array<const Strides*, N + 1> strides{&out.strides()};
   for (std::size_t k = 0; k < N; ++k) {
-    views[k] = in[k].broadcast_to(os);
-    dtypes[k] = in[k].dtype();
+    views[k] = (in[k].dtype() == rt ? in[k] : in[k].astype(rt)).broadcast_to(os);
     ptrs[k] = base_of(views[k]);
     strides[k + 1] = &views[k].strides();
   }
   spec::visit_dtype(rt, [&](auto rtag) {
     using R = typename decltype(rtag)::type;
-    visit_dtypes<N>(dtypes, [&](auto... tags) {
-      if constexpr (requires { Ref::apply(((void)tags, R{})...); })
-        elementwise_loop<Ref, R, typename decltype(tags)::type...>(os, base_of(out), ptrs, strides,
-                                                                   std::make_index_sequence<N>{});
-      else
-        throw RuntimeError("array engine: " + std::string(spec::op_spec(op).name) + " has no reference for " +
-                           std::string(spec::dtype_name(rt)) + " but the registry accepts it");
-    });
+    using M = spec::opmath_t<R>;
+    constexpr bool has_ref = N == 1 ? requires { Ref::apply(M{}); } : requires { Ref::apply(M{}, M{}); };
+    if constexpr (has_ref)
+      elementwise_loop<Ref, R>(os, base_of(out), ptrs, strides, std::make_index_sequence<N>{});
+    else
+      throw RuntimeError("array engine: " + std::string(spec::op_spec(op).name) + " has no reference for " +
+                         std::string(spec::dtype_name(rt)) + " but the registry accepts it");
   });
   return out;
 }
@@ -280,32 +276,34 @@ NdArray float_sum(const NdArray& a, const std::vector<int>& reduced, const Shape
     }
     const char* pin = base_of(a);
     char* pout = base_of(buf);
-    std::vector<T> chunk(std::size_t(std::min(spec::numel(inner_shape), kNumPyBufferSize)));
+    // float16 adds in float (its opmath), as NumPy's HALF_add: the pairwise sum of a chunk
+    // runs in float, and the output element is rounded back to float16 after each chunk
+    // (or each row, where the innermost axis is kept).
+    using M = spec::opmath_t<T>;
+    std::vector<M> chunk(std::size_t(std::min(spec::numel(inner_shape), kNumPyBufferSize)));
+    auto add_to = [](char* o, M v) { store<T>(o, spec::narrow<T>(spec::widen(load<T>(o)) + v)); };
     for (Odometer<2> it(outer_shape, {&outer_in, &outer_out}); !it.done(); it.next()) {
       const char* x = pin + it.offset(0);
       char* o = pout + it.offset(1);
       if (run > 0) {
         // out += pairwise(chunk) for each chunk of up to kNumPyBufferSize terms, in order.
-        T acc = load<T>(o);
         std::size_t n = 0;
         for (Odometer<1> in(inner_shape, {&inner_in}); !in.done(); in.next()) {
-          chunk[n++] = load<T>(x + in.offset(0));
+          chunk[n++] = spec::widen(load<T>(x + in.offset(0)));
           if (std::int64_t(n) == kNumPyBufferSize) {
-            acc += pairwise_sum(chunk.data(), std::int64_t(n));
+            add_to(o, pairwise_sum(chunk.data(), std::int64_t(n)));
             n = 0;
           }
         }
-        if (n > 0) acc += pairwise_sum(chunk.data(), std::int64_t(n));
-        store<T>(o, acc);
+        if (n > 0) add_to(o, pairwise_sum(chunk.data(), std::int64_t(n)));
       } else {
         const IterAxis& inner = co.front();  // kept: one row added elementwise
         for (std::int64_t i = 0; i < inner.size; ++i)
-          store<T>(o + i * inner.out_stride,
-                   T(load<T>(o + i * inner.out_stride) + load<T>(x + i * inner.in_stride)));
+          add_to(o + i * inner.out_stride, spec::widen(load<T>(x + i * inner.in_stride)));
       }
     }
   } else if (a.size() > 0) {  // 0-d: nothing to iterate but the one element
-    store<T>(base_of(buf), T(T(0) + load<T>(base_of(a))));
+    store<T>(base_of(buf), spec::narrow<T>(spec::opmath_t<T>(0) + spec::widen(load<T>(base_of(a)))));
   }
   // Back to the original axis order, C-contiguous, with keepdims' size-1 axes.
   std::vector<int> to_original;  // position in buf of each kept axis, in original order
@@ -325,14 +323,14 @@ NdArray sum_ref(OpId op, std::span<const NdArray> in, const spec::Params& params
   if (spec::is_floating(a.dtype())) {
     return spec::visit_dtype(a.dtype(), [&](auto tag) -> NdArray {
       using T = typename decltype(tag)::type;
-      if constexpr (std::is_floating_point_v<T>)
+      if constexpr (spec::is_float_v<T>)
         return float_sum<T>(a, reduced, os);
       else
         throw RuntimeError("unreachable: float dtype without a float type");
     });
   }
-  // bool and integers: an int64 accumulator, wrapping like NumPy's int64 adds; the order
-  // does not matter. Kept axes (one output element per index) and reduced axes (its terms),
+  // bool and integers: a 64-bit accumulator (int64, or uint64 for unsigned inputs: the same
+  // bits), wrapping like NumPy's adds; the order does not matter. Kept axes (one output element per index) and reduced axes (its terms),
   // each in C order; output element k is the k-th kept index.
   Shape kept_shape, red_shape;
   Strides kept_strides, red_strides;
@@ -372,8 +370,8 @@ NdArray matmul_ref(OpId op, std::span<const NdArray> in, const spec::Params& par
   auto rows = [&](DType t) { return std::pair{a.astype(t), b.transpose().astype(t)}; };
   spec::visit_dtype(rt, [&](auto tag) {
     using R = typename decltype(tag)::type;
-    if constexpr (std::is_floating_point_v<R>) {
-      // Float32 and float64 widen exactly to double. Each dot product is accumulated in
+    if constexpr (spec::is_float_v<R>) {
+      // Every float dtype widens exactly to double. Each dot product is accumulated in
       // double with compensation (TwoProduct via fma, TwoSum: Ogita, Rump and Oishi's Dot2)
       // and rounded to R once: about as accurate as twice double precision, a better
       // reference than BLAS, which sums in the input precision in a blocked order.
@@ -396,7 +394,7 @@ NdArray matmul_ref(OpId op, std::span<const NdArray> in, const spec::Params& par
           }
           // An inf or NaN makes the error terms NaN; then the plain sum is the answer.
           const double dot = std::isfinite(s) ? s + err : s;
-          store<R>(po + (i * n + j) * std::int64_t(sizeof(R)), R(dot));
+          store<R>(po + (i * n + j) * std::int64_t(sizeof(R)), cast_value<R>(dot));
         }
     } else {
       // Integers: products and sums in R, wrapping, as NumPy's integer matmul loop; bool:

@@ -4,7 +4,7 @@
 // inputs are identical on every machine and device, in any order, with no state to carry.
 #include <cstdint>
 
-#include "engine/core/hd.h"
+#include "engine/spec/hd.h"
 
 namespace parity::core {
 

@@ -31,9 +31,9 @@ void fill_random(Distribution d, spec::DType t, void* dst, std::int64_t n, std::
         const double v = d == Distribution::Uniform
                              ? std::floor(random_value(d, seed, i, a, b + 1.0))
                              : std::nearbyint(random_value(d, seed, i, a, b));
-        out[i] = T(v);
+        out[i] = T(std::int64_t(v));  // wraps into unsigned dtypes (a negative double would not)
       } else {
-        out[i] = T(random_value(d, seed, i, a, b));
+        out[i] = spec::from_double<T>(random_value(d, seed, i, a, b));
       }
     }
   });

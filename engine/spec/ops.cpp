@@ -7,9 +7,8 @@
 namespace parity::spec {
 namespace {
 
-constexpr DTypeSet kAll{DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float64};
 constexpr DTypeSet kBool{DType::Bool};
-constexpr DTypeSet kBoolInt{DType::Bool, DType::Int32, DType::Int64};
+constexpr DTypeSet kBoolInt = kIntegerDTypes.with(DType::Bool);
 
 constexpr auto NumPy = Semantics::NumPy;
 constexpr auto Torch = Semantics::PyTorch;
@@ -23,8 +22,8 @@ constexpr Signature kReductionSig{{"a", ""},
                                   2};
 
 constexpr std::string_view kPromotionReason =
-    "int32/int64 with float32: NumPy float64, PyTorch float32; a 0-d operand promotes only by "
-    "category in PyTorch";
+    "an integer with a float: NumPy the float that holds the integer exactly (int32 with float32: "
+    "float64), PyTorch the float operand's dtype; a 0-d operand promotes only by category in PyTorch";
 
 // The rows. Messages are NumPy 1.24's and PyTorch 1.13's, word for word (the versions the
 // goldens come from).
@@ -65,19 +64,18 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
    .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
    .refusals = {{
-     // TODO(float16): np.exp(np.array([True])) gives float16; refused until Parity has float16.
-     {NumPy, Backend::Any, Match::AnyIn, kBool, "NotImplementedError",
-      "Parity cannot compute numpy.exp of bool yet: NumPy's result dtype is float16, which "
-      "Parity does not have",
-      "float16 dtype"}}},
+     // torch.exp(torch.ones(3, dtype=torch.float16)) on cpu (1.13 has no cpu Half exp)
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"exp_vml_cpu\" not implemented for '{0}'"}}},
    .num_refusals = 1,
    .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
    .divergences = {{{DivergenceKind::ResultDtype,
-                     "integer input: NumPy float64, PyTorch float32 (the default dtype)"},
-                    {DivergenceKind::NumpyRefuses,
-                     "bool input: PyTorch float32, NumPy float16 (not in Parity yet)"}}},
+                     "bool and integer input: NumPy the narrowest float that holds it (bool, int8, uint8: "
+                     "float16; int16: float32; wider: float64), PyTorch float32 (the default dtype)"},
+                    {DivergenceKind::TorchRefuses,
+                     "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half exp"}}},
    .num_divergences = 2},
   {.id = OpId::Sum, .name = "sum", .numpy_name = "numpy.sum", .torch_name = "torch.sum",
    .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
@@ -86,14 +84,17 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
-   .divergences = {}, .num_divergences = 0},
+   .divergences = {{{DivergenceKind::ResultDtype,
+                     "uint8 input: NumPy adds unsigned integers in uint64, PyTorch in int64"}}},
+   .num_divergences = 1},
   {.id = OpId::Matmul, .name = "matmul", .numpy_name = "numpy.matmul", .torch_name = "torch.matmul",
    .kind = OpKind::Matmul, .arity = 2, .signature = kBinarySig,
    .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
    .refusals = {{
      // torch.ones(2,3,dtype=torch.bool) @ torch.ones(3,2,dtype=torch.bool): the dispatch on
      // operand 0's dtype fails before the dtypes are compared.
-     {Torch, Backend::Cpu, Match::FirstIn, kBool, "RuntimeError",
+     // The same for float16: PyTorch 1.13 has no cpu Half mm.
+     {Torch, Backend::Cpu, Match::FirstIn, {DType::Bool, DType::Float16}, "RuntimeError",
       "\"addmm_impl_cpu_\" not implemented for '{0}'"},
      // cuBLAS has no integer gemm; PyTorch's cuda mm dispatches floating types only.
      {Torch, Backend::Cuda, Match::FirstIn, kBoolInt, "RuntimeError",
@@ -106,8 +107,8 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .differentiable = true, .flops_per_element = 2.0,
    .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
    .divergences = {{{DivergenceKind::TorchRefuses,
-                     "mixed dtypes: NumPy promotes, PyTorch's mm refuses; bool: NumPy computes, "
-                     "PyTorch's mm is not implemented for Bool"}}},
+                     "mixed dtypes: NumPy promotes, PyTorch's mm refuses; bool and (on cpu) float16: NumPy "
+                     "computes, PyTorch's mm is not implemented for them"}}},
    .num_divergences = 1},
   {.id = OpId::Sub, .name = "sub", .numpy_name = "numpy.subtract", .torch_name = "torch.sub",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
@@ -182,7 +183,7 @@ constexpr std::array<OpSpec, kNumOps> with_derived_dtypes(std::array<OpSpec, kNu
     for (DType d : kAllDTypes) {
       const Operand in[2] = {{d, false}, {d, false}};
       const std::span<const Operand> ops(in, std::size_t(op.arity));
-      if (!first_refusal(op, NumPy, ops, Backend::Cpu) && !first_refusal(op, Torch, ops, Backend::Cpu))
+      if (in_torch(d) && !first_refusal(op, NumPy, ops, Backend::Cpu) && !first_refusal(op, Torch, ops, Backend::Cpu))
         op.dtypes = op.dtypes.with(d);
     }
   }
@@ -295,6 +296,7 @@ const Accuracy& accuracy_for(const OpSpec& op, DType dtype) {
 
 Domain domain_for(const OpSpec& op, DType dtype) {
   if (is_bool(dtype)) return {0.0, 1.0};
+  if (is_unsigned(dtype)) return {std::max(0.0, op.int_domain.lo), op.int_domain.hi};
   return is_integer(dtype) ? op.int_domain : op.domain;
 }
 
@@ -304,6 +306,7 @@ const Refusal* find_refusal(OpId id, Semantics s, std::span<const Operand> input
 
 bool accepts(OpId id, Semantics s, DType dtype, Backend backend) {
   const OpSpec& op = op_spec(id);
+  if (s == Torch && !in_torch(dtype)) return false;
   const Operand in[2] = {{dtype, false}, {dtype, false}};
   return !first_refusal(op, s, std::span<const Operand>(in, std::size_t(op.arity)), backend);
 }
@@ -311,6 +314,9 @@ bool accepts(OpId id, Semantics s, DType dtype, Backend backend) {
 DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
   const OpSpec& op = op_spec(id);
   check_arity(op, inputs.size());
+  if (s == Torch)
+    for (const Operand& o : inputs)
+      if (!in_torch(o.dtype)) throw_not_in_torch(o.dtype);
   if (const Refusal* r = first_refusal(op, s, inputs, backend))
     throw TypeError(format_refusal(*r, s, inputs), r->py_class);
   switch (s == Semantics::NumPy ? op.numpy_result : op.torch_result) {
@@ -420,6 +426,9 @@ std::vector<int> reduction_axes(Semantics s, int ndim, std::span<const std::int6
 
 bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const Operand> inputs) {
   const bool np_refuses = first_refusal(op, NumPy, inputs, Backend::Cpu) != nullptr;
+  // A dtype PyTorch does not have is the dtype table's difference, not one of this op's.
+  for (const Operand& o : inputs)
+    if (!in_torch(o.dtype)) return false;
   const bool torch_refuses = first_refusal(op, Torch, inputs, Backend::Cpu) != nullptr;
   switch (d.kind) {
     case DivergenceKind::ResultDtype:

@@ -9,40 +9,80 @@ namespace parity::spec {
 namespace {
 
 enum class Category { Bool, Integer, Floating };
-Category category(DType t) {
+constexpr Category category(DType t) {
   if (is_bool(t)) return Category::Bool;
   if (is_integer(t)) return Category::Integer;
   return Category::Floating;
 }
 
-// Rows and columns in DType order: bool, int32, int64, float32, float64.
-constexpr DType B = DType::Bool, I4 = DType::Int32, I8 = DType::Int64, F4 = DType::Float32,
-                F8 = DType::Float64;
-// NumPy: float32 cannot hold every int32/int64 safely, so mixing them gives float64.
-constexpr DType kNumPy[kNumDTypes][kNumDTypes] = {
-    /* bool    */ {B, I4, I8, F4, F8},
-    /* int32   */ {I4, I4, I8, F8, F8},
-    /* int64   */ {I8, I8, I8, F8, F8},
-    /* float32 */ {F4, F8, F8, F4, F8},
-    /* float64 */ {F8, F8, F8, F8, F8},
-};
-// PyTorch: a floating dtype wins over any integer dtype as it is.
-constexpr DType kTorch[kNumDTypes][kNumDTypes] = {
-    /* bool    */ {B, I4, I8, F4, F8},
-    /* int32   */ {I4, I4, I8, F4, F8},
-    /* int64   */ {I8, I8, I8, F4, F8},
-    /* float32 */ {F4, F4, F4, F4, F8},
-    /* float64 */ {F8, F8, F8, F8, F8},
-};
+constexpr std::size_t size(DType t) { return itemsize(t); }
+
+// The signed integer dtype of a width in bytes (1, 2, 4, 8).
+constexpr DType signed_of_size(std::size_t n) {
+  return n == 1 ? DType::Int8 : n == 2 ? DType::Int16 : n == 4 ? DType::Int32 : DType::Int64;
+}
+
+// Two float dtypes: the wider; float16 with bfloat16 (neither holds the other) float32.
+constexpr DType promote_floats(DType a, DType b) {
+  if (a == b) return a;
+  if (is_half(a) && is_half(b)) return DType::Float32;
+  return size(a) >= size(b) ? a : b;
+}
+
+// NumPy's promote_types (NEP 50 with arrays: the dtypes alone decide). Integers of one
+// signedness: the wider. Signed with unsigned: the narrowest signed dtype that holds both
+// (uint64 with any signed dtype has none: float64). Integer with float: the narrowest float
+// that holds every value of the integer dtype (mantissa wide enough), at least the float
+// operand's. bfloat16 is not NumPy's; Parity gives it float16's rules (with float16 itself:
+// float32).
+constexpr DType numpy_promote(DType a, DType b) {
+  if (a == b) return a;
+  if (is_bool(a)) return b;
+  if (is_bool(b)) return a;
+  if (is_floating(a) && is_floating(b)) return promote_floats(a, b);
+  if (is_integer(a) && is_integer(b)) {
+    if (is_unsigned(a) == is_unsigned(b)) return size(a) >= size(b) ? a : b;
+    const DType u = is_unsigned(a) ? a : b, s = is_unsigned(a) ? b : a;
+    if (size(u) < size(s)) return s;
+    if (u == DType::UInt64) return DType::Float64;
+    return signed_of_size(2 * size(u));
+  }
+  const DType i = is_integer(a) ? a : b, f = is_integer(a) ? b : a;
+  const int bits = dtype_info(i).mantissa_bits;
+  if (bits <= dtype_info(f).mantissa_bits) return f;
+  for (DType g : {DType::Float16, DType::Float32, DType::Float64})
+    if (bits <= dtype_info(g).mantissa_bits && size(g) > size(f)) return g;
+  return DType::Float64;
+}
+
+// PyTorch's promoteTypes (c10/core/ScalarType.cpp, 1.13): integers of one signedness the
+// wider; uint8 with a signed dtype the signed one, but with int8 int16; an integer with a
+// float the float; float16 with bfloat16 float32.
+constexpr DType torch_promote(DType a, DType b) {
+  if (a == b) return a;
+  if (is_bool(a)) return b;
+  if (is_bool(b)) return a;
+  if (is_floating(a) && is_floating(b)) return promote_floats(a, b);
+  if (is_floating(a)) return a;
+  if (is_floating(b)) return b;
+  if (is_unsigned(a) != is_unsigned(b)) {  // uint8 is PyTorch's only unsigned dtype
+    const DType s = is_unsigned(a) ? b : a;
+    return s == DType::Int8 ? DType::Int16 : s;
+  }
+  return size(a) >= size(b) ? a : b;
+}
 
 }  // namespace
 
 DType promote_types(Semantics s, DType a, DType b) {
-  const auto& table = s == Semantics::NumPy ? kNumPy : kTorch;
+  if (s == Semantics::PyTorch) {
+    for (DType t : {a, b})
+      if (!in_torch(t)) throw_not_in_torch(t);
+  }
   if (PARITY_FAULT("promotion-entry") && s == Semantics::PyTorch &&
       ((a == DType::Int32 && b == DType::Float32) || (a == DType::Float32 && b == DType::Int32)))
     return DType::Float64;
-  return table[int(a)][int(b)];
+  return s == Semantics::NumPy ? numpy_promote(a, b) : torch_promote(a, b);
 }
 
 DType result_type(Semantics s, std::span<const Operand> operands) {
@@ -67,12 +107,21 @@ DType result_type(Semantics s, std::span<const Operand> operands) {
 
 DType float_result_type(Semantics s, DType in) {
   if (is_floating(in)) return in;
-  if (s == Semantics::PyTorch) return DType::Float32;
-  // NumPy's smallest safe float: bool would be float16, which Parity has no dtype for.
-  if (is_bool(in)) throw TypeError("NumPy gives float16 for a float op on bool; Parity has no float16");
+  if (s == Semantics::PyTorch) return DType::Float32;  // the default dtype
+  // NumPy's first float loop the input casts to safely: bool, int8, uint8 -> float16;
+  // int16, uint16 -> float32; wider integers -> float64.
+  const int bits = dtype_info(in).mantissa_bits;
+  for (DType g : {DType::Float16, DType::Float32})
+    if (bits <= dtype_info(g).mantissa_bits) return g;
   return DType::Float64;
 }
 
-DType sum_result_type(Semantics, DType in) { return is_floating(in) ? in : DType::Int64; }
+DType sum_result_type(Semantics s, DType in) {
+  if (is_floating(in)) return in;
+  // NumPy adds small integers in the platform's long (int64 here), unsigned ones in its
+  // unsigned long; PyTorch in int64 for all.
+  if (s == Semantics::NumPy && is_unsigned(in)) return DType::UInt64;
+  return DType::Int64;
+}
 
 }  // namespace parity::spec

@@ -73,6 +73,7 @@ Tensor make(std::shared_ptr<core::Storage> storage, DType dtype, Shape sizes, St
 }
 
 Tensor empty(const Shape& shape, DType dtype, Device device) {
+  if (!spec::in_torch(dtype)) spec::throw_not_in_torch(dtype);
   const std::int64_t n = checked_numel(shape);
   std::size_t nbytes = 0;
   if (__builtin_mul_overflow(std::size_t(n), spec::itemsize(dtype), &nbytes))
@@ -184,24 +185,27 @@ Tensor zeros(const Shape& shape, DType dtype, Device device) {
 }
 
 void check_value_fits(double value, DType dtype) {
-  auto fail = [&](const char* ctype) {
+  auto fail = [&](std::string_view ctype) {
     throw RuntimeError("value cannot be converted to type " + std::string(ctype) + " without overflow");
   };
-  // The bounds are exclusive at the top: 2^31 and 2^63 are exact doubles just past the range.
-  switch (dtype) {
-    case DType::Bool:
-    case DType::Float64:
-      return;
-    case DType::Float32:
+  spec::visit_torch_dtype(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // Truncation must land in range: -2^N and 2^N are exact doubles; anything in
+      // (min - 1, max + 1) truncates into range.
+      constexpr double lo = double(std::numeric_limits<T>::min());
+      constexpr double hi = double(std::numeric_limits<T>::max()) + 1.0;
+      if (!((value >= lo || value > lo - 1.0) && value < hi)) fail(std::string(spec::dtype_name(dtype)) + "_t");
+    } else if constexpr (std::is_same_v<T, float>) {
       if (std::isfinite(value) && std::fabs(value) > double(std::numeric_limits<float>::max())) fail("float");
-      return;
-    case DType::Int32:
-      if (!(value > -2147483649.0 && value < 2147483648.0)) fail("int32_t");
-      return;
-    case DType::Int64:
-      if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) fail("int64_t");
-      return;
-  }
+    } else if constexpr (spec::is_half_v<T>) {
+      // c10::overflows: a finite value past the largest finite element (65504, or bfloat16's
+      // 2^128 - 2^120) overflows, even where it would round down to it.
+      const double max = std::is_same_v<T, spec::float16> ? 65504.0 : 3.3895313892515355e38;
+      if (std::isfinite(value) && std::fabs(value) > max)
+        fail(std::is_same_v<T, spec::float16> ? "c10::Half" : "c10::BFloat16");
+    }
+  });
 }
 
 std::string torch_dtype_name(DType t) { return std::string(spec::torch_scalar_name(t)); }

@@ -20,6 +20,10 @@ using spec::OpId;
 
 Tensor as_dtype(const Tensor& t, DType d) { return t.dtype() == d ? t : detail::cast(t, d); }
 
+// The dtype sum and matmul run in for a result dtype: float16 and bfloat16 in float32, as
+// PyTorch accumulates them (its opmath), rounded to the result dtype once at the end.
+DType compute_dtype(DType result) { return spec::is_half(result) ? DType::Float32 : result; }
+
 spec::Backend backend_of(Device d) { return d.is_cuda() ? spec::Backend::Cuda : spec::Backend::Cpu; }
 
 // The inputs' operands for the registry, after checking they are defined and on one device.
@@ -73,16 +77,17 @@ Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params
   const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
   const std::vector<int> axes = spec::reduction_axes(kTorch, a.dim(), params.axes);
 
-  Tensor out = detail::zeros(rs, rt, a.device());
+  Tensor acc = detail::zeros(rs, compute_dtype(rt), a.device());
   // The output seen with the input's rank: stride 0 on reduced dims. A 0-d input may name
   // dim 0, which it does not have; such axes reduce nothing.
   Strides ost(std::size_t(a.dim()), 0);
   for (int d = 0, j = 0; d < a.dim(); ++d) {
     const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
-    if (!reduced) ost[std::size_t(d)] = out.strides()[std::size_t(j)];
+    if (!reduced) ost[std::size_t(d)] = acc.strides()[std::size_t(j)];
     if (!reduced || params.keepdims) ++j;
   }
-  detail::run_sum(a.device(), kernels::Reduction{a.sizes(), detail::operand(out, ost), detail::operand(a)});
+  detail::run_sum(a.device(), kernels::Reduction{a.sizes(), detail::operand(acc, ost), detail::operand(a)});
+  const Tensor out = as_dtype(acc, rt);
   if (grad_enabled() && a.requires_grad()) {  // the gradient needs the normalised axes
     spec::Params saved = params;
     if (!params.axes.empty()) saved.axes.assign(axes.begin(), axes.end());
@@ -105,16 +110,18 @@ Tensor matmul_impl(OpId op, std::span<const Tensor> in, const spec::Params& para
     return out;
   }
   const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()));
-  const Tensor ac = as_dtype(a, rt), bc = as_dtype(b, rt);
-  Tensor out = detail::empty(rs, rt, a.device());
+  const DType ct = compute_dtype(rt);
+  const Tensor ac = as_dtype(a, ct), bc = as_dtype(b, ct);
+  Tensor prod = detail::empty(rs, ct, a.device());
   kernels::Matmul args;
   args.m = a.sizes()[0];
   args.k = a.sizes()[1];
   args.n = b.sizes()[1];
   args.a = detail::operand(ac);
   args.b = detail::operand(bc);
-  args.out = detail::operand(out);
+  args.out = detail::operand(prod);
   detail::run_matmul(a.device(), args);
+  const Tensor out = as_dtype(prod, rt);
   autograd::record_op(op, in, out, params);
   return out;
 }

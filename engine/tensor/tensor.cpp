@@ -8,6 +8,7 @@
 #include "engine/tensor/autograd.h"
 #include "engine/tensor/impl.h"
 #include "kernels/common/cuda_runtime.h"
+#include "kernels/common/functors.h"
 
 namespace parity::tensor {
 
@@ -51,16 +52,10 @@ Tensor Tensor::arange(double start, double stop, double step, DType dtype, Devic
   detail::check_value_fits(start, dtype);
   if (n > 0) detail::check_value_fits(start + double(n - 1) * step, dtype);
   Tensor host = detail::empty({n}, dtype, Device::cpu());
-  spec::visit_dtype(dtype, [&](auto tag) {
+  spec::visit_torch_dtype(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = static_cast<T*>(host.data_ptr());
-    for (std::int64_t i = 0; i < n; ++i) {
-      const double v = start + double(i) * step;
-      if constexpr (std::is_same_v<T, bool>)
-        p[i] = v != 0.0;
-      else
-        p[i] = T(v);
-    }
+    for (std::int64_t i = 0; i < n; ++i) p[i] = kernels::cast_value<T>(start + double(i) * step);
   });
   return detail::to_device(host, device);
 }
@@ -280,10 +275,10 @@ std::vector<double> Tensor::to_doubles() const {
   Tensor host = detail::to_device(*this, Device::cpu());
   if (!host.is_contiguous()) host = detail::contiguous_copy(host);
   std::vector<double> out(std::size_t(host.numel()));
-  spec::visit_dtype(host.dtype(), [&](auto tag) {
+  spec::visit_torch_dtype(host.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* p = static_cast<const T*>(host.data_ptr());
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = double(p[i]);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = spec::to_double(p[i]);
   });
   return out;
 }

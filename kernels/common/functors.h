@@ -9,14 +9,16 @@
 #include <string>
 #include <type_traits>
 
-#include "engine/core/hd.h"
+#include "engine/spec/hd.h"
 #include "engine/spec/error.h"
 #include "engine/spec/ops.h"
 
 namespace parity::kernels {
 
+// Unsigned, and at least as wide as unsigned int: uint8/int16 operands would otherwise be
+// promoted to (signed) int, where 65535 * 65535 overflows.
 template <class T>
-using wrap_t = std::make_unsigned_t<T>;
+using wrap_t = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
 
 struct AddFn {
   static constexpr int arity = 2;
@@ -81,14 +83,32 @@ struct ExpFn {
   }
 };
 
-// Whether functor F computes dtype T.
+// Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath).
 template <class F, class T>
 constexpr bool computes() {
-  if constexpr (F::arity == 1) return requires(F f, T a) {
+  using M = spec::opmath_t<T>;
+  if constexpr (F::arity == 1) return requires(F f, M a) {
       f(a);
     };
   else
-    return requires(F f, T a, T b) { f(a, b); };
+    return requires(F f, M a, M b) { f(a, b); };
+}
+
+// F on elements of T: operands widened to the opmath type (float for float16 and
+// bfloat16, as PyTorch's kernels compute), the result rounded back to T once. For the other
+// dtypes it is F itself.
+template <class F, class T>
+struct OnElements {
+  F f;
+  PARITY_HD T operator()(T a) const { return spec::narrow<T>(f(spec::widen(a))); }
+  PARITY_HD T operator()(T a, T b) const { return spec::narrow<T>(f(spec::widen(a), spec::widen(b))); }
+};
+template <class T, class F>
+PARITY_HD auto on_elements(F f) {
+  if constexpr (spec::is_half_v<T>)
+    return OnElements<F, T>{f};
+  else
+    return f;
 }
 
 // The table: calls f(Functor{}) with the functor of elementwise op `op`. Every op is named
@@ -115,10 +135,18 @@ void with_functor(spec::OpId op, F&& f) {
                    " is not an elementwise op (it has its own kernel)");
 }
 
-// Conversion between dtypes as a C cast, except that bool is x != 0.
+// Conversion between dtypes as PyTorch's static_cast: a C cast, except that bool is
+// x != 0, and float16/bfloat16 convert through float (c10::Half and c10::BFloat16 are built
+// from a float, so a double rounds twice).
 template <class To, class From>
 PARITY_HD To cast_value(From v) {
-  if constexpr (std::is_same_v<To, bool>)
+  if constexpr (std::is_same_v<To, From>)
+    return v;
+  else if constexpr (spec::is_half_v<From>)
+    return cast_value<To>(float(v));
+  else if constexpr (spec::is_half_v<To>)
+    return To(float(v));
+  else if constexpr (std::is_same_v<To, bool>)
     return v != From(0);
   else
     return To(v);

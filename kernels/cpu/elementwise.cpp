@@ -117,7 +117,7 @@ void elementwise(spec::OpId op, const Elementwise& args) {
   with_functor(op, [&](auto fn) {
     using F = decltype(fn);
     check_elementwise(args, F::arity, "elementwise kernel", true);
-    spec::visit_dtype(args.out.dtype, [&](auto tag) {
+    spec::visit_torch_dtype(args.out.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!computes<F, T>()) {
         throw TypeError(std::string(spec::op_spec(op).name) + " kernel: dtype " +
@@ -129,12 +129,12 @@ void elementwise(spec::OpId op, const Elementwise& args) {
         if constexpr (std::is_same_v<F, NegFn> && std::is_floating_point_v<T>)
           if (PARITY_FAULT("neg-signed-zero"))
             return unary_loop<T>([](T x) { return x == T(0) ? T(0) : -x; }, args);
-        unary_loop<T>(fn, args);
+        unary_loop<T>(on_elements<T>(fn), args);
       } else {
         if constexpr (std::is_same_v<F, MulFn> && std::is_floating_point_v<T>)
           if (PARITY_FAULT("mul-zero-nan"))
             return binary_loop<T>([fn](T x, T y) { return x == T(0) || y == T(0) ? T(0) : fn(x, y); }, args);
-        binary_loop<T>(fn, args);
+        binary_loop<T>(on_elements<T>(fn), args);
       }
     });
   });
@@ -142,9 +142,9 @@ void elementwise(spec::OpId op, const Elementwise& args) {
 
 void copy(const Elementwise& args) {
   check_elementwise(args, 1, "copy kernel", false);
-  spec::visit_dtype(args.out.dtype, [&](auto to_tag) {
+  spec::visit_torch_dtype(args.out.dtype, [&](auto to_tag) {
     using To = typename decltype(to_tag)::type;
-    spec::visit_dtype(args.in[0].dtype, [&](auto from_tag) {
+    spec::visit_torch_dtype(args.in[0].dtype, [&](auto from_tag) {
       using From = typename decltype(from_tag)::type;
       copy_loop<To, From>(args);
     });
@@ -153,7 +153,7 @@ void copy(const Elementwise& args) {
 
 void fill(const spec::Shape& shape, const Operand& out, double value) {
   check_rank(shape, out, "fill kernel");
-  spec::visit_dtype(out.dtype, [&](auto tag) {
+  spec::visit_torch_dtype(out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T v = cast_value<T>(value);
     const core::StridedPlan plan = core::make_plan(shape, {out.strides});

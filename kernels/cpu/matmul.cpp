@@ -10,6 +10,7 @@
 
 #include "engine/spec/error.h"
 #include "kernels/common/api.h"
+#include "kernels/common/functors.h"
 
 namespace parity::kernels::cpu {
 namespace {
@@ -56,7 +57,7 @@ void matmul_impl(const Matmul& args) {
         const T aik = arow[kk];
         const T* brow = b.data + kk * b.ld + j0;
         if constexpr (std::is_integral_v<T>) {
-          using U = std::make_unsigned_t<T>;
+          using U = wrap_t<T>;  // kernels/common/functors.h
           for (std::int64_t j = 0; j < w; ++j) crow[j] = T(U(crow[j]) + U(aik) * U(brow[j]));
         } else {
           for (std::int64_t j = 0; j < w; ++j) crow[j] += aik * brow[j];
@@ -78,12 +79,13 @@ void matmul(const Matmul& args) {
     if (o->strides.size() != 2) throw ValueError("matmul kernel: operands need [row, column] strides");
   if (args.a.dtype != args.out.dtype || args.b.dtype != args.out.dtype)
     throw TypeError("matmul kernel: a, b and out must share one dtype (cast the inputs first)");
-  spec::visit_dtype(args.out.dtype, [&](auto tag) {
+  spec::visit_torch_dtype(args.out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    if constexpr (!std::is_same_v<T, bool>)
+    if constexpr (!std::is_same_v<T, bool> && !spec::is_half_v<T>)
       matmul_impl<T>(args);
-    else
-      throw TypeError("matmul kernel: dtype bool is not supported (int32, int64, float32, float64)");
+    else  // float16 and bfloat16 run in float32: the engine casts them
+      throw TypeError("matmul kernel: dtype " + std::string(spec::dtype_name(args.out.dtype)) +
+                      " is not supported (integers, float32, float64)");
   });
 }
 

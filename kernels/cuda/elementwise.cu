@@ -36,11 +36,33 @@ struct BinaryOp {
   __device__ void operator()(const std::int64_t (&o)[3]) const { out[o[0]] = f(a[o[1]], b[o[2]]); }
 };
 
-template <class To, class From>
+// A cast from From to the output dtype, picked per element by a switch that every thread of
+// a launch takes the same way: one kernel per source dtype instead of one per pair (10 x 10).
+template <class From>
 struct CastOp {
-  To* out;
+  void* out;
   const From* in;
-  __device__ void operator()(const std::int64_t (&o)[2]) const { out[o[0]] = cast_value<To>(in[o[1]]); }
+  spec::DType to;
+  template <class To>
+  __device__ void put(std::int64_t i, From v) const {
+    static_cast<To*>(out)[i] = cast_value<To>(v);
+  }
+  __device__ void operator()(const std::int64_t (&o)[2]) const {
+    const From v = in[o[1]];
+    switch (to) {
+      case spec::DType::Bool: return put<bool>(o[0], v);
+      case spec::DType::UInt8: return put<std::uint8_t>(o[0], v);
+      case spec::DType::Int8: return put<std::int8_t>(o[0], v);
+      case spec::DType::Int16: return put<std::int16_t>(o[0], v);
+      case spec::DType::Int32: return put<std::int32_t>(o[0], v);
+      case spec::DType::Int64: return put<std::int64_t>(o[0], v);
+      case spec::DType::Float16: return put<spec::float16>(o[0], v);
+      case spec::DType::BFloat16: return put<spec::bfloat16>(o[0], v);
+      case spec::DType::Float32: return put<float>(o[0], v);
+      case spec::DType::Float64: return put<double>(o[0], v);
+      default: return;  // not a PyTorch dtype: refused on the host before the launch
+    }
+  }
 };
 
 template <class T>
@@ -133,7 +155,7 @@ void elementwise(spec::OpId op, const Elementwise& args) {
                        std::to_string(args.in.size()));
     const spec::DType dt = args.out.dtype;
     for (const Operand& in : args.in) require_same_dtype(name, dt, in.dtype);
-    spec::visit_dtype(dt, [&](auto tag) {
+    spec::visit_torch_dtype(dt, [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!computes<F, T>()) {
         throw TypeError(name + ": the CUDA kernel does not take " + std::string(spec::dtype_name(dt)) +
@@ -141,13 +163,15 @@ void elementwise(spec::OpId op, const Elementwise& args) {
       } else if constexpr (F::arity == 1) {
         const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0]});
         launch<2>(plan,
-                  UnaryOp<T, F>{static_cast<T*>(args.out.data), static_cast<const T*>(args.in[0].data), fn},
+                  UnaryOp<T, decltype(on_elements<T>(fn))>{static_cast<T*>(args.out.data),
+                                                          static_cast<const T*>(args.in[0].data), on_elements<T>(fn)},
                   "elementwise kernel");
       } else {
         const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0], &args.in[1]});
         launch<3>(plan,
-                  BinaryOp<T, F>{static_cast<T*>(args.out.data), static_cast<const T*>(args.in[0].data),
-                                 static_cast<const T*>(args.in[1].data), fn},
+                  BinaryOp<T, decltype(on_elements<T>(fn))>{static_cast<T*>(args.out.data),
+                                                           static_cast<const T*>(args.in[0].data),
+                                                           static_cast<const T*>(args.in[1].data), on_elements<T>(fn)},
                   "elementwise kernel");
       }
     });
@@ -169,27 +193,24 @@ void copy(const Elementwise& args) {
                   "cudaMemcpyAsync (copy)");
     return;
   }
-  spec::visit_dtype(args.out.dtype, [&](auto to_tag) {
-    using To = typename decltype(to_tag)::type;
-    spec::visit_dtype(in.dtype, [&](auto from_tag) {
-      using From = typename decltype(from_tag)::type;
-      launch<2>(plan, CastOp<To, From>{static_cast<To*>(args.out.data), static_cast<const From*>(in.data)},
-                "copy kernel");
-    });
+  spec::visit_torch_dtype(args.out.dtype, [](auto) {});  // refuses a dtype PyTorch lacks
+  spec::visit_torch_dtype(in.dtype, [&](auto from_tag) {
+    using From = typename decltype(from_tag)::type;
+    launch<2>(plan, CastOp<From>{args.out.data, static_cast<const From*>(in.data), args.out.dtype}, "copy kernel");
   });
 }
 
 void fill(const spec::Shape& shape, const Operand& out, double value) {
   detail::require_device("fill");
   const core::StridedPlan plan = plan_of("fill", shape, {&out});
-  spec::visit_dtype(out.dtype, [&](auto tag) {
+  spec::visit_torch_dtype(out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
       // Converting a double whose truncation is out of range to an integer is undefined
-      // behaviour; PyTorch refuses such a fill too. Bounds: -2^N and 2^N are exact doubles,
-      // and anything in (-2^N - 1, 2^N) truncates into range.
+      // behaviour; PyTorch refuses such a fill too. Bounds: min and max + 1 are exact
+      // doubles, and anything in (min - 1, max + 1) truncates into range.
       constexpr double lo = double(std::numeric_limits<T>::min());
-      constexpr double hi = -lo;
+      constexpr double hi = double(std::numeric_limits<T>::max()) + 1.0;
       if (!((value >= lo || value > lo - 1.0) && value < hi))
         throw ValueError("fill: value " + std::to_string(value) + " cannot be converted to " +
                          std::string(spec::dtype_name(out.dtype)) + " without overflow");

@@ -336,7 +336,8 @@ void sum(const Reduction& args) {
   for (std::int64_t d : shape)
     if (d < 0) throw ValueError("sum: negative dimension in shape " + spec::shape_str(shape));
   const spec::DType acc = args.out.dtype;
-  if (acc != spec::DType::Int64 && !spec::is_floating(acc))
+  // float16 and bfloat16 sums accumulate in float32: the engine passes a float32 output.
+  if (acc != spec::DType::Int64 && acc != spec::DType::Float32 && acc != spec::DType::Float64)
     throw TypeError("sum: the output (accumulation) dtype must be int64, float32 or float64, got " +
                     std::string(spec::dtype_name(acc)));
   // out += sum: an empty input adds nothing (the caller has zero-filled out).
@@ -360,7 +361,7 @@ void sum(const Reduction& args) {
   const core::StridedPlan inner = core::make_plan(red, {in_red});
   detail::require_device_pointer(args.out.data, "sum output");
   detail::require_device_pointer(args.in.data, "sum input");
-  spec::visit_dtype(args.in.dtype, [&](auto in_tag) {
+  spec::visit_torch_dtype(args.in.dtype, [&](auto in_tag) {
     using In = typename decltype(in_tag)::type;
     if (acc == spec::DType::Int64)
       run_sum<In, std::int64_t>(args, outer, inner);
@@ -385,7 +386,8 @@ void matmul(const Matmul& args) {
     throw TypeError(
         "matmul: operands must share one dtype (got " + std::string(spec::dtype_name(args.a.dtype)) + " @ " +
         std::string(spec::dtype_name(args.b.dtype)) + " -> " + std::string(spec::dtype_name(dt)) + ")");
-  if (!spec::is_floating(dt))
+  // float16 and bfloat16 run in float32 (the engine casts them), as PyTorch accumulates them.
+  if (dt != spec::DType::Float32 && dt != spec::DType::Float64)
     throw TypeError("matmul: the CUDA kernel (cuBLAS) takes float32 or float64, got " +
                     std::string(spec::dtype_name(dt)));
   if (args.m == 0 || args.n == 0) return;  // nothing to write
