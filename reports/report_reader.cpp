@@ -22,6 +22,7 @@
 #include "reports/hdf5_util.h"
 #include "reports/report.h"
 #include "reports/report_format.h"
+#include "reports/report_table.h"
 
 namespace parity::reports {
 namespace {
@@ -143,7 +144,7 @@ class Reader {
     throw ValueError(path_ + " is a corrupt Parity report: " + what);
   }
 
-  Report read(std::uint32_t& checksum) {
+  ReportTable read(std::uint32_t& checksum) {
     open_file();
     const htri_t has_parity = H5Lexists(file_.get(), "parity", H5P_DEFAULT);
     if (has_parity < 0) corrupt("cannot read the root group");
@@ -165,7 +166,7 @@ class Reader {
     r.benches = read_benches(root.get());
     const std::string why = format::check_kind(r);
     if (!why.empty()) corrupt(why);
-    return r;
+    return ReportTable::from(r);
   }
 
  private:
@@ -613,7 +614,7 @@ class Reader {
     return v;
   }
 
-  Report read_v2(hid_t root, Metadata meta, std::uint32_t& checksum) {
+  ReportTable read_v2(hid_t root, Metadata meta, std::uint32_t& checksum) {
     const std::uint32_t stored = read_checksum_attr(root);
     const long long key_format = read_int_attr(root, "key_format");
     format::Image im;
@@ -639,14 +640,14 @@ class Reader {
     }
     checksum = stored;
     if (!decode_) {
-      Report r;
-      r.meta = std::move(meta);
-      return r;
+      ReportTable t;
+      t.meta = std::move(meta);
+      return t;
     }
     try {
-      Report r = format::decode(std::move(im), std::move(meta));
-      r.key_format = static_cast<int>(key_format);
-      return r;
+      ReportTable t = format::table_from_image(std::move(im), std::move(meta));
+      t.key_format = static_cast<int>(key_format);
+      return t;
     } catch (const format::Corrupt& e) {
       corrupt(e.what());
     }
@@ -663,7 +664,7 @@ void silence_hdf5_at_exit() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 }  // namespace
 
 namespace format {
-Report read_file(const std::string& path, std::uint32_t& checksum, bool decode) {
+ReportTable read_file(const std::string& path, std::uint32_t& checksum, bool decode) {
   h5::SilenceErrors quiet;  // also initialises HDF5, which registers its own exit handler
   // HDF5 1.10 leaks a free-list block when an object header fails its checksum (H5O_protect's
   // error path), and at exit its library shutdown then prints "HDF5: infinite loop closing
@@ -676,9 +677,11 @@ Report read_file(const std::string& path, std::uint32_t& checksum, bool decode) 
 }
 }  // namespace format
 
-Report read_report(const std::string& path) {
+ReportTable read_report_table(const std::string& path) {
   std::uint32_t checksum = 0;
   return format::read_file(path, checksum);
 }
+
+Report read_report(const std::string& path) { return read_report_table(path).to_report(); }
 
 }  // namespace parity::reports
