@@ -108,31 +108,27 @@ template <class Rows>
 class Index {
  public:
   Index(const Rows& records, const CompareOptions& opts, bool is_next, const std::string& name)
-      : records_(records), match_(!opts.match.empty()) {
+      : records_(records), match_(!opts.match.empty()), name_(name) {
     const auto& filter = is_next ? opts.next_filter : opts.base_filter;
     if (match_) built_.resize(records.size());
-    std::size_t cap = 16;
-    while (cap < 2 * records.size()) cap *= 2;
-    slots_.assign(cap, CaseChange::kNone);
+    indexed_.assign(records.size(), false);
     order_.reserve(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
       if (!filter.empty() && !passes(records[i], filter)) continue;
       if (match_) built_[i] = match_key(records[i], opts.match);
-      const std::string_view k = key_of(static_cast<std::uint32_t>(i));
-      std::size_t h = std::hash<std::string_view>{}(k) & (slots_.size() - 1);
-      while (slots_[h] != CaseChange::kNone) {
-        if (key_of(slots_[h]) == k) {
-          throw ValueError(
-              fmt::format("{} has two cases with the key '{}'{}", name, std::string(k).substr(0, 200),
-                          match_ ? "; add fields to --match (or filter) to tell them apart" : ""));
-        }
-        h = (h + 1) & (slots_.size() - 1);
-      }
-      slots_[h] = static_cast<std::uint32_t>(i);
+      indexed_[i] = true;
       order_.push_back(static_cast<std::uint32_t>(i));
     }
+    // Keys a reader has already found distinct need no table until a lookup misses its hint
+    // (two reports of one harness, in one order, never build one); other keys are checked now.
+    if (match_ || !records.unique_keys()) build();
   }
-  std::uint32_t find(std::string_view k) const {
+  // `hint`: the record to try first. Reports of one harness hold their cases in one order, so
+  // the record at the other report's index is nearly always the one, and the table (a cache
+  // miss or more per probe at 1M cases) is not touched.
+  std::uint32_t find(std::string_view k, std::uint32_t hint = CaseChange::kNone) const {
+    if (hint < indexed_.size() && indexed_[hint] && key_of(hint) == k) return hint;
+    if (slots_.empty()) build();
     std::size_t h = std::hash<std::string_view>{}(k) & (slots_.size() - 1);
     while (slots_[h] != CaseChange::kNone) {
       if (key_of(slots_[h]) == k) return slots_[h];
@@ -142,20 +138,42 @@ class Index {
   }
   // The other report's record `r`, by its key under this match.
   template <class Other>
-  std::uint32_t find_record(const Other& r, const std::vector<std::string>& match) const {
-    return match.empty() ? find(std::string_view(r.key)) : find(match_key(r, match));
+  std::uint32_t find_record(const Other& r, const std::vector<std::string>& match,
+                            std::uint32_t hint = CaseChange::kNone) const {
+    return match.empty() ? find(std::string_view(r.key), hint) : find(match_key(r, match), hint);
   }
   const std::vector<std::uint32_t>& order() const { return order_; }
 
  private:
+  // The open-addressing table over order_; throws for a key held twice.
+  void build() const {
+    std::size_t cap = 16;
+    while (cap < 2 * order_.size()) cap *= 2;
+    slots_.assign(cap, CaseChange::kNone);
+    for (const std::uint32_t i : order_) {
+      const std::string_view k = key_of(i);
+      std::size_t h = std::hash<std::string_view>{}(k) & (slots_.size() - 1);
+      while (slots_[h] != CaseChange::kNone) {
+        if (key_of(slots_[h]) == k) {
+          throw ValueError(
+              fmt::format("{} has two cases with the key '{}'{}", name_, std::string(k).substr(0, 200),
+                          match_ ? "; add fields to --match (or filter) to tell them apart" : ""));
+        }
+        h = (h + 1) & (slots_.size() - 1);
+      }
+      slots_[h] = i;
+    }
+  }
   std::string_view key_of(std::uint32_t i) const {
     return match_ ? std::string_view(built_[i]) : records_.key_of(i);
   }
   const Rows& records_;
   bool match_;
-  std::vector<std::string> built_;    // match keys by record index (only with --match)
-  std::vector<std::uint32_t> slots_;  // power-of-two table, at most half full
-  std::vector<std::uint32_t> order_;  // records that passed the filter, in report order
+  std::string name_;
+  std::vector<std::string> built_;            // match keys by record index (only with --match)
+  mutable std::vector<std::uint32_t> slots_;  // power-of-two table, at most half full (built lazily)
+  std::vector<bool> indexed_;                 // records that passed the filter, by index
+  std::vector<std::uint32_t> order_;          // records that passed the filter, in report order
 };
 
 double check_value(const CheckRow& c) { return std::isnan(c.max_ulp) ? c.max_abs_err : c.max_ulp; }
@@ -452,13 +470,17 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
   {
     const Index<ReportTable::Checks> bi(base.checks, opts, false, name_of(bases.size() - 1));
     const Index<ReportTable::Checks> ni(next.checks, opts, true, next_name);
+    // New cases that a baseline case found: keys are unique in an index, so the rest of the
+    // new report's cases are exactly those the baseline does not hold.
+    std::vector<bool> matched(next.checks.size(), false);
     out.changes.reserve(bi.order().size() + next.benches.size());
     for (std::uint32_t i : bi.order()) {
       const CheckRow b = base.checks[i];
       CaseChange c;
       c.kind = CaseKind::Check;
       c.base = i;
-      c.next = ni.find_record(b, opts.match);
+      c.next = ni.find_record(b, opts.match, i);
+      if (c.next != CaseChange::kNone) matched[c.next] = true;
       const CheckRow id = c.next != CaseChange::kNone ? next.checks[c.next] : b;
       const Limits lim = limits_for(pol, [&](const std::string& f) { return check_field(id, f); });
       if (c.next == CaseChange::kNone) {
@@ -472,9 +494,8 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
       out.changes.push_back(std::move(c));
     }
     for (std::uint32_t i : ni.order()) {
-      if (opts.match.empty() && bi.find(next.checks.key_of(i)) != CaseChange::kNone) continue;
+      if (matched[i]) continue;
       const CheckRow n = next.checks[i];
-      if (!opts.match.empty() && bi.find(match_key(n, opts.match)) != CaseChange::kNone) continue;
       CaseChange c;
       c.kind = CaseKind::Check;
       c.next = i;
@@ -492,6 +513,7 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
     for (std::size_t j = 0; j < bases.size(); ++j)
       bix.emplace_back(bases[j]->benches, opts, false, name_of(j));
     const Index<ReportTable::Benches> ni(next.benches, opts, true, next_name);
+    std::vector<bool> matched(next.benches.size(), false);  // as for the checks
     const std::size_t K = bases.size();
 
     // Pass 1: per matched case, the statistics of each run.
@@ -509,8 +531,11 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
       CaseChange c;
       c.kind = CaseKind::Bench;
       c.base = i;
-      const auto find_in = [&](const Index<ReportTable::Benches>& ix) { return ix.find_record(b, opts.match); };
+      const auto find_in = [&](const Index<ReportTable::Benches>& ix) {
+        return ix.find_record(b, opts.match, i);
+      };
       c.next = find_in(ni);
+      if (c.next != CaseChange::kNone) matched[c.next] = true;
       const BenchRow id = c.next != CaseChange::kNone ? next.benches[c.next] : b;
       const Limits lim = limits_for(pol, [&](const std::string& f) { return bench_field(id, f); });
       if (c.next == CaseChange::kNone) {
@@ -565,9 +590,8 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
       out.changes.push_back(std::move(c));
     }
     for (std::uint32_t i : ni.order()) {
-      if (opts.match.empty() && bix.back().find(next.benches.key_of(i)) != CaseChange::kNone) continue;
+      if (matched[i]) continue;
       const BenchRow n = next.benches[i];
-      if (!opts.match.empty() && bix.back().find(match_key(n, opts.match)) != CaseChange::kNone) continue;
       CaseChange c;
       c.kind = CaseKind::Bench;
       c.next = i;
@@ -612,8 +636,7 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
     for (std::size_t t = 0; t < pending.size(); ++t) {
       const Pending& pd = pending[t];
       CaseChange& c = out.changes[pd.change];
-      const BenchRow n = next.benches[c.next];
-      lims[t] = limits_for(pol, [&](const std::string& f) { return bench_field(n, f); });
+      lims[t] = limits_for(pol, [&](const std::string& f) { return bench_field(next.benches[c.next], f); });
       const Limits& lim = lims[t];
       double run_var;
       if (!one_run) {

@@ -243,6 +243,7 @@ struct TableBuilder {
       if (!dup_bench.empty()) throw Corrupt("bench key '" + dup_bench + "' appears twice");
       const std::string why = format::check_kind(t.meta, c.size(), nb);
       if (!why.empty()) throw Corrupt(why);
+      c.unique = b.unique = true;
     }
     return t;
   }

@@ -117,6 +117,8 @@ class ReportTable {
     bool empty() const { return key.empty(); }
     CheckRow operator[](std::size_t i) const;
     std::string_view key_of(std::size_t i) const { return (*strings)[key[i]]; }
+    // Whether the keys are known to be distinct (the reader checked them; from() does not).
+    bool unique_keys() const { return unique; }
     RowIterator<Checks, CheckRow> begin() const { return {this, 0}; }
     RowIterator<Checks, CheckRow> end() const { return {this, size()}; }
 
@@ -124,6 +126,7 @@ class ReportTable {
     friend class ReportTable;
     friend struct TableBuilder;
     const StringTable* strings = nullptr;
+    bool unique = false;
     std::vector<std::uint32_t> key, op, engine, dtype, device, shapes, layout, params, mode, reference, status,
         message;
     std::vector<double> max_abs_err, max_rel_err, max_ulp, budget;
@@ -134,6 +137,8 @@ class ReportTable {
     bool empty() const { return key.empty(); }
     BenchRow operator[](std::size_t i) const;
     std::string_view key_of(std::size_t i) const { return (*strings)[key[i]]; }
+    // Whether the keys are known to be distinct (the reader checked them; from() does not).
+    bool unique_keys() const { return unique; }
     RowIterator<Benches, BenchRow> begin() const { return {this, 0}; }
     RowIterator<Benches, BenchRow> end() const { return {this, size()}; }
 
@@ -141,6 +146,7 @@ class ReportTable {
     friend class ReportTable;
     friend struct TableBuilder;
     const StringTable* strings = nullptr;
+    bool unique = false;
     std::vector<std::uint32_t> key, op, engine, dtype, device, shape, timer, counter_source;
     std::vector<std::int64_t> numel;
     std::vector<double> bytes, flops;
