@@ -546,7 +546,7 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
         out.changes.push_back(std::move(c));
         continue;
       }
-      const BenchRow n = next.benches[c.next];
+      const BenchRow& n = id;
       c.next_value = n.samples.empty() ? kNaN : n.median();
       std::string bad = invalid_samples(n, "the new report");
       // Every baseline holding the case contributes a run; a damaged one makes the case invalid.
@@ -555,7 +555,7 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
       for (std::size_t j = 0; j < K && bad.empty(); ++j) {
         const std::uint32_t bj = j + 1 == K ? i : find_in(bix[j]);
         if (bj == CaseChange::kNone) continue;
-        const BenchRow r = bases[j]->benches[bj];
+        const BenchRow r = j + 1 == K ? b : bases[j]->benches[bj];
         bad = invalid_samples(r, name_of(j));
         if (!bad.empty()) break;
         const RunStat st = run_stat(r, scratch, mv);
