@@ -193,8 +193,7 @@ Limits limits_for(const Policy& p, const Getter& get) {
 
 // Status transitions: a pass that became fail, skip or divergent is worse; a fail or skip
 // that became pass (or divergent) is better.
-void judge_check(const CheckRow& b, const CheckRow& n, const Limits& lim, const Policy& pol,
-                 CaseChange& c) {
+void judge_check(const CheckRow& b, const CheckRow& n, const Limits& lim, const Policy& pol, CaseChange& c) {
   c.base_value = check_value(b);
   c.next_value = check_value(n);
   auto set = [&](Verdict v, std::string why) {
@@ -307,7 +306,8 @@ std::string kind_label(const ReportTable& r) {
 }  // namespace
 
 namespace {
-std::string kind_of(const Metadata& meta, std::size_t n_checks, std::size_t n_benches, const std::string& name) {
+std::string kind_of(const Metadata& meta, std::size_t n_checks, std::size_t n_benches,
+                    const std::string& name) {
   const std::string attr = meta.get("kind");
   if (!attr.empty() && attr != "check" && attr != "bench")
     throw ValueError(
@@ -336,7 +336,8 @@ std::string Comparison::key(const CaseChange& c) const {
   if (!in_next && c.base == CaseChange::kNone) return "";
   const ReportTable& t = in_next ? *next : *bases.back();
   const std::uint32_t i = in_next ? c.next : c.base;
-  if (c.kind == CaseKind::Check) return match.empty() ? std::string(t.checks.key_of(i)) : match_key(t.checks[i], match);
+  if (c.kind == CaseKind::Check)
+    return match.empty() ? std::string(t.checks.key_of(i)) : match_key(t.checks[i], match);
   return match.empty() ? std::string(t.benches.key_of(i)) : match_key(t.benches[i], match);
 }
 std::optional<CheckRow> Comparison::base_check(const CaseChange& c) const {
@@ -395,7 +396,8 @@ Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTab
   // Reports whose keys are built differently are matched on the identity fields instead.
   CompareOptions opts = given;
   bool key_formats_differ = false;
-  for (const ReportTable* b : bases) key_formats_differ = key_formats_differ || b->key_format != next.key_format;
+  for (const ReportTable* b : bases)
+    key_formats_differ = key_formats_differ || b->key_format != next.key_format;
   if (key_formats_differ && opts.match.empty())
     opts.match = {"kind", "op", "engine", "dtype", "device", "shapes", "layout", "mode", "params", "timer"};
   opts.policy.validate();

@@ -222,8 +222,8 @@ std::string summary_text(const ReportTable& r, Format f, std::size_t max_rows) {
         continue;
       }
       if (t.rows.size() < max_rows) {
-        t.add({std::string(c.status), std::string(c.key), num(c.max_abs_err), num(c.max_rel_err), num(c.max_ulp),
-               num(c.budget), std::string(c.message)});
+        t.add({std::string(c.status), std::string(c.key), num(c.max_abs_err), num(c.max_rel_err),
+               num(c.max_ulp), num(c.budget), std::string(c.message)});
       } else {
         ++t.left_out;
       }

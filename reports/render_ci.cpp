@@ -298,7 +298,8 @@ void summary_junit(std::ostream& out, const ReportTable& r) {
     suite_open(out, "parity.check", checks);
     for (const CheckRow c : r.checks) {
       const char* o = check_outcome(c);
-      testcase(out, "check", c.op, c.key, 0, o, *o ? c.status : "", *o ? fmt::format("{}: {}", c.status, c.message) : "");
+      testcase(out, "check", c.op, c.key, 0, o, *o ? c.status : "",
+               *o ? fmt::format("{}: {}", c.status, c.message) : "");
     }
     out << "  </testsuite>\n";
   }

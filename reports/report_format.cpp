@@ -326,10 +326,12 @@ std::uint32_t checksum(const Metadata& meta, const Image& im) {
 }
 
 std::string duplicate_key(const std::vector<CheckRecord>& records) {
-  return duplicate_key_of(records.size(), [&](std::size_t i) -> const std::string& { return records[i].key; });
+  return duplicate_key_of(records.size(),
+                          [&](std::size_t i) -> const std::string& { return records[i].key; });
 }
 std::string duplicate_key(const std::vector<BenchRecord>& records) {
-  return duplicate_key_of(records.size(), [&](std::size_t i) -> const std::string& { return records[i].key; });
+  return duplicate_key_of(records.size(),
+                          [&](std::size_t i) -> const std::string& { return records[i].key; });
 }
 
 std::string check_kind(const Report& r) { return check_kind(r.meta, r.checks.size(), r.benches.size()); }

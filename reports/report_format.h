@@ -1,9 +1,10 @@
 #pragma once
 // Schema version 2 as plain arrays (internal to reports/): a Report is encoded into the exact
-// datasets the file holds (an Image) and decoded back, so that the writer, the reader and the
-// content checksum all work on one representation. HDF5 only moves Images to and from disk.
-#include <cstddef>
+// datasets the file holds (an Image), and an Image becomes a ReportTable (its arrays moved, not
+// copied), so that the writer, the reader and the content checksum all work on one
+// representation. HDF5 only moves Images to and from disk.
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>

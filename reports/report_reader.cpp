@@ -455,7 +455,8 @@ class Reader {
     std::set<std::string> keys;
     for (std::size_t i = 0; i < out.size(); ++i) {
       rest(out[i], i);
-      if (!keys.insert(out[i].key).second) corrupt(std::string(what) + " key '" + out[i].key + "' appears twice");
+      if (!keys.insert(out[i].key).second)
+        corrupt(std::string(what) + " key '" + out[i].key + "' appears twice");
     }
     return out;
   }
@@ -519,7 +520,11 @@ class Reader {
     using B = BenchRecord;
     return records_of<B>(
         t, n,
-        {{"key", &B::key}, {"op", &B::op}, {"dtype", &B::dtype}, {"device", &B::device}, {"shape", &B::shape},
+        {{"key", &B::key},
+         {"op", &B::op},
+         {"dtype", &B::dtype},
+         {"device", &B::device},
+         {"shape", &B::shape},
          {"timer", &B::timer}},
         "bench", [&](B& b, std::size_t i) {
           b.numel = numel[i];

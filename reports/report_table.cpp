@@ -76,10 +76,9 @@ void StringTable::assign(std::string bytes, std::vector<std::int64_t> offsets) {
 
 CheckRow ReportTable::Checks::operator[](std::size_t i) const {
   const StringTable& s = *strings;
-  return {s[key[i]],    s[op[i]],        s[engine[i]],      s[dtype[i]],   s[device[i]],
-          s[shapes[i]], s[layout[i]],    s[params[i]],      s[mode[i]],    s[reference[i]],
-          s[status[i]], s[message[i]],   max_abs_err[i],    max_rel_err[i], max_ulp[i],
-          budget[i]};
+  return {s[key[i]],      s[op[i]],       s[engine[i]], s[dtype[i]],     s[device[i]], s[shapes[i]],
+          s[layout[i]],   s[params[i]],   s[mode[i]],   s[reference[i]], s[status[i]], s[message[i]],
+          max_abs_err[i], max_rel_err[i], max_ulp[i],   budget[i]};
 }
 
 BenchRow ReportTable::Benches::operator[](std::size_t i) const {
@@ -187,16 +186,25 @@ struct TableBuilder {
     ReportTable::Checks& c = t.checks;
     rows_of(im.checks, "checks");
     using C = ReportTable::Checks;
-    for (const auto& [member, name] : {std::pair{&C::key, "key"}, {&C::op, "op"}, {&C::engine, "engine"},
-                                       {&C::dtype, "dtype"}, {&C::device, "device"}, {&C::layout, "layout"},
-                                       {&C::params, "params"}, {&C::mode, "mode"}, {&C::reference, "reference"},
-                                       {&C::status, "status"}, {&C::message, "message"}})
+    for (const auto& [member, name] : {std::pair{&C::key, "key"},
+                                       {&C::op, "op"},
+                                       {&C::engine, "engine"},
+                                       {&C::dtype, "dtype"},
+                                       {&C::device, "device"},
+                                       {&C::layout, "layout"},
+                                       {&C::params, "params"},
+                                       {&C::mode, "mode"},
+                                       {&C::reference, "reference"},
+                                       {&C::status, "status"},
+                                       {&C::message, "message"}})
       c.*member = take_ids(im.checks, name, ns, validate);
     c.shapes = shape_ids(im, take_ids(im.checks, "shapes_text", ns, validate),
-                         column(im.checks, "shapes_dims_offset").ints, column(im.checks, "shapes_dims_count").ints,
-                         strings);
-    for (const auto& [member, name] : {std::pair{&C::max_abs_err, "max_abs_err"}, {&C::max_rel_err, "max_rel_err"},
-                                       {&C::max_ulp, "max_ulp"}, {&C::budget, "budget"}})
+                         column(im.checks, "shapes_dims_offset").ints,
+                         column(im.checks, "shapes_dims_count").ints, strings);
+    for (const auto& [member, name] : {std::pair{&C::max_abs_err, "max_abs_err"},
+                                       {&C::max_rel_err, "max_rel_err"},
+                                       {&C::max_ulp, "max_ulp"},
+                                       {&C::budget, "budget"}})
       c.*member = std::move(column(im.checks, name).reals);
     std::vector<format::Column>().swap(im.checks);
     if (validate) {
@@ -209,16 +217,22 @@ struct TableBuilder {
     ReportTable::Benches& b = t.benches;
     const std::size_t nb = rows_of(im.benches, "benches");
     using B = ReportTable::Benches;
-    for (const auto& [member, name] :
-         {std::pair{&B::key, "key"}, {&B::op, "op"}, {&B::engine, "engine"}, {&B::dtype, "dtype"},
-          {&B::device, "device"}, {&B::timer, "timer"}, {&B::counter_source, "counter_source"}})
+    for (const auto& [member, name] : {std::pair{&B::key, "key"},
+                                       {&B::op, "op"},
+                                       {&B::engine, "engine"},
+                                       {&B::dtype, "dtype"},
+                                       {&B::device, "device"},
+                                       {&B::timer, "timer"},
+                                       {&B::counter_source, "counter_source"}})
       b.*member = take_ids(im.benches, name, ns, validate);
     b.shape = shape_ids(im, take_ids(im.benches, "shape_text", ns, validate),
-                        column(im.benches, "shape_dims_offset").ints, column(im.benches, "shape_dims_count").ints,
-                        strings);
-    for (const auto& [member, name] :
-         {std::pair{&B::numel, "numel"}, {&B::sample_offset, "sample_offset"}, {&B::sample_count, "sample_count"},
-          {&B::counter_offset, "counter_offset"}, {&B::counter_count, "counter_count"}})
+                        column(im.benches, "shape_dims_offset").ints,
+                        column(im.benches, "shape_dims_count").ints, strings);
+    for (const auto& [member, name] : {std::pair{&B::numel, "numel"},
+                                       {&B::sample_offset, "sample_offset"},
+                                       {&B::sample_count, "sample_count"},
+                                       {&B::counter_offset, "counter_offset"},
+                                       {&B::counter_count, "counter_count"}})
       b.*member = std::move(column(im.benches, name).ints);
     b.bytes = std::move(column(im.benches, "bytes").reals);
     b.flops = std::move(column(im.benches, "flops").reals);

@@ -24,7 +24,7 @@ namespace sample_stats {
 double median(std::span<const double> s);  // NaN when empty
 double mean(std::span<const double> s);
 double min(std::span<const double> s);
-double stddev(std::span<const double> s);  // n-1; NaN for fewer than 2
+double stddev(std::span<const double> s);   // n-1; NaN for fewer than 2
 double rate(double amount, double median);  // amount / median / 1e9; NaN unless both > 0
 }  // namespace sample_stats
 
@@ -127,8 +127,8 @@ class ReportTable {
     friend struct TableBuilder;
     const StringTable* strings = nullptr;
     bool unique = false;
-    std::vector<std::uint32_t> key, op, engine, dtype, device, shapes, layout, params, mode, reference, status,
-        message;
+    std::vector<std::uint32_t> key, op, engine, dtype, device, shapes, layout, params, mode, reference,
+        status, message;
     std::vector<double> max_abs_err, max_rel_err, max_ulp, budget;
   };
   class Benches {
@@ -150,7 +150,7 @@ class ReportTable {
     std::vector<std::uint32_t> key, op, engine, dtype, device, shape, timer, counter_source;
     std::vector<std::int64_t> numel;
     std::vector<double> bytes, flops;
-    std::vector<std::int64_t> sample_offset, sample_count;  // into samples, checked in range
+    std::vector<std::int64_t> sample_offset, sample_count;    // into samples, checked in range
     std::vector<std::int64_t> counter_offset, counter_count;  // into counter_names and _values
     std::vector<double> samples;
     std::vector<std::uint32_t> counter_names;

@@ -98,7 +98,9 @@ int main(int argc, char** argv) {
                   argv[2], dt.count());
       return 0;
     }
-    std::fprintf(stderr, "usage: big_report check N OUT.h5 | big_report bench N OUT.h5 [FACTOR] | big_report read FILE.h5\n");
+    std::fprintf(
+        stderr,
+        "usage: big_report check N OUT.h5 | big_report bench N OUT.h5 [FACTOR] | big_report read FILE.h5\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "big_report: %s\n", e.what());
