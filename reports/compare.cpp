@@ -46,27 +46,27 @@ int Comparison::exit_code() const {
   return failing > 0 ? kCompareRegression : kCompareOk;
 }
 
-std::string check_field(const CheckRecord& c, const std::string& f) {
+std::string check_field(const CheckRow& c, const std::string& f) {
   if (f == "kind") return "check";
-  if (f == "op") return c.op;
-  if (f == "engine") return c.engine;
-  if (f == "dtype") return c.dtype;
-  if (f == "device") return c.device;
-  if (f == "shapes" || f == "shape") return c.shapes;
-  if (f == "layout") return c.layout;
-  if (f == "mode") return c.mode;
-  if (f == "params") return c.params;
+  if (f == "op") return std::string(c.op);
+  if (f == "engine") return std::string(c.engine);
+  if (f == "dtype") return std::string(c.dtype);
+  if (f == "device") return std::string(c.device);
+  if (f == "shapes" || f == "shape") return std::string(c.shapes);
+  if (f == "layout") return std::string(c.layout);
+  if (f == "mode") return std::string(c.mode);
+  if (f == "params") return std::string(c.params);
   return "";
 }
 
-std::string bench_field(const BenchRecord& b, const std::string& f) {
+std::string bench_field(const BenchRow& b, const std::string& f) {
   if (f == "kind") return "bench";
-  if (f == "op") return b.op;
-  if (f == "engine") return b.engine;
-  if (f == "dtype") return b.dtype;
-  if (f == "device") return b.device;
-  if (f == "shapes" || f == "shape") return b.shape;
-  if (f == "timer") return b.timer;
+  if (f == "op") return std::string(b.op);
+  if (f == "engine") return std::string(b.engine);
+  if (f == "dtype") return std::string(b.dtype);
+  if (f == "device") return std::string(b.device);
+  if (f == "shapes" || f == "shape") return std::string(b.shape);
+  if (f == "timer") return std::string(b.timer);
   return "";
 }
 
@@ -74,7 +74,7 @@ namespace {
 
 template <class Record>
 std::string field_of(const Record& r, const std::string& f) {
-  if constexpr (std::is_same_v<Record, CheckRecord>) {
+  if constexpr (std::is_same_v<Record, CheckRow>) {
     return check_field(r, f);
   } else {
     return bench_field(r, f);
@@ -83,7 +83,7 @@ std::string field_of(const Record& r, const std::string& f) {
 
 template <class Record>
 std::string match_key(const Record& r, const std::vector<std::string>& match) {
-  if (match.empty()) return r.key;
+  if (match.empty()) return std::string(r.key);
   std::string k;
   for (std::size_t i = 0; i < match.size(); ++i) {
     if (i) k += '|';
@@ -104,36 +104,31 @@ bool passes(const Record& r, const std::vector<std::pair<std::string, std::strin
 // allocation per entry; at 1M cases std::unordered_map's nodes cost seconds in cache misses).
 // Keys are held as strings only when --match builds them; the default match reads the
 // records' own keys.
-template <class Record>
+template <class Rows>
 class Index {
  public:
-  Index(const std::vector<Record>& records, const CompareOptions& opts, bool is_next, const std::string& name)
-      : records_(records), match_(!opts.match.empty()) {
+  Index(const Rows& records, const CompareOptions& opts, bool is_next, const std::string& name)
+      : records_(records), match_(!opts.match.empty()), name_(name) {
     const auto& filter = is_next ? opts.next_filter : opts.base_filter;
     if (match_) built_.resize(records.size());
-    std::size_t cap = 16;
-    while (cap < 2 * records.size()) cap *= 2;
-    slots_.assign(cap, CaseChange::kNone);
+    indexed_.assign(records.size(), false);
     order_.reserve(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-      const Record& r = records[i];
-      if (!filter.empty() && !passes(r, filter)) continue;
-      if (match_) built_[i] = match_key(r, opts.match);
-      const std::string_view k = key_of(static_cast<std::uint32_t>(i));
-      std::size_t h = std::hash<std::string_view>{}(k) & (slots_.size() - 1);
-      while (slots_[h] != CaseChange::kNone) {
-        if (key_of(slots_[h]) == k) {
-          throw ValueError(
-              fmt::format("{} has two cases with the key '{}'{}", name, std::string(k).substr(0, 200),
-                          match_ ? "; add fields to --match (or filter) to tell them apart" : ""));
-        }
-        h = (h + 1) & (slots_.size() - 1);
-      }
-      slots_[h] = static_cast<std::uint32_t>(i);
+      if (!filter.empty() && !passes(records[i], filter)) continue;
+      if (match_) built_[i] = match_key(records[i], opts.match);
+      indexed_[i] = true;
       order_.push_back(static_cast<std::uint32_t>(i));
     }
+    // Keys a reader has already found distinct need no table until a lookup misses its hint
+    // (two reports of one harness, in one order, never build one); other keys are checked now.
+    if (match_ || !records.unique_keys()) build();
   }
-  std::uint32_t find(std::string_view k) const {
+  // `hint`: the record to try first. Reports of one harness hold their cases in one order, so
+  // the record at the other report's index is nearly always the one, and the table (a cache
+  // miss or more per probe at 1M cases) is not touched.
+  std::uint32_t find(std::string_view k, std::uint32_t hint = CaseChange::kNone) const {
+    if (hint < indexed_.size() && indexed_[hint] && key_of(hint) == k) return hint;
+    if (slots_.empty()) build();
     std::size_t h = std::hash<std::string_view>{}(k) & (slots_.size() - 1);
     while (slots_[h] != CaseChange::kNone) {
       if (key_of(slots_[h]) == k) return slots_[h];
@@ -143,26 +138,48 @@ class Index {
   }
   // The other report's record `r`, by its key under this match.
   template <class Other>
-  std::uint32_t find_record(const Other& r, const std::vector<std::string>& match) const {
-    return match.empty() ? find(std::string_view(r.key)) : find(match_key(r, match));
+  std::uint32_t find_record(const Other& r, const std::vector<std::string>& match,
+                            std::uint32_t hint = CaseChange::kNone) const {
+    return match.empty() ? find(std::string_view(r.key), hint) : find(match_key(r, match), hint);
   }
   const std::vector<std::uint32_t>& order() const { return order_; }
 
  private:
-  std::string_view key_of(std::uint32_t i) const {
-    return match_ ? std::string_view(built_[i]) : records_[i].key;
+  // The open-addressing table over order_; throws for a key held twice.
+  void build() const {
+    std::size_t cap = 16;
+    while (cap < 2 * order_.size()) cap *= 2;
+    slots_.assign(cap, CaseChange::kNone);
+    for (const std::uint32_t i : order_) {
+      const std::string_view k = key_of(i);
+      std::size_t h = std::hash<std::string_view>{}(k) & (slots_.size() - 1);
+      while (slots_[h] != CaseChange::kNone) {
+        if (key_of(slots_[h]) == k) {
+          throw ValueError(
+              fmt::format("{} has two cases with the key '{}'{}", name_, std::string(k).substr(0, 200),
+                          match_ ? "; add fields to --match (or filter) to tell them apart" : ""));
+        }
+        h = (h + 1) & (slots_.size() - 1);
+      }
+      slots_[h] = i;
+    }
   }
-  const std::vector<Record>& records_;
+  std::string_view key_of(std::uint32_t i) const {
+    return match_ ? std::string_view(built_[i]) : records_.key_of(i);
+  }
+  const Rows& records_;
   bool match_;
-  std::vector<std::string> built_;    // match keys by record index (only with --match)
-  std::vector<std::uint32_t> slots_;  // power-of-two table, at most half full
-  std::vector<std::uint32_t> order_;  // records that passed the filter, in report order
+  std::string name_;
+  std::vector<std::string> built_;            // match keys by record index (only with --match)
+  mutable std::vector<std::uint32_t> slots_;  // power-of-two table, at most half full (built lazily)
+  std::vector<bool> indexed_;                 // records that passed the filter, by index
+  std::vector<std::uint32_t> order_;          // records that passed the filter, in report order
 };
 
-double check_value(const CheckRecord& c) { return std::isnan(c.max_ulp) ? c.max_abs_err : c.max_ulp; }
+double check_value(const CheckRow& c) { return std::isnan(c.max_ulp) ? c.max_abs_err : c.max_ulp; }
 
-std::string with_message(std::string head, const std::string& message) {
-  if (!message.empty()) head += ": " + message;
+std::string with_message(std::string head, std::string_view message) {
+  if (!message.empty()) head.append(": ").append(message);
   return head;
 }
 
@@ -176,8 +193,7 @@ Limits limits_for(const Policy& p, const Getter& get) {
 
 // Status transitions: a pass that became fail, skip or divergent is worse; a fail or skip
 // that became pass (or divergent) is better.
-void judge_check(const CheckRecord& b, const CheckRecord& n, const Limits& lim, const Policy& pol,
-                 CaseChange& c) {
+void judge_check(const CheckRow& b, const CheckRow& n, const Limits& lim, const Policy& pol, CaseChange& c) {
   c.base_value = check_value(b);
   c.next_value = check_value(n);
   auto set = [&](Verdict v, std::string why) {
@@ -186,7 +202,7 @@ void judge_check(const CheckRecord& b, const CheckRecord& n, const Limits& lim, 
     c.fails = v == Verdict::Worse && pol.fail_accuracy && lim.gate;
   };
   if (b.status != n.status) {
-    const std::string transition = b.status + " -> " + n.status;
+    const std::string transition = fmt::format("{} -> {}", b.status, n.status);
     const bool worse =
         n.status == "fail" || (n.status == "skip") || (n.status == "divergent" && b.status == "pass");
     const bool better = n.status == "pass" || (n.status == "divergent" && b.status != "pass");
@@ -222,7 +238,7 @@ void judge_check(const CheckRecord& b, const CheckRecord& n, const Limits& lim, 
 }
 
 // A sample of 0 s is not a time: an all-zero chunk is what a damaged or unfinished write leaves.
-std::string invalid_samples(const BenchRecord& r, const std::string& side) {
+std::string invalid_samples(const BenchRow& r, const std::string& side) {
   if (r.samples.empty()) return "no samples in " + side;
   std::size_t zeros = 0;
   for (double s : r.samples) zeros += s <= 0 ? 1 : 0;
@@ -238,7 +254,7 @@ struct RunStat {
   double log_median = kNaN, within = 0;
 };
 
-RunStat run_stat(const BenchRecord& r, std::vector<double>& scratch, stats::MedianVariance& mv) {
+RunStat run_stat(const BenchRow& r, std::vector<double>& scratch, stats::MedianVariance& mv) {
   scratch.assign(r.samples.begin(), r.samples.end());
   for (double& s : scratch) s = std::log(s);
   std::sort(scratch.begin(), scratch.end());
@@ -249,7 +265,7 @@ RunStat run_stat(const BenchRecord& r, std::vector<double>& scratch, stats::Medi
   return st;
 }
 
-double counter(const BenchRecord& r, const std::string& name) {
+double counter(const BenchRow& r, std::string_view name) {
   for (const auto& [k, v] : r.counters) {
     if (k == name) return v;
   }
@@ -258,7 +274,7 @@ double counter(const BenchRecord& r, const std::string& name) {
 
 // Instructions gate past their threshold; the other counters (allocations, launches, syncs)
 // are deterministic, so any growth fails.
-void judge_counters(const BenchRecord& b, const BenchRecord& n, const Limits& lim, const Policy& pol,
+void judge_counters(const BenchRow& b, const BenchRow& n, const Limits& lim, const Policy& pol,
                     CaseChange& c) {
   if (b.counters.empty() || n.counters.empty()) return;
   if (b.counter_source != n.counter_source) {
@@ -282,50 +298,63 @@ void judge_counters(const BenchRecord& b, const BenchRecord& n, const Limits& li
   }
 }
 
-std::string kind_label(const Report& r) {
+std::string kind_label(const ReportTable& r) {
   const std::string k = r.meta.get("kind");
   return k.empty() ? "unlabelled" : k;
 }
 
 }  // namespace
 
-std::string report_kind(const Report& r, const std::string& name) {
-  const std::string attr = r.meta.get("kind");
+namespace {
+std::string kind_of(const Metadata& meta, std::size_t n_checks, std::size_t n_benches,
+                    const std::string& name) {
+  const std::string attr = meta.get("kind");
   if (!attr.empty() && attr != "check" && attr != "bench")
     throw ValueError(
         fmt::format("{}: unknown kind '{}' (expected check or bench)", name, attr.substr(0, 40)));
-  if (attr == "check" && !r.benches.empty())
-    throw ValueError(
-        fmt::format("{}: its kind is 'check' but it holds {} bench cases", name, r.benches.size()));
-  if (attr == "bench" && !r.checks.empty())
-    throw ValueError(
-        fmt::format("{}: its kind is 'bench' but it holds {} check cases", name, r.checks.size()));
+  if (attr == "check" && n_benches > 0)
+    throw ValueError(fmt::format("{}: its kind is 'check' but it holds {} bench cases", name, n_benches));
+  if (attr == "bench" && n_checks > 0)
+    throw ValueError(fmt::format("{}: its kind is 'bench' but it holds {} check cases", name, n_checks));
   if (!attr.empty()) return attr;
-  if (!r.checks.empty() && !r.benches.empty()) return "mixed";
-  if (!r.checks.empty()) return "check";
-  if (!r.benches.empty()) return "bench";
+  if (n_checks > 0 && n_benches > 0) return "mixed";
+  if (n_checks > 0) return "check";
+  if (n_benches > 0) return "bench";
   return "";
+}
+}  // namespace
+
+std::string report_kind(const ReportTable& r, const std::string& name) {
+  return kind_of(r.meta, r.checks.size(), r.benches.size(), name);
+}
+std::string report_kind(const Report& r, const std::string& name) {
+  return kind_of(r.meta, r.checks.size(), r.benches.size(), name);
 }
 
 std::string Comparison::key(const CaseChange& c) const {
-  if (c.kind == CaseKind::Check) {
-    const CheckRecord* r = next_check(c) ? next_check(c) : base_check(c);
-    return r ? match_key(*r, match) : "";
-  }
-  const BenchRecord* r = next_bench(c) ? next_bench(c) : base_bench(c);
-  return r ? match_key(*r, match) : "";
+  const bool in_next = c.next != CaseChange::kNone;
+  if (!in_next && c.base == CaseChange::kNone) return "";
+  const ReportTable& t = in_next ? *next : *bases.back();
+  const std::uint32_t i = in_next ? c.next : c.base;
+  if (c.kind == CaseKind::Check)
+    return match.empty() ? std::string(t.checks.key_of(i)) : match_key(t.checks[i], match);
+  return match.empty() ? std::string(t.benches.key_of(i)) : match_key(t.benches[i], match);
 }
-const CheckRecord* Comparison::base_check(const CaseChange& c) const {
-  return c.kind == CaseKind::Check && c.base != CaseChange::kNone ? &bases.back()->checks[c.base] : nullptr;
+std::optional<CheckRow> Comparison::base_check(const CaseChange& c) const {
+  if (c.kind != CaseKind::Check || c.base == CaseChange::kNone) return std::nullopt;
+  return bases.back()->checks[c.base];
 }
-const CheckRecord* Comparison::next_check(const CaseChange& c) const {
-  return c.kind == CaseKind::Check && c.next != CaseChange::kNone ? &next->checks[c.next] : nullptr;
+std::optional<CheckRow> Comparison::next_check(const CaseChange& c) const {
+  if (c.kind != CaseKind::Check || c.next == CaseChange::kNone) return std::nullopt;
+  return next->checks[c.next];
 }
-const BenchRecord* Comparison::base_bench(const CaseChange& c) const {
-  return c.kind == CaseKind::Bench && c.base != CaseChange::kNone ? &bases.back()->benches[c.base] : nullptr;
+std::optional<BenchRow> Comparison::base_bench(const CaseChange& c) const {
+  if (c.kind != CaseKind::Bench || c.base == CaseChange::kNone) return std::nullopt;
+  return bases.back()->benches[c.base];
 }
-const BenchRecord* Comparison::next_bench(const CaseChange& c) const {
-  return c.kind == CaseKind::Bench && c.next != CaseChange::kNone ? &next->benches[c.next] : nullptr;
+std::optional<BenchRow> Comparison::next_bench(const CaseChange& c) const {
+  if (c.kind != CaseKind::Bench || c.next == CaseChange::kNone) return std::nullopt;
+  return next->benches[c.next];
 }
 
 std::string Comparison::describe(const CaseChange& c) const {
@@ -347,13 +376,28 @@ std::string Comparison::describe(const CaseChange& c) const {
   return s;
 }
 
-Comparison compare(const std::vector<const Report*>& bases, const Report& next, const CompareOptions& given,
+Comparison compare(const std::vector<const Report*>& bases, const Report& next, const CompareOptions& opts,
                    const std::vector<std::string>& names) {
+  std::vector<std::shared_ptr<const ReportTable>> owned;
+  std::vector<const ReportTable*> tables;
+  for (const Report* b : bases) {
+    owned.push_back(std::make_shared<const ReportTable>(ReportTable::from(*b)));
+    tables.push_back(owned.back().get());
+  }
+  owned.push_back(std::make_shared<const ReportTable>(ReportTable::from(next)));
+  Comparison c = compare(tables, *owned.back(), opts, names);
+  c.owned = std::move(owned);
+  return c;
+}
+
+Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTable& next,
+                   const CompareOptions& given, const std::vector<std::string>& names) {
   if (bases.empty()) throw ValueError("compare needs at least one baseline report");
   // Reports whose keys are built differently are matched on the identity fields instead.
   CompareOptions opts = given;
   bool key_formats_differ = false;
-  for (const Report* b : bases) key_formats_differ = key_formats_differ || b->key_format != next.key_format;
+  for (const ReportTable* b : bases)
+    key_formats_differ = key_formats_differ || b->key_format != next.key_format;
   if (key_formats_differ && opts.match.empty())
     opts.match = {"kind", "op", "engine", "dtype", "device", "shapes", "layout", "mode", "params", "timer"};
   opts.policy.validate();
@@ -381,13 +425,14 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
       throw ValueError(fmt::format("{} is a {} report and {} a {} report: compare reports of one kind",
                                    name_of(i), kind_label(*bases[i]), next_name, kind_label(next)));
   }
-  if (!next.benches.empty() && std::none_of(next.benches.begin(), next.benches.end(),
-                                            [](const BenchRecord& b) { return !b.samples.empty(); }))
+  bool timed = false;
+  for (std::size_t i = 0; i < next.benches.size() && !timed; ++i) timed = !next.benches[i].samples.empty();
+  if (!next.benches.empty() && !timed)
     throw ValueError(next_name + " has no bench samples (" + std::to_string(next.benches.size()) +
                      " cases, none timed)");
 
   const Policy& pol = opts.policy;
-  const Report& base = *bases.back();  // the primary baseline: the most recent
+  const ReportTable& base = *bases.back();  // the primary baseline: the most recent
   Comparison out;
   out.bases = bases;
   out.next = &next;
@@ -425,21 +470,25 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
 
   // ---- checks: the primary baseline against the new report.
   {
-    const Index<CheckRecord> bi(base.checks, opts, false, name_of(bases.size() - 1));
-    const Index<CheckRecord> ni(next.checks, opts, true, next_name);
+    const Index<ReportTable::Checks> bi(base.checks, opts, false, name_of(bases.size() - 1));
+    const Index<ReportTable::Checks> ni(next.checks, opts, true, next_name);
+    // New cases that a baseline case found: keys are unique in an index, so the rest of the
+    // new report's cases are exactly those the baseline does not hold.
+    std::vector<bool> matched(next.checks.size(), false);
     out.changes.reserve(bi.order().size() + next.benches.size());
     for (std::uint32_t i : bi.order()) {
-      const CheckRecord& b = base.checks[i];
+      const CheckRow b = base.checks[i];
       CaseChange c;
       c.kind = CaseKind::Check;
       c.base = i;
-      c.next = ni.find_record(b, opts.match);
-      const CheckRecord& id = c.next != CaseChange::kNone ? next.checks[c.next] : b;
+      c.next = ni.find_record(b, opts.match, i);
+      if (c.next != CaseChange::kNone) matched[c.next] = true;
+      const CheckRow id = c.next != CaseChange::kNone ? next.checks[c.next] : b;
       const Limits lim = limits_for(pol, [&](const std::string& f) { return check_field(id, f); });
       if (c.next == CaseChange::kNone) {
         c.verdict = Verdict::Removed;
         c.base_value = check_value(b);
-        c.reason = "was " + b.status + "; not in the new report";
+        c.reason = fmt::format("was {}; not in the new report", b.status);
         c.fails = pol.fail_removed && lim.gate;
       } else {
         judge_check(b, next.checks[c.next], lim, pol, c);
@@ -447,27 +496,26 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
       out.changes.push_back(std::move(c));
     }
     for (std::uint32_t i : ni.order()) {
-      const CheckRecord& n = next.checks[i];
-      const auto found =
-          opts.match.empty() ? bi.find(std::string_view(n.key)) : bi.find(match_key(n, opts.match));
-      if (found != CaseChange::kNone) continue;
+      if (matched[i]) continue;
+      const CheckRow n = next.checks[i];
       CaseChange c;
       c.kind = CaseKind::Check;
       c.next = i;
       c.verdict = Verdict::Added;
       c.next_value = check_value(n);
-      c.reason = with_message(n.status, n.message);
+      c.reason = with_message(std::string(n.status), n.message);
       out.changes.push_back(std::move(c));
     }
   }
 
   // ---- benches
   {
-    std::vector<Index<BenchRecord>> bix;
+    std::vector<Index<ReportTable::Benches>> bix;
     bix.reserve(bases.size());
     for (std::size_t j = 0; j < bases.size(); ++j)
       bix.emplace_back(bases[j]->benches, opts, false, name_of(j));
-    const Index<BenchRecord> ni(next.benches, opts, true, next_name);
+    const Index<ReportTable::Benches> ni(next.benches, opts, true, next_name);
+    std::vector<bool> matched(next.benches.size(), false);  // as for the checks
     const std::size_t K = bases.size();
 
     // Pass 1: per matched case, the statistics of each run.
@@ -481,13 +529,16 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
     stats::MedianVariance mv;
     double pooled_sum = 0, pooled_df = 0;
     for (std::uint32_t i : bix.back().order()) {
-      const BenchRecord& b = base.benches[i];
+      const BenchRow b = base.benches[i];
       CaseChange c;
       c.kind = CaseKind::Bench;
       c.base = i;
-      const auto find_in = [&](const Index<BenchRecord>& ix) { return ix.find_record(b, opts.match); };
+      const auto find_in = [&](const Index<ReportTable::Benches>& ix) {
+        return ix.find_record(b, opts.match, i);
+      };
       c.next = find_in(ni);
-      const BenchRecord& id = c.next != CaseChange::kNone ? next.benches[c.next] : b;
+      if (c.next != CaseChange::kNone) matched[c.next] = true;
+      const BenchRow id = c.next != CaseChange::kNone ? next.benches[c.next] : b;
       const Limits lim = limits_for(pol, [&](const std::string& f) { return bench_field(id, f); });
       if (c.next == CaseChange::kNone) {
         c.base_value = b.samples.empty() ? kNaN : b.median();
@@ -497,7 +548,7 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
         out.changes.push_back(std::move(c));
         continue;
       }
-      const BenchRecord& n = next.benches[c.next];
+      const BenchRow& n = id;
       c.next_value = n.samples.empty() ? kNaN : n.median();
       std::string bad = invalid_samples(n, "the new report");
       // Every baseline holding the case contributes a run; a damaged one makes the case invalid.
@@ -506,7 +557,7 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
       for (std::size_t j = 0; j < K && bad.empty(); ++j) {
         const std::uint32_t bj = j + 1 == K ? i : find_in(bix[j]);
         if (bj == CaseChange::kNone) continue;
-        const BenchRecord& r = bases[j]->benches[bj];
+        const BenchRow r = j + 1 == K ? b : bases[j]->benches[bj];
         bad = invalid_samples(r, name_of(j));
         if (!bad.empty()) break;
         const RunStat st = run_stat(r, scratch, mv);
@@ -541,8 +592,8 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
       out.changes.push_back(std::move(c));
     }
     for (std::uint32_t i : ni.order()) {
-      const BenchRecord& n = next.benches[i];
-      if (bix.back().find_record(n, opts.match) != CaseChange::kNone) continue;
+      if (matched[i]) continue;
+      const BenchRow n = next.benches[i];
       CaseChange c;
       c.kind = CaseKind::Bench;
       c.next = i;
@@ -587,8 +638,7 @@ Comparison compare(const std::vector<const Report*>& bases, const Report& next, 
     for (std::size_t t = 0; t < pending.size(); ++t) {
       const Pending& pd = pending[t];
       CaseChange& c = out.changes[pd.change];
-      const BenchRecord& n = next.benches[c.next];
-      lims[t] = limits_for(pol, [&](const std::string& f) { return bench_field(n, f); });
+      lims[t] = limits_for(pol, [&](const std::string& f) { return bench_field(next.benches[c.next], f); });
       const Limits& lim = lims[t];
       double run_var;
       if (!one_run) {

@@ -16,11 +16,14 @@
 // are deterministic and fail on any growth. Check cases: a pass that became fail, skip or
 // divergent is worse, and so is max ULP growing by more than ulp_fraction of the budget.
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "reports/policy.h"
 #include "reports/report.h"
+#include "reports/report_table.h"
 
 namespace parity::reports {
 
@@ -72,9 +75,11 @@ struct CaseChange {
 };
 
 struct Comparison {
-  // Non-owning: the reports compare() was given must outlive the Comparison.
-  std::vector<const Report*> bases;
-  const Report* next = nullptr;
+  // The reports compared, as tables: those compare() was given must outlive the Comparison;
+  // those it made from Reports are kept in `owned`.
+  std::vector<const ReportTable*> bases;
+  const ReportTable* next = nullptr;
+  std::vector<std::shared_ptr<const ReportTable>> owned;
   std::vector<std::string> match;         // as in the options
   std::vector<CaseChange> changes;        // checks, then benches; base order, then added cases
   std::vector<std::string> notes;         // metadata that differs, e.g. "cpu_model: X -> Y"
@@ -92,10 +97,11 @@ struct Comparison {
   std::string key(const CaseChange& c) const;
   // One line on the case: the numbers behind its verdict and its reason.
   std::string describe(const CaseChange& c) const;
-  const CheckRecord* base_check(const CaseChange& c) const;
-  const CheckRecord* next_check(const CaseChange& c) const;
-  const BenchRecord* base_bench(const CaseChange& c) const;
-  const BenchRecord* next_bench(const CaseChange& c) const;
+  // The case's row in the primary baseline and in the new report (empty when it has none).
+  std::optional<CheckRow> base_check(const CaseChange& c) const;
+  std::optional<CheckRow> next_check(const CaseChange& c) const;
+  std::optional<BenchRow> base_bench(const CaseChange& c) const;
+  std::optional<BenchRow> next_bench(const CaseChange& c) const;
 };
 
 // Throws parity::ValueError (exit 2) when: there is no baseline; the new report is empty, or
@@ -103,6 +109,9 @@ struct Comparison {
 // against bench); a report's kind attribute disagrees with its content; two cases share a
 // match key in one report; options are out of range. `names` label the reports in errors
 // (bases then new; default "base N", "new").
+Comparison compare(const std::vector<const ReportTable*>& bases, const ReportTable& next,
+                   const CompareOptions& opts = {}, const std::vector<std::string>& names = {});
+// The same on Reports, which are converted to tables the Comparison keeps.
 Comparison compare(const std::vector<const Report*>& bases, const Report& next,
                    const CompareOptions& opts = {}, const std::vector<std::string>& names = {});
 inline Comparison compare(const Report& base, const Report& next, const CompareOptions& opts = {}) {
@@ -111,10 +120,17 @@ inline Comparison compare(const Report& base, const Report& next, const CompareO
 
 // "check" or "bench" from the kind attribute, else from the content ("" when empty). Throws
 // parity::ValueError when the attribute disagrees with the content or is unknown.
+std::string report_kind(const ReportTable& r, const std::string& name);
 std::string report_kind(const Report& r, const std::string& name);
 
 // A record's identity field by name ("" when the record has no such field).
-std::string check_field(const CheckRecord& c, const std::string& field);
-std::string bench_field(const BenchRecord& b, const std::string& field);
+std::string check_field(const CheckRow& c, const std::string& field);
+std::string bench_field(const BenchRow& b, const std::string& field);
+inline std::string check_field(const CheckRecord& c, const std::string& field) {
+  return check_field(row_of(c), field);
+}
+inline std::string bench_field(const BenchRecord& b, const std::string& field) {
+  return bench_field(row_of(b), field);
+}
 
 }  // namespace parity::reports

@@ -1,6 +1,7 @@
 #pragma once
-// HDF5 plumbing shared by the report writer and reader (internal to reports/): RAII handles,
-// silenced error stacks, fixed-length string types, file access properties.
+// HDF5 plumbing shared by the report writer and reader, and by suite/'s golden-file reader
+// (the only other code that touches HDF5): RAII handles, silenced error stacks, fixed-length
+// string types, file access properties.
 #include <hdf5.h>
 
 #include <cstddef>

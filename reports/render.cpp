@@ -189,16 +189,16 @@ std::string grouped(const std::map<std::string, std::pair<std::size_t, std::stri
   return out;
 }
 
-std::string summary_text(const Report& r, Format f, std::size_t max_rows) {
+std::string summary_text(const ReportTable& r, Format f, std::size_t max_rows) {
   std::string out = heading(fmt::format("Parity report (schema {})", kSchemaVersion), f, 2);
   if (r.checks.empty() && r.benches.empty()) out += "No checks or benches.\n\n";
   if (!r.checks.empty()) {
     // Known statuses in a fixed order, then anything else in the order first seen.
     std::vector<std::string> order = {"pass", "fail", "divergent", "skip"};
     std::map<std::string, std::size_t> counts;
-    for (const CheckRecord& c : r.checks) {
-      if (std::find(order.begin(), order.end(), c.status) == order.end()) order.push_back(c.status);
-      ++counts[c.status];
+    for (const CheckRow c : r.checks) {
+      if (std::find(order.begin(), order.end(), c.status) == order.end()) order.emplace_back(c.status);
+      ++counts[std::string(c.status)];
     }
     std::string parts;
     for (const std::string& s : order) {
@@ -213,16 +213,17 @@ std::string summary_text(const Report& r, Format f, std::size_t max_rows) {
             {false, false, true, true, true, true, false},
             {},
             0};
-    for (const CheckRecord& c : r.checks) {
+    for (const CheckRow c : r.checks) {
       if (c.status == "pass") continue;
       if (c.status == "skip" || c.status == "divergent") {
-        auto& g = c.status == "skip" ? skipped[c.device + ": " + c.message] : divergent[c.message];
+        auto& g = c.status == "skip" ? skipped[fmt::format("{}: {}", c.device, c.message)]
+                                     : divergent[std::string(c.message)];
         if (g.first++ == 0) g.second = c.key;
         continue;
       }
       if (t.rows.size() < max_rows) {
-        t.add({c.status, c.key, num(c.max_abs_err), num(c.max_rel_err), num(c.max_ulp), num(c.budget),
-               c.message});
+        t.add({std::string(c.status), std::string(c.key), num(c.max_abs_err), num(c.max_rel_err),
+               num(c.max_ulp), num(c.budget), std::string(c.message)});
       } else {
         ++t.left_out;
       }
@@ -239,14 +240,15 @@ std::string summary_text(const Report& r, Format f, std::size_t max_rows) {
             {false, false, false, false, false, true, true, true, true},
             {},
             0};
-    for (const BenchRecord& b : r.benches) {
-      if (t.rows.size() >= max_rows) {
-        ++t.left_out;
-        continue;
-      }
-      t.add({b.op, b.dtype, b.device, b.shape, b.timer, format_seconds(b.median()), num(b.gbps()),
-             num(b.gflops()), fmt::format("{}", b.samples.size())});
+    // Rows past the cap are only counted: a million benches build no row they do not show.
+    const std::size_t shown = std::min(max_rows, r.benches.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+      const BenchRow b = r.benches[i];
+      t.add({std::string(b.op), std::string(b.dtype), std::string(b.device), std::string(b.shape),
+             std::string(b.timer), format_seconds(b.median()), num(b.gbps()), num(b.gflops()),
+             fmt::format("{}", b.samples.size())});
     }
+    t.left_out = r.benches.size() - shown;
     out += t.render(f, "  ");
   }
   // Metadata last: what matters comes first.
@@ -378,10 +380,14 @@ std::string fit(const Make& make, Format f, const RenderOptions& o) {
 
 }  // namespace
 
-void render_summary(std::ostream& out, const Report& r, Format f, const RenderOptions& o) {
+void render_summary(std::ostream& out, const ReportTable& r, Format f, const RenderOptions& o) {
   if (f == Format::Json) return detail::summary_json(out, r);
   if (f == Format::Junit) return detail::summary_junit(out, r);
   out << fit([&](std::size_t rows) { return summary_text(r, f, rows); }, f, o);
+}
+
+void render_summary(std::ostream& out, const Report& r, Format f, const RenderOptions& o) {
+  render_summary(out, ReportTable::from(r), f, o);
 }
 
 void render_comparison(std::ostream& out, const Comparison& c, Format f, const RenderOptions& o) {
@@ -390,10 +396,14 @@ void render_comparison(std::ostream& out, const Comparison& c, Format f, const R
   out << fit([&](std::size_t rows) { return comparison_text(c, f, rows); }, f, o);
 }
 
-std::string render_summary(const Report& r, Format f, const RenderOptions& o) {
+std::string render_summary(const ReportTable& r, Format f, const RenderOptions& o) {
   std::ostringstream s;
   render_summary(s, r, f, o);
   return s.str();
+}
+
+std::string render_summary(const Report& r, Format f, const RenderOptions& o) {
+  return render_summary(ReportTable::from(r), f, o);
 }
 
 std::string render_comparison(const Comparison& c, Format f, const RenderOptions& o) {

@@ -10,6 +10,7 @@
 
 #include "reports/compare.h"
 #include "reports/report.h"
+#include "reports/report_table.h"
 
 namespace parity::reports {
 
@@ -24,8 +25,10 @@ struct RenderOptions {
                                   // comment holds 65,536 characters)
 };
 
+void render_summary(std::ostream& out, const ReportTable& r, Format f, const RenderOptions& o = {});
 void render_summary(std::ostream& out, const Report& r, Format f, const RenderOptions& o = {});
 void render_comparison(std::ostream& out, const Comparison& c, Format f, const RenderOptions& o = {});
+std::string render_summary(const ReportTable& r, Format f = Format::Text, const RenderOptions& o = {});
 std::string render_summary(const Report& r, Format f = Format::Text, const RenderOptions& o = {});
 std::string render_comparison(const Comparison& c, Format f = Format::Text, const RenderOptions& o = {});
 
@@ -34,8 +37,8 @@ std::string format_seconds(double seconds);
 
 namespace detail {
 // The machine formats (render_ci.cpp).
-void summary_json(std::ostream& out, const Report& r);
-void summary_junit(std::ostream& out, const Report& r);
+void summary_json(std::ostream& out, const ReportTable& r);
+void summary_junit(std::ostream& out, const ReportTable& r);
 void comparison_json(std::ostream& out, const Comparison& c);
 void comparison_junit(std::ostream& out, const Comparison& c);
 }  // namespace detail

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string_view>
 
 #include "reports/escape.h"
@@ -37,12 +38,12 @@ std::string junit_time(double v) { return std::isfinite(v) && v > 0 ? fmt::forma
 
 }  // namespace
 
-void summary_json(std::ostream& out, const Report& r) {
+void summary_json(std::ostream& out, const ReportTable& r) {
   out << "{\"format\":\"parity-show\",\"format_version\":1,\"schema_version\":" << kSchemaVersion
       << ",\"meta\":";
   json_meta(out, r.meta);
   std::map<std::string, std::size_t> counts;
-  for (const CheckRecord& c : r.checks) ++counts[c.status];
+  for (const CheckRow c : r.checks) ++counts[std::string(c.status)];
   out << ",\"check_counts\":{";
   bool first = true;
   for (const auto& [s, n] : counts) {
@@ -51,7 +52,7 @@ void summary_json(std::ostream& out, const Report& r) {
   }
   out << "},\"checks\":[";
   for (std::size_t i = 0; i < r.checks.size(); ++i) {
-    const CheckRecord& c = r.checks[i];
+    const CheckRow c = r.checks[i];
     out << (i ? ",\n" : "\n") << "{\"key\":" << json(c.key) << ",\"op\":" << json(c.op)
         << ",\"engine\":" << json(c.engine) << ",\"dtype\":" << json(c.dtype)
         << ",\"device\":" << json(c.device) << ",\"shapes\":" << json(c.shapes)
@@ -63,7 +64,7 @@ void summary_json(std::ostream& out, const Report& r) {
   }
   out << "],\"benches\":[";
   for (std::size_t i = 0; i < r.benches.size(); ++i) {
-    const BenchRecord& b = r.benches[i];
+    const BenchRow b = r.benches[i];
     out << (i ? ",\n" : "\n") << "{\"key\":" << json(b.key) << ",\"op\":" << json(b.op)
         << ",\"engine\":" << json(b.engine) << ",\"dtype\":" << json(b.dtype)
         << ",\"device\":" << json(b.device) << ",\"shape\":" << json(b.shape) << ",\"numel\":" << b.numel
@@ -149,8 +150,8 @@ void comparison_json(std::ostream& out, const Comparison& c) {
     j.num("base", ch.base_value);
     j.num("new", ch.next_value);
     if (ch.kind == CaseKind::Check) {
-      const CheckRecord* b = c.base_check(ch);
-      const CheckRecord* n = c.next_check(ch);
+      const std::optional<CheckRow> b = c.base_check(ch);
+      const std::optional<CheckRow> n = c.next_check(ch);
       b ? j.str("base_status", b->status) : j.null("base_status");
       n ? j.str("new_status", n->status) : j.null("new_status");
       j.num("budget", n ? n->budget : b ? b->budget : kNaN);
@@ -186,15 +187,15 @@ struct SuiteCounts {
 
 // One <testcase>: outcome "" (passed), "failure", "error" or "skipped". Built in a reused
 // buffer: at 1M cases, stream insertions of small pieces dominate.
-void testcase(std::ostream& out, const std::string& suite, const std::string& op, std::string_view name,
-              double time, const char* outcome, const std::string& type, const std::string& message) {
+void testcase(std::ostream& out, const std::string& suite, std::string_view op, std::string_view name,
+              double time, const char* outcome, std::string_view type, const std::string& message) {
   thread_local std::string b;
   b = "    <testcase name=\"";
   escape::append_xml(b, name);
   b += "\" classname=\"parity.";
   escape::append_xml(b, suite);
   b += '.';
-  escape::append_xml(b, op.empty() ? std::string_view("case") : std::string_view(op));
+  escape::append_xml(b, op.empty() ? std::string_view("case") : op);
   b += "\" time=\"";
   b += junit_time(time);
   b += '"';
@@ -234,13 +235,13 @@ const char* comparison_outcome(const CaseChange& ch) {
   return "";
 }
 
-const char* check_outcome(const CheckRecord& c) {
+const char* check_outcome(const CheckRow& c) {
   if (c.status == "fail") return "failure";
   if (c.status == "skip") return "skipped";
   return "";
 }
 
-const char* bench_outcome(const BenchRecord& b) {
+const char* bench_outcome(const BenchRow& b) {
   for (double s : b.samples) {
     if (!(s > 0)) return "error";
   }
@@ -269,11 +270,14 @@ void comparison_junit(std::ostream& out, const Comparison& c) {
     suite_open(out, kind == CaseKind::Check ? "parity.compare.check" : "parity.compare.bench", n);
     for (const CaseChange& ch : c.changes) {
       if (ch.kind != kind) continue;
-      const CheckRecord* cr =
-          kind == CaseKind::Check ? (c.next_check(ch) ? c.next_check(ch) : c.base_check(ch)) : nullptr;
-      const BenchRecord* br =
-          kind == CaseKind::Bench ? (c.next_bench(ch) ? c.next_bench(ch) : c.base_bench(ch)) : nullptr;
-      const std::string op = cr ? cr->op : br ? br->op : "";
+      std::string_view op;
+      if (kind == CaseKind::Check) {
+        const std::optional<CheckRow> r = c.next_check(ch) ? c.next_check(ch) : c.base_check(ch);
+        if (r) op = r->op;
+      } else {
+        const std::optional<BenchRow> r = c.next_bench(ch) ? c.next_bench(ch) : c.base_bench(ch);
+        if (r) op = r->op;
+      }
       const char* outcome = comparison_outcome(ch);
       const double time = kind == CaseKind::Bench ? ch.next_value : 0;
       testcase(out, kind == CaseKind::Check ? "check" : "bench", op, c.key(ch), time, outcome,
@@ -285,22 +289,23 @@ void comparison_junit(std::ostream& out, const Comparison& c) {
   out << "</testsuites>\n";
 }
 
-void summary_junit(std::ostream& out, const Report& r) {
+void summary_junit(std::ostream& out, const ReportTable& r) {
   SuiteCounts checks, benches;
-  for (const CheckRecord& c : r.checks) add(checks, check_outcome(c));
-  for (const BenchRecord& b : r.benches) add(benches, bench_outcome(b));
+  for (const CheckRow c : r.checks) add(checks, check_outcome(c));
+  for (const BenchRow b : r.benches) add(benches, bench_outcome(b));
   root_open(out, "parity show", checks, benches);
   if (checks.tests) {
     suite_open(out, "parity.check", checks);
-    for (const CheckRecord& c : r.checks) {
+    for (const CheckRow c : r.checks) {
       const char* o = check_outcome(c);
-      testcase(out, "check", c.op, c.key, 0, o, *o ? c.status : "", *o ? c.status + ": " + c.message : "");
+      testcase(out, "check", c.op, c.key, 0, o, *o ? c.status : "",
+               *o ? fmt::format("{}: {}", c.status, c.message) : "");
     }
     out << "  </testsuite>\n";
   }
   if (benches.tests) {
     suite_open(out, "parity.bench", benches);
-    for (const BenchRecord& b : r.benches) {
+    for (const BenchRow b : r.benches) {
       const char* o = bench_outcome(b);
       testcase(out, "bench", b.op, b.key, b.samples.empty() ? 0 : b.median(), o, *o ? "invalid" : "",
                *o ? "samples are missing or not times (0 s)" : "");

@@ -33,6 +33,7 @@
 #include "reports/hdf5_util.h"
 #include "reports/report_detail.h"
 #include "reports/report_format.h"
+#include "reports/report_table.h"
 #include "reports/temporaries.h"
 
 namespace parity::reports {
@@ -61,43 +62,12 @@ bool Metadata::has(const std::string& key) const {
   return std::any_of(entries.begin(), entries.end(), [&](const auto& kv) { return kv.first == key; });
 }
 
-double BenchRecord::median() const {
-  if (samples.empty()) return kNaN;
-  std::vector<double> s = samples;
-  std::sort(s.begin(), s.end());
-  const std::size_t n = s.size();
-  return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-}
-
-double BenchRecord::mean() const {
-  if (samples.empty()) return kNaN;
-  return std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
-}
-
-double BenchRecord::min() const {
-  if (samples.empty()) return kNaN;
-  return *std::min_element(samples.begin(), samples.end());
-}
-
-double BenchRecord::stddev() const {
-  if (samples.size() < 2) return kNaN;
-  const double m = mean();
-  double ss = 0;
-  for (double x : samples) ss += (x - m) * (x - m);
-  return std::sqrt(ss / static_cast<double>(samples.size() - 1));
-}
-
-double BenchRecord::gbps() const {
-  const double med = median();
-  // A zero or missing median has no meaningful rate, nor has a case that moves no bytes
-  // (a zero-copy wrap); NaN renders as "n/a".
-  return med > 0 && bytes > 0 ? bytes / med / 1e9 : kNaN;
-}
-
-double BenchRecord::gflops() const {
-  const double med = median();
-  return med > 0 && flops > 0 ? flops / med / 1e9 : kNaN;
-}
+double BenchRecord::median() const { return sample_stats::median(samples); }
+double BenchRecord::mean() const { return sample_stats::mean(samples); }
+double BenchRecord::min() const { return sample_stats::min(samples); }
+double BenchRecord::stddev() const { return sample_stats::stddev(samples); }
+double BenchRecord::gbps() const { return sample_stats::rate(bytes, median()); }
+double BenchRecord::gflops() const { return sample_stats::rate(flops, median()); }
 
 namespace detail {
 std::function<void(const std::string&)>& write_hook_for_testing() {

@@ -168,79 +168,6 @@ std::int64_t encode_shapes(std::string_view s, std::vector<std::int64_t>& dims, 
   return static_cast<std::int64_t>(out.size());
 }
 
-std::string decode_shapes(const std::vector<std::int64_t>& dims, std::int64_t offset, std::int64_t count,
-                          const std::string_view rest) {
-  if (count < 0) {
-    if (count != -1) throw Corrupt("a shape has a negative dims count");
-    return std::string(rest);
-  }
-  const auto n = static_cast<std::uint64_t>(dims.size());
-  if (offset < 0 || static_cast<std::uint64_t>(offset) > n ||
-      static_cast<std::uint64_t>(count) > n - static_cast<std::uint64_t>(offset)) {
-    throw Corrupt("a shape points outside /parity/shape_dims");
-  }
-  // spec::shape_str's spelling, written in place: a 1M-case report has 2M operands to print.
-  std::string out;
-  char num[24];
-  std::size_t i = static_cast<std::size_t>(offset);
-  const std::size_t last = i + static_cast<std::size_t>(count);
-  while (i < last) {
-    const std::int64_t rank = dims[i++];
-    if (rank < 0 || static_cast<std::uint64_t>(rank) > last - i)
-      throw Corrupt("a shape has an impossible rank");
-    if (!out.empty()) out += 'x';
-    out += '(';
-    for (std::int64_t k = 0; k < rank; ++k, ++i) {
-      if (dims[i] < 0) throw Corrupt("a shape has a negative dimension");
-      if (k > 0) out += ',';
-      out.append(num, std::to_chars(num, num + sizeof num, dims[i]).ptr);
-    }
-    if (rank == 1) out += ',';
-    out += ')';
-  }
-  out.append(rest);
-  return out;
-}
-
-// The string table as views, checked: offsets start at 0, never decrease, end at its size.
-std::vector<std::string_view> string_views(const Image& im) {
-  const auto& off = im.string_offsets;
-  if (off.empty() || off[0] != 0) throw Corrupt("/parity/string_offsets does not start at 0");
-  if (off.size() - 1 > 0xFFFFFFFFull) throw Corrupt("/parity/string_offsets is too long");
-  std::vector<std::string_view> views(off.size() - 1);
-  for (std::size_t i = 0; i + 1 < off.size(); ++i) {
-    if (off[i + 1] < off[i]) throw Corrupt("/parity/string_offsets decreases at " + std::to_string(i));
-    views[i] = std::string_view(im.strings)
-                   .substr(static_cast<std::size_t>(off[i]), static_cast<std::size_t>(off[i + 1] - off[i]));
-  }
-  if (static_cast<std::uint64_t>(off.back()) != im.strings.size())
-    throw Corrupt("/parity/string_offsets does not end at the size of /parity/strings");
-  if (views.empty() || !views[0].empty()) throw Corrupt("string 0 of /parity/strings is not empty");
-  return views;
-}
-
-std::string_view lookup(const std::vector<std::string_view>& views, std::uint32_t id, const char* column) {
-  if (id >= views.size())
-    throw Corrupt(std::string("column ") + column + " names string " + std::to_string(id) + " of " +
-                  std::to_string(views.size()));
-  return views[id];
-}
-
-// The rows of a table: every column has as many elements as the first.
-std::size_t rows_of(const std::vector<Column>& cols, const char* table) {
-  const std::size_t n = cols.front().size();
-  for (const Column& c : cols)
-    if (c.size() != n)
-      throw Corrupt(std::string("the columns of /parity/") + table + " differ in length (" + c.name + ")");
-  return n;
-}
-
-// A range [offset, offset + count) inside an array of n elements.
-bool in_range(std::int64_t offset, std::int64_t count, std::size_t n) {
-  return offset >= 0 && count >= 0 && static_cast<std::uint64_t>(offset) <= n &&
-         static_cast<std::uint64_t>(count) <= n - static_cast<std::uint64_t>(offset);
-}
-
 }  // namespace
 
 std::vector<Column> check_columns() {
@@ -335,78 +262,38 @@ Image encode(const Report& r) {
   return im;
 }
 
-Report decode(Image&& im, Metadata meta) {
-  Report r;
-  r.meta = std::move(meta);
-  const std::vector<std::string_view> views = string_views(im);
-
-  // Row by row: the columns are read as parallel streams and each record is touched once.
-  const std::size_t nc = rows_of(im.checks, "checks");
-  r.checks.resize(nc);
-  std::vector<const std::uint32_t*> check_ids;
-  for (const StringField& f : kCheckStrings) check_ids.push_back(find(im.checks, f.name).ids.data());
-  std::vector<const double*> check_reals;
-  for (const CheckReal& f : kCheckReals) check_reals.push_back(find(im.checks, f.name).reals.data());
-  const Column& stext = find(im.checks, "shapes_text");
-  const Column& soffs = find(im.checks, "shapes_dims_offset");
-  const Column& scnts = find(im.checks, "shapes_dims_count");
-  for (std::size_t i = 0; i < nc; ++i) {
-    CheckRecord& c = r.checks[i];
-    for (std::size_t f = 0; f < std::size(kCheckStrings); ++f)
-      (c.*kCheckStrings[f].check).assign(lookup(views, check_ids[f][i], kCheckStrings[f].name));
-    for (std::size_t f = 0; f < std::size(kCheckReals); ++f) c.*kCheckReals[f].member = check_reals[f][i];
-    c.shapes = decode_shapes(im.shape_dims, soffs.ints[i], scnts.ints[i],
-                             lookup(views, stext.ids[i], "shapes_text"));
-    const std::string why = check_status(c.status);
-    if (!why.empty()) throw Corrupt("check '" + c.key + "' " + why);
+void decode_shapes(std::string& out, const std::vector<std::int64_t>& dims, std::int64_t offset,
+                   std::int64_t count, std::string_view rest) {
+  out.clear();
+  if (count < 0) {
+    if (count != -1) throw Corrupt("a shape has a negative dims count");
+    out.append(rest);
+    return;
   }
-  std::vector<Column>().swap(im.checks);
-
-  const std::size_t nb = rows_of(im.benches, "benches");
-  r.benches.resize(nb);
-  std::vector<const std::uint32_t*> bench_ids;
-  for (const StringField& f : kBenchStrings) bench_ids.push_back(find(im.benches, f.name).ids.data());
-  const Column &text = find(im.benches, "shape_text"), &doff = find(im.benches, "shape_dims_offset"),
-               &dcnt = find(im.benches, "shape_dims_count"), &numel = find(im.benches, "numel"),
-               &bytes = find(im.benches, "bytes"), &flops = find(im.benches, "flops"),
-               &soff = find(im.benches, "sample_offset"), &scnt = find(im.benches, "sample_count"),
-               &coff = find(im.benches, "counter_offset"), &ccnt = find(im.benches, "counter_count");
-  if (im.bench_counter_names.size() != im.bench_counter_values.size())
-    throw Corrupt("/parity/bench_counter_names and /parity/bench_counter_values differ in length");
-  for (std::size_t i = 0; i < nb; ++i) {
-    BenchRecord& b = r.benches[i];
-    for (std::size_t f = 0; f < std::size(kBenchStrings); ++f)
-      (b.*kBenchStrings[f].bench).assign(lookup(views, bench_ids[f][i], kBenchStrings[f].name));
-    b.shape =
-        decode_shapes(im.shape_dims, doff.ints[i], dcnt.ints[i], lookup(views, text.ids[i], "shape_text"));
-    b.numel = numel.ints[i];
-    b.bytes = bytes.reals[i];
-    b.flops = flops.reals[i];
-    if (!in_range(soff.ints[i], scnt.ints[i], im.bench_samples.size()))
-      throw Corrupt("bench '" + b.key + "' points outside /parity/bench_samples");
-    const auto s0 = im.bench_samples.begin() + soff.ints[i];
-    b.samples.assign(s0, s0 + scnt.ints[i]);
-    for (double v : b.samples) {
-      const std::string why = check_sample(v);
-      if (!why.empty()) throw Corrupt("bench '" + b.key + "' " + why);
-    }
-    if (!in_range(coff.ints[i], ccnt.ints[i], im.bench_counter_values.size()))
-      throw Corrupt("bench '" + b.key + "' points outside /parity/bench_counter_values");
-    b.counters.reserve(static_cast<std::size_t>(ccnt.ints[i]));
-    for (std::int64_t k = coff.ints[i]; k < coff.ints[i] + ccnt.ints[i]; ++k) {
-      const auto ku = static_cast<std::size_t>(k);
-      b.counters.emplace_back(std::string(lookup(views, im.bench_counter_names[ku], "bench_counter_names")),
-                              im.bench_counter_values[ku]);
-    }
+  const auto n = static_cast<std::uint64_t>(dims.size());
+  if (offset < 0 || static_cast<std::uint64_t>(offset) > n ||
+      static_cast<std::uint64_t>(count) > n - static_cast<std::uint64_t>(offset)) {
+    throw Corrupt("a shape points outside /parity/shape_dims");
   }
-
-  const std::string dup_check = duplicate_key(r.checks);
-  if (!dup_check.empty()) throw Corrupt("check key '" + dup_check + "' appears twice");
-  const std::string dup_bench = duplicate_key(r.benches);
-  if (!dup_bench.empty()) throw Corrupt("bench key '" + dup_bench + "' appears twice");
-  const std::string why = check_kind(r);
-  if (!why.empty()) throw Corrupt(why);
-  return r;
+  // spec::shape_str's spelling, written in place: a 1M-case report has 2M operands to print.
+  char num[24];
+  std::size_t i = static_cast<std::size_t>(offset);
+  const std::size_t last = i + static_cast<std::size_t>(count);
+  while (i < last) {
+    const std::int64_t rank = dims[i++];
+    if (rank < 0 || static_cast<std::uint64_t>(rank) > last - i)
+      throw Corrupt("a shape has an impossible rank");
+    if (!out.empty()) out += 'x';
+    out += '(';
+    for (std::int64_t k = 0; k < rank; ++k, ++i) {
+      if (dims[i] < 0) throw Corrupt("a shape has a negative dimension");
+      if (k > 0) out += ',';
+      out.append(num, std::to_chars(num, num + sizeof num, dims[i]).ptr);
+    }
+    if (rank == 1) out += ',';
+    out += ')';
+  }
+  out.append(rest);
 }
 
 namespace {
@@ -438,40 +325,29 @@ std::uint32_t checksum(const Metadata& meta, const Image& im) {
   return c;
 }
 
-namespace {
-// A key that appears twice among `records`, or "" when all are distinct. Hashes sorted, then
-// equal neighbours compared: no node per key, unlike a hash set (a 1M-case report spent a fifth
-// of its read time in std::unordered_set).
-template <typename Record>
-std::string duplicate_key_of(const std::vector<Record>& records) {
-  std::vector<std::pair<std::size_t, std::size_t>> h(records.size());
-  const std::hash<std::string_view> hash;
-  for (std::size_t i = 0; i < records.size(); ++i) h[i] = {hash(records[i].key), i};
-  std::sort(h.begin(), h.end());
-  for (std::size_t i = 1; i < h.size(); ++i) {
-    // Equal hashes form a run; compare every pair within it (runs are tiny).
-    for (std::size_t j = i; j > 0 && h[j - 1].first == h[i].first; --j)
-      if (records[h[j - 1].second].key == records[h[i].second].key) return records[h[i].second].key;
-  }
-  return "";
+std::string duplicate_key(const std::vector<CheckRecord>& records) {
+  return duplicate_key_of(records.size(),
+                          [&](std::size_t i) -> const std::string& { return records[i].key; });
 }
-}  // namespace
+std::string duplicate_key(const std::vector<BenchRecord>& records) {
+  return duplicate_key_of(records.size(),
+                          [&](std::size_t i) -> const std::string& { return records[i].key; });
+}
 
-std::string duplicate_key(const std::vector<CheckRecord>& records) { return duplicate_key_of(records); }
-std::string duplicate_key(const std::vector<BenchRecord>& records) { return duplicate_key_of(records); }
+std::string check_kind(const Report& r) { return check_kind(r.meta, r.checks.size(), r.benches.size()); }
 
-std::string check_kind(const Report& r) {
-  const std::string kind = r.meta.get("kind");
-  if (kind == "check" && !r.benches.empty())
-    return "its kind is 'check' but it holds " + std::to_string(r.benches.size()) + " bench records";
-  if (kind == "bench" && !r.checks.empty())
-    return "its kind is 'bench' but it holds " + std::to_string(r.checks.size()) + " check records";
+std::string check_kind(const Metadata& meta, std::size_t n_checks, std::size_t n_benches) {
+  const std::string kind = meta.get("kind");
+  if (kind == "check" && n_benches > 0)
+    return "its kind is 'check' but it holds " + std::to_string(n_benches) + " bench records";
+  if (kind == "bench" && n_checks > 0)
+    return "its kind is 'bench' but it holds " + std::to_string(n_checks) + " check records";
   return "";
 }
 
-std::string check_status(const std::string& s) {
+std::string check_status(std::string_view s) {
   if (s == "pass" || s == "fail" || s == "skip" || s == "divergent") return "";
-  return "has status '" + s + "' (expected pass, fail, skip or divergent)";
+  return "has status '" + std::string(s) + "' (expected pass, fail, skip or divergent)";
 }
 
 std::string check_sample(double v) {

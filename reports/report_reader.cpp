@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,7 @@
 #include "reports/hdf5_util.h"
 #include "reports/report.h"
 #include "reports/report_format.h"
+#include "reports/report_table.h"
 
 namespace parity::reports {
 namespace {
@@ -143,7 +145,7 @@ class Reader {
     throw ValueError(path_ + " is a corrupt Parity report: " + what);
   }
 
-  Report read(std::uint32_t& checksum) {
+  ReportTable read(std::uint32_t& checksum) {
     open_file();
     const htri_t has_parity = H5Lexists(file_.get(), "parity", H5P_DEFAULT);
     if (has_parity < 0) corrupt("cannot read the root group");
@@ -165,7 +167,7 @@ class Reader {
     r.benches = read_benches(root.get());
     const std::string why = format::check_kind(r);
     if (!why.empty()) corrupt(why);
-    return r;
+    return ReportTable::from(r);
   }
 
  private:
@@ -435,48 +437,58 @@ class Reader {
     }
   }
 
+  // The records of a version 1 table: its string fields moved into `strings`' members, then
+  // `rest` fills each record's other fields (and checks them), then keys must be distinct.
+  template <class Record>
+  struct StringMember {
+    const char* name;
+    std::string Record::*member;
+  };
+  template <class Record, class Rest>
+  std::vector<Record> records_of(Table& t, hsize_t n, std::initializer_list<StringMember<Record>> strings,
+                                 const char* what, const Rest& rest) {
+    std::vector<Record> out(static_cast<std::size_t>(n));
+    for (const StringMember<Record>& f : strings) {
+      std::vector<std::string>& col = t.strings(f.name);
+      for (std::size_t i = 0; i < out.size(); ++i) out[i].*f.member = std::move(col[i]);
+    }
+    std::set<std::string> keys;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      rest(out[i], i);
+      if (!keys.insert(out[i].key).second)
+        corrupt(std::string(what) + " key '" + out[i].key + "' appears twice");
+    }
+    return out;
+  }
+
   std::vector<CheckRecord> read_checks(hid_t root) {
     Table t(kCheckFields);
     hsize_t n = 0;
     read_table(root, "checks", t, n);
-    auto& key = t.strings("key");
-    auto& op = t.strings("op");
-    auto& dtype = t.strings("dtype");
-    auto& device = t.strings("device");
-    auto& shapes = t.strings("shapes");
-    auto& layout = t.strings("layout");
-    auto& mode = t.strings("mode");
-    auto& reference = t.strings("reference");
-    auto& status = t.strings("status");
-    auto& message = t.strings("message");
     const auto& max_abs_err = t.reals("max_abs_err");
     const auto& max_rel_err = t.reals("max_rel_err");
     const auto& max_ulp = t.reals("max_ulp");
     const auto& budget = t.reals("budget");
-    std::vector<CheckRecord> out(static_cast<std::size_t>(n));
-    std::set<std::string> keys;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      CheckRecord& c = out[i];
-      c.key = std::move(key[i]);
-      c.op = std::move(op[i]);
-      c.dtype = std::move(dtype[i]);
-      c.device = std::move(device[i]);
-      c.shapes = std::move(shapes[i]);
-      c.layout = std::move(layout[i]);
-      c.mode = std::move(mode[i]);
-      c.reference = std::move(reference[i]);
-      c.status = std::move(status[i]);
-      c.max_abs_err = max_abs_err[i];
-      c.max_rel_err = max_rel_err[i];
-      c.max_ulp = max_ulp[i];
-      c.budget = budget[i];
-      c.message = std::move(message[i]);
-      if (c.status != "pass" && c.status != "fail" && c.status != "skip" && c.status != "divergent")
-        corrupt("check '" + c.key + "' has status '" + c.status +
-                "' (expected pass, fail, skip or divergent)");
-      if (!keys.insert(c.key).second) corrupt("check key '" + c.key + "' appears twice");
-    }
-    return out;
+    using C = CheckRecord;
+    return records_of<C>(t, n,
+                         {{"key", &C::key},
+                          {"op", &C::op},
+                          {"dtype", &C::dtype},
+                          {"device", &C::device},
+                          {"shapes", &C::shapes},
+                          {"layout", &C::layout},
+                          {"mode", &C::mode},
+                          {"reference", &C::reference},
+                          {"status", &C::status},
+                          {"message", &C::message}},
+                         "check", [&](C& c, std::size_t i) {
+                           c.max_abs_err = max_abs_err[i];
+                           c.max_rel_err = max_rel_err[i];
+                           c.max_ulp = max_ulp[i];
+                           c.budget = budget[i];
+                           const std::string why = format::check_status(c.status);
+                           if (!why.empty()) corrupt("check '" + c.key + "' " + why);
+                         });
   }
 
   std::vector<BenchRecord> read_benches(hid_t root) {
@@ -500,42 +512,35 @@ class Reader {
     Table t(kBenchFields, is_derived_bench_field);
     hsize_t n = 0;
     read_table(root, "benches", t, n);
-    auto& key = t.strings("key");
-    auto& op = t.strings("op");
-    auto& dtype = t.strings("dtype");
-    auto& device = t.strings("device");
-    auto& shape = t.strings("shape");
-    auto& timer = t.strings("timer");
     const auto& numel = t.ints("numel");
     const auto& bytes = t.reals("bytes");
     const auto& flops = t.reals("flops");
     const auto& sample_offset = t.ints("sample_offset");
     const auto& sample_count = t.ints("sample_count");
-    std::vector<BenchRecord> out(static_cast<std::size_t>(n));
-    std::set<std::string> keys;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      BenchRecord& b = out[i];
-      b.key = std::move(key[i]);
-      b.op = std::move(op[i]);
-      b.dtype = std::move(dtype[i]);
-      b.device = std::move(device[i]);
-      b.shape = std::move(shape[i]);
-      b.numel = numel[i];
-      b.timer = std::move(timer[i]);
-      b.bytes = bytes[i];
-      b.flops = flops[i];
-      const std::int64_t off = sample_offset[i], cnt = sample_count[i];
-      if (off < 0 || cnt < 0 || static_cast<std::uint64_t>(off) > n_samples ||
-          static_cast<std::uint64_t>(cnt) > n_samples - static_cast<std::uint64_t>(off)) {
-        corrupt("bench '" + b.key + "' points outside /parity/bench_samples");
-      }
-      b.samples.assign(samples.begin() + off, samples.begin() + off + cnt);
-      for (double v : b.samples)
-        if (!std::isfinite(v) || v < 0)
-          corrupt("bench '" + b.key + "' has a sample that is not a time (" + std::to_string(v) + ")");
-      if (!keys.insert(b.key).second) corrupt("bench key '" + b.key + "' appears twice");
-    }
-    return out;
+    using B = BenchRecord;
+    return records_of<B>(
+        t, n,
+        {{"key", &B::key},
+         {"op", &B::op},
+         {"dtype", &B::dtype},
+         {"device", &B::device},
+         {"shape", &B::shape},
+         {"timer", &B::timer}},
+        "bench", [&](B& b, std::size_t i) {
+          b.numel = numel[i];
+          b.bytes = bytes[i];
+          b.flops = flops[i];
+          const std::int64_t off = sample_offset[i], cnt = sample_count[i];
+          if (off < 0 || cnt < 0 || static_cast<std::uint64_t>(off) > n_samples ||
+              static_cast<std::uint64_t>(cnt) > n_samples - static_cast<std::uint64_t>(off)) {
+            corrupt("bench '" + b.key + "' points outside /parity/bench_samples");
+          }
+          b.samples.assign(samples.begin() + off, samples.begin() + off + cnt);
+          for (double v : b.samples) {
+            const std::string why = format::check_sample(v);
+            if (!why.empty()) corrupt("bench '" + b.key + "' " + why);
+          }
+        });
   }
 
   // ---- Version 2
@@ -613,7 +618,7 @@ class Reader {
     return v;
   }
 
-  Report read_v2(hid_t root, Metadata meta, std::uint32_t& checksum) {
+  ReportTable read_v2(hid_t root, Metadata meta, std::uint32_t& checksum) {
     const std::uint32_t stored = read_checksum_attr(root);
     const long long key_format = read_int_attr(root, "key_format");
     format::Image im;
@@ -639,14 +644,14 @@ class Reader {
     }
     checksum = stored;
     if (!decode_) {
-      Report r;
-      r.meta = std::move(meta);
-      return r;
+      ReportTable t;
+      t.meta = std::move(meta);
+      return t;
     }
     try {
-      Report r = format::decode(std::move(im), std::move(meta));
-      r.key_format = static_cast<int>(key_format);
-      return r;
+      ReportTable t = format::table_from_image(std::move(im), std::move(meta));
+      t.key_format = static_cast<int>(key_format);
+      return t;
     } catch (const format::Corrupt& e) {
       corrupt(e.what());
     }
@@ -663,7 +668,7 @@ void silence_hdf5_at_exit() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 }  // namespace
 
 namespace format {
-Report read_file(const std::string& path, std::uint32_t& checksum, bool decode) {
+ReportTable read_file(const std::string& path, std::uint32_t& checksum, bool decode) {
   h5::SilenceErrors quiet;  // also initialises HDF5, which registers its own exit handler
   // HDF5 1.10 leaks a free-list block when an object header fails its checksum (H5O_protect's
   // error path), and at exit its library shutdown then prints "HDF5: infinite loop closing
@@ -676,9 +681,11 @@ Report read_file(const std::string& path, std::uint32_t& checksum, bool decode) 
 }
 }  // namespace format
 
-Report read_report(const std::string& path) {
+ReportTable read_report_table(const std::string& path) {
   std::uint32_t checksum = 0;
   return format::read_file(path, checksum);
 }
+
+Report read_report(const std::string& path) { return read_report_table(path).to_report(); }
 
 }  // namespace parity::reports

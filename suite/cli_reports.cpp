@@ -12,6 +12,7 @@
 #include "engine/spec/error.h"
 #include "reports/compare.h"
 #include "reports/escape.h"
+#include "reports/report_table.h"
 #include "suite/cli_common.h"
 
 namespace parity::suite::cli {
@@ -147,7 +148,7 @@ class ShowCommand : public Command {
   int run(const std::string&) override {
     const std::vector<Output> outs = outputs_in_order(*cmd_, fmt_opt_, out_opt_);
     check_outputs(outs, {file_});
-    const reports::Report r = reports::read_report(file_);
+    const reports::ReportTable r = reports::read_report_table(file_);
     for (const Output& o : outs)
       emit(o, [&](std::ostream& s) { reports::render_summary(s, r, o.format, render_); });
     return kExitOk;
@@ -275,9 +276,9 @@ class CompareCommand : public Command {
     opts.next_filter = parse_filters(new_filter_, "--new-filter");
 
     // The same file given twice (one report against itself, filtered) is read once.
-    std::vector<reports::Report> loaded;
+    std::vector<reports::ReportTable> loaded;
     loaded.reserve(inputs.size());
-    std::vector<const reports::Report*> ptrs;
+    std::vector<const reports::ReportTable*> ptrs;
     std::vector<std::string> names;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       std::size_t same = i;
@@ -285,14 +286,14 @@ class CompareCommand : public Command {
         if (inputs[j] == inputs[i]) same = j;
       }
       if (same == i) {
-        loaded.push_back(reports::read_report(inputs[i]));
+        loaded.push_back(reports::read_report_table(inputs[i]));
         ptrs.push_back(&loaded.back());
       } else {
         ptrs.push_back(ptrs[same]);
       }
       names.push_back(reports::escape::text(inputs[i], 200));
     }
-    const reports::Report* next = ptrs.back();
+    const reports::ReportTable* next = ptrs.back();
     ptrs.pop_back();
     const reports::Comparison c = reports::compare(ptrs, *next, opts, names);
     for (const Output& o : outs)

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/spec/error.h"
+#include "reports/hdf5_util.h"
 
 namespace parity::suite::golden {
 
@@ -33,20 +34,7 @@ constexpr std::size_t kMaxName = 256;        // longest case name
 // ---------------------------------------------------------------------------------------------
 // HDF5 plumbing: every call checked, handles closed on every path, no error stack printed.
 
-class SilenceHdf5 {
- public:
-  SilenceHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  SilenceHdf5(const SilenceHdf5&) = delete;
-  SilenceHdf5& operator=(const SilenceHdf5&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
+using SilenceHdf5 = reports::h5::SilenceErrors;
 
 class H5 {
  public:

@@ -1,6 +1,8 @@
 // Scale helper (not a test): makes and reads reports of many cases, to measure the writer and
 // the reader at scale (docs/performance.md, "Report files at scale").
-// Usage: big_report check|bench N OUT.h5   writes a report of N cases (bench: 5 samples each)
+// Usage: big_report check|bench N OUT.h5 [FACTOR]
+//                                          writes a report of N cases (bench: 5 samples each,
+//                                          every sample times FACTOR, default 1)
 //        big_report read FILE.h5            reads FILE and prints its counts and the read time
 #include <chrono>
 #include <cstdio>
@@ -53,7 +55,7 @@ Report make_checks(std::size_t n) {
   return r;
 }
 
-Report make_benches(std::size_t n) {
+Report make_benches(std::size_t n, double factor) {
   Report r;
   r.meta.set("kind", "bench");
   r.benches.resize(n);
@@ -67,7 +69,8 @@ Report make_benches(std::size_t n) {
     b.timer = "wall";
     b.bytes = 12.0 * static_cast<double>(i + 1);
     b.flops = static_cast<double>(i + 1);
-    for (int s = 0; s < 5; ++s) b.samples.push_back(1e-6 * (1.0 + 0.01 * s + 1e-9 * static_cast<double>(i)));
+    for (int s = 0; s < 5; ++s)
+      b.samples.push_back(factor * 1e-6 * (1.0 + 0.01 * s + 1e-9 * static_cast<double>(i)));
   }
   return r;
 }
@@ -77,9 +80,10 @@ Report make_benches(std::size_t n) {
 int main(int argc, char** argv) {
   try {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if ((mode == "check" || mode == "bench") && argc == 4) {
+    if ((mode == "check" && argc == 4) || (mode == "bench" && (argc == 4 || argc == 5))) {
       const std::size_t n = std::strtoull(argv[2], nullptr, 10);
-      const Report r = mode == "check" ? make_checks(n) : make_benches(n);
+      const double factor = argc == 5 ? std::strtod(argv[4], nullptr) : 1.0;
+      const Report r = mode == "check" ? make_checks(n) : make_benches(n, factor);
       const auto t0 = std::chrono::steady_clock::now();
       parity::reports::write_report(r, argv[3]);
       const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
@@ -94,7 +98,9 @@ int main(int argc, char** argv) {
                   argv[2], dt.count());
       return 0;
     }
-    std::fprintf(stderr, "usage: big_report check|bench N OUT.h5 | big_report read FILE.h5\n");
+    std::fprintf(
+        stderr,
+        "usage: big_report check N OUT.h5 | big_report bench N OUT.h5 [FACTOR] | big_report read FILE.h5\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "big_report: %s\n", e.what());
