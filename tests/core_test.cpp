@@ -94,7 +94,8 @@ TEST(Device, Parse) {
   EXPECT_EQ(pc::Device::parse("cuda"), pc::Device::cuda(0));
   EXPECT_EQ(pc::Device::parse("cuda:3").index, 3);
   EXPECT_EQ(pc::Device::cuda(1).str(), "cuda:1");
-  for (const char* bad : {"tpu", "cuda:", "cuda:x", "CPU", ""}) EXPECT_THROW(pc::Device::parse(bad), parity::ValueError) << bad;
+  for (const char* bad : {"tpu", "cuda:", "cuda:x", "CPU", "", "cuda:-1", "cuda:2147483648", "cuda:99999999999999999999"})
+    EXPECT_THROW(pc::Device::parse(bad), parity::ValueError) << bad;
 }
 
 TEST(Storage, OwnsBorrowsAndCounts) {
