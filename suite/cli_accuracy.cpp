@@ -231,8 +231,10 @@ class AccuracyCommand : public Command {
     for (std::size_t j = 0; j < which.size(); ++j) {
       Row& r = m.rows[which[j]];
       r.stats = stats[j];
-      r.worst_bits = inputs.bits[std::size_t(r.stats.worst)];
-      r.worst_input = x[std::size_t(r.stats.worst)];
+      if (r.stats.worst >= 0) {
+        r.worst_bits = inputs.bits[std::size_t(r.stats.worst)];
+        r.worst_input = x[std::size_t(r.stats.worst)];
+      }
       r.over = r.stats.max_ulp > allowed;
     }
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -54,6 +54,12 @@ if grep -q 'skipped: no CUDA device' <("$parity" accuracy --ops neg --dtypes flo
   ok "cuda asked for without a device: one line" one_line_error
 fi
 
+# Anchors made for other inputs are refused, not misread.
+expect 0 "$parity" accuracy --write-inputs "$tmp/quick.h5" --ops exp --dtypes float64 --quick
+expect 2 "$parity" accuracy --ops exp --dtypes float64 --devices cpu --anchors "$tmp/quick.h5"
+ok "other inputs: one line" one_line_error
+ok "other inputs: says why" grep -q 'made with another --quick setting' "$tmp/err"
+
 # NumPy and PyTorch beside Parity.
 if "$python" -c 'import numpy, torch, h5py' 2>/dev/null; then
   PARITY=$parity expect 0 bash "$anchors_script" "$tmp/anchors.h5" --ops exp --dtypes float16,bfloat16
@@ -62,11 +68,6 @@ if "$python" -c 'import numpy, torch, h5py' 2>/dev/null; then
   ok "torch bfloat16 row" grep -Eq '^  torch 1[.0-9+a-z]+ +[0-9.]+ ' "$tmp/out"
   ok "torch refuses cpu Half exp in its own words" grep -Eq "^  torch .* - +RuntimeError: \"exp_vml_cpu\" not implemented for 'Half'" "$tmp/out"
   ok "numpy has no bfloat16" grep -Eq '^  numpy .* - +TypeError: numpy has no bfloat16' "$tmp/out"
-  # Anchors made for other inputs are refused, not misread.
-  PARITY=$parity expect 0 bash "$anchors_script" "$tmp/quick.h5" --ops exp --dtypes float64 --quick
-  expect 2 "$parity" accuracy --ops exp --dtypes float64 --devices cpu --anchors "$tmp/quick.h5"
-  ok "other inputs: one line" one_line_error
-  ok "other inputs: says why" grep -q 'made with another --quick setting' "$tmp/err"
 else
   echo "skip: anchors (no numpy, torch or h5py for $python)"
 fi
