@@ -64,7 +64,8 @@ int run_cli(int argc, char** argv) {
 
   std::vector<std::pair<std::unique_ptr<cli::Command>, CLI::App*>> commands;
   for (auto make : {cli::make_check_command, cli::make_bench_command, cli::make_show_command,
-                    cli::make_compare_command, cli::make_merge_command, cli::make_spec_command}) {
+                    cli::make_compare_command, cli::make_merge_command, cli::make_spec_command,
+                    cli::make_accuracy_command}) {
     std::unique_ptr<cli::Command> cmd = make();
     CLI::App* sub = cmd->add(app);
     commands.emplace_back(std::move(cmd), sub);

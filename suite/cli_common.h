@@ -38,6 +38,7 @@ std::unique_ptr<Command> make_show_command();
 std::unique_ptr<Command> make_compare_command();
 std::unique_ptr<Command> make_spec_command();
 std::unique_ptr<Command> make_merge_command();
+std::unique_ptr<Command> make_accuracy_command();
 
 // Splits comma-separated option values ("add,sum", given once or several times) and refuses
 // empty items ("add,,sum", "add,", "") with a one-line ValueError naming `option`.
