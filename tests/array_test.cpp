@@ -950,3 +950,22 @@ TEST(ArrayUnary, SquareAndReciprocalKeepIntegers) {
 
 }  // namespace
 }  // namespace parity::array
+
+namespace parity::array {
+namespace {
+
+// np.absolute(np.array([True, False])) -> [True, False] (bool stays bool);
+// np.absolute(np.array([-128, 5], np.int8)) -> [-128, 5]; np.absolute(np.array([-0., -2.5])) -> [0., 2.5]
+TEST(ArrayUnary, Absolute) {
+  using parity::spec::OpId;
+  const NdArray b = call(OpId::Abs, std::array{bools({true, false})});
+  EXPECT_EQ(b.dtype(), DType::Bool);
+  EXPECT_EQ(b.to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(call(OpId::Abs, std::array{values<std::int8_t>({2}, {-128, 5})}).to_doubles(), (Vals{-128, 5}));
+  const Vals f = call(OpId::Abs, std::array{values<double>({2}, {-0.0, -2.5})}).to_doubles();
+  EXPECT_EQ(f, (Vals{0.0, 2.5}));
+  EXPECT_FALSE(std::signbit(f[0]));
+}
+
+}  // namespace
+}  // namespace parity::array

@@ -575,3 +575,31 @@ TEST(Gradcheck, UnaryFloatOps) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// x = torch.tensor([-2., 0., 3., inf, -inf, nan], dtype=torch.float64, requires_grad=True);
+// torch.abs(x).backward(torch.ones(6, dtype=torch.float64)): AbsBackward0,
+// x.grad [-1, 0, 1, 1, -1, 0]; in float16 too (PyTorch's cpu has a Half abs backward):
+// torch.tensor([-2., 0.], dtype=torch.float16) gives [-1, 0].
+TEST(Autograd, AbsGradient) {
+  Tensor x = Tensor::from_values<double>({6}, std::vector<double>{-2, 0, 3, INFINITY, -INFINITY, NAN});
+  x.requires_grad_();
+  const Tensor y = call(spec::OpId::Abs, std::array{x});
+  EXPECT_EQ(y.grad_fn_name(), "AbsBackward0");
+  y.backward(Tensor::ones({6}, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{-1, 0, 1, 1, -1, 0}));
+  Tensor h = Tensor::from_values<double>({2}, std::vector<double>{-2, 0}).to(DType::Float16);
+  h.requires_grad_();
+  call(spec::OpId::Abs, std::array{h}).backward(Tensor::ones({2}, DType::Float16));
+  EXPECT_EQ(h.grad().dtype(), DType::Float16);
+  EXPECT_EQ(h.grad().to_doubles(), (std::vector<double>{-1, 0}));
+}
+
+TEST(Gradcheck, Abs) {
+  gradcheck([](auto& x) { return call(spec::OpId::Abs, std::array{x[0]}); }, {{2, 3}});
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -778,3 +778,23 @@ TEST(TensorUnary, HalfOnTheCpu) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// torch.abs(torch.tensor([-128, 5], dtype=torch.int8)) -> [-128, 5];
+// torch.abs(torch.tensor([-0., -2.5])) -> [0., 2.5];
+// torch.abs(torch.tensor([True])): RuntimeError: "abs_cpu" not implemented for 'Bool'
+TEST(TensorUnary, Abs) {
+  const Tensor i = call(spec::OpId::Abs, std::array{i32({2}, {-128, 5}).to(DType::Int8)});
+  EXPECT_EQ(i.dtype(), DType::Int8);
+  EXPECT_EQ(V(i), (std::vector<double>{-128, 5}));
+  const std::vector<double> f = V(call(spec::OpId::Abs, std::array{f32({2}, {-0.0f, -2.5f})}));
+  EXPECT_EQ(f, (std::vector<double>{0.0, 2.5}));
+  EXPECT_FALSE(std::signbit(f[0]));
+  expect_library_error<TypeError>([] { call(spec::OpId::Abs, std::array{b8({1}, {true})}); }, "RuntimeError",
+                                  "\"abs_cpu\" not implemented for 'Bool'");
+}
+
+}  // namespace
+}  // namespace parity::tensor

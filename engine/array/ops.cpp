@@ -149,6 +149,20 @@ struct ReciprocalRef {
   }
 };
 
+// np.absolute: bool is the identity, unsigned integers too; the minimum of a signed integer
+// wraps to itself (np.absolute(np.int8(-128)) is -128); floats clear the sign bit.
+struct AbsRef {
+  template <class T>
+  static T apply(T x) {
+    if constexpr (std::is_same_v<T, bool> || std::is_unsigned_v<T>)
+      return x;
+    else if constexpr (std::is_integral_v<T>)
+      return x < 0 ? T(uint_t<T>(0) - uint_t<T>(x)) : x;
+    else
+      return std::fabs(x);
+  }
+};
+
 // ---- elementwise ----------------------------------------------------------------------
 
 // One loop over same-dtype operands: each element widened to the opmath type (float for
@@ -511,6 +525,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Asinh,     elementwise<InDoubleRef<AsinhOf>, 1>},
   ImplRow{OpId::Acosh,     elementwise<InDoubleRef<AcoshOf>, 1>},
   ImplRow{OpId::Atanh,     elementwise<InDoubleRef<AtanhOf>, 1>},
+  ImplRow{OpId::Abs,       elementwise<AbsRef, 1>},
 };
 // clang-format on
 

@@ -426,6 +426,21 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
                     {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half atanh"}}},
    .num_divergences = 2},
+  {.id = OpId::Abs, .name = "abs", .numpy_name = "numpy.absolute", .torch_name = "torch.abs",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {{
+     // torch.abs(torch.ones(3, dtype=torch.bool)); np.absolute of bool is the identity
+     {Torch, Backend::Cpu, Match::AnyIn, kBool, "RuntimeError", "\"abs_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (aten/src/ATen/native/cuda/AbsKernel.cu)
+     {Torch, Backend::Cuda, Match::AnyIn, kBool, "RuntimeError", "\"abs_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::TorchRefuses,
+                     "bool: NumPy's absolute is the identity, PyTorch has no bool abs kernel"}}},
+   .num_divergences = 1},
 }};
 // clang-format on
 

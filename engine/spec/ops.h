@@ -21,10 +21,10 @@ namespace parity::spec {
 enum class OpId : std::uint8_t {
   Add, Mul, Neg, Exp, Sum, Matmul, Sub,
   Sqrt, Log, Sin, Cos, Tanh, Square, Reciprocal, Log1p, Expm1, Log2, Log10, Exp2, Tan,
-  Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh
+  Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs
 };
 // clang-format on
-inline constexpr int kNumOps = 28;
+inline constexpr int kNumOps = 29;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to

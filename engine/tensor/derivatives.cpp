@@ -129,6 +129,19 @@ Grads atanh_bw(const Node& n, const Tensor& g) {  // g / (1 - x^2)
   return {div(g, sub(constant(1, x), square(x)))};
 }
 
+// abs: g * sgn(x). The engine has no sign op, so sgn comes from casts: t = tanh(x) has x's
+// sign and zeros and is finite at +-inf; (t + |t|) is nonzero exactly where x > 0 and
+// (|t| - t) where x < 0, and each cast to bool and back is 1 there, else 0. NaN gives
+// 1 - 1 = 0, as PyTorch's cpu sgn does (torch.sign(torch.tensor(float('nan'))) is 0). In
+// float64, which holds every float dtype's values exactly and has tanh on every device
+// (PyTorch 1.13's cpu has no float16 tanh).
+Grads abs_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  const Tensor t = op(OpId::Tanh, x.to(DType::Float64)), a = op(OpId::Abs, t);
+  auto indicator = [](const Tensor& v) { return v.to(DType::Bool).to(DType::Float64); };
+  return {mul(g, sub(indicator(add(t, a)), indicator(sub(a, t))).to(x.dtype()))};
+}
+
 // clang-format off
 constexpr std::array kRows{
   //      op           grad_fn          with dims        needs (input 0, input 1)          formula
@@ -160,6 +173,7 @@ constexpr std::array kRows{
   GradRow{OpId::Asinh,      "AsinhBackward0",      "",             {{{in(0)}}},                      asinh_bw},
   GradRow{OpId::Acosh,      "AcoshBackward0",      "",             {{{in(0)}}},                      acosh_bw},
   GradRow{OpId::Atanh,      "AtanhBackward0",      "",             {{{in(0)}}},                      atanh_bw},
+  GradRow{OpId::Abs,        "AbsBackward0",        "",             {{{in(0)}}},                      abs_bw},
 };
 // clang-format on
 

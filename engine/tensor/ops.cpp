@@ -162,6 +162,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Asinh,      elementwise},
   ImplRow{OpId::Acosh,      elementwise},
   ImplRow{OpId::Atanh,      elementwise},
+  ImplRow{OpId::Abs,        elementwise},
 };
 // clang-format on
 

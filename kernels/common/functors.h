@@ -148,6 +148,23 @@ struct ReciprocalFn {
   requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const { return T(1) / a; }
 };
 
+// torch.abs: not for bool (PyTorch has no bool abs kernel); the minimum of a signed integer
+// wraps to itself; floats clear the sign bit.
+struct AbsFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_unsigned_v<T>)
+      return a;
+    else if constexpr (std::is_integral_v<T>)
+      return a < 0 ? T(wrap_t<T>(0) - wrap_t<T>(a)) : a;
+    else if constexpr (std::is_same_v<T, float>)
+      return ::fabsf(a);
+    else
+      return ::fabs(a);
+  }
+};
+
 // Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath).
 template <class F, class T>
 constexpr bool computes() {
@@ -234,6 +251,8 @@ void with_functor(spec::OpId op, F&& f) {
       return f(AcoshFn{});
     case spec::OpId::Atanh:
       return f(AtanhFn{});
+    case spec::OpId::Abs:
+      return f(AbsFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;
