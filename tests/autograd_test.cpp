@@ -497,3 +497,109 @@ TEST(Autograd, SubGradient) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+using spec::OpId;
+
+// PyTorch 1.13.1: x = torch.tensor([0.5, 0.25], dtype=torch.float64, requires_grad=True);
+// torch.sqrt(x).backward(torch.ones(2, dtype=torch.float64)); x.grad.tolist() ->
+// [0.7071067811865475, 1.0], and so on per row (acosh at [2.0, 3.0]); grad_fn as PyTorch names it.
+TEST(Autograd, UnaryFloatGradients) {
+  struct Row {
+    OpId op;
+    const char* grad_fn;
+    double x0, x1, want0, want1;
+  };
+  const Row rows[] = {
+      {OpId::Sqrt, "SqrtBackward0", 0.5, 0.25, 0.7071067811865475, 1.0},
+      {OpId::Log, "LogBackward0", 0.5, 0.25, 2.0, 4.0},
+      {OpId::Sin, "SinBackward0", 0.5, 0.25, 0.8775825618903728, 0.9689124217106447},
+      {OpId::Cos, "CosBackward0", 0.5, 0.25, -0.479425538604203, -0.24740395925452294},
+      {OpId::Tanh, "TanhBackward0", 0.5, 0.25, 0.7864477329659274, 0.940014848806378},
+      {OpId::Square, "PowBackward0", 0.5, 0.25, 1.0, 0.5},
+      {OpId::Reciprocal, "ReciprocalBackward0", 0.5, 0.25, -4.0, -16.0},
+      {OpId::Log1p, "Log1PBackward0", 0.5, 0.25, 0.6666666666666666, 0.8},
+      {OpId::Expm1, "Expm1Backward0", 0.5, 0.25, 1.6487212707001282, 1.2840254166877414},
+      {OpId::Log2, "Log2Backward0", 0.5, 0.25, 2.8853900817779268, 5.7707801635558535},
+      {OpId::Log10, "Log10Backward0", 0.5, 0.25, 0.8685889638065037, 1.7371779276130075},
+      {OpId::Exp2, "Exp2Backward0", 0.5, 0.25, 0.9802581434685472, 0.8242955588659627},
+      {OpId::Tan, "TanBackward0", 0.5, 0.25, 1.2984464104095248, 1.06519949673285},
+      {OpId::Asin, "AsinBackward0", 0.5, 0.25, 1.1547005383792517, 1.0327955589886444},
+      {OpId::Acos, "AcosBackward0", 0.5, 0.25, -1.1547005383792517, -1.0327955589886444},
+      {OpId::Atan, "AtanBackward0", 0.5, 0.25, 0.8, 0.9411764705882353},
+      {OpId::Sinh, "SinhBackward0", 0.5, 0.25, 1.1276259652063807, 1.0314130998795732},
+      {OpId::Cosh, "CoshBackward0", 0.5, 0.25, 0.5210953054937474, 0.2526123168081683},
+      {OpId::Asinh, "AsinhBackward0", 0.5, 0.25, 0.8944271909999159, 0.9701425001453319},
+      {OpId::Acosh, "AcoshBackward0", 2.0, 3.0, 0.5773502691896258, 0.35355339059327373},
+      {OpId::Atanh, "AtanhBackward0", 0.5, 0.25, 1.3333333333333333, 1.0666666666666667},
+  };
+  for (const Row& r : rows) {
+    Tensor x = Tensor::from_values<double>({2}, std::vector<double>{r.x0, r.x1});
+    x.requires_grad_();
+    const Tensor y = call(r.op, std::array{x});
+    const std::string name(spec::op_spec(r.op).name);
+    EXPECT_EQ(y.grad_fn_name(), r.grad_fn) << name;
+    y.backward(Tensor::ones({2}, DType::Float64));
+    const std::vector<double> g = x.grad().to_doubles();
+    EXPECT_NEAR(g[0], r.want0, 4.5e-16 * std::fabs(r.want0)) << name;
+    EXPECT_NEAR(g[1], r.want1, 4.5e-16 * std::fabs(r.want1)) << name;
+  }
+}
+
+// Finite differences over (-1, 1), moved into each op's domain by an affine map.
+TEST(Gradcheck, UnaryFloatOps) {
+  struct Row {
+    OpId op;
+    double scale, shift;  // op(scale * x + shift)
+  };
+  const Row rows[] = {{OpId::Sqrt, 1, 2},       {OpId::Log, 1, 2},     {OpId::Sin, 2, 0},
+                      {OpId::Cos, 2, 0},        {OpId::Tanh, 2, 0},    {OpId::Square, 2, 0},
+                      {OpId::Reciprocal, 1, 2}, {OpId::Log1p, 0.5, 0}, {OpId::Expm1, 2, 0},
+                      {OpId::Log2, 1, 2},       {OpId::Log10, 1, 2},   {OpId::Exp2, 2, 0},
+                      {OpId::Tan, 1, 0},        {OpId::Asin, 0.5, 0},  {OpId::Acos, 0.5, 0},
+                      {OpId::Atan, 2, 0},       {OpId::Sinh, 2, 0},    {OpId::Cosh, 2, 0},
+                      {OpId::Asinh, 2, 0},      {OpId::Acosh, 1, 2.5}, {OpId::Atanh, 0.5, 0}};
+  for (const Row& r : rows) {
+    SCOPED_TRACE(std::string(spec::op_spec(r.op).name));
+    gradcheck(
+        [&](auto& x) {
+          const Tensor a = Tensor::full({}, r.scale, DType::Float64),
+                       b = Tensor::full({}, r.shift, DType::Float64);
+          return call(r.op, std::array{x[0] * a + b});
+        },
+        {{2, 3}});
+  }
+}
+
+}  // namespace
+}  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// x = torch.tensor([-2., 0., 3., inf, -inf, nan], dtype=torch.float64, requires_grad=True);
+// torch.abs(x).backward(torch.ones(6, dtype=torch.float64)): AbsBackward0,
+// x.grad [-1, 0, 1, 1, -1, 0]; in float16 too (PyTorch's cpu has a Half abs backward):
+// torch.tensor([-2., 0.], dtype=torch.float16) gives [-1, 0].
+TEST(Autograd, AbsGradient) {
+  Tensor x = Tensor::from_values<double>({6}, std::vector<double>{-2, 0, 3, INFINITY, -INFINITY, NAN});
+  x.requires_grad_();
+  const Tensor y = call(spec::OpId::Abs, std::array{x});
+  EXPECT_EQ(y.grad_fn_name(), "AbsBackward0");
+  y.backward(Tensor::ones({6}, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{-1, 0, 1, 1, -1, 0}));
+  Tensor h = Tensor::from_values<double>({2}, std::vector<double>{-2, 0}).to(DType::Float16);
+  h.requires_grad_();
+  call(spec::OpId::Abs, std::array{h}).backward(Tensor::ones({2}, DType::Float16));
+  EXPECT_EQ(h.grad().dtype(), DType::Float16);
+  EXPECT_EQ(h.grad().to_doubles(), (std::vector<double>{-1, 0}));
+}
+
+TEST(Gradcheck, Abs) {
+  gradcheck([](auto& x) { return call(spec::OpId::Abs, std::array{x[0]}); }, {{2, 3}});
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -709,3 +709,92 @@ TEST(Matmul, ZeroDimOperandIsRefusedAsTorchDoes) {
       "both arguments to matmul need to be at least 1D, but they are 2D and 0D");
 }
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+using spec::OpId;
+
+Tensor call1(OpId op, const Tensor& a) { return call(op, std::array{a}); }
+
+// PyTorch 1.13.1, cpu: torch.sqrt(torch.tensor([0.5, 2.0])).tolist() ->
+// [0.7071067690849304, 1.4142135381698608], and so on per row. float32 within one ULP (the
+// engine uses the C library's float functions, PyTorch SLEEF's).
+TEST(TensorUnary, FloatFunctionsOfFloat32) {
+  struct Row {
+    OpId op;
+    double want0, want1;
+  };
+  const Row rows[] = {
+      {OpId::Sqrt, 0.7071067690849304, 1.4142135381698608},
+      {OpId::Log, -0.6931471824645996, 0.6931471824645996},
+      {OpId::Sin, 0.4794255495071411, 0.9092974066734314},
+      {OpId::Cos, 0.8775825500488281, -0.416146844625473},
+      {OpId::Tanh, 0.46211716532707214, 0.9640275835990906},
+      {OpId::Exp2, 1.4142135381698608, 4.0},
+      {OpId::Atan, 0.46364760398864746, 1.1071487665176392},
+      {OpId::Asinh, 0.4812118411064148, 1.4436354637145996},
+  };
+  for (const Row& r : rows) {
+    const Tensor y = call1(r.op, f32({2}, {0.5f, 2.0f}));
+    const std::string name(spec::op_spec(r.op).name);
+    ASSERT_EQ(y.dtype(), DType::Float32) << name;
+    EXPECT_NEAR(V(y)[0], r.want0, 1.2e-7 * std::fabs(r.want0)) << name;
+    EXPECT_NEAR(V(y)[1], r.want1, 1.2e-7 * std::fabs(r.want1)) << name;
+  }
+}
+
+// torch.sqrt(torch.tensor([4, 9], dtype=torch.int32)) -> float32 [2., 3.];
+// torch.square(torch.tensor([True, False])) -> int64 [1, 0];
+// torch.reciprocal(torch.tensor([0, 2], dtype=torch.int32)) -> float32 [inf, 0.5]
+TEST(TensorUnary, ResultDtypes) {
+  const Tensor s = call1(OpId::Sqrt, i32({2}, {4, 9}));
+  EXPECT_EQ(s.dtype(), DType::Float32);
+  EXPECT_EQ(V(s), (std::vector<double>{2, 3}));
+  const Tensor q = call1(OpId::Square, b8({2}, {true, false}));
+  EXPECT_EQ(q.dtype(), DType::Int64);
+  EXPECT_EQ(V(q), (std::vector<double>{1, 0}));
+  const Tensor r = call1(OpId::Reciprocal, i32({2}, {0, 2}));
+  EXPECT_EQ(r.dtype(), DType::Float32);
+  EXPECT_EQ(V(r), (std::vector<double>{INFINITY, 0.5}));
+  // torch.square(torch.tensor([200], dtype=torch.uint8)) -> [64] (wraps)
+  EXPECT_EQ(V(call1(OpId::Square, Tensor::full({1}, 200, DType::UInt8))), (std::vector<double>{64}));
+}
+
+// torch.sqrt(torch.ones(3, dtype=torch.float16)) on the cpu: RuntimeError: "sqrt_vml_cpu" not
+// implemented for 'Half'; torch.exp2 has a cpu Half kernel:
+// torch.exp2(torch.tensor([3.0, -1.0], dtype=torch.float16)) -> [8., 0.5]
+TEST(TensorUnary, HalfOnTheCpu) {
+  expect_library_error<TypeError>([] { call1(OpId::Sqrt, Tensor::ones({3}, DType::Float16)); },
+                                  "RuntimeError", "\"sqrt_vml_cpu\" not implemented for 'Half'");
+  expect_library_error<TypeError>([] { call1(OpId::Sinh, Tensor::ones({3}, DType::Float16)); },
+                                  "RuntimeError", "\"sinh_cpu\" not implemented for 'Half'");
+  const Tensor e = call1(OpId::Exp2, Tensor::full({2}, 3.0, DType::Float16));
+  EXPECT_EQ(e.dtype(), DType::Float16);
+  EXPECT_EQ(V(e), (std::vector<double>{8, 8}));
+  // bfloat16 computes: torch.sqrt(torch.tensor([4.], dtype=torch.bfloat16)) -> [2.]
+  EXPECT_EQ(V(call1(OpId::Sqrt, Tensor::full({1}, 4.0, DType::BFloat16))), (std::vector<double>{2}));
+}
+
+}  // namespace
+}  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// torch.abs(torch.tensor([-128, 5], dtype=torch.int8)) -> [-128, 5];
+// torch.abs(torch.tensor([-0., -2.5])) -> [0., 2.5];
+// torch.abs(torch.tensor([True])): RuntimeError: "abs_cpu" not implemented for 'Bool'
+TEST(TensorUnary, Abs) {
+  const Tensor i = call(spec::OpId::Abs, std::array{i32({2}, {-128, 5}).to(DType::Int8)});
+  EXPECT_EQ(i.dtype(), DType::Int8);
+  EXPECT_EQ(V(i), (std::vector<double>{-128, 5}));
+  const std::vector<double> f = V(call(spec::OpId::Abs, std::array{f32({2}, {-0.0f, -2.5f})}));
+  EXPECT_EQ(f, (std::vector<double>{0.0, 2.5}));
+  EXPECT_FALSE(std::signbit(f[0]));
+  expect_library_error<TypeError>([] { call(spec::OpId::Abs, std::array{b8({1}, {true})}); }, "RuntimeError",
+                                  "\"abs_cpu\" not implemented for 'Bool'");
+}
+
+}  // namespace
+}  // namespace parity::tensor

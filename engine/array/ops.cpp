@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -88,6 +89,78 @@ struct ExpRef {
   template <class T>
   requires std::is_floating_point_v<T>
   static T apply(T x) { return T(std::exp(double(x))); }
+};
+
+// The float functions (sqrt, log, sin, ...): computed in double (the C library's, within an
+// ULP of correctly rounded) and rounded once to T, so float32 (and float16/bfloat16, which
+// run here as float) is correctly rounded in all but rare cases, a better reference than the
+// libraries' vectorised float loops. `F` names the function: F::f(x) for a double.
+template <class F>
+struct InDoubleRef {
+  template <class T>
+  requires std::is_floating_point_v<T>
+  static T apply(T x) { return T(F::f(double(x))); }
+};
+// clang-format off
+struct SqrtOf { static double f(double x) { return std::sqrt(x); } };
+struct LogOf { static double f(double x) { return std::log(x); } };
+struct SinOf { static double f(double x) { return std::sin(x); } };
+struct CosOf { static double f(double x) { return std::cos(x); } };
+struct TanhOf { static double f(double x) { return std::tanh(x); } };
+struct Log1pOf { static double f(double x) { return std::log1p(x); } };
+struct Expm1Of { static double f(double x) { return std::expm1(x); } };
+struct Log2Of { static double f(double x) { return std::log2(x); } };
+struct Log10Of { static double f(double x) { return std::log10(x); } };
+struct Exp2Of { static double f(double x) { return std::exp2(x); } };
+struct TanOf { static double f(double x) { return std::tan(x); } };
+struct AsinOf { static double f(double x) { return std::asin(x); } };
+struct AcosOf { static double f(double x) { return std::acos(x); } };
+struct AtanOf { static double f(double x) { return std::atan(x); } };
+struct SinhOf { static double f(double x) { return std::sinh(x); } };
+struct CoshOf { static double f(double x) { return std::cosh(x); } };
+struct AsinhOf { static double f(double x) { return std::asinh(x); } };
+struct AcoshOf { static double f(double x) { return std::acosh(x); } };
+struct AtanhOf { static double f(double x) { return std::atanh(x); } };
+// clang-format on
+
+// np.square: wraps in integers (200 ** 2 in uint8 is 64); never sees bool (bool -> int8).
+struct SquareRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>) static T apply(T x) {
+    if constexpr (std::is_integral_v<T>)
+      return T(uint_t<T>(x) * uint_t<T>(x));
+    else
+      return x * x;
+  }
+};
+
+// np.reciprocal: 1/x in floats; in integers NumPy computes 1.0/x and converts it back, so 1/x
+// truncated (0 unless x is 1 or -1), and for x = 0 what x86-64 makes of inf:
+// np.reciprocal(np.zeros(1, t)) is the minimum for int32 and int64, 0 for the others.
+struct ReciprocalRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>) static T apply(T x) {
+    if constexpr (std::is_floating_point_v<T>) {
+      return T(1) / x;
+    } else {
+      if (x == T(0)) return sizeof(T) >= 4 && std::is_signed_v<T> ? std::numeric_limits<T>::min() : T(0);
+      return T(T(1) / x);
+    }
+  }
+};
+
+// np.absolute: bool is the identity, unsigned integers too; the minimum of a signed integer
+// wraps to itself (np.absolute(np.int8(-128)) is -128); floats clear the sign bit.
+struct AbsRef {
+  template <class T>
+  static T apply(T x) {
+    if constexpr (std::is_same_v<T, bool> || std::is_unsigned_v<T>)
+      return x;
+    else if constexpr (std::is_integral_v<T>)
+      return x < 0 ? T(uint_t<T>(0) - uint_t<T>(x)) : x;
+    else
+      return std::fabs(x);
+  }
 };
 
 // ---- elementwise ----------------------------------------------------------------------
@@ -431,6 +504,28 @@ constexpr std::array kImpls{
   ImplRow{OpId::Sum,    sum_ref},
   ImplRow{OpId::Matmul, matmul_ref},
   ImplRow{OpId::Sub,    elementwise<SubRef, 2>},
+  ImplRow{OpId::Sqrt,      elementwise<InDoubleRef<SqrtOf>, 1>},
+  ImplRow{OpId::Log,       elementwise<InDoubleRef<LogOf>, 1>},
+  ImplRow{OpId::Sin,       elementwise<InDoubleRef<SinOf>, 1>},
+  ImplRow{OpId::Cos,       elementwise<InDoubleRef<CosOf>, 1>},
+  ImplRow{OpId::Tanh,      elementwise<InDoubleRef<TanhOf>, 1>},
+  ImplRow{OpId::Square,    elementwise<SquareRef, 1>},
+  ImplRow{OpId::Reciprocal,elementwise<ReciprocalRef, 1>},
+  ImplRow{OpId::Log1p,     elementwise<InDoubleRef<Log1pOf>, 1>},
+  ImplRow{OpId::Expm1,     elementwise<InDoubleRef<Expm1Of>, 1>},
+  ImplRow{OpId::Log2,      elementwise<InDoubleRef<Log2Of>, 1>},
+  ImplRow{OpId::Log10,     elementwise<InDoubleRef<Log10Of>, 1>},
+  ImplRow{OpId::Exp2,      elementwise<InDoubleRef<Exp2Of>, 1>},
+  ImplRow{OpId::Tan,       elementwise<InDoubleRef<TanOf>, 1>},
+  ImplRow{OpId::Asin,      elementwise<InDoubleRef<AsinOf>, 1>},
+  ImplRow{OpId::Acos,      elementwise<InDoubleRef<AcosOf>, 1>},
+  ImplRow{OpId::Atan,      elementwise<InDoubleRef<AtanOf>, 1>},
+  ImplRow{OpId::Sinh,      elementwise<InDoubleRef<SinhOf>, 1>},
+  ImplRow{OpId::Cosh,      elementwise<InDoubleRef<CoshOf>, 1>},
+  ImplRow{OpId::Asinh,     elementwise<InDoubleRef<AsinhOf>, 1>},
+  ImplRow{OpId::Acosh,     elementwise<InDoubleRef<AcoshOf>, 1>},
+  ImplRow{OpId::Atanh,     elementwise<InDoubleRef<AtanhOf>, 1>},
+  ImplRow{OpId::Abs,       elementwise<AbsRef, 1>},
 };
 // clang-format on
 

@@ -25,6 +25,10 @@ constexpr std::string_view kPromotionReason =
     "an integer with a float: NumPy the float that holds the integer exactly (int32 with float32: "
     "float64), PyTorch the float operand's dtype; a 0-d operand promotes only by category in PyTorch";
 
+constexpr std::string_view kIntToFloatReason =
+    "bool and integer input: NumPy the narrowest float that holds it (bool, int8, uint8: float16; int16, "
+    "uint16: float32; wider: float64), PyTorch float32 (the default dtype)";
+
 // The rows. Messages are NumPy 1.24's and PyTorch 1.13's, word for word (the versions the
 // goldens come from).
 // clang-format off
@@ -71,9 +75,7 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
-   .divergences = {{{DivergenceKind::ResultDtype,
-                     "bool and integer input: NumPy the narrowest float that holds it (bool, int8, uint8: "
-                     "float16; int16: float32; wider: float64), PyTorch float32 (the default dtype)"},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
                     {DivergenceKind::TorchRefuses,
                      "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half exp"}}},
    .num_divergences = 2},
@@ -135,6 +137,310 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                      "bool with a number: NumPy computes in the number's dtype, PyTorch refuses any bool "
                      "operand"}}},
    .num_divergences = 2},
+  {.id = OpId::Sqrt, .name = "sqrt", .numpy_name = "numpy.sqrt", .torch_name = "torch.sqrt",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.sqrt(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"sqrt_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {0.0, 8.0}, .int_domain = {0.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half sqrt"}}},
+   .num_divergences = 2},
+  {.id = OpId::Log, .name = "log", .numpy_name = "numpy.log", .torch_name = "torch.log",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.log(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"log_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {0.0, 8.0}, .int_domain = {0.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half log"}}},
+   .num_divergences = 2},
+  {.id = OpId::Sin, .name = "sin", .numpy_name = "numpy.sin", .torch_name = "torch.sin",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.sin(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"sin_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half sin"}}},
+   .num_divergences = 2},
+  {.id = OpId::Cos, .name = "cos", .numpy_name = "numpy.cos", .torch_name = "torch.cos",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.cos(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"cos_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half cos"}}},
+   .num_divergences = 2},
+  {.id = OpId::Tanh, .name = "tanh", .numpy_name = "numpy.tanh", .torch_name = "torch.tanh",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.tanh(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"tanh_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   // Not wider: the gradient comes from the output (PyTorch's formula, 1 - y^2), and beyond
+   // |x| = 2.5 float32's rounding of y costs it more than the check's 1e-5 (at |x| = 4.5, 1e-4).
+   .domain = {-2.5, 2.5}, .int_domain = {-5.0, 5.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half tanh"}}},
+   .num_divergences = 2},
+  {.id = OpId::Square, .name = "square", .numpy_name = "numpy.square", .torch_name = "torch.square",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   // np.square(np.ones(3, bool)) is int8; torch.square(torch.ones(3, dtype=torch.bool)) int64
+   .numpy_result = Promotion::BoolToInt8, .torch_result = Promotion::BoolToInt64,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype,
+                     "bool input: NumPy int8 (its square loops start at int8), PyTorch int64 (square is "
+                     "pow(x, 2), an integer exponent)"}}},
+   .num_divergences = 1},
+  {.id = OpId::Reciprocal, .name = "reciprocal", .numpy_name = "numpy.reciprocal",
+   .torch_name = "torch.reciprocal",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   // np.reciprocal(np.array([0, 1, 2, -1], np.int32)) is int32 [-2147483648, 1, 0, -1];
+   // torch.reciprocal(torch.tensor([0, 2])) is float32 [inf, 0.5]
+   .numpy_result = Promotion::BoolToInt8, .torch_result = Promotion::IntToFloat,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype,
+                     "bool and integer input: NumPy keeps the integer dtype (bool: int8) and truncates 1/x "
+                     "(0 but for 1 and -1; 1/0 is the minimum of int32 and int64 and 0 in the other integers, "
+                     "as x86-64 converts inf), PyTorch float32"}}},
+   .num_divergences = 1},
+  {.id = OpId::Log1p, .name = "log1p", .numpy_name = "numpy.log1p", .torch_name = "torch.log1p",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.log1p(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"log1p_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-1.0, 8.0}, .int_domain = {-1.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half log1p"}}},
+   .num_divergences = 2},
+  {.id = OpId::Expm1, .name = "expm1", .numpy_name = "numpy.expm1", .torch_name = "torch.expm1",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.expm1(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"expm1_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-4.0, 4.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half expm1"}}},
+   .num_divergences = 2},
+  {.id = OpId::Log2, .name = "log2", .numpy_name = "numpy.log2", .torch_name = "torch.log2",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.log2(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"log2_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {0.0, 8.0}, .int_domain = {0.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half log2"}}},
+   .num_divergences = 2},
+  {.id = OpId::Log10, .name = "log10", .numpy_name = "numpy.log10", .torch_name = "torch.log10",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.log10(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"log10_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {0.0, 8.0}, .int_domain = {0.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half log10"}}},
+   .num_divergences = 2},
+  {.id = OpId::Exp2, .name = "exp2", .numpy_name = "numpy.exp2", .torch_name = "torch.exp2",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason}}}, .num_divergences = 1},
+  {.id = OpId::Tan, .name = "tan", .numpy_name = "numpy.tan", .torch_name = "torch.tan",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.tan(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"tan_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-1.5, 1.5}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half tan"}}},
+   .num_divergences = 2},
+  {.id = OpId::Asin, .name = "asin", .numpy_name = "numpy.arcsin", .torch_name = "torch.asin",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.asin(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"asin_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-1.0, 1.0}, .int_domain = {-1.0, 1.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half asin"}}},
+   .num_divergences = 2},
+  {.id = OpId::Acos, .name = "acos", .numpy_name = "numpy.arccos", .torch_name = "torch.acos",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.acos(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"acos_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-1.0, 1.0}, .int_domain = {-1.0, 1.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half acos"}}},
+   .num_divergences = 2},
+  {.id = OpId::Atan, .name = "atan", .numpy_name = "numpy.arctan", .torch_name = "torch.atan",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.atan(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"atan_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half atan"}}},
+   .num_divergences = 2},
+  {.id = OpId::Sinh, .name = "sinh", .numpy_name = "numpy.sinh", .torch_name = "torch.sinh",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.sinh(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"sinh_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half sinh"}}},
+   .num_divergences = 2},
+  {.id = OpId::Cosh, .name = "cosh", .numpy_name = "numpy.cosh", .torch_name = "torch.cosh",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.cosh(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"cosh_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half cosh"}}},
+   .num_divergences = 2},
+  {.id = OpId::Asinh, .name = "asinh", .numpy_name = "numpy.arcsinh", .torch_name = "torch.asinh",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.asinh(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"asinh_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-8.0, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half asinh"}}},
+   .num_divergences = 2},
+  {.id = OpId::Acosh, .name = "acosh", .numpy_name = "numpy.arccosh", .torch_name = "torch.acosh",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.acosh(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"acosh_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {1.0, 8.0}, .int_domain = {1.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half acosh"}}},
+   .num_divergences = 2},
+  {.id = OpId::Atanh, .name = "atanh", .numpy_name = "numpy.arctanh", .torch_name = "torch.atanh",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.atanh(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"atanh_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-1.0, 1.0}, .int_domain = {-1.0, 1.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half atanh"}}},
+   .num_divergences = 2},
+  {.id = OpId::Abs, .name = "abs", .numpy_name = "numpy.absolute", .torch_name = "torch.abs",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {{
+     // torch.abs(torch.ones(3, dtype=torch.bool)); np.absolute of bool is the identity
+     {Torch, Backend::Cpu, Match::AnyIn, kBool, "RuntimeError", "\"abs_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (aten/src/ATen/native/cuda/AbsKernel.cu)
+     {Torch, Backend::Cuda, Match::AnyIn, kBool, "RuntimeError", "\"abs_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::TorchRefuses,
+                     "bool: NumPy's absolute is the identity, PyTorch has no bool abs kernel"}}},
+   .num_divergences = 1},
 }};
 // clang-format on
 
@@ -224,6 +530,10 @@ std::string_view promotion_name(Promotion p) {
       return "int_to_float";
     case Promotion::SumAccumulate:
       return "sum_accumulate";
+    case Promotion::BoolToInt8:
+      return "bool_to_int8";
+    case Promotion::BoolToInt64:
+      return "bool_to_int64";
   }
   return "?";
 }
@@ -328,6 +638,10 @@ DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backen
       return float_result_type(s, inputs[0].dtype);
     case Promotion::SumAccumulate:
       return sum_result_type(s, inputs[0].dtype);
+    case Promotion::BoolToInt8:
+      return is_bool(inputs[0].dtype) ? DType::Int8 : inputs[0].dtype;
+    case Promotion::BoolToInt64:
+      return is_bool(inputs[0].dtype) ? DType::Int64 : inputs[0].dtype;
   }
   return inputs[0].dtype;
 }

@@ -17,8 +17,14 @@
 
 namespace parity::spec {
 
-enum class OpId : std::uint8_t { Add, Mul, Neg, Exp, Sum, Matmul, Sub };
-inline constexpr int kNumOps = 7;
+// clang-format off
+enum class OpId : std::uint8_t {
+  Add, Mul, Neg, Exp, Sum, Matmul, Sub,
+  Sqrt, Log, Sin, Cos, Tanh, Square, Reciprocal, Log1p, Expm1, Log2, Log10, Exp2, Tan,
+  Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs
+};
+// clang-format on
+inline constexpr int kNumOps = 29;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to
@@ -40,10 +46,14 @@ constexpr std::string_view kind_name(OpKind k) {
 
 // How one library's result dtype follows from the input dtypes.
 enum class Promotion : std::uint8_t {
-  Same,          // result dtype = input dtype (neg)
-  Binary,        // result_type() of the inputs (add, mul, matmul)
-  IntToFloat,    // float_result_type() (exp)
-  SumAccumulate  // sum_result_type() (sum)
+  Same,           // result dtype = input dtype (neg)
+  Binary,         // result_type() of the inputs (add, mul, matmul)
+  IntToFloat,     // float_result_type() (exp)
+  SumAccumulate,  // sum_result_type() (sum)
+  BoolToInt8,     // bool -> int8, others the input dtype (NumPy's square and reciprocal: their
+                  // loops start at int8)
+  BoolToInt64     // bool -> int64, others the input dtype (torch.square: pow(x, 2) with an
+                  // integer exponent)
 };
 std::string_view promotion_name(Promotion p);
 

@@ -83,6 +83,88 @@ struct ExpFn {
   }
 };
 
+// IEEE sqrt is correctly rounded in every precision.
+struct SqrtFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_same_v<T, float>)
+      return ::sqrtf(a);
+    else
+      return ::sqrt(a);
+  }
+};
+
+// The float functions, float dtypes only (the engine casts bool and integer inputs to the
+// float result first): the C library's (or on cuda the device's) double function, for float
+// (and float16/bfloat16, in float) rounded once to float. The float versions (sinf, expm1f,
+// ...) are not correctly rounded, and their errors at the few values of integer inputs
+// cast to float add up to a bias the check rejects; through double the result is correctly
+// rounded in all but rare cases. sqrtf is correctly rounded, so sqrt uses it.
+#define PARITY_FLOAT_FN(Name, fn)                                                                         \
+  struct Name {                                                                                           \
+    static constexpr int arity = 1;                                                                       \
+    template <class T>                                                                                    \
+    requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const { return T(::fn(double(a))); } \
+  };
+// clang-format off
+PARITY_FLOAT_FN(LogFn, log)
+PARITY_FLOAT_FN(SinFn, sin)
+PARITY_FLOAT_FN(CosFn, cos)
+PARITY_FLOAT_FN(TanhFn, tanh)
+PARITY_FLOAT_FN(Log1pFn, log1p)
+PARITY_FLOAT_FN(Expm1Fn, expm1)
+PARITY_FLOAT_FN(Log2Fn, log2)
+PARITY_FLOAT_FN(Log10Fn, log10)
+PARITY_FLOAT_FN(Exp2Fn, exp2)
+PARITY_FLOAT_FN(TanFn, tan)
+PARITY_FLOAT_FN(AsinFn, asin)
+PARITY_FLOAT_FN(AcosFn, acos)
+PARITY_FLOAT_FN(AtanFn, atan)
+PARITY_FLOAT_FN(SinhFn, sinh)
+PARITY_FLOAT_FN(CoshFn, cosh)
+PARITY_FLOAT_FN(AsinhFn, asinh)
+PARITY_FLOAT_FN(AcoshFn, acosh)
+PARITY_FLOAT_FN(AtanhFn, atanh)
+// clang-format on
+#undef PARITY_FLOAT_FN
+
+// torch.square: x * x, wrapping in integers; bool never reaches it (bool -> int64 first).
+struct SquareFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_integral_v<T>)
+      return T(wrap_t<T>(a) * wrap_t<T>(a));
+    else
+      return a * a;
+  }
+};
+
+// torch.reciprocal: floats only (integers and bool become float32 first).
+struct ReciprocalFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const { return T(1) / a; }
+};
+
+// torch.abs: not for bool (PyTorch has no bool abs kernel); the minimum of a signed integer
+// wraps to itself; floats clear the sign bit.
+struct AbsFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_unsigned_v<T>)
+      return a;
+    else if constexpr (std::is_integral_v<T>)
+      return a < 0 ? T(wrap_t<T>(0) - wrap_t<T>(a)) : a;
+    else if constexpr (std::is_same_v<T, float>)
+      return ::fabsf(a);
+    else
+      return ::fabs(a);
+  }
+};
+
 // Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath).
 template <class F, class T>
 constexpr bool computes() {
@@ -127,6 +209,50 @@ void with_functor(spec::OpId op, F&& f) {
       return f(NegFn{});
     case spec::OpId::Exp:
       return f(ExpFn{});
+    case spec::OpId::Sqrt:
+      return f(SqrtFn{});
+    case spec::OpId::Log:
+      return f(LogFn{});
+    case spec::OpId::Sin:
+      return f(SinFn{});
+    case spec::OpId::Cos:
+      return f(CosFn{});
+    case spec::OpId::Tanh:
+      return f(TanhFn{});
+    case spec::OpId::Square:
+      return f(SquareFn{});
+    case spec::OpId::Reciprocal:
+      return f(ReciprocalFn{});
+    case spec::OpId::Log1p:
+      return f(Log1pFn{});
+    case spec::OpId::Expm1:
+      return f(Expm1Fn{});
+    case spec::OpId::Log2:
+      return f(Log2Fn{});
+    case spec::OpId::Log10:
+      return f(Log10Fn{});
+    case spec::OpId::Exp2:
+      return f(Exp2Fn{});
+    case spec::OpId::Tan:
+      return f(TanFn{});
+    case spec::OpId::Asin:
+      return f(AsinFn{});
+    case spec::OpId::Acos:
+      return f(AcosFn{});
+    case spec::OpId::Atan:
+      return f(AtanFn{});
+    case spec::OpId::Sinh:
+      return f(SinhFn{});
+    case spec::OpId::Cosh:
+      return f(CoshFn{});
+    case spec::OpId::Asinh:
+      return f(AsinhFn{});
+    case spec::OpId::Acosh:
+      return f(AcoshFn{});
+    case spec::OpId::Atanh:
+      return f(AtanhFn{});
+    case spec::OpId::Abs:
+      return f(AbsFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;
