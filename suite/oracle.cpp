@@ -36,10 +36,34 @@ struct Row {
   MpfrUnary fn;                           // correctly rounded in any precision (MPFR's promise)
   spec::Domain (*hard_range)(DType);      // nullptr: the registry domain is enough
 };
+int mpfr_reciprocal(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd) { return mpfr_ui_div(r, 1, x, rnd); }
+
 // One row per op that has an oracle. Adding one: {OpId::Sqrt, mpfr_sqrt, nullptr}.
 constexpr Row kRows[] = {
     {OpId::Neg, mpfr_neg, nullptr},
     {OpId::Exp, mpfr_exp, exp_range},
+    {OpId::Sqrt, mpfr_sqrt, nullptr},
+    {OpId::Log, mpfr_log, nullptr},
+    {OpId::Sin, mpfr_sin, nullptr},
+    {OpId::Cos, mpfr_cos, nullptr},
+    {OpId::Tanh, mpfr_tanh, nullptr},
+    {OpId::Square, mpfr_sqr, nullptr},
+    {OpId::Reciprocal, mpfr_reciprocal, nullptr},
+    {OpId::Log1p, mpfr_log1p, nullptr},
+    {OpId::Expm1, mpfr_expm1, nullptr},
+    {OpId::Log2, mpfr_log2, nullptr},
+    {OpId::Log10, mpfr_log10, nullptr},
+    {OpId::Exp2, mpfr_exp2, nullptr},
+    {OpId::Tan, mpfr_tan, nullptr},
+    {OpId::Asin, mpfr_asin, nullptr},
+    {OpId::Acos, mpfr_acos, nullptr},
+    {OpId::Atan, mpfr_atan, nullptr},
+    {OpId::Sinh, mpfr_sinh, nullptr},
+    {OpId::Cosh, mpfr_cosh, nullptr},
+    {OpId::Asinh, mpfr_asinh, nullptr},
+    {OpId::Acosh, mpfr_acosh, nullptr},
+    {OpId::Atanh, mpfr_atanh, nullptr},
+    {OpId::Abs, mpfr_abs, nullptr},
 };
 
 const Row* find_row(OpId op) {
