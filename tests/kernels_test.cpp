@@ -150,7 +150,7 @@ float run_sum(int threads, const std::vector<float>& x) {
 }  // namespace
 
 TEST(CpuThreads, SameBitsOnOneAndTwoThreads) {
-  const std::int64_t rows = 611, cols = 997;  // 609,167 elements: 18 grains, uneven chunks
+  const std::int64_t rows = 1031, cols = 997;  // 1,027,907 elements: 3 grains, uneven chunks
   std::vector<float> x(std::size_t(rows * cols)), y(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
     x[i] = -20.0f + 40.0f * float((i * 7919) % 100003) / 100003.0f;

@@ -13,8 +13,11 @@
 
 namespace parity::kernels::cpu {
 
-// Elements a thread gets at least (PyTorch's at::internal::GRAIN_SIZE is the same).
-inline constexpr std::int64_t kGrain = 32768;
+// Elements a thread gets at least. PyTorch's grain is 32,768; here a call below 2 x 262,144
+// elements stays on one thread, because waking a second thread on a busy machine costs
+// milliseconds: at load 5 on 2 cores, add of 262,144 float32 took 40 us on one thread and
+// 183 us (best) to 13 ms (median) on two with a 32,768 grain (docs/performance.md, 2026-12-02).
+inline constexpr std::int64_t kGrain = 262144;
 
 // Threads the kernels may use: PARITY_NUM_THREADS when set (a whole number from 1 to 4096;
 // ValueError otherwise), else every core the process may run on. 1 without OpenMP.

@@ -42,11 +42,16 @@ constexpr std::int64_t kLeaf = 256;
 #define PARITY_ISA_CLONES
 #endif
 
-// The eight lanes of a contiguous leaf: acc[k] += p[i + k] over whole groups of eight.
+// The eight lanes of a contiguous leaf: acc[k] += p[i + k] over whole groups of eight. The
+// lanes live in a local array while the loop runs: through `acc` (which may alias p, as far
+// as the compiler knows) they would go to memory on every group.
 template <class A, class I>
 PARITY_ISA_CLONES void leaf_lanes(const I* p, std::int64_t groups, A* acc) {
+  A lane[8];
+  for (int k = 0; k < 8; ++k) lane[k] = acc[k];
   for (std::int64_t i = 0; i < groups * 8; i += 8)
-    for (int k = 0; k < 8; ++k) acc[k] = plus(acc[k], cast_value<A>(p[i + k]));
+    for (int k = 0; k < 8; ++k) lane[k] = plus(lane[k], cast_value<A>(p[i + k]));
+  for (int k = 0; k < 8; ++k) acc[k] = lane[k];
 }
 
 // Cascade sum of n elements at p with stride s, accumulated in A.
