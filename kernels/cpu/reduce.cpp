@@ -34,26 +34,6 @@ A plus(A a, A b) {
 
 constexpr std::int64_t kLeaf = 256;
 
-#if defined(__x86_64__)
-// Built for AVX-512F, AVX2 and baseline x86-64, picked at load time. The eight lanes are
-// written out, so every clone adds the same numbers in the same order (no FMA here).
-#define PARITY_ISA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PARITY_ISA_CLONES
-#endif
-
-// The eight lanes of a contiguous leaf: acc[k] += p[i + k] over whole groups of eight. The
-// lanes live in a local array while the loop runs: through `acc` (which may alias p, as far
-// as the compiler knows) they would go to memory on every group.
-template <class A, class I>
-PARITY_ISA_CLONES void leaf_lanes(const I* p, std::int64_t groups, A* acc) {
-  A lane[8];
-  for (int k = 0; k < 8; ++k) lane[k] = acc[k];
-  for (std::int64_t i = 0; i < groups * 8; i += 8)
-    for (int k = 0; k < 8; ++k) lane[k] = plus(lane[k], cast_value<A>(p[i + k]));
-  for (int k = 0; k < 8; ++k) acc[k] = lane[k];
-}
-
 // Cascade sum of n elements at p with stride s, accumulated in A.
 template <class A, class I>
 A row_sum(const I* p, std::int64_t n, std::int64_t s) {
@@ -64,8 +44,8 @@ A row_sum(const I* p, std::int64_t n, std::int64_t s) {
   A acc[8] = {};
   std::int64_t i = 0;
   if (s == 1) {
-    leaf_lanes<A>(p, n / 8, acc);
-    i = n / 8 * 8;
+    for (; i + 8 <= n; i += 8)
+      for (int k = 0; k < 8; ++k) acc[k] = plus(acc[k], cast_value<A>(p[i + k]));
   } else {
     for (; i + 8 <= n; i += 8)
       for (int k = 0; k < 8; ++k) acc[k] = plus(acc[k], cast_value<A>(p[(i + k) * s]));
