@@ -17,22 +17,37 @@ std::int64_t StridedPlan::numel() const {
 std::vector<std::int64_t> broadcast_strides(const std::vector<std::int64_t>& in,
                                             const std::vector<std::int64_t>& in_strides,
                                             const std::vector<std::int64_t>& out) {
+  std::vector<std::int64_t> s;
+  broadcast_strides_into(in, in_strides, out, s);
+  return s;
+}
+
+void broadcast_strides_into(const std::vector<std::int64_t>& in, const std::vector<std::int64_t>& in_strides,
+                            const std::vector<std::int64_t>& out, std::vector<std::int64_t>& s) {
   if (in.size() > out.size() || in_strides.size() != in.size())
     throw ValueError("broadcast_strides: operand has more dims than the result");
-  std::vector<std::int64_t> s(out.size(), 0);
+  if (in == out) {  // the common case: no broadcast, only size-1 dims get stride 0
+    s.assign(in_strides.begin(), in_strides.end());
+    for (std::size_t i = 0; i < in.size(); ++i)
+      if (in[i] == 1) s[i] = 0;
+    return;
+  }
+  s.assign(out.size(), 0);
   const std::size_t lead = out.size() - in.size();
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] == out[lead + i]) s[lead + i] = in[i] == 1 ? 0 : in_strides[i];
     else if (in[i] == 1) s[lead + i] = 0;
     else throw ValueError("broadcast_strides: shapes do not broadcast");
   }
-  return s;
 }
 
 StridedPlan make_plan(std::vector<std::int64_t> shape,
                       std::vector<std::vector<std::int64_t>> strides) {
   const int nd = int(shape.size());
   if (nd > kMaxDims) throw ValueError("too many dimensions (" + std::to_string(nd) + " > 16)");
+  if (strides.size() > kMaxOperands)
+    throw ValueError("make_plan: " + std::to_string(strides.size()) + " operands (at most " +
+                     std::to_string(kMaxOperands) + ")");
   for (const auto& s : strides)
     if (int(s.size()) != nd) throw ValueError("make_plan: stride list length differs from shape");
 

@@ -51,8 +51,68 @@ void check_device(Device d) {
   if (d.index != 0) throw DeviceError(d.str() + " is not supported: the CUDA kernels drive cuda:0 only");
 }
 
+namespace {
+
+// Host buffers up to 64 KiB are kept for reuse, a few per power-of-two size class on each
+// thread: a small op's output otherwise costs a malloc and a free of a block too large for
+// glibc's thread cache, a tenth of a 1,024-element add (docs/performance.md, 2026-12-02).
+// Not under AddressSanitizer, which should see every free.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kCacheBuffers = false;
+#else
+constexpr bool kCacheBuffers = true;
+#endif
+constexpr std::size_t kAlign = 64;  // as core::Storage::allocate_cpu
+constexpr int kClasses = 11;        // 64 B << 0 .. 10: 64 B to 64 KiB
+constexpr int kPerClass = 4;
+
+struct BufferCache {
+  void* free[kClasses][kPerClass] = {};
+  int count[kClasses] = {};
+  ~BufferCache();
+};
+// 0 before this thread's first cached allocation, 1 while its cache lives, 2 once the cache
+// is destroyed at thread exit: deleters and allocations that run later (a tensor made or
+// destroyed by a static destructor) go straight to malloc and free.
+thread_local int g_cache_state = 0;
+thread_local BufferCache g_cache;
+BufferCache::~BufferCache() {
+  g_cache_state = 2;
+  for (int c = 0; c < kClasses; ++c)
+    for (int i = 0; i < count[c]; ++i) std::free(free[c][i]);
+}
+
+void release(void* raw, int cls) {
+  if (g_cache_state == 1 && g_cache.count[cls] < kPerClass) {
+    g_cache.free[cls][g_cache.count[cls]++] = raw;
+    return;
+  }
+  std::free(raw);
+}
+
+std::shared_ptr<core::Storage> allocate_cached(std::size_t nbytes) {
+  if (g_cache_state == 2) return core::Storage::allocate_cpu(nbytes);
+  int cls = 0;
+  while ((kAlign << cls) < nbytes) ++cls;
+  BufferCache& cache = g_cache;  // constructed, and its destructor registered, on first use
+  g_cache_state = 1;
+  void* raw = cache.count[cls] > 0 ? cache.free[cls][--cache.count[cls]] : std::malloc((kAlign << cls) + kAlign);
+  if (!raw) throw RuntimeError("out of host memory allocating " + std::to_string(nbytes) + " bytes");
+  void* p = reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(raw) + kAlign) & ~std::uintptr_t(kAlign - 1));
+  try {
+    return core::Storage::adopt(p, nbytes, Device::cpu(), [raw, cls](void*) { release(raw, cls); });
+  } catch (...) {
+    release(raw, cls);
+    throw;
+  }
+}
+
+}  // namespace
+
 std::shared_ptr<core::Storage> allocate(std::size_t nbytes, Device device) {
-  if (device.is_cpu()) return core::Storage::allocate_cpu(nbytes);
+  if (device.is_cpu())
+    return kCacheBuffers && nbytes <= (kAlign << (kClasses - 1)) ? allocate_cached(nbytes)
+                                                                 : core::Storage::allocate_cpu(nbytes);
   check_device(device);
   // Held by a unique_ptr until the storage owns it, so a throwing adopt() cannot leak it.
   std::unique_ptr<void, void (*)(void*)> p(kernels::cuda::device_malloc(nbytes), kernels::cuda::device_free);

@@ -26,19 +26,25 @@ DType compute_dtype(DType result) { return spec::is_half(result) ? DType::Float3
 
 spec::Backend backend_of(Device d) { return d.is_cuda() ? spec::Backend::Cuda : spec::Backend::Cpu; }
 
-// The inputs' operands for the registry, after checking they are defined and on one device.
-std::vector<spec::Operand> operands_of(std::span<const Tensor> in) {
-  std::vector<spec::Operand> ops;
-  ops.reserve(in.size());
-  for (const Tensor& t : in) {
+// The inputs' operands for the registry, after checking they are defined and on one
+// device (which it returns); `out` has room for every input.
+Device operands_into(std::span<const Tensor> in, std::span<spec::Operand> out) {
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    const Tensor& t = in[k];
     detail::get(t);
     if (t.device() != in[0].device())
       throw DeviceError(
           "Expected all tensors to be on the same device, but found at least two "
           "devices, " +
           in[0].device().str() + " and " + t.device().str() + "!");
-    ops.push_back({t.dtype(), t.dim() == 0});
+    out[k] = {t.dtype(), t.dim() == 0};
   }
+  return in.empty() ? Device::cpu() : in[0].device();
+}
+
+std::vector<spec::Operand> operands_of(std::span<const Tensor> in) {
+  std::vector<spec::Operand> ops(in.size());
+  operands_into(in, ops);
   return ops;
 }
 
@@ -49,21 +55,54 @@ std::vector<Shape> shapes_of(std::span<const Tensor> in) {
   return s;
 }
 
+// Elementwise ops have at most this many inputs (where: 3).
+constexpr std::size_t kMaxInputs = 4;
+
+// The kernel arguments of elementwise calls on this thread, reused so that a call does not
+// allocate its shape and stride lists again (their capacity stays). Filled only after the
+// inputs are cast (casts run their own kernels), read only by the one kernel call, so no
+// two calls share it at once.
+kernels::Elementwise& elementwise_args() {
+  thread_local kernels::Elementwise args;
+  return args;
+}
+
+// o's data and dtype from t (its strides are the caller's).
+void point_at(const Tensor& t, kernels::Operand& o) {
+  o.data = t.data_ptr();
+  o.dtype = t.dtype();
+}
+
 // Any elementwise op: inputs cast to the result dtype and broadcast, then the op's functor.
+// The small-call path (docs/performance.md, 2026-12-02) allocates only the result: the
+// operands' list is on the stack, equal shapes skip the broadcast (its result is that
+// shape), and the kernel's argument lists are reused.
 Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& params) {
-  const std::vector<spec::Operand> ops = operands_of(in);
-  const Device device = in[0].device();
+  if (in.size() > kMaxInputs) throw ValueError("elementwise: too many inputs");
+  std::array<spec::Operand, kMaxInputs> ops_buf{};
+  const Device device = operands_into(in, ops_buf);
+  const std::span<const spec::Operand> ops(ops_buf.data(), in.size());
   const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(device));
-  const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
-  Tensor out = detail::empty(rs, rt, device);
-  kernels::Elementwise args{rs, detail::operand(out), {}};
-  std::vector<Tensor> cast;  // keeps the cast copies alive through the kernel
-  cast.reserve(in.size());
-  args.in.reserve(in.size());
-  for (const Tensor& t : in) {
-    cast.push_back(as_dtype(t, rt));
-    const Tensor& c = cast.back();
-    args.in.push_back(detail::operand(c, core::broadcast_strides(c.sizes(), c.strides(), rs)));
+  bool same_shapes = true;
+  for (const Tensor& t : in) same_shapes = same_shapes && t.sizes() == in[0].sizes();
+  Tensor out = same_shapes ? detail::empty(in[0].sizes(), rt, device)
+                           : detail::empty(spec::result_shape(op, kTorch, shapes_of(in), params), rt, device);
+  const Shape& rs = out.sizes();
+  std::array<Tensor, kMaxInputs> casts;  // keeps the cast copies alive through the kernel
+  std::array<const Tensor*, kMaxInputs> inputs{};
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    inputs[k] = &in[k];
+    if (in[k].dtype() != rt) inputs[k] = &(casts[k] = detail::cast(in[k], rt));
+  }
+  kernels::Elementwise& args = elementwise_args();
+  args.shape.assign(rs.begin(), rs.end());
+  point_at(out, args.out);
+  args.out.strides.assign(out.strides().begin(), out.strides().end());
+  args.in.resize(in.size());
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    const Tensor& c = *inputs[k];
+    point_at(c, args.in[k]);
+    core::broadcast_strides_into(c.sizes(), c.strides(), rs, args.in[k].strides);
   }
   detail::run_elementwise(device, op, args);
   autograd::record_op(op, in, out, params);

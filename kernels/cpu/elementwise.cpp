@@ -1,7 +1,13 @@
 // CPU elementwise kernels: any elementwise op (its functor), copy (with cast) and fill. Each walks a
-// core::make_plan plan row by row; rows whose operands are all unit-stride (or scalar
-// broadcasts) get their own plain loops so the compiler vectorises them.
+// core::make_plan plan row by row (or, when every operand is contiguous, one flat row),
+// split between threads above kGrain elements (kernels/cpu/parallel.h); rows whose
+// operands are all unit-stride (or scalar broadcasts) get their own plain loops so the
+// compiler vectorises them.
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <type_traits>
 
@@ -11,6 +17,7 @@
 #include "kernels/common/functors.h"
 #include "engine/spec/fault.h"
 #include "kernels/cpu/exp.h"
+#include "kernels/cpu/parallel.h"
 
 namespace parity::kernels::cpu {
 namespace {
@@ -26,54 +33,122 @@ void check_rank(const spec::Shape& shape, const Operand& o, const char* who) {
                      " strides for a " + std::to_string(shape.size()) + "-d shape");
 }
 
+// Whether every operand walks `shape` in C order with unit steps (size-1 dims aside): then
+// the call is one flat row and needs no plan.
+bool all_flat(const spec::Shape& shape, std::span<const Operand* const> ops) {
+  for (const Operand* o : ops) {
+    std::int64_t expected = 1;
+    for (std::size_t d = shape.size(); d-- > 0;) {
+      if (shape[d] == 1) continue;
+      if (o->strides[d] != expected) return false;
+      expected *= shape[d];
+    }
+  }
+  return true;
+}
+
+// Calls row(offsets, n, strides) over every element of the operands (output first), split
+// between threads (kernels/cpu/parallel.h) in chunks of whole elements; contiguous calls
+// are one flat row per thread, others follow the plan (core::make_plan).
+template <std::size_t N, class Row>
+void walk(const spec::Shape& shape, const std::array<const Operand*, N>& ops, Row&& row) {
+  if (all_flat(shape, ops)) {
+    std::array<std::int64_t, N> unit;
+    unit.fill(1);
+    parallel_for(spec::numel(shape), kGrain, [&](std::int64_t b, std::int64_t e) {
+      std::array<std::int64_t, N> off;
+      off.fill(b);
+      row(off.data(), e - b, unit.data());
+    });
+    return;
+  }
+  std::vector<std::vector<std::int64_t>> strides;
+  strides.reserve(N);
+  for (const Operand* o : ops) strides.push_back(o->strides);
+  const core::StridedPlan plan = core::make_plan(shape, std::move(strides));
+  parallel_for(plan.numel(), kGrain,
+               [&](std::int64_t b, std::int64_t e) { core::for_each_row(plan, b, e, row); });
+}
+
+#if defined(__x86_64__)
+// The contiguous loops are built for AVX-512F, AVX2 and baseline x86-64 and picked at load
+// time. They do the same IEEE operations in every clone (this file is compiled without FMA
+// contraction), so the clone never changes a result.
+#define PARITY_ISA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PARITY_ISA_CLONES
+#endif
+
+template <class T, class F>
+PARITY_ISA_CLONES void unary_row(F f, const T* x, T* o, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+}
+template <class T, class F>
+PARITY_ISA_CLONES void binary_row(F f, const T* x, const T* y, T* o, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+}
+template <class T, class F>
+PARITY_ISA_CLONES void binary_row_scalar_y(F f, const T* x, T y, T* o, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y);
+}
+template <class T, class F>
+PARITY_ISA_CLONES void binary_row_scalar_x(F f, T x, const T* y, T* o, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) o[i] = f(x, y[i]);
+}
+
 template <class T, class F>
 void unary_loop(F f, const Elementwise& a) {
-  const core::StridedPlan plan = core::make_plan(a.shape, {a.out.strides, a.in[0].strides});
-  core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+  walk(a.shape, std::array{&a.out, &a.in[0]}, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
     T* o = at<T>(a.out, off[0]);
     const T* x = at<T>(a.in[0], off[1]);
     if (st[0] == 1 && st[1] == 1) {
-      for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+      unary_row(f, x, o, n);
     } else {
       for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = f(x[i * st[1]]);
     }
   });
 }
 
-// float32 exp: contiguous rows go to the vectorised loop (kernels/cpu/exp.h).
+// float32 exp: the vectorised loop (kernels/cpu/exp.h) on contiguous rows; strided rows are
+// gathered into a buffer and go through the same loop, so every layout gives the same bits.
 void exp_f32_loop(const Elementwise& a) {
-  const core::StridedPlan plan = core::make_plan(a.shape, {a.out.strides, a.in[0].strides});
-  core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+  const bool drift = PARITY_FAULT("exp-ulp-drift");
+  walk(a.shape, std::array{&a.out, &a.in[0]}, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
     float* o = at<float>(a.out, off[0]);
     const float* x = at<float>(a.in[0], off[1]);
     if (st[0] == 1 && st[1] == 1) {
       exp_f32_contiguous(x, o, n);
     } else {
-      for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = exp_f32(x[i * st[1]]);
+      constexpr std::int64_t kChunk = 256;
+      float in[kChunk], res[kChunk];  // apart: an aliased loop would not vectorise
+      for (std::int64_t i0 = 0; i0 < n; i0 += kChunk) {
+        const std::int64_t m = std::min(kChunk, n - i0);
+        for (std::int64_t i = 0; i < m; ++i) in[i] = x[(i0 + i) * st[1]];
+        exp_f32_contiguous(in, res, m);
+        for (std::int64_t i = 0; i < m; ++i) o[(i0 + i) * st[0]] = res[i];
+      }
     }
-    if (PARITY_FAULT("exp-ulp-drift"))
+    if (drift)
       for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = std::nextafter(o[i * st[0]], INFINITY);
   });
 }
 
 template <class T, class F>
 void binary_loop(F f, const Elementwise& a) {
-  const core::StridedPlan plan = core::make_plan(a.shape, {a.out.strides, a.in[0].strides, a.in[1].strides});
   const bool second_as_contiguous = PARITY_FAULT("strided-second-operand");
-  core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st_in) {
+  walk(a.shape, std::array{&a.out, &a.in[0], &a.in[1]},
+       [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st_in) {
     const std::int64_t planted[3] = {st_in[0], st_in[1], st_in[2] != 0 ? 1 : 0};
     const std::int64_t* st = second_as_contiguous ? planted : st_in;
     T* o = at<T>(a.out, off[0]);
     const T* x = at<T>(a.in[0], off[1]);
     const T* y = at<T>(a.in[1], off[2]);
     if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
-      for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+      binary_row(f, x, y, o, n);
     } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {
-      const T yv = *y;  // tensor op scalar: the common broadcast
-      for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+      binary_row_scalar_y(f, x, *y, o, n);  // tensor op scalar: the common broadcast
     } else if (st[0] == 1 && st[1] == 0 && st[2] == 1) {
-      const T xv = *x;
-      for (std::int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
+      binary_row_scalar_x(f, *x, y, o, n);
     } else {
       for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = f(x[i * st[1]], y[i * st[2]]);
     }
@@ -82,8 +157,7 @@ void binary_loop(F f, const Elementwise& a) {
 
 template <class To, class From>
 void copy_loop(const Elementwise& a) {
-  const core::StridedPlan plan = core::make_plan(a.shape, {a.out.strides, a.in[0].strides});
-  core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+  walk(a.shape, std::array{&a.out, &a.in[0]}, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
     To* o = at<To>(a.out, off[0]);
     const From* x = at<From>(a.in[0], off[1]);
     if (st[0] == 1 && st[1] == 1) {
@@ -156,8 +230,7 @@ void fill(const spec::Shape& shape, const Operand& out, double value) {
   spec::visit_torch_dtype(out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T v = cast_value<T>(value);
-    const core::StridedPlan plan = core::make_plan(shape, {out.strides});
-    core::for_each_row(plan, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    walk(shape, std::array{&out}, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
       T* o = at<T>(out, off[0]);
       if (st[0] == 1) {
         for (std::int64_t i = 0; i < n; ++i) o[i] = v;

@@ -20,6 +20,7 @@
 #include "engine/spec/error.h"
 #include "kernels/common/api.h"
 #include "kernels/common/functors.h"
+#include "kernels/cpu/parallel.h"
 
 namespace parity::kernels::cpu {
 namespace {
@@ -31,10 +32,11 @@ A plus(A a, A b) {
   return AddFn{}(a, b);
 }
 
+constexpr std::int64_t kLeaf = 256;
+
 // Cascade sum of n elements at p with stride s, accumulated in A.
 template <class A, class I>
 A row_sum(const I* p, std::int64_t n, std::int64_t s) {
-  constexpr std::int64_t kLeaf = 256;
   if (n > kLeaf) {
     const std::int64_t half = n / 16 * 8;  // a multiple of 8 keeps the leaves aligned
     return plus(row_sum<A>(p, half, s), row_sum<A>(p + half * s, n - half, s));
@@ -51,6 +53,34 @@ A row_sum(const I* p, std::int64_t n, std::int64_t s) {
   for (; i < n; ++i) acc[i % 8] = plus(acc[i % 8], cast_value<A>(p[i * s]));
   return plus(plus(plus(acc[0], acc[1]), plus(acc[2], acc[3])),
               plus(plus(acc[4], acc[5]), plus(acc[6], acc[7])));
+}
+
+// row_sum with its top `levels` halvings run as OpenMP tasks: the same tree, split at the
+// same points, so the same bits as row_sum on one thread, whatever the thread count.
+template <class A, class I>
+A row_sum_split(const I* p, std::int64_t n, std::int64_t s, int levels) {
+  if (levels == 0 || n <= kLeaf) return row_sum<A>(p, n, s);
+  const std::int64_t half = n / 16 * 8;
+  A lo = A(0), hi = A(0);
+#pragma omp task shared(lo)
+  lo = row_sum_split<A>(p, half, s, levels - 1);
+  hi = row_sum_split<A>(p + half * s, n - half, s, levels - 1);
+#pragma omp taskwait
+  return plus(lo, hi);
+}
+
+// row_sum on up to threads_for(n, kGrain) threads.
+template <class A, class I>
+A row_sum_threaded(const I* p, std::int64_t n, std::int64_t s) {
+  const int t = threads_for(n, kGrain);
+  if (t <= 1) return row_sum<A>(p, n, s);
+  int levels = 0;
+  while ((1 << levels) < t) ++levels;
+  A total = A(0);
+#pragma omp parallel num_threads(t)
+#pragma omp single
+  total = row_sum_split<A>(p, n, s, levels);
+  return total;
 }
 
 // Adds many partial sums without a long running total: level l holds up to 16 sums of
@@ -194,13 +224,13 @@ Split split_dims(const Reduction& r) {
   return s;
 }
 
-// Sum of the reduced sub-space starting at `base`.
+// Sum of the reduced sub-space starting at `base`; a single row may use threads.
 template <class A, class I>
-A reduce_block(const I* base, const core::StridedPlan& red) {
+A reduce_block(const I* base, const core::StridedPlan& red, bool threaded = false) {
   if (red.shape.size() <= 1) {
     const std::int64_t n = red.shape.empty() ? 1 : red.shape[0];
     const std::int64_t s = red.shape.empty() ? 0 : red.strides[0][0];
-    return row_sum<A>(base, n, s);
+    return threaded ? row_sum_threaded<A>(base, n, s) : row_sum<A>(base, n, s);
   }
   ScalarCascade<A> acc;
   core::for_each_row(red, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
@@ -217,13 +247,22 @@ void sum_float(const Reduction& r) {
   const core::StridedPlan red = core::make_plan(s.red_shape, {s.red_in});
 
   if (s.red_shape.empty() || s.min_red_stride <= s.min_kept_stride) {
-    // One cascade per output element, over rows that run along the input's memory.
+    // One cascade per output element, over rows that run along the input's memory. One
+    // output: its row's tree is split between threads; several: threads share the outputs
+    // (each output computed whole by one thread, so the bits do not depend on the split).
     const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_out, s.kept_in});
-    core::for_each_row(kept, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
-      for (std::int64_t i = 0; i < n; ++i) {
-        A* o = out + off[0] + i * st[0];
-        *o = plus(*o, reduce_block<A>(in + off[1] + i * st[1], red));
-      }
+    const std::int64_t outputs = kept.numel();
+    if (outputs == 1) {
+      *out = plus(*out, reduce_block<A>(in, red, true));
+      return;
+    }
+    parallel_for(outputs, std::max<std::int64_t>(1, kGrain / red.numel()), [&](std::int64_t b, std::int64_t e) {
+      core::for_each_row(kept, b, e, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+        for (std::int64_t i = 0; i < n; ++i) {
+          A* o = out + off[0] + i * st[0];
+          *o = plus(*o, reduce_block<A>(in + off[1] + i * st[1], red));
+        }
+      });
     });
     return;
   }
