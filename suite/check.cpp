@@ -153,7 +153,7 @@ std::vector<double> reduction_allowance(const Case& c, const std::vector<array::
   // O(sqrt k) in practice (O(k) only in the worst case).
   const double terms_factor = std::ceil(std::log2(std::max(k, 1.0))) + 2.0 + std::sqrt(k);
   for (std::size_t i = 0; i < t.size(); ++i)
-    allowed[i] = op.accuracy.reduce_factor * e * terms_factor * t[i] + e * std::fabs(want[i]);
+    allowed[i] = spec::accuracy_for(op, dtype).reduce_factor * e * terms_factor * t[i] + e * std::fabs(want[i]);
   return allowed;
 }
 
@@ -194,11 +194,12 @@ std::string judge(const Case& c, const std::vector<double>& got, const std::vect
   std::vector<double> allowed;
   if ((op.kind == OpKind::Reduction || op.kind == OpKind::Matmul) && spec::is_floating(dtype))
     allowed = reduction_allowance(c, views, want, dtype);
-  const Agreement ag = compare_values(got, want, dtype, op.accuracy.max_ulp, allowed.empty() ? nullptr : &allowed);
+  const double max_ulp = spec::accuracy_for(op, dtype).max_ulp;
+  const Agreement ag = compare_values(got, want, dtype, max_ulp, allowed.empty() ? nullptr : &allowed);
   r.max_abs_err = ag.max_abs;
   r.max_rel_err = ag.max_rel;
   r.max_ulp = spec::is_floating(dtype) ? ag.max_ulp : kNaN;
-  r.budget = !allowed.empty() ? ag.worst_allowed : spec::is_floating(dtype) ? op.accuracy.max_ulp : 0.0;
+  r.budget = !allowed.empty() ? ag.worst_allowed : spec::is_floating(dtype) ? max_ulp : 0.0;
   if (ag.mismatches == 0 && allowed.empty() && ag.finite >= kMinBiasSample &&
       std::fabs(ag.mean_signed_ulp) > kMaxUlpBias)
     return "biased: mean signed error " + fmt_double(ag.mean_signed_ulp) + " ulp over " + std::to_string(ag.finite) +

@@ -177,12 +177,13 @@ void judge_value(const Case& c, const array::NdArray& got, const Loaded& want,
   const spec::OpSpec& op = spec::op_spec(c.op);
   const std::vector<double> g = got.to_doubles(), w = want.array.to_doubles();
   std::vector<double> allowed;
-  if (op.accuracy.reduce_factor > 0) allowed = reduction_allowance(c, views, w, d);
-  const Agreement ag = compare_values(g, w, d, op.accuracy.max_ulp, allowed.empty() ? nullptr : &allowed);
+  const spec::Accuracy& budget = spec::accuracy_for(op, d);
+  if (budget.reduce_factor > 0) allowed = reduction_allowance(c, views, w, d);
+  const Agreement ag = compare_values(g, w, d, budget.max_ulp, allowed.empty() ? nullptr : &allowed);
   r.max_abs_err = ag.max_abs;
   r.max_rel_err = ag.max_rel;
   r.max_ulp = ag.max_ulp;
-  r.budget = allowed.empty() ? op.accuracy.max_ulp : ag.worst_allowed;
+  r.budget = allowed.empty() ? budget.max_ulp : ag.worst_allowed;
   if (ag.mismatches > 0) {
     const auto i = std::size_t(ag.first_bad);
     return fail(r, "value differs",

@@ -162,7 +162,7 @@ struct OpSpec {
   std::uint8_t specials;
   bool differentiable;
   double flops_per_element;  // per output element (elementwise) or per input element (sum)
-  Accuracy accuracy;         // float32 (and the default for other float dtypes)
+  Accuracy accuracy;         // every float dtype but float64 (read through accuracy_for)
   Accuracy accuracy_float64;
   std::array<Divergence, kMaxDivergences> divergences;
   int num_divergences;
