@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/cpu/parallel.h"
 #include "reports/temporaries.h"
 #include "suite/cli_common.h"
 
@@ -85,6 +86,9 @@ int run_cli(int argc, char** argv) {
   }
 
   try {
+    // A bad PARITY_NUM_THREADS is one line and exit 2 before any work, not a failure of
+    // the first kernel call large enough to ask for threads.
+    kernels::cpu::num_threads();
     const std::string cmdline = joined_args(argc, argv);
     for (auto& [cmd, sub] : commands)
       if (*sub) return cmd->run(cmdline);
