@@ -193,7 +193,7 @@ void copy(const Elementwise& args) {
                   "cudaMemcpyAsync (copy)");
     return;
   }
-  spec::visit_torch_dtype(args.out.dtype, [](auto) {});  // refuses a dtype PyTorch lacks
+  if (!spec::in_torch(args.out.dtype)) spec::throw_not_in_torch(args.out.dtype);
   spec::visit_torch_dtype(in.dtype, [&](auto from_tag) {
     using From = typename decltype(from_tag)::type;
     launch<2>(plan, CastOp<From>{args.out.data, static_cast<const From*>(in.data), args.out.dtype}, "copy kernel");
