@@ -197,6 +197,137 @@ void print_markdown(bool matrix) {
     }
 }
 
+// ---- the divergence catalogue (--divergences; docs/divergences.md is its markdown) ----
+
+// Where a divergence row holds, from the rules: the dtypes whose same-dtype operands it
+// covers, and how many ordered pairs of different dtypes (both n-d) it covers.
+struct Occurrence {
+  std::string same;  // "int8,int16" or "" when none
+  int mixed_pairs = 0;
+};
+Occurrence occurrence(const OpSpec& op, const spec::Divergence& dv) {
+  Occurrence o;
+  for (DType a : spec::kAllDTypes)
+    for (DType b : spec::kAllDTypes) {
+      if (op.arity == 1 && a != b) continue;
+      const spec::Operand in[2] = {{a, false}, {b, false}};
+      if (!spec::divergence_applies(op, dv, std::span<const spec::Operand>(in, std::size_t(op.arity)))) continue;
+      if (a == b)
+        o.same += (o.same.empty() ? "" : ",") + std::string(spec::dtype_name(a));
+      else
+        ++o.mixed_pairs;
+    }
+  return o;
+}
+
+// The condition of a Values row or a data-dependent refusal, in words.
+std::string where_str(spec::Where w) {
+  switch (w) {
+    case spec::Where::Always: return "every element";
+    case spec::Where::NaNOperand: return "an operand is NaN";
+    case spec::Where::ZeroOperand1: return "the second operand is 0";
+    case spec::Where::NegativeOperand1: return "the second operand is negative";
+    case spec::Where::ShiftOutOfRange: return "the shift is negative or at least the bit width";
+  }
+  return "?";
+}
+
+std::string dtypes_or_all(spec::DTypeSet s) { return s.empty() ? std::string("all") : s.to_string(); }
+
+// Each row's fields for printing: kind, elements, dtypes it covers, mixed pairs, reason.
+struct CatalogueRow {
+  std::string op, kind, elements, dtypes, mixed, reason;
+};
+std::vector<CatalogueRow> catalogue() {
+  std::vector<CatalogueRow> rows;
+  for (const OpSpec& op : spec::op_table())
+    for (const spec::Divergence& d : op.divergence_list()) {
+      const Occurrence o = occurrence(op, d);
+      const bool values = d.kind == spec::DivergenceKind::Values;
+      rows.push_back({std::string(op.name), std::string(spec::divergence_kind_name(d.kind)),
+                      values ? where_str(d.where) : "the whole result", o.same.empty() ? "none" : o.same,
+                      op.arity == 1 ? "-" : std::to_string(o.mixed_pairs), std::string(d.reason)});
+    }
+  return rows;
+}
+struct ValueErrorRow {
+  std::string op, library, device, dtypes, when, py_class, message;
+};
+std::vector<ValueErrorRow> value_errors() {
+  std::vector<ValueErrorRow> rows;
+  for (const OpSpec& op : spec::op_table())
+    for (const spec::Refusal& r : op.refusal_list())
+      if (r.where != spec::Where::Always)
+        rows.push_back({std::string(op.name), std::string(spec::semantics_name(r.library)),
+                        std::string(spec::backend_name(r.backend)), dtypes_or_all(r.dtypes), where_str(r.where),
+                        std::string(r.py_class), std::string(r.message)});
+  return rows;
+}
+
+void print_divergences(const std::string& format) {
+  const std::vector<CatalogueRow> rows = catalogue();
+  const std::vector<ValueErrorRow> errors = value_errors();
+  if (format == "text") {
+    fmt::print("Divergences by design ({} rows; dtypes: same-dtype operands it covers; pairs: mixed-dtype pairs):\n",
+               rows.size());
+    for (const CatalogueRow& r : rows)
+      fmt::print("  {:<12} {:<14} {}; dtypes {}; pairs {}\n    {}\n", r.op, r.kind, r.elements, r.dtypes, r.mixed,
+                 r.reason);
+    fmt::print("\nErrors that depend on the values ({} rows):\n", errors.size());
+    for (const ValueErrorRow& e : errors)
+      fmt::print("  {:<12} {:<7} {:<4} dtypes {}; when {}: {}: {}\n", e.op, e.library, e.device, e.dtypes, e.when,
+                 e.py_class, e.message);
+    return;
+  }
+  if (format == "markdown") {
+    fmt::print(
+        "# Divergences between NumPy and PyTorch\n\n"
+        "Generated from the op registry (`engine/spec/ops.cpp`) by\n"
+        "`parity spec --divergences --format markdown > docs/divergences.md`; the test\n"
+        "`docs_divergences_current` fails when this page and the registry disagree.\n\n"
+        "Each row is an intended difference between NumPy {} and PyTorch {}, the versions the\n"
+        "goldens come from. The goldens show that each engine follows its own library on these\n"
+        "cases; `parity check` calls such a case `divergent` (not failed) and says why. Kinds:\n\n"
+        "- `result_dtype`: both compute, in different result dtypes;\n"
+        "- `torch_refuses` / `numpy_refuses`: one library computes, the other raises;\n"
+        "- `values`: both compute in one dtype, and on the elements named the values differ (the\n"
+        "  check leaves those elements out of the comparison between the engines).\n\n"
+        "*dtypes* lists the dtypes whose same-dtype operands the row covers (from the rules);\n"
+        "*pairs* counts the ordered pairs of different dtypes it covers.\n\n"
+        "| op | kind | elements | dtypes | pairs | reason |\n|---|---|---|---|---|---|\n",
+        "1.24.2", "1.13.1");
+    for (const CatalogueRow& r : rows)
+      fmt::print("| {} | {} | {} | {} | {} | {} |\n", r.op, r.kind, r.elements, r.dtypes, r.mixed, r.reason);
+    fmt::print(
+        "\n## Errors that depend on the values\n\n"
+        "Raised only when an element meets the condition (both engines check before computing).\n\n"
+        "| op | library | device | dtypes | when | class | message |\n|---|---|---|---|---|---|---|\n");
+    for (const ValueErrorRow& e : errors)
+      fmt::print("| {} | {} | {} | {} | {} | {} | {} |\n", e.op, e.library, e.device, e.dtypes, e.when, e.py_class,
+                 e.message);
+    if (errors.empty()) fmt::print("| (none) | | | | | | |\n");
+    return;
+  }
+  if (format == "json") {
+    std::vector<std::string> items, errs;
+    for (const CatalogueRow& r : rows)
+      items.push_back(fmt::format(
+          "    {{\"op\": {}, \"kind\": {}, \"elements\": {}, \"dtypes\": {}, \"mixed_pairs\": {}, \"reason\": {}}}",
+          json_str(r.op), json_str(r.kind), json_str(r.elements), json_str(r.dtypes),
+          r.mixed == "-" ? "null" : r.mixed, json_str(r.reason)));
+    for (const ValueErrorRow& e : errors)
+      errs.push_back(fmt::format(
+          "    {{\"op\": {}, \"library\": {}, \"device\": {}, \"dtypes\": {}, \"when\": {}, \"class\": {}, "
+          "\"message\": {}}}",
+          json_str(e.op), json_str(e.library), json_str(e.device), json_str(e.dtypes), json_str(e.when),
+          json_str(e.py_class), json_str(e.message)));
+    fmt::print("{{\n  \"divergences\": [\n{}\n  ],\n  \"value_errors\": [\n{}\n  ]\n}}\n", fmt::join(items, ",\n"),
+               fmt::join(errs, ",\n"));
+    return;
+  }
+  throw ValueError("unknown --format '" + format + "' (expected text, markdown or json)");
+}
+
 std::string json_list(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
@@ -228,12 +359,15 @@ void print_json(bool matrix) {
     for (const spec::Refusal& r : op.refusal_list())
       refusals.push_back(fmt::format(
           "{{\"library\": {}, \"device\": {}, \"dtypes\": {}, \"class\": {}, \"message\": {}, "
-          "\"todo\": {}}}",
+          "\"todo\": {}, \"where\": {}}}",
           json_str(spec::semantics_name(r.library)), json_str(spec::backend_name(r.backend)),
-          json_str(r.dtypes.to_string()), json_str(r.py_class), json_str(r.message), json_str(r.todo)));
+          json_str(r.dtypes.to_string()), json_str(r.py_class), json_str(r.message), json_str(r.todo),
+          json_str(spec::where_name(r.where))));
     for (const spec::Divergence& d : op.divergence_list())
-      divergences.push_back(fmt::format("{{\"kind\": {}, \"reason\": {}}}",
-                                        json_str(spec::divergence_kind_name(d.kind)), json_str(d.reason)));
+      divergences.push_back(fmt::format("{{\"kind\": {}, \"where\": {}, \"dtypes\": {}, \"reason\": {}}}",
+                                        json_str(spec::divergence_kind_name(d.kind)),
+                                        json_str(spec::where_name(d.where)), json_str(dtypes_or_all(d.dtypes)),
+                                        json_str(d.reason)));
     std::vector<std::string> np_ops, torch_ops;
     for (int i = 0; i < op.arity; ++i) {
       np_ops.push_back(json_str(op.signature.numpy_operands[std::size_t(i)]));
@@ -298,11 +432,18 @@ class SpecCommand : public Command {
         app.add_subcommand("spec", "Print the op registry (rows, refusals, divergences, promotion tables)");
     cmd->add_option("--format", format_, "text, markdown or json")->capture_default_str();
     cmd->add_flag("--matrix", matrix_, "Add op x dtype x engine/device: supported, refused, divergent");
+    cmd->add_flag("--divergences", divergences_,
+                  "Print only the catalogue of divergences by design (docs/divergences.md is its markdown)");
     cmd->footer(help_footer("array (reference), cpu, cuda", "0 printed, 2 bad input",
                             "parity spec --matrix --format markdown"));
     return cmd;
   }
   int run(const std::string&) override {
+    if (divergences_) {
+      if (matrix_) throw ValueError("--divergences and --matrix are separate views; give one");
+      print_divergences(format_);
+      return kExitOk;
+    }
     if (format_ == "text")
       print_text(matrix_);
     else if (format_ == "markdown")
@@ -317,6 +458,7 @@ class SpecCommand : public Command {
  private:
   std::string format_ = "text";
   bool matrix_ = false;
+  bool divergences_ = false;
 };
 
 }  // namespace

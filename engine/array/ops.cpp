@@ -175,6 +175,19 @@ void elementwise_loop(const Shape& shape, char* out, const std::array<const char
     store<R>(out + it.offset(0), spec::narrow<R>(Ref::apply(spec::widen(load<R>(in[K] + it.offset(K + 1)))...)));
 }
 
+// NumPy's data-dependent errors (np.power of integers with a negative exponent): raised
+// before computing when an element of the cast, broadcast operands satisfies the row.
+void raise_value_refusal(OpId op, std::span<const spec::Operand> ops, std::span<const NdArray> views, DType rt,
+                         const Shape& os) {
+  if (!spec::has_value_refusal(op, kNumPy, ops, spec::Backend::Cpu)) return;
+  std::vector<std::vector<double>> values;
+  std::vector<spec::ElementValues> ev;
+  values.reserve(views.size());
+  for (const NdArray& v : views) values.push_back(v.to_doubles());
+  for (std::size_t k = 0; k < views.size(); ++k) ev.push_back({&values[k], views[k].shape()});
+  spec::raise_value_refusal(op, kNumPy, ops, spec::Backend::Cpu, rt, os, ev);
+}
+
 template <class Ref, std::size_t N>
 NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& params) {
   spec::Operand ops[N];
@@ -197,6 +210,7 @@ NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& pa
     ptrs[k] = base_of(views[k]);
     strides[k + 1] = &views[k].strides();
   }
+  raise_value_refusal(op, ops, views, rt, os);
   spec::visit_dtype(rt, [&](auto rtag) {
     using R = typename decltype(rtag)::type;
     using M = spec::opmath_t<R>;

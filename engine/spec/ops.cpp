@@ -1,6 +1,7 @@
 #include "engine/spec/ops.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/spec/error.h"
 
@@ -475,10 +476,13 @@ constexpr bool applies_on(const Refusal& r, Semantics s, Backend b) {
   return r.library == s && (r.backend == Backend::Any || r.backend == b);
 }
 
+// The first dtype refusal (one of the dtypes alone) that applies; data-dependent rows
+// (`where` other than Always) are not dtype rules.
 constexpr const Refusal* first_refusal(const OpSpec& op, Semantics s, std::span<const Operand> in,
                                        Backend b) {
   for (int i = 0; i < op.num_refusals; ++i)
-    if (applies_on(op.refusals[i], s, b) && matches(op.refusals[i], in)) return &op.refusals[i];
+    if (op.refusals[i].where == Where::Always && applies_on(op.refusals[i], s, b) && matches(op.refusals[i], in))
+      return &op.refusals[i];
   return nullptr;
 }
 
@@ -558,8 +562,42 @@ std::string_view divergence_kind_name(DivergenceKind k) {
       return "torch_refuses";
     case DivergenceKind::NumpyRefuses:
       return "numpy_refuses";
+    case DivergenceKind::Values:
+      return "values";
   }
   return "?";
+}
+
+std::string_view where_name(Where w) {
+  switch (w) {
+    case Where::Always:
+      return "always";
+    case Where::NaNOperand:
+      return "nan_operand";
+    case Where::ZeroOperand1:
+      return "zero_operand1";
+    case Where::NegativeOperand1:
+      return "negative_operand1";
+    case Where::ShiftOutOfRange:
+      return "shift_out_of_range";
+  }
+  return "?";
+}
+
+bool where_holds(Where w, DType dtype, double x0, double x1) {
+  switch (w) {
+    case Where::Always:
+      return true;
+    case Where::NaNOperand:
+      return std::isnan(x0) || std::isnan(x1);
+    case Where::ZeroOperand1:
+      return x1 == 0;
+    case Where::NegativeOperand1:
+      return x1 < 0;
+    case Where::ShiftOutOfRange:
+      return x1 < 0 || x1 >= double(8 * itemsize(dtype));
+  }
+  return false;
 }
 
 std::string special_names(std::uint8_t mask) {
@@ -644,6 +682,81 @@ DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backen
       return is_bool(inputs[0].dtype) ? DType::Int64 : inputs[0].dtype;
   }
   return inputs[0].dtype;
+}
+
+std::vector<bool> where_mask(Where w, DType dtype, const Shape& out, std::span<const ElementValues> in) {
+  // The flat index into each operand of every element of `out`, stepped like an odometer
+  // (broadcast dimensions step 0).
+  const std::size_t nd = out.size();
+  const std::int64_t n = numel(out);
+  std::vector<bool> mask(std::size_t(n), false);
+  std::vector<std::int64_t> step(in.size() * nd, 0);  // step[k * nd + d]
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    const Shape& s = in[k].shape;
+    if (s.size() > nd || std::int64_t(in[k].values->size()) != numel(s))
+      throw ValueError("where_mask: operand " + std::to_string(k) + " of shape " + shape_str(s) +
+                       " does not broadcast to " + shape_str(out));
+    std::int64_t stride = 1;
+    for (std::size_t d = s.size(); d-- > 0;) {
+      const std::size_t od = d + (nd - s.size());
+      if (s[d] != 1 && s[d] != out[od])
+        throw ValueError("where_mask: shape " + shape_str(s) + " does not broadcast to " + shape_str(out));
+      step[k * nd + od] = s[d] == 1 ? 0 : stride;
+      stride *= s[d];
+    }
+  }
+  std::vector<std::int64_t> idx(nd, 0), flat(in.size(), 0);
+  for (std::int64_t e = 0; e < n; ++e) {
+    const double x0 = in.empty() ? 0.0 : (*in[0].values)[std::size_t(flat[0])];
+    const double x1 = in.size() < 2 ? 0.0 : (*in[1].values)[std::size_t(flat[1])];
+    mask[std::size_t(e)] = where_holds(w, dtype, x0, x1);
+    for (std::size_t d = nd; d-- > 0;) {
+      for (std::size_t k = 0; k < in.size(); ++k) flat[k] += step[k * nd + d];
+      if (++idx[d] < out[d]) break;
+      for (std::size_t k = 0; k < in.size(); ++k) flat[k] -= step[k * nd + d] * out[d];
+      idx[d] = 0;
+    }
+  }
+  return mask;
+}
+
+bool where_any(Where w, DType dtype, const Shape& out, std::span<const ElementValues> in) {
+  const std::vector<bool> m = where_mask(w, dtype, out, in);
+  return std::find(m.begin(), m.end(), true) != m.end();
+}
+
+namespace {
+// The data-dependent refusals of `op` that apply to these operands on `backend`.
+template <class F>
+void for_value_refusals(const OpSpec& op, Semantics s, std::span<const Operand> in, Backend b, F&& f) {
+  for (const Refusal& r : op.refusal_list())
+    if (r.where != Where::Always && applies_on(r, s, b) && matches(r, in) && f(r)) return;
+}
+}  // namespace
+
+bool has_value_refusal(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
+  bool any = false;
+  for_value_refusals(op_spec(id), s, inputs, backend, [&](const Refusal&) { return any = true; });
+  return any;
+}
+
+std::string value_refusal_message(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend,
+                                  DType dtype, const Shape& out, std::span<const ElementValues> values) {
+  std::string msg;
+  for_value_refusals(op_spec(id), s, inputs, backend, [&](const Refusal& r) {
+    if (!where_any(r.where, dtype, out, values)) return false;
+    msg = format_refusal(r, s, inputs);
+    return true;
+  });
+  return msg;
+}
+
+void raise_value_refusal(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend, DType dtype,
+                         const Shape& out, std::span<const ElementValues> values) {
+  for_value_refusals(op_spec(id), s, inputs, backend, [&](const Refusal& r) {
+    if (!where_any(r.where, dtype, out, values)) return false;
+    throw TypeError(format_refusal(r, s, inputs), r.py_class);
+  });
 }
 
 namespace {
@@ -752,6 +865,14 @@ bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const O
       return !np_refuses && torch_refuses;
     case DivergenceKind::NumpyRefuses:
       return np_refuses && !torch_refuses;
+    case DivergenceKind::Values:
+      // Both compute in one dtype (one of the row's, when it names some); which elements
+      // differ depends on the values, which the check and the goldens see.
+      if (np_refuses || torch_refuses) return false;
+      {
+        const DType nd = result_dtype(op.id, NumPy, inputs), td = result_dtype(op.id, Torch, inputs);
+        return nd == td && (d.dtypes.empty() || d.dtypes.contains(nd));
+      }
   }
   return false;
 }

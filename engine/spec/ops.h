@@ -112,6 +112,19 @@ struct Cost {
 // A library's refusal of some operand dtypes, with the library's own error. Refusals are
 // tried in row order; the first that matches is raised. `message` may hold {0} and {1}:
 // the library's name of operand 0's / 1's dtype (PyTorch's ScalarType names: "Bool").
+// Which elements a per-element rule covers, evaluated on one element's operand values (in
+// the dtype the op computes in) by where_holds. Every switch over it names every condition.
+enum class Where : std::uint8_t {
+  Always,            // every element (a rule of the dtypes alone)
+  NaNOperand,        // some operand is NaN
+  ZeroOperand1,      // operand 1 (a divisor) is zero
+  NegativeOperand1,  // operand 1 is negative (an integer power's exponent)
+  ShiftOutOfRange    // operand 1 is negative or at least the bit width of the dtype
+};
+std::string_view where_name(Where w);
+// Whether `w` holds for an element whose operands are x0 (and x1), computed in `dtype`.
+bool where_holds(Where w, DType dtype, double x0, double x1);
+
 enum class Match : std::uint8_t {
   AnyIn,          // some operand's dtype is in `dtypes`
   AllIn,          // every operand's dtype is in `dtypes`
@@ -127,6 +140,11 @@ struct Refusal {
   std::string_view message;
   // Parity's own gap, not the library's: the library computes this, Parity cannot yet.
   std::string_view todo = {};
+  // A data-dependent error: raised only when some element satisfies `where` (torch's
+  // integer division by zero on cpu). The dtype rules (result_dtype, accepts) pass over
+  // such rows; the engines raise them from their generic elementwise paths, before
+  // computing (raise_value_refusal), and the check predicts them from the inputs.
+  Where where = Where::Always;
 };
 
 // An intended difference between NumPy and PyTorch, with a condition a test evaluates
@@ -134,12 +152,19 @@ struct Refusal {
 enum class DivergenceKind : std::uint8_t {
   ResultDtype,   // both compute, in different result dtypes
   TorchRefuses,  // NumPy computes, PyTorch raises
-  NumpyRefuses   // PyTorch computes, NumPy raises
+  NumpyRefuses,  // PyTorch computes, NumPy raises
+  Values         // both compute in one dtype; on the elements `where` covers, the values differ
 };
 std::string_view divergence_kind_name(DivergenceKind k);
 struct Divergence {
   DivergenceKind kind;
   std::string_view reason;
+  // Values only: which elements differ by design, in which compute dtypes (empty: all).
+  // `parity check` leaves them out of the engine-against-engine comparison and calls the
+  // case divergent when one differs; the goldens judge each engine there against its own
+  // library.
+  Where where = Where::Always;
+  DTypeSet dtypes = {};
 };
 
 inline constexpr int kMaxRefusals = 4;
@@ -226,6 +251,28 @@ Shape result_shape(OpId op, Semantics s, std::span<const Shape> inputs,
 bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const Operand> inputs);
 // The reasons of every divergence of `op`, joined ("" when the libraries agree).
 std::string divergence_summary(const OpSpec& op);
+
+// The operand values of one elementwise call, each in C order over its own shape (which
+// broadcasts to `out`), as the per-element rules read them.
+struct ElementValues {
+  const std::vector<double>* values;
+  Shape shape;
+};
+// Per element of `out`: whether `w` holds for the broadcast operands, computed in `dtype`.
+std::vector<bool> where_mask(Where w, DType dtype, const Shape& out, std::span<const ElementValues> in);
+// Whether any element of `out` satisfies `w`.
+bool where_any(Where w, DType dtype, const Shape& out, std::span<const ElementValues> in);
+// Whether `op` has data-dependent refusals for `library` on `backend` that these operand
+// dtypes match (then the caller reads the values and calls raise_value_refusal).
+bool has_value_refusal(OpId op, Semantics library, std::span<const Operand> inputs, Backend backend);
+// Throws the first data-dependent refusal that matches the operands and holds for some
+// element (the library's class and message); returns when none does. `dtype` is the dtype
+// the op computes in.
+void raise_value_refusal(OpId op, Semantics library, std::span<const Operand> inputs, Backend backend,
+                         DType dtype, const Shape& out, std::span<const ElementValues> values);
+// The message of that refusal ("" when none holds), for the check's predictions.
+std::string value_refusal_message(OpId op, Semantics library, std::span<const Operand> inputs, Backend backend,
+                                  DType dtype, const Shape& out, std::span<const ElementValues> values);
 
 // Bytes and flops of one call, from the shapes and dtypes.
 Cost op_cost(OpId op, std::span<const Shape> inputs, DType in, DType out,

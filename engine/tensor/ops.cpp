@@ -73,6 +73,19 @@ void point_at(const Tensor& t, kernels::Operand& o) {
   o.dtype = t.dtype();
 }
 
+// PyTorch's data-dependent errors (integer division by zero on cpu): raised before the
+// kernel runs when an element of the cast operands satisfies the row, so that no functor
+// throws. Reads the operands' values (a copy from the device for cuda).
+void raise_value_refusal(OpId op, std::span<const spec::Operand> ops, spec::Backend backend,
+                         std::span<const Tensor* const> inputs, DType rt, const Shape& rs) {
+  std::vector<std::vector<double>> values;
+  std::vector<spec::ElementValues> ev;
+  values.reserve(inputs.size());
+  for (const Tensor* t : inputs) values.push_back(t->to_doubles());
+  for (std::size_t k = 0; k < inputs.size(); ++k) ev.push_back({&values[k], inputs[k]->sizes()});
+  spec::raise_value_refusal(op, kTorch, ops, backend, rt, rs, ev);
+}
+
 // Any elementwise op: inputs cast to the result dtype and broadcast, then the op's functor.
 // The small-call path (docs/performance.md, 2026-12-02) allocates only the result: the
 // operands' list is on the stack, equal shapes skip the broadcast (its result is that
@@ -94,6 +107,8 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
     inputs[k] = &in[k];
     if (in[k].dtype() != rt) inputs[k] = &(casts[k] = detail::cast(in[k], rt));
   }
+  if (spec::has_value_refusal(op, kTorch, ops, backend_of(device)))
+    raise_value_refusal(op, ops, backend_of(device), std::span(inputs.data(), in.size()), rt, rs);
   kernels::Elementwise& args = elementwise_args();
   args.shape.assign(rs.begin(), rs.end());
   point_at(out, args.out);
