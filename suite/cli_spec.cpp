@@ -2,6 +2,7 @@
 // engine/device (supported, refused, divergent). Everything printed comes from the rows.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -103,13 +104,24 @@ std::string cell_text(const Cell& c) {
   return c.status == "supported" ? "-> " + c.detail : c.status + " (" + c.detail + ")";
 }
 
+// The widest of a column of names (at least its heading), so that every row lines up.
+template <class Get>
+std::size_t column_width(std::string_view heading, Get get) {
+  std::size_t w = heading.size();
+  for (const OpSpec& op : spec::op_table()) w = std::max(w, std::string_view(get(op)).size());
+  return w;
+}
+
 void print_text(bool matrix) {
-  fmt::print("{:<7} {:<9} {:<5} {:<15} {:<13} {:<14} {:<14} {:<12} {:<5} {}\n", "op", "kind", "arity",
-             "numpy", "torch", "result numpy", "result torch", "domain", "grad",
+  const std::size_t w = column_width("op", [](const OpSpec& op) { return op.name; });
+  const std::size_t wn = column_width("numpy", [](const OpSpec& op) { return op.numpy_name; });
+  const std::size_t wt = column_width("torch", [](const OpSpec& op) { return op.torch_name; });
+  fmt::print("{:<{}} {:<9} {:<5} {:<{}} {:<{}} {:<14} {:<14} {:<12} {:<5} {}\n", "op", w, "kind", "arity",
+             "numpy", wn, "torch", wt, "result numpy", "result torch", "domain", "grad",
              "accuracy (float32 / float64)");
   for (const OpSpec& op : spec::op_table())
-    fmt::print("{:<7} {:<9} {:<5} {:<15} {:<13} {:<14} {:<14} {:<12} {:<5} {} / {}\n", op.name,
-               spec::kind_name(op.kind), op.arity, op.numpy_name, op.torch_name,
+    fmt::print("{:<{}} {:<9} {:<5} {:<{}} {:<{}} {:<14} {:<14} {:<12} {:<5} {} / {}\n", op.name, w,
+               spec::kind_name(op.kind), op.arity, op.numpy_name, wn, op.torch_name, wt,
                spec::promotion_name(op.numpy_result), spec::promotion_name(op.torch_result),
                fmt::format("[{},{}]", op.domain.lo, op.domain.hi), op.differentiable ? "yes" : "no",
                accuracy_str(op.accuracy), accuracy_str(op.accuracy_float64));
@@ -126,13 +138,13 @@ void print_text(bool matrix) {
   fmt::print("\nRefusals (the library's error class and message):\n");
   for (const OpSpec& op : spec::op_table())
     for (const spec::Refusal& r : op.refusal_list())
-      fmt::print("  {:<7} {:<7} {:<4} {}: {}{}\n", op.name, spec::semantics_name(r.library),
+      fmt::print("  {:<{}} {:<7} {:<4} {}: {}{}\n", op.name, w, spec::semantics_name(r.library),
                  spec::backend_name(r.backend), r.py_class, r.message,
                  r.todo.empty() ? "" : fmt::format("  [TODO: {}]", r.todo));
   fmt::print("\nDivergent by design:\n");
   for (const OpSpec& op : spec::op_table())
     for (const spec::Divergence& d : op.divergence_list())
-      fmt::print("  {:<7} {:<14} {}\n", op.name, spec::divergence_kind_name(d.kind), d.reason);
+      fmt::print("  {:<{}} {:<14} {}\n", op.name, w, spec::divergence_kind_name(d.kind), d.reason);
   fmt::print("\nDtypes (bfloat16 is not NumPy's: the array engine gives it float16's rules, computing in float32):\n");
   fmt::print("  {:<9} {:<9} {:<9} {:<6} {}\n", "dtype", "kind", "torch", "bytes", "mantissa bits");
   for (const spec::DTypeInfo& t : spec::kDTypeTable)
@@ -150,12 +162,12 @@ void print_text(bool matrix) {
     }
   }
   if (!matrix) return;
-  fmt::print("\nMatrix (same-dtype operands; '*' marks a divergence by design):\n{:<7} {:<8}", "op", "dtype");
+  fmt::print("\nMatrix (same-dtype operands; '*' marks a divergence by design):\n{:<{}} {:<8}", "op", w, "dtype");
   for (const Column& c : columns()) fmt::print(" {:<26}", c.name);
   fmt::print("\n");
   for (const OpSpec& op : spec::op_table())
     for (DType d : spec::kAllDTypes) {
-      fmt::print("{:<7} {:<8}", op.name, spec::dtype_name(d));
+      fmt::print("{:<{}} {:<8}", op.name, w, spec::dtype_name(d));
       for (const Column& c : columns()) fmt::print(" {:<26}", cell_text(cell(op, c.library, c.backend, d)));
       fmt::print("{}\n", divergent(op, d) ? " *" : "");
     }
