@@ -969,3 +969,54 @@ TEST(ArrayUnary, Absolute) {
 
 }  // namespace
 }  // namespace parity::array
+
+namespace parity::array {
+namespace {
+
+// np.divide(np.array([1, -1, 0, 7], np.int32), np.array([0, 0, 0, 2], np.int32)) -> float64
+// [inf, -inf, nan, 3.5]; np.divide(np.array([True]), np.array([True])).dtype is float64
+TEST(ArrayDivide, TrueDivisionOfIntegersIsFloat64) {
+  using parity::spec::OpId;
+  const NdArray q = call(OpId::Divide, std::array{values<std::int32_t>({4}, {1, -1, 0, 7}),
+                                                  values<std::int32_t>({4}, {0, 0, 0, 2})});
+  EXPECT_EQ(q.dtype(), DType::Float64);
+  const Vals v = q.to_doubles();
+  EXPECT_EQ(v[0], INFINITY);
+  EXPECT_EQ(v[1], -INFINITY);
+  EXPECT_TRUE(std::isnan(v[2]));
+  EXPECT_EQ(v[3], 3.5);
+  EXPECT_EQ(call(OpId::Divide, std::array{bools({true}), bools({true})}).dtype(), DType::Float64);
+}
+
+// np.maximum(np.array([1., nan, 0.], np.float32), np.array([2., 1., -0.], np.float32)) ->
+// [2., nan, -0.] (a -0/+0 tie: the second operand in float32 and float64);
+// np.minimum(np.float16 [0.], [-0.]) -> [0.] (the first in float16);
+// np.fmax(np.array([nan, 1., nan]), np.array([1., nan, nan])) -> [1., 1., nan];
+// np.minimum(np.array([True, False]), np.array([True, True])) -> [True, False];
+// np.maximum(np.array([-128, 5], np.int8), np.array([127, 3], np.int8)) -> [127, 5]
+TEST(ArrayExtremum, NaNTiesAndDtypes) {
+  using parity::spec::OpId;
+  const Vals m = call(OpId::Maximum, std::array{values<float>({3}, {1.f, NAN, 0.f}), values<float>({3}, {2.f, 1.f, -0.f})})
+                     .to_doubles();
+  EXPECT_EQ(m[0], 2.0);
+  EXPECT_TRUE(std::isnan(m[1]));
+  EXPECT_TRUE(m[2] == 0 && std::signbit(m[2]));
+  const NdArray h = call(OpId::Minimum, std::array{values<double>({1}, {0.0}).astype(DType::Float16),
+                                                   values<double>({1}, {-0.0}).astype(DType::Float16)});
+  EXPECT_EQ(h.dtype(), DType::Float16);
+  EXPECT_FALSE(std::signbit(h.to_doubles()[0]));
+  const Vals f = call(OpId::Fmax, std::array{values<double>({3}, {NAN, 1, NAN}), values<double>({3}, {1, NAN, NAN})})
+                     .to_doubles();
+  EXPECT_EQ(f[0], 1.0);
+  EXPECT_EQ(f[1], 1.0);
+  EXPECT_TRUE(std::isnan(f[2]));
+  const NdArray b = call(OpId::Minimum, std::array{bools({true, false}), bools({true, true})});
+  EXPECT_EQ(b.dtype(), DType::Bool);
+  EXPECT_EQ(b.to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(call(OpId::Maximum, std::array{values<std::int8_t>({2}, {-128, 5}), values<std::int8_t>({2}, {127, 3})})
+                .to_doubles(),
+            (Vals{127, 5}));
+}
+
+}  // namespace
+}  // namespace parity::array

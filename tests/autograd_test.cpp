@@ -603,3 +603,60 @@ TEST(Gradcheck, Abs) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+Tensor leaf64(std::vector<double> v) {
+  Tensor t = Tensor::from_values<double>({std::int64_t(v.size())}, v);
+  t.requires_grad_();
+  return t;
+}
+
+// x = torch.tensor([3., -1.], dtype=torch.float64, requires_grad=True), y = [2., 4.];
+// torch.div(x, y).backward(torch.ones(2, dtype=torch.float64)): DivBackward0,
+// x.grad [0.5, 0.25], y.grad [-0.75, 0.0625]
+TEST(Autograd, DivideGradient) {
+  Tensor x = leaf64({3, -1}), y = leaf64({2, 4});
+  const Tensor q = call(spec::OpId::Divide, std::array{x, y});
+  EXPECT_EQ(q.grad_fn_name(), "DivBackward0");
+  q.backward(Tensor::ones({2}, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{0.5, 0.25}));
+  EXPECT_EQ(y.grad().to_doubles(), (std::vector<double>{-0.75, 0.0625}));
+}
+
+// x = [1., 2., nan, inf], y = [1., 3., 1., inf] (float64, requires_grad), backward of ones:
+// torch.maximum: MaximumBackward0, x.grad [0.5, 0, 1, 0.5], y.grad [0.5, 1, 1, 0.5];
+// torch.minimum: x.grad [0.5, 1, 1, 0.5], y.grad [0.5, 0, 1, 0.5];
+// torch.fmax: FmaxBackward0, x.grad [1, 0, 0, 1], y.grad [0, 1, 1, 0];
+// torch.fmin: x.grad [1, 1, 0, 1], y.grad [0, 0, 1, 0]
+TEST(Autograd, ExtremumGradients) {
+  struct Row {
+    spec::OpId op;
+    const char* name;
+    std::vector<double> gx, gy;
+  };
+  const Row rows[] = {{spec::OpId::Maximum, "MaximumBackward0", {0.5, 0, 1, 0.5}, {0.5, 1, 1, 0.5}},
+                      {spec::OpId::Minimum, "MinimumBackward0", {0.5, 1, 1, 0.5}, {0.5, 0, 1, 0.5}},
+                      {spec::OpId::Fmax, "FmaxBackward0", {1, 0, 0, 1}, {0, 1, 1, 0}},
+                      {spec::OpId::Fmin, "FminBackward0", {1, 1, 0, 1}, {0, 0, 1, 0}}};
+  for (const Row& r : rows) {
+    Tensor x = leaf64({1, 2, NAN, INFINITY}), y = leaf64({1, 3, 1, INFINITY});
+    const Tensor z = call(r.op, std::array{x, y});
+    EXPECT_EQ(z.grad_fn_name(), r.name);
+    z.backward(Tensor::ones({4}, DType::Float64));
+    EXPECT_EQ(x.grad().to_doubles(), r.gx) << r.name;
+    EXPECT_EQ(y.grad().to_doubles(), r.gy) << r.name;
+  }
+}
+
+TEST(Gradcheck, DivideAndExtremum) {
+  // Divisors away from 0: x[1] + 2 is in [1, 3].
+  gradcheck([](auto& x) { return call(spec::OpId::Divide, std::array{x[0], x[1] + Tensor::full({}, 2.0, DType::Float64)}); },
+            {{2, 3}, {3}});
+  for (spec::OpId op : {spec::OpId::Maximum, spec::OpId::Minimum, spec::OpId::Fmax, spec::OpId::Fmin})
+    gradcheck([op](auto& x) { return call(op, std::array{x[0], x[1]}); }, {{2, 3}, {3}});
+}
+
+}  // namespace
+}  // namespace parity::tensor

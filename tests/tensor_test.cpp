@@ -798,3 +798,38 @@ TEST(TensorUnary, Abs) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// torch.div(torch.tensor([1, -1, 0, 7], dtype=torch.int32), torch.tensor([0, 0, 0, 2],
+// dtype=torch.int32)) -> float32 [inf, -inf, nan, 3.5]
+TEST(TensorDivide, TrueDivisionOfIntegersIsFloat32) {
+  const Tensor q = call(spec::OpId::Divide, std::array{i32({4}, {1, -1, 0, 7}), i32({4}, {0, 0, 0, 2})});
+  EXPECT_EQ(q.dtype(), DType::Float32);
+  const std::vector<double> v = V(q);
+  EXPECT_EQ(v[0], INFINITY);
+  EXPECT_EQ(v[1], -INFINITY);
+  EXPECT_TRUE(std::isnan(v[2]));
+  EXPECT_EQ(v[3], 3.5);
+}
+
+// torch.maximum(torch.tensor([0., 1., nan]), torch.tensor([-0., 2., 1.])) -> [0., 2., nan]
+// (a -0/+0 tie: the first operand); torch.minimum(torch.tensor([-0.]), torch.tensor([0.])) ->
+// [-0.]; torch.fmax of float16 [0.] and [-0.] -> [-0.] (the second), of float32 -> [0.];
+// torch.fmin(torch.tensor([nan, 1.]), torch.tensor([1., nan])) -> [1., 1.]
+TEST(TensorExtremum, NaNAndTies) {
+  const std::vector<double> m = V(call(spec::OpId::Maximum, std::array{f32({3}, {0.f, 1.f, NAN}), f32({3}, {-0.f, 2.f, 1.f})}));
+  EXPECT_TRUE(m[0] == 0 && !std::signbit(m[0]));
+  EXPECT_EQ(m[1], 2.0);
+  EXPECT_TRUE(std::isnan(m[2]));
+  EXPECT_TRUE(std::signbit(V(call(spec::OpId::Minimum, std::array{f32({1}, {-0.f}), f32({1}, {0.f})}))[0]));
+  const Tensor h = call(spec::OpId::Fmax, std::array{f32({1}, {0.f}).to(DType::Float16), f32({1}, {-0.f}).to(DType::Float16)});
+  EXPECT_EQ(h.dtype(), DType::Float16);
+  EXPECT_TRUE(std::signbit(V(h)[0]));
+  EXPECT_FALSE(std::signbit(V(call(spec::OpId::Fmax, std::array{f32({1}, {0.f}), f32({1}, {-0.f})}))[0]));
+  EXPECT_EQ(V(call(spec::OpId::Fmin, std::array{f32({2}, {NAN, 1.f}), f32({2}, {1.f, NAN})})), (std::vector<double>{1, 1}));
+}
+
+}  // namespace
+}  // namespace parity::tensor

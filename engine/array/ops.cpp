@@ -163,16 +163,59 @@ struct AbsRef {
   }
 };
 
+// np.divide: true division; every result dtype is a float (integers and bool are cast to
+// float64 first), IEEE's quotients by zero included.
+struct DivideRef {
+  template <class T>
+  requires std::is_floating_point_v<T>
+  static T apply(T x, T y) { return x / y; }
+};
+
+// np.maximum, np.minimum (a NaN operand gives NaN) and np.fmax, np.fmin (a NaN operand is
+// ignored): bool is logical or / and. At a tie of -0 and +0, NumPy 1.24's float16 loops give
+// the first operand and its float32 and float64 loops (SIMD or not) the second:
+// np.maximum(np.float32(0), np.float32(-0.0)) is -0.0, np.maximum(np.float16(0), np.float16(-0.0))
+// is 0.0. So the choice depends on the stored dtype (`stored<R>`), not just the float the
+// loop computes in.
+template <bool kMax, bool kIgnoreNaN>
+struct ExtremumRef {
+  template <class R, class T>
+  static T stored(T x, T y) {
+    if constexpr (std::is_same_v<T, bool>) {
+      return kMax ? (x || y) : (x && y);
+    } else if constexpr (std::is_integral_v<T>) {
+      return (kMax ? x > y : x < y) ? x : y;
+    } else {
+      if (x != x) return kIgnoreNaN ? y : x;
+      if (y != y) return kIgnoreNaN ? x : y;
+      if (x == y) return spec::is_half_v<R> ? x : y;
+      return (kMax ? x > y : x < y) ? x : y;
+    }
+  }
+  template <class T>
+  static T apply(T x, T y) { return stored<T>(x, y); }
+};
+
 // ---- elementwise ----------------------------------------------------------------------
 
 // One loop over same-dtype operands: each element widened to the opmath type (float for
 // float16, as NumPy's half loops compute), the value function applied, the result rounded
 // back to R.
+// A Ref whose result depends on the stored dtype beyond the opmath value it computes on has
+// `stored<R>(x...)`; the others `apply(x...)`.
+template <class Ref, class R, class... M>
+auto apply_ref(M... x) {
+  if constexpr (requires { Ref::template stored<R>(x...); })
+    return Ref::template stored<R>(x...);
+  else
+    return Ref::apply(x...);
+}
+
 template <class Ref, class R, std::size_t... K>
 void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(K)>& in,
                       const std::array<const Strides*, sizeof...(K) + 1>& strides, std::index_sequence<K...>) {
   for (Odometer<sizeof...(K) + 1> it(shape, strides); !it.done(); it.next())
-    store<R>(out + it.offset(0), spec::narrow<R>(Ref::apply(spec::widen(load<R>(in[K] + it.offset(K + 1)))...)));
+    store<R>(out + it.offset(0), spec::narrow<R>(apply_ref<Ref, R>(spec::widen(load<R>(in[K] + it.offset(K + 1)))...)));
 }
 
 // NumPy's data-dependent errors (np.power of integers with a negative exponent): raised
@@ -540,6 +583,11 @@ constexpr std::array kImpls{
   ImplRow{OpId::Acosh,     elementwise<InDoubleRef<AcoshOf>, 1>},
   ImplRow{OpId::Atanh,     elementwise<InDoubleRef<AtanhOf>, 1>},
   ImplRow{OpId::Abs,       elementwise<AbsRef, 1>},
+  ImplRow{OpId::Divide,    elementwise<DivideRef, 2>},
+  ImplRow{OpId::Maximum,   elementwise<ExtremumRef<true, false>, 2>},
+  ImplRow{OpId::Minimum,   elementwise<ExtremumRef<false, false>, 2>},
+  ImplRow{OpId::Fmax,      elementwise<ExtremumRef<true, true>, 2>},
+  ImplRow{OpId::Fmin,      elementwise<ExtremumRef<false, true>, 2>},
 };
 // clang-format on
 

@@ -442,6 +442,60 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .divergences = {{{DivergenceKind::TorchRefuses,
                      "bool: NumPy's absolute is the identity, PyTorch has no bool abs kernel"}}},
    .num_divergences = 1},
+  // np.divide(np.ones(3, np.int8), np.ones(3, np.int8)).dtype is float64 (bool and every integer
+  // pair: NumPy's true_divide loops for integers are float64); torch.div of integer or bool
+  // tensors is float32. A float beside an integer is result_type in both:
+  // np.divide(np.ones(3, np.int16), np.ones(3, np.float16)).dtype is float32, torch's float16.
+  // Neither refuses a dtype: bool / bool is true division in both, and PyTorch 1.13's cpu has
+  // Half and BFloat16 div. Division by zero is IEEE's in both (integers are divided as floats):
+  // np.divide(np.array([1, 0]), np.array([0, 0])) is [inf, nan].
+  {.id = OpId::Divide, .name = "divide", .numpy_name = "numpy.divide", .torch_name = "torch.div",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BinaryToFloat, .torch_result = Promotion::BinaryToFloat,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype,
+                     "bool and integer operands: NumPy float64, PyTorch float32 (its default dtype); an "
+                     "integer with a float: NumPy the float that holds the integer exactly, PyTorch the float "
+                     "operand's dtype"}}},
+   .num_divergences = 1},
+  // np.maximum / torch.maximum: result_type of the operands in both, every dtype (bool is
+  // logical or), a NaN operand gives NaN.
+  {.id = OpId::Maximum, .name = "maximum", .numpy_name = "numpy.maximum", .torch_name = "torch.maximum",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+  {.id = OpId::Minimum, .name = "minimum", .numpy_name = "numpy.minimum", .torch_name = "torch.minimum",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+  // np.fmax / torch.fmax: as maximum, but a NaN operand is ignored (NaN only where both are).
+  {.id = OpId::Fmax, .name = "fmax", .numpy_name = "numpy.fmax", .torch_name = "torch.fmax",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+  {.id = OpId::Fmin, .name = "fmin", .numpy_name = "numpy.fmin", .torch_name = "torch.fmin",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
 }};
 // clang-format on
 
@@ -538,6 +592,8 @@ std::string_view promotion_name(Promotion p) {
       return "bool_to_int8";
     case Promotion::BoolToInt64:
       return "bool_to_int64";
+    case Promotion::BinaryToFloat:
+      return "binary_to_float";
   }
   return "?";
 }
@@ -680,6 +736,10 @@ DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backen
       return is_bool(inputs[0].dtype) ? DType::Int8 : inputs[0].dtype;
     case Promotion::BoolToInt64:
       return is_bool(inputs[0].dtype) ? DType::Int64 : inputs[0].dtype;
+    case Promotion::BinaryToFloat: {
+      const DType r = result_type(s, inputs);
+      return is_floating(r) ? r : s == Semantics::NumPy ? DType::Float64 : DType::Float32;
+    }
   }
   return inputs[0].dtype;
 }

@@ -21,10 +21,11 @@ namespace parity::spec {
 enum class OpId : std::uint8_t {
   Add, Mul, Neg, Exp, Sum, Matmul, Sub,
   Sqrt, Log, Sin, Cos, Tanh, Square, Reciprocal, Log1p, Expm1, Log2, Log10, Exp2, Tan,
-  Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs
+  Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs,
+  Divide, Maximum, Minimum, Fmax, Fmin
 };
 // clang-format on
-inline constexpr int kNumOps = 29;
+inline constexpr int kNumOps = 34;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to
@@ -52,8 +53,11 @@ enum class Promotion : std::uint8_t {
   SumAccumulate,  // sum_result_type() (sum)
   BoolToInt8,     // bool -> int8, others the input dtype (NumPy's square and reciprocal: their
                   // loops start at int8)
-  BoolToInt64     // bool -> int64, others the input dtype (torch.square: pow(x, 2) with an
+  BoolToInt64,    // bool -> int64, others the input dtype (torch.square: pow(x, 2) with an
                   // integer exponent)
+  BinaryToFloat   // result_type() of the inputs; a bool or integer result becomes the library's
+                  // default float: NumPy float64 (its true_divide loops for integers are
+                  // float64), PyTorch float32 (true division)
 };
 std::string_view promotion_name(Promotion p);
 

@@ -142,6 +142,67 @@ Grads abs_bw(const Node& n, const Tensor& g) {
   return {mul(g, sub(indicator(add(t, a)), indicator(sub(a, t))).to(x.dtype()))};
 }
 
+// divide (DivBackward0): grad / other, and for other -grad * ((self / other) / other), as
+// PyTorch 1.13's div_tensor_other_backward groups it.
+Grads divide_bw(const Node& n, const Tensor& g) {
+  Grads r(2);
+  const Tensor& b = n.input(1);
+  if (n.needs_grad(0)) r[0] = op(OpId::Divide, g, b);
+  if (n.needs_grad(1)) r[1] = mul(neg(g), op(OpId::Divide, op(OpId::Divide, n.input(0), b), b));
+  return r;
+}
+
+// The comparisons of a and b that the gradients of maximum and its kin read, as 0/1 float64
+// tensors (the engine has no comparison ops), from casts to bool as in abs_bw: d = a - b in
+// float64 has the sign of a - b exactly (subnormals: distinct values never subtract to 0),
+// t = tanh(d) keeps it and is finite at +-inf; t + |t| is nonzero where a > b, |t| - t where
+// a < b, and both (NaN) where an operand is NaN or a and b are the same infinity, which a + b
+// tells apart (NaN only for the former). Every comparison is 0 where an operand is NaN, as
+// PyTorch's are.
+struct Order {
+  Tensor lt, eq, gt;
+};
+Tensor indicator(const Tensor& v) { return v.to(DType::Bool).to(DType::Float64); }
+Tensor is_nan(const Tensor& x64) {
+  const Tensor t = op(OpId::Tanh, x64), a = op(OpId::Abs, t);
+  return mul(indicator(add(t, a)), indicator(sub(a, t)));
+}
+Order order_of(const Tensor& x, const Tensor& y) {
+  const Tensor a = x.to(DType::Float64), b = y.to(DType::Float64);
+  const Tensor t = op(OpId::Tanh, sub(a, b)), abs_t = op(OpId::Abs, t);
+  const Tensor pos = indicator(add(t, abs_t)), negative = indicator(sub(abs_t, t));
+  const Tensor undefined = mul(pos, negative);
+  const Tensor one = constant(1, a);
+  const Tensor same_inf = mul(undefined, sub(one, is_nan(add(a, b))));
+  return {sub(negative, undefined), add(sub(one, indicator(t)), same_inf), sub(pos, undefined)};
+}
+// g * w for a 0/1/0.5 weight w in float64: exact in g's dtype.
+Tensor weighted(const Tensor& g, const Tensor& w) { return mul(g, w.to(g.dtype())); }
+
+// maximum / minimum (PyTorch 1.13's derivatives.yaml): where(self == other, grad / 2, grad),
+// then 0 where the operand loses (self < other for maximum's self, self > other for its
+// other; the reverse for minimum). A NaN operand: both get grad.
+template <bool kMax>
+Grads extremum_bw(const Node& n, const Tensor& g) {
+  const Order o = order_of(n.input(0), n.input(1));
+  const Tensor one = constant(1, o.eq), half_eq = mul(constant(0.5, o.eq), o.eq);
+  Grads r(2);
+  if (n.needs_grad(0)) r[0] = weighted(g, sub(sub(one, kMax ? o.lt : o.gt), half_eq));
+  if (n.needs_grad(1)) r[1] = weighted(g, sub(sub(one, kMax ? o.gt : o.lt), half_eq));
+  return r;
+}
+// fmax / fmin: self gets grad where (self >= other, for fmin self <= other) or other is NaN,
+// other gets it everywhere else (ties all to self, unlike maximum).
+template <bool kMax>
+Grads fextremum_bw(const Node& n, const Tensor& g) {
+  const Order o = order_of(n.input(0), n.input(1));
+  const Tensor self_wins = add(add(kMax ? o.gt : o.lt, o.eq), is_nan(n.input(1).to(DType::Float64)));
+  Grads r(2);
+  if (n.needs_grad(0)) r[0] = weighted(g, self_wins);
+  if (n.needs_grad(1)) r[1] = weighted(g, sub(constant(1, self_wins), self_wins));
+  return r;
+}
+
 // clang-format off
 constexpr std::array kRows{
   //      op           grad_fn          with dims        needs (input 0, input 1)          formula
@@ -174,6 +235,11 @@ constexpr std::array kRows{
   GradRow{OpId::Acosh,      "AcoshBackward0",      "",             {{{in(0)}}},                      acosh_bw},
   GradRow{OpId::Atanh,      "AtanhBackward0",      "",             {{{in(0)}}},                      atanh_bw},
   GradRow{OpId::Abs,        "AbsBackward0",        "",             {{{in(0)}}},                      abs_bw},
+  GradRow{OpId::Divide,     "DivBackward0",        "",             {{{in(1)}, {in(0) | in(1)}}},     divide_bw},
+  GradRow{OpId::Maximum,    "MaximumBackward0",    "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, extremum_bw<true>},
+  GradRow{OpId::Minimum,    "MinimumBackward0",    "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, extremum_bw<false>},
+  GradRow{OpId::Fmax,       "FmaxBackward0",       "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, fextremum_bw<true>},
+  GradRow{OpId::Fmin,       "FminBackward0",       "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, fextremum_bw<false>},
 };
 // clang-format on
 

@@ -217,6 +217,11 @@ constexpr std::array kImpls{
   ImplRow{OpId::Acosh,      elementwise},
   ImplRow{OpId::Atanh,      elementwise},
   ImplRow{OpId::Abs,        elementwise},
+  ImplRow{OpId::Divide,     elementwise},
+  ImplRow{OpId::Maximum,    elementwise},
+  ImplRow{OpId::Minimum,    elementwise},
+  ImplRow{OpId::Fmax,       elementwise},
+  ImplRow{OpId::Fmin,       elementwise},
 };
 // clang-format on
 

@@ -165,6 +165,46 @@ struct AbsFn {
   }
 };
 
+// torch.div: true division, floats only (the engine casts integers and bool to float32
+// first); IEEE's quotients by zero.
+struct DivideFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a, T b) const { return a / b; }
+};
+
+// torch.maximum, torch.minimum (a NaN operand gives NaN) and torch.fmax, torch.fmin (a NaN
+// operand is ignored); bool is logical or / and. At a tie of -0 and +0 PyTorch 1.13's cpu
+// kernels give (in their scalar loops) the first operand for maximum and minimum, and for
+// fmax and fmin the first in float32 and float64 but the second in float16 and bfloat16:
+// torch.fmax(torch.tensor([0.], dtype=torch.float16), torch.tensor([-0.], dtype=torch.float16))
+// is -0. So the choice depends on the stored dtype (`stored<S>`, which OnElements calls for the
+// 16-bit floats). Their AVX2 loops give the second operand at every tie; that difference is
+// the registry's (a Values divergence), not this functor's.
+template <bool kMax, bool kIgnoreNaN>
+struct ExtremumFn {
+  static constexpr int arity = 2;
+  template <class S, class T>
+  PARITY_HD T stored(T a, T b) const {
+    if constexpr (std::is_same_v<T, bool>) {
+      return kMax ? (a || b) : (a && b);
+    } else if constexpr (std::is_integral_v<T>) {
+      return (kMax ? a > b : a < b) ? a : b;
+    } else {
+      if (a != a) return kIgnoreNaN ? b : a;
+      if (b != b) return kIgnoreNaN ? a : b;
+      if (a == b) return kIgnoreNaN && spec::is_half_v<S> ? b : a;
+      return (kMax ? a > b : a < b) ? a : b;
+    }
+  }
+  template <class T>
+  PARITY_HD T operator()(T a, T b) const { return stored<T>(a, b); }
+};
+using MaximumFn = ExtremumFn<true, false>;
+using MinimumFn = ExtremumFn<false, false>;
+using FmaxFn = ExtremumFn<true, true>;
+using FminFn = ExtremumFn<false, true>;
+
 // Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath).
 template <class F, class T>
 constexpr bool computes() {
@@ -177,13 +217,19 @@ constexpr bool computes() {
 }
 
 // F on elements of T: operands widened to the opmath type (float for float16 and
-// bfloat16, as PyTorch's kernels compute), the result rounded back to T once. For the other
-// dtypes it is F itself.
+// bfloat16, as PyTorch's kernels compute), the result rounded back to T once; a functor
+// whose result depends on the stored dtype gets it (`stored<T>`). For the other dtypes it is
+// F itself.
 template <class F, class T>
 struct OnElements {
   F f;
   PARITY_HD T operator()(T a) const { return spec::narrow<T>(f(spec::widen(a))); }
-  PARITY_HD T operator()(T a, T b) const { return spec::narrow<T>(f(spec::widen(a), spec::widen(b))); }
+  PARITY_HD T operator()(T a, T b) const {
+    if constexpr (requires { f.template stored<T>(spec::widen(a), spec::widen(b)); })
+      return spec::narrow<T>(f.template stored<T>(spec::widen(a), spec::widen(b)));
+    else
+      return spec::narrow<T>(f(spec::widen(a), spec::widen(b)));
+  }
 };
 template <class T, class F>
 PARITY_HD auto on_elements(F f) {
@@ -253,6 +299,16 @@ void with_functor(spec::OpId op, F&& f) {
       return f(AtanhFn{});
     case spec::OpId::Abs:
       return f(AbsFn{});
+    case spec::OpId::Divide:
+      return f(DivideFn{});
+    case spec::OpId::Maximum:
+      return f(MaximumFn{});
+    case spec::OpId::Minimum:
+      return f(MinimumFn{});
+    case spec::OpId::Fmax:
+      return f(FmaxFn{});
+    case spec::OpId::Fmin:
+      return f(FminFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;
