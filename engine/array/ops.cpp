@@ -171,6 +171,108 @@ struct DivideRef {
   static T apply(T x, T y) { return x / y; }
 };
 
+// np.floor_divide, np.remainder, np.fmod on integers: a zero divisor gives 0 (NumPy warns
+// "divide by zero encountered" and gives 0: np.floor_divide(np.array([1], np.int8),
+// np.array([0], np.int8)) is [0]), and the minimum divided by -1 gives the minimum with
+// remainder 0 (np.floor_divide(np.array([-128], np.int8), np.array([-1], np.int8)) is [-128]);
+// C's x / -1 there is undefined, so both are spelled out.
+template <class T>
+T trunc_quotient(T x, T y) {
+  if (y == 0) return 0;
+  if constexpr (std::is_signed_v<T>)
+    if (y == T(-1)) return T(uint_t<T>(0) - uint_t<T>(x));
+  return T(x / y);
+}
+template <class T>
+T trunc_remainder(T x, T y) {
+  if (y == 0) return 0;
+  if constexpr (std::is_signed_v<T>)
+    if (y == T(-1)) return 0;
+  return T(x % y);
+}
+// Whether a nonzero remainder r and the divisor y differ in sign (then floor division
+// corrects the truncated quotient by one and the remainder by y).
+template <class T>
+bool signs_differ(T r, T y) {
+  return r != T(0) && ((r < T(0)) != (y < T(0)));
+}
+
+// np.floor_divide: integers round the quotient down; floats as Python's float floor
+// division (NumPy's npy_floor_divide): a / y for a zero divisor, else from r = fmod(x, y),
+// q = (x - r) / y less one where r's sign differs from y's, then the nearest integer to q
+// (floor, up when q is more than half above it); a zero quotient has the sign of x / y.
+// Never bool (bool -> int8).
+struct FloorDivideRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>) static T apply(T x, T y) {
+    if constexpr (std::is_integral_v<T>) {
+      const T q = trunc_quotient(x, y);
+      return signs_differ(trunc_remainder(x, y), y) ? T(q - 1) : q;
+    } else {
+      if (y == 0) return x / y;
+      const T r = std::fmod(x, y);
+      T q = (x - r) / y;
+      if (signs_differ(r, y)) q -= 1;
+      if (q == 0) return std::copysign(T(0), x / y);
+      T f = std::floor(q);
+      if (q - f > T(0.5)) f += 1;
+      return f;
+    }
+  }
+};
+
+// np.remainder: the remainder with the divisor's sign; for floats a zero remainder is +-0
+// with the divisor's sign (np.remainder(-4., 2.) is 0.0, np.remainder(4., -2.) is -0.0), and
+// a zero divisor gives fmod's NaN.
+struct RemainderRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>) static T apply(T x, T y) {
+    if constexpr (std::is_integral_v<T>) {
+      const T r = trunc_remainder(x, y);
+      return signs_differ(r, y) ? T(r + y) : r;
+    } else {
+      const T r = std::fmod(x, y);
+      if (y == 0 || r != r) return r;
+      if (r == 0) return std::copysign(T(0), y);
+      return signs_differ(r, y) ? r + y : r;
+    }
+  }
+};
+
+// np.fmod: C's truncated remainder, the dividend's sign.
+struct FmodRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>) static T apply(T x, T y) {
+    if constexpr (std::is_integral_v<T>)
+      return trunc_remainder(x, y);
+    else
+      return std::fmod(x, y);
+  }
+};
+
+// np.power: integers by repeated squaring, wrapping (np.power(np.array([3], np.int8),
+// np.array([5], np.int8)) is [-13]; 0 ** 0 is 1). A negative integer exponent never gets
+// here: NumPy raises ValueError for it (a data-dependent refusal of the registry, raised
+// before the loop); were it computed, it would be 1 ** e = 1, (-1) ** e = +-1 and 0
+// otherwise. Floats: pow in double, rounded once to T.
+struct PowerRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>) static T apply(T x, T y) {
+    if constexpr (std::is_integral_v<T>) {
+      if constexpr (std::is_signed_v<T>)
+        if (y < 0) return x == 1 ? T(1) : x == -1 ? T(y % 2 == 0 ? 1 : -1) : T(0);
+      uint_t<T> r = 1, b = uint_t<T>(x);
+      for (uint_t<T> e = uint_t<T>(y); e != 0; e >>= 1) {
+        if (e & 1u) r *= b;
+        b *= b;
+      }
+      return T(r);
+    } else {
+      return T(std::pow(double(x), double(y)));
+    }
+  }
+};
+
 // np.maximum, np.minimum (a NaN operand gives NaN) and np.fmax, np.fmin (a NaN operand is
 // ignored): bool is logical or / and. At a tie of -0 and +0, NumPy 1.24's float16 loops give
 // the first operand and its float32 and float64 loops (SIMD or not) the second:
@@ -584,6 +686,10 @@ constexpr std::array kImpls{
   ImplRow{OpId::Atanh,     elementwise<InDoubleRef<AtanhOf>, 1>},
   ImplRow{OpId::Abs,       elementwise<AbsRef, 1>},
   ImplRow{OpId::Divide,    elementwise<DivideRef, 2>},
+  ImplRow{OpId::FloorDivide, elementwise<FloorDivideRef, 2>},
+  ImplRow{OpId::Remainder, elementwise<RemainderRef, 2>},
+  ImplRow{OpId::Fmod,      elementwise<FmodRef, 2>},
+  ImplRow{OpId::Power,     elementwise<PowerRef, 2>},
   ImplRow{OpId::Maximum,   elementwise<ExtremumRef<true, false>, 2>},
   ImplRow{OpId::Minimum,   elementwise<ExtremumRef<false, false>, 2>},
   ImplRow{OpId::Fmax,      elementwise<ExtremumRef<true, true>, 2>},

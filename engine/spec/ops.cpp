@@ -461,6 +461,91 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                      "integer with a float: NumPy the float that holds the integer exactly, PyTorch the float "
                      "operand's dtype"}}},
    .num_divergences = 1},
+  // np.floor_divide(np.ones(3, bool), np.ones(3, bool)).dtype is int8; PyTorch refuses two
+  // bools and computes a bool beside a number in the number's dtype. Integer division by zero:
+  // NumPy 0 (with a RuntimeWarning), PyTorch's cpu raises. The minimum // -1 is the minimum in
+  // NumPy (np.floor_divide(np.array([-128], np.int8), np.array([-1], np.int8)) is [-128]) and in
+  // PyTorch's int8 and int16; its cpu int32 and int64 kernels die of SIGFPE there (x86's idiv),
+  // so the goldens leave that pair out. Floats: Python's float floor division in both
+  // (np.floor_divide([7., -7., 1.], [2., 2., 0.]) is [3., -4., inf]); PyTorch's AVX2 loop gives
+  // NaN where the quotient overflows (torch.floor_divide of a contiguous float32 row with
+  // 3e38 / 0.5), its scalar loop inf, as NumPy: the engines and the goldens follow the latter.
+  // Not differentiable in PyTorch ("derivative for aten::floor_divide is not implemented").
+  {.id = OpId::FloorDivide, .name = "floor_divide", .numpy_name = "numpy.floor_divide",
+   .torch_name = "torch.floor_divide",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BinaryBoolToInt8, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.floor_divide(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
+     {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"div_floor_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (BinaryDivFloorKernel.cu), not run here
+     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"div_floor_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses, "two bools: NumPy int8, PyTorch has no bool kernel"}}},
+   .num_divergences = 2},
+  // np.remainder / torch.remainder: the remainder with the divisor's sign, as floor_divide's
+  // (same dtypes and refusals). A zero remainder of floats: NumPy's has the divisor's sign,
+  // PyTorch's the dividend's (fmod's): np.remainder([-4., 4.], [2., -2.]) is [0., -0.],
+  // torch.remainder the reverse. Integer remainder by zero: NumPy 0, PyTorch's cpu raises.
+  {.id = OpId::Remainder, .name = "remainder", .numpy_name = "numpy.remainder", .torch_name = "torch.remainder",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BinaryBoolToInt8, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.remainder(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
+     {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"remainder_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (BinaryRemainderKernel.cu), not run here
+     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"remainder_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses, "two bools: NumPy int8, PyTorch has no bool kernel"}}},
+   .num_divergences = 2},
+  // np.fmod / torch.fmod: C's truncated remainder (the dividend's sign:
+  // np.fmod([-7., 7.], [2., -2.]) is [-1., 1.]); dtypes and refusals as floor_divide's.
+  {.id = OpId::Fmod, .name = "fmod", .numpy_name = "numpy.fmod", .torch_name = "torch.fmod",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BinaryBoolToInt8, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.fmod(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
+     {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"fmod_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (BinaryRemainderKernel.cu), not run here
+     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"fmod_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses, "two bools: NumPy int8, PyTorch has no bool kernel"}}},
+   .num_divergences = 2},
+  // np.power / torch.pow: np.power(np.ones(3, bool), np.ones(3, bool)).dtype is int8, PyTorch
+  // refuses two bools. Integers wrap (3 ** 40 in int64 is -6289078614652622815 in both); 0 ** 0
+  // is 1. A negative integer exponent: NumPy raises (ValueError: Integers to negative integer
+  // powers are not allowed.), PyTorch gives 1 ** e = 1, (-1) ** e = +-1, else 0. Floats: the
+  // libraries' pow are within an ULP of each other and of the correctly rounded result
+  // (np.power(2.5, -1.) is 0.39999999999999997 on this machine's NumPy), hence the budget.
+  {.id = OpId::Power, .name = "power", .numpy_name = "numpy.power", .torch_name = "torch.pow",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BinaryBoolToInt8, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.pow(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
+     {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"pow\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (PowKernel.cu), not run here
+     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"pow_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   // Bases and exponents in [0.25, 3]: positive bases (a negative base has no real power of
+   // a fraction), results below 27.
+   .domain = {0.25, 3.0}, .int_domain = {0.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {2.0, 0.0}, .accuracy_float64 = {2.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses, "two bools: NumPy int8, PyTorch has no bool kernel"}}},
+   .num_divergences = 2},
   // np.maximum / torch.maximum: result_type of the operands in both, every dtype (bool is
   // logical or), a NaN operand gives NaN.
   {.id = OpId::Maximum, .name = "maximum", .numpy_name = "numpy.maximum", .torch_name = "torch.maximum",
@@ -594,6 +679,8 @@ std::string_view promotion_name(Promotion p) {
       return "bool_to_int64";
     case Promotion::BinaryToFloat:
       return "binary_to_float";
+    case Promotion::BinaryBoolToInt8:
+      return "binary_bool_to_int8";
   }
   return "?";
 }
@@ -739,6 +826,10 @@ DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backen
     case Promotion::BinaryToFloat: {
       const DType r = result_type(s, inputs);
       return is_floating(r) ? r : s == Semantics::NumPy ? DType::Float64 : DType::Float32;
+    }
+    case Promotion::BinaryBoolToInt8: {
+      const DType r = result_type(s, inputs);
+      return is_bool(r) ? DType::Int8 : r;
     }
   }
   return inputs[0].dtype;

@@ -22,10 +22,10 @@ enum class OpId : std::uint8_t {
   Add, Mul, Neg, Exp, Sum, Matmul, Sub,
   Sqrt, Log, Sin, Cos, Tanh, Square, Reciprocal, Log1p, Expm1, Log2, Log10, Exp2, Tan,
   Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs,
-  Divide, Maximum, Minimum, Fmax, Fmin
+  Divide, FloorDivide, Remainder, Fmod, Power, Maximum, Minimum, Fmax, Fmin
 };
 // clang-format on
-inline constexpr int kNumOps = 34;
+inline constexpr int kNumOps = 38;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to
@@ -55,9 +55,11 @@ enum class Promotion : std::uint8_t {
                   // loops start at int8)
   BoolToInt64,    // bool -> int64, others the input dtype (torch.square: pow(x, 2) with an
                   // integer exponent)
-  BinaryToFloat   // result_type() of the inputs; a bool or integer result becomes the library's
+  BinaryToFloat,  // result_type() of the inputs; a bool or integer result becomes the library's
                   // default float: NumPy float64 (its true_divide loops for integers are
                   // float64), PyTorch float32 (true division)
+  BinaryBoolToInt8  // result_type() of the inputs; bool becomes int8 (NumPy's floor_divide,
+                    // remainder, fmod and power: their loops start at int8)
 };
 std::string_view promotion_name(Promotion p);
 
@@ -172,7 +174,7 @@ struct Divergence {
 };
 
 inline constexpr int kMaxRefusals = 4;
-inline constexpr int kMaxDivergences = 2;
+inline constexpr int kMaxDivergences = 3;
 
 struct OpSpec {
   OpId id;

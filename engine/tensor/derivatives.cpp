@@ -203,6 +203,45 @@ Grads fextremum_bw(const Node& n, const Tensor& g) {
   return r;
 }
 
+// pow (PowBackward1): self: where(exponent == 0, 0, grad * exponent * pow(self, exponent - 1));
+// exponent: grad * where(self == 0 & exponent >= 0, 0, result * log(self)). The engine has
+// no where, so the excluded elements get inputs whose term is finite and 0: exponent 1 in the
+// pow (e * pow(x, 0) is e = 0), base 1 in the log (result * log(1) is 0).
+Grads power_bw(const Node& n, const Tensor& g) {
+  const Tensor &x = n.input(0), &e = n.input(1);
+  Grads r(2);
+  if (n.needs_grad(0)) {
+    const Tensor e_zero = sub(constant(1, e), indicator(e).to(e.dtype()));
+    r[0] = mul(g, mul(e, op(OpId::Power, x, sub(add(e, e_zero), constant(1, e)))));
+  }
+  if (n.needs_grad(1)) {
+    const Order sign = order_of(e, constant(0, e));
+    const Tensor x_zero = sub(constant(1, sign.eq), indicator(x));
+    const Tensor excluded = mul(x_zero, add(sign.gt, sign.eq)).to(x.dtype());
+    r[1] = mul(g, mul(n.output(), op(OpId::Log, add(x, excluded))));
+  }
+  return r;
+}
+
+// fmod and remainder (FmodBackward1, RemainderBackward1): grad for self; for other
+// -grad * self.div(other, rounding_mode="trunc") (fmod) or "floor" (remainder). trunc(q) is
+// q - fmod(q, 1) (exact: q's integer part is representable); floor division is floor_divide.
+Grads fmod_bw(const Node& n, const Tensor& g) {
+  Grads r(2);
+  if (n.needs_grad(0)) r[0] = g;
+  if (n.needs_grad(1)) {
+    const Tensor q = op(OpId::Divide, n.input(0), n.input(1));
+    r[1] = mul(neg(g), sub(q, op(OpId::Fmod, q, constant(1, q))));
+  }
+  return r;
+}
+Grads remainder_bw(const Node& n, const Tensor& g) {
+  Grads r(2);
+  if (n.needs_grad(0)) r[0] = g;
+  if (n.needs_grad(1)) r[1] = mul(neg(g), op(OpId::FloorDivide, n.input(0), n.input(1)));
+  return r;
+}
+
 // clang-format off
 constexpr std::array kRows{
   //      op           grad_fn          with dims        needs (input 0, input 1)          formula
@@ -236,6 +275,12 @@ constexpr std::array kRows{
   GradRow{OpId::Atanh,      "AtanhBackward0",      "",             {{{in(0)}}},                      atanh_bw},
   GradRow{OpId::Abs,        "AbsBackward0",        "",             {{{in(0)}}},                      abs_bw},
   GradRow{OpId::Divide,     "DivBackward0",        "",             {{{in(1)}, {in(0) | in(1)}}},     divide_bw},
+  // torch.floor_divide has no derivative: its grad_fn is NotImplemented, whose backward raises
+  // "derivative for aten::floor_divide is not implemented".
+  GradRow{OpId::FloorDivide, "NotImplemented",     "",             {},                               nullptr},
+  GradRow{OpId::Remainder,  "RemainderBackward1",  "",             {{{}, {in(0) | in(1)}}},          remainder_bw},
+  GradRow{OpId::Fmod,       "FmodBackward1",       "",             {{{}, {in(0) | in(1)}}},          fmod_bw},
+  GradRow{OpId::Power,      "PowBackward1",        "",             {{{in(0) | in(1)}, {in(0) | in(1), true}}}, power_bw},
   GradRow{OpId::Maximum,    "MaximumBackward0",    "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, extremum_bw<true>},
   GradRow{OpId::Minimum,    "MinimumBackward0",    "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, extremum_bw<false>},
   GradRow{OpId::Fmax,       "FmaxBackward0",       "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, fextremum_bw<true>},

@@ -173,6 +173,134 @@ struct DivideFn {
   requires std::is_floating_point_v<T> PARITY_HD T operator()(T a, T b) const { return a / b; }
 };
 
+// The C library's float functions for float (fmodf, ...) and double, on both devices.
+template <class T>
+PARITY_HD T c_fmod(T a, T b) {
+  if constexpr (std::is_same_v<T, float>)
+    return ::fmodf(a, b);
+  else
+    return ::fmod(a, b);
+}
+template <class T>
+PARITY_HD T c_floor(T a) {
+  if constexpr (std::is_same_v<T, float>)
+    return ::floorf(a);
+  else
+    return ::floor(a);
+}
+template <class T>
+PARITY_HD T c_copysign(T a, T b) {
+  if constexpr (std::is_same_v<T, float>)
+    return ::copysignf(a, b);
+  else
+    return ::copysign(a, b);
+}
+
+// Integer division helpers of floor_divide, remainder and fmod, defined for every operand
+// pair: a zero divisor gives 0 (NumPy's value; PyTorch's cpu raises ZeroDivisionError first,
+// from the registry), and the minimum divided by -1 wraps to the minimum with remainder 0
+// (NumPy's values, and PyTorch's for int8 and int16; its int32 and int64 cpu kernels trap
+// there, a SIGFPE, so never C's undefined x / -1).
+template <class T>
+PARITY_HD T int_trunc_div(T a, T b) {
+  if (b == T(0)) return T(0);
+  if constexpr (std::is_signed_v<T>)
+    if (b == T(-1)) return T(wrap_t<T>(0) - wrap_t<T>(a));
+  return T(a / b);
+}
+template <class T>
+PARITY_HD T int_trunc_mod(T a, T b) {
+  if (b == T(0)) return T(0);
+  if constexpr (std::is_signed_v<T>)
+    if (b == T(-1)) return T(0);
+  return T(a % b);
+}
+
+// torch.floor_divide: the quotient rounded down. Integers: C's truncated quotient, one less
+// where the remainder is nonzero and its sign differs from the divisor's. Floats, as Python's
+// float floor division: a / b for a zero divisor (IEEE's inf or NaN); else from the exact
+// remainder r = fmod(a, b), q = (a - r) / b, one less where r's sign differs from b's, then
+// the integer nearest q (floor, and up when q sits more than half above it), a zero quotient
+// keeping the sign of a / b. Not for bool (PyTorch refuses two bools).
+struct FloorDivideFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {
+      const T q = int_trunc_div(a, b), r = int_trunc_mod(a, b);
+      return r != T(0) && ((r < T(0)) != (b < T(0))) ? T(q - T(1)) : q;
+    } else {
+      if (b == T(0)) return a / b;
+      const T r = c_fmod(a, b);
+      T q = (a - r) / b;
+      if (r != T(0) && ((b < T(0)) != (r < T(0)))) q -= T(1);
+      if (q == T(0)) return c_copysign(T(0), a / b);
+      T f = c_floor(q);
+      if (q - f > T(0.5)) f += T(1);
+      return f;
+    }
+  }
+};
+
+// torch.remainder: the remainder with the divisor's sign (a - b * floor(a / b)). Integers: C's
+// remainder, plus b where it is nonzero and its sign differs from b's. Floats: fmod(a, b), plus
+// b likewise; a zero result keeps fmod's sign (the dividend's: torch.remainder(torch.tensor(
+// [-4.]), torch.tensor([2.])) is -0.), where NumPy gives the divisor's (a Values divergence).
+struct RemainderFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {
+      const T r = int_trunc_mod(a, b);
+      return r != T(0) && ((r < T(0)) != (b < T(0))) ? T(r + b) : r;
+    } else {
+      const T r = c_fmod(a, b);
+      return r != T(0) && ((b < T(0)) != (r < T(0))) ? r + b : r;
+    }
+  }
+};
+
+// torch.fmod: C's truncated remainder (the dividend's sign); floats the C library's fmod.
+struct FmodFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>)
+      return int_trunc_mod(a, b);
+    else
+      return c_fmod(a, b);
+  }
+};
+
+// torch.pow. Integers: by squaring, wrapping (torch.pow(torch.tensor([3], dtype=torch.int8),
+// torch.tensor([5], dtype=torch.int8)) is -13); a negative exponent gives 1 for base 1, +-1
+// for base -1 and 0 for every other base, 0 included (torch.pow(torch.tensor([2, 1, -1, 0]),
+// torch.tensor([-1, -1, -1, -1])) is [0, 1, -1, 0]). Floats: the C library's double pow,
+// rounded once to T. Not for bool (PyTorch refuses two bools).
+struct PowerFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {
+      if constexpr (std::is_signed_v<T>) {
+        if (b < T(0)) {
+          if (a == T(1)) return T(1);
+          if (a == T(-1)) return (b & T(1)) ? T(-1) : T(1);
+          return T(0);
+        }
+      }
+      wrap_t<T> r = 1, x = wrap_t<T>(a);
+      for (wrap_t<T> e = wrap_t<T>(b); e != 0; e >>= 1) {
+        if (e & 1u) r *= x;
+        x *= x;
+      }
+      return T(r);
+    } else {
+      return T(::pow(double(a), double(b)));
+    }
+  }
+};
+
 // torch.maximum, torch.minimum (a NaN operand gives NaN) and torch.fmax, torch.fmin (a NaN
 // operand is ignored); bool is logical or / and. At a tie of -0 and +0 PyTorch 1.13's cpu
 // kernels give (in their scalar loops) the first operand for maximum and minimum, and for
@@ -301,6 +429,14 @@ void with_functor(spec::OpId op, F&& f) {
       return f(AbsFn{});
     case spec::OpId::Divide:
       return f(DivideFn{});
+    case spec::OpId::FloorDivide:
+      return f(FloorDivideFn{});
+    case spec::OpId::Remainder:
+      return f(RemainderFn{});
+    case spec::OpId::Fmod:
+      return f(FmodFn{});
+    case spec::OpId::Power:
+      return f(PowerFn{});
     case spec::OpId::Maximum:
       return f(MaximumFn{});
     case spec::OpId::Minimum:
