@@ -1020,3 +1020,100 @@ TEST(ArrayExtremum, NaNTiesAndDtypes) {
 
 }  // namespace
 }  // namespace parity::array
+
+namespace parity::array {
+namespace {
+
+// The binary float functions, NumPy 1.24.2 (NEP 50): np.arctan2(np.array([0., -0., 0., -0.,
+// 1., np.inf, -np.inf]), np.array([0., 0., -0., -0., np.inf, np.inf, -np.inf])) ->
+// [0., -0., pi, -pi, 0., pi/4, -3pi/4]; np.hypot([inf, nan, 3.], [nan, inf, 4.]) -> [inf, inf,
+// 5.]; np.copysign(np.array([1., 2., 3.], np.float16), np.array([-0., nan, -nan], np.float16))
+// -> [-1., 2., -3.]; np.logaddexp([inf, -inf, 1., nan], [inf, -inf, inf, 1.]) -> [inf, -inf,
+// inf, nan], np.logaddexp(1., 2.) -> 2.313261687518223;
+// np.arctan2(np.array([1], np.uint8), np.array([2], np.int8)) -> float16 [0.463623046875].
+TEST(ArrayBinaryFloat, SpecialValuesAndDtypes) {
+  using parity::spec::OpId;
+  const double pi = 3.141592653589793, inf = INFINITY;
+  const Vals a = call(OpId::Atan2, std::array{values<double>({7}, {0., -0., 0., -0., 1., inf, -inf}),
+                                              values<double>({7}, {0., 0., -0., -0., inf, inf, -inf})})
+                     .to_doubles();
+  EXPECT_EQ(a, (Vals{0., -0., pi, -pi, 0., 0.7853981633974483, -2.356194490192345}));
+  EXPECT_TRUE(std::signbit(a[1]));
+  EXPECT_EQ(call(OpId::Hypot, std::array{values<double>({3}, {inf, NAN, 3.}), values<double>({3}, {NAN, inf, 4.})})
+                .to_doubles(),
+            (Vals{inf, inf, 5.}));
+  const NdArray c = call(OpId::Copysign, std::array{values<double>({3}, {1., 2., 3.}).astype(DType::Float16),
+                                                    values<double>({3}, {-0., NAN, -NAN}).astype(DType::Float16)});
+  EXPECT_EQ(c.dtype(), DType::Float16);
+  EXPECT_EQ(c.to_doubles(), (Vals{-1., 2., -3.}));
+  const Vals l = call(OpId::Logaddexp, std::array{values<double>({5}, {inf, -inf, 1., NAN, 1.}),
+                                                  values<double>({5}, {inf, -inf, inf, 1., 2.})})
+                     .to_doubles();
+  EXPECT_EQ(l[0], inf);
+  EXPECT_EQ(l[1], -inf);
+  EXPECT_EQ(l[2], inf);
+  EXPECT_TRUE(std::isnan(l[3]));
+  EXPECT_EQ(l[4], 2.313261687518223);
+  const NdArray h = call(OpId::Atan2, std::array{values<std::uint8_t>({1}, {1}), values<std::int8_t>({1}, {2})});
+  EXPECT_EQ(h.dtype(), DType::Float16);
+  EXPECT_EQ(h.to_doubles(), (Vals{0.463623046875}));
+}
+
+// np.nextafter(np.array([0, -0., 1, 65504, inf], np.float16), np.array([-1, 1, 0, inf, 0],
+// np.float16)) -> [-2**-24, 2**-24, 0.99951171875, inf, 65504.] (float16's own steps).
+TEST(ArrayBinaryFloat, NextafterStepsInTheDtype) {
+  using parity::spec::OpId;
+  const double inf = INFINITY;
+  const NdArray n = call(OpId::Nextafter, std::array{values<double>({5}, {0, -0., 1, 65504, inf}).astype(DType::Float16),
+                                                     values<double>({5}, {-1, 1, 0, inf, 0}).astype(DType::Float16)});
+  EXPECT_EQ(n.dtype(), DType::Float16);
+  EXPECT_EQ(n.to_doubles(), (Vals{-0x1p-24, 0x1p-24, 0.99951171875, inf, 65504.}));
+  EXPECT_EQ(call(OpId::Nextafter, std::array{values<double>({1}, {1.}), values<double>({1}, {2.})}).to_doubles(),
+            (Vals{1.0000000000000002}));
+}
+
+// np.bitwise_and/or/xor(np.array([12, -1], np.int8), np.array([10, -128], np.int8)) -> [8, -128],
+// [14, -1], [6, 127]; np.bitwise_xor([True, False, True], [True, True, False]) -> [False, True,
+// True]; np.bitwise_and(np.array([1.]), np.array([1.])) and (uint64, int64): TypeError.
+TEST(ArrayBitwise, ValuesAndRefusals) {
+  using parity::spec::OpId;
+  const auto x = values<std::int8_t>({2}, {12, -1}), y = values<std::int8_t>({2}, {10, -128});
+  EXPECT_EQ(call(OpId::BitwiseAnd, std::array{x, y}).to_doubles(), (Vals{8, -128}));
+  EXPECT_EQ(call(OpId::BitwiseOr, std::array{x, y}).to_doubles(), (Vals{14, -1}));
+  EXPECT_EQ(call(OpId::BitwiseXor, std::array{x, y}).to_doubles(), (Vals{6, 127}));
+  const NdArray b = call(OpId::BitwiseXor, std::array{bools({true, false, true}), bools({true, true, false})});
+  EXPECT_EQ(b.dtype(), DType::Bool);
+  EXPECT_EQ(b.to_doubles(), (Vals{0, 1, 1}));
+  const std::string msg =
+      "ufunc 'bitwise_and' not supported for the input types, and the inputs could not be safely coerced to any "
+      "supported types according to the casting rule ''safe''";
+  parity::testing::expect_library_error<parity::Error>(
+      [] { call(OpId::BitwiseAnd, std::array{values<double>({1}, {1.}), values<double>({1}, {1.})}); }, "TypeError",
+      msg);
+  parity::testing::expect_library_error<parity::Error>(
+      [] {
+        call(OpId::BitwiseAnd, std::array{values<std::uint64_t>({1}, {1}), values<std::int64_t>({1}, {1})});
+      },
+      "TypeError", msg);
+}
+
+// np.left_shift / np.right_shift of int8 1, -5 by [-3, 0, 7, 8, 32]: << 1: [0, 1, -128, 0, 0],
+// >> -5: [-1, -5, -1, -1, -1]; np.right_shift(np.int8(5), 8) -> 0;
+// np.left_shift(np.array([True]), np.array([True])) -> int8 [2].
+TEST(ArrayShift, AmountsOutsideTheWidth) {
+  using parity::spec::OpId;
+  const auto amounts = values<std::int8_t>({5}, {-3, 0, 7, 8, 32});
+  EXPECT_EQ(call(OpId::LeftShift, std::array{values<std::int8_t>({5}, {1, 1, 1, 1, 1}), amounts}).to_doubles(),
+            (Vals{0, 1, -128, 0, 0}));
+  EXPECT_EQ(call(OpId::RightShift, std::array{values<std::int8_t>({5}, {-5, -5, -5, -5, -5}), amounts}).to_doubles(),
+            (Vals{-1, -5, -1, -1, -1}));
+  EXPECT_EQ(call(OpId::RightShift, std::array{values<std::int8_t>({1}, {5}), values<std::int8_t>({1}, {8})})
+                .to_doubles(),
+            (Vals{0}));
+  const NdArray s = call(OpId::LeftShift, std::array{bools({true}), bools({true})});
+  EXPECT_EQ(s.dtype(), DType::Int8);
+  EXPECT_EQ(s.to_doubles(), (Vals{2}));
+}
+
+}  // namespace
+}  // namespace parity::array

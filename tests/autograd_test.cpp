@@ -660,3 +660,59 @@ TEST(Gradcheck, DivideAndExtremum) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+using spec::OpId;
+
+// PyTorch 1.13.1: x = torch.tensor([0.5, -2.], dtype=torch.float64, requires_grad=True);
+// y = torch.tensor([1.5, 3.], dtype=torch.float64, requires_grad=True); f(x, y).backward(
+// torch.tensor([1., 10.], dtype=torch.float64)); x.grad.tolist(), y.grad.tolist() per row.
+TEST(Autograd, BinaryFloatGradients) {
+  struct Row {
+    OpId op;
+    const char* grad_fn;
+    std::vector<double> gx, gy;
+  };
+  const Row rows[] = {
+      {OpId::Atan2, "Atan2Backward0", {0.6000000000000001, 2.307692307692308}, {-0.2, 1.5384615384615385}},
+      {OpId::Hypot, "HypotBackward0", {0.31622776601683794, -5.547001962252292}, {0.9486832980505138, 8.320502943378438}},
+      {OpId::Copysign, "CopysignBackward0", {1.0, -10.0}, {0.0, 0.0}},
+      {OpId::Logaddexp, "LogaddexpBackward0", {0.2689414213699951, 0.06692850924284856},
+       {0.7310585786300049, 9.933071490757152}},
+  };
+  for (const Row& r : rows) {
+    const std::string name(spec::op_spec(r.op).name);
+    Tensor x = Tensor::from_values<double>({2}, std::vector<double>{0.5, -2.0}).requires_grad_();
+    Tensor y = Tensor::from_values<double>({2}, std::vector<double>{1.5, 3.0}).requires_grad_();
+    const Tensor z = call(r.op, std::array{x, y});
+    EXPECT_EQ(z.grad_fn_name(), r.grad_fn) << name;
+    z.backward(Tensor::from_values<double>({2}, std::vector<double>{1.0, 10.0}));
+    for (int i = 0; i < 2; ++i) {
+      EXPECT_NEAR(x.grad().to_doubles()[std::size_t(i)], r.gx[std::size_t(i)], 1e-15 * (1 + std::fabs(r.gx[std::size_t(i)]))) << name;
+      EXPECT_NEAR(y.grad().to_doubles()[std::size_t(i)], r.gy[std::size_t(i)], 1e-15 * (1 + std::fabs(r.gy[std::size_t(i)]))) << name;
+    }
+  }
+}
+
+// x = torch.tensor([0.5, -2., 0., -0.], dtype=torch.float64, requires_grad=True); y = [-1.5, -3.,
+// -1., 1.]; torch.copysign(x, y).backward(torch.ones(4, dtype=torch.float64)): x.grad [-1., 1.,
+// 0., 0.] (0 where x is 0), y.grad zeros.
+TEST(Autograd, CopysignGradientAtZeros) {
+  Tensor x = Tensor::from_values<double>({4}, std::vector<double>{0.5, -2.0, 0.0, -0.0}).requires_grad_();
+  Tensor y = Tensor::from_values<double>({4}, std::vector<double>{-1.5, -3.0, -1.0, 1.0}).requires_grad_();
+  call(OpId::Copysign, std::array{x, y}).backward(Tensor::ones({4}, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{-1, 1, 0, 0}));
+  EXPECT_EQ(y.grad().to_doubles(), (std::vector<double>{0, 0, 0, 0}));
+}
+
+TEST(Gradcheck, BinaryFloatOps) {
+  for (OpId op : {OpId::Atan2, OpId::Hypot, OpId::Copysign, OpId::Logaddexp}) {
+    SCOPED_TRACE(std::string(spec::op_spec(op).name));
+    gradcheck([&](auto& x) { return call(op, std::array{x[0], x[1]}); }, {{2, 3}, {3}});
+  }
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -833,3 +833,85 @@ TEST(TensorExtremum, NaNAndTies) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+using spec::OpId;
+
+// PyTorch 1.13.1 (cpu): torch.atan2(torch.tensor([1], dtype=torch.int32), torch.tensor([2],
+// dtype=torch.int32)) -> float32 [0.4636]; torch.copysign(torch.tensor([1, 2], dtype=torch.int32),
+// torch.tensor([-1, 1], dtype=torch.int32)) -> float32 [-1., 2.]; torch.hypot(torch.tensor([True]),
+// torch.tensor([1], dtype=torch.int8)): RuntimeError "hypot_cpu" not implemented for 'Char';
+// torch.nextafter(torch.tensor([0, -0., 1, 3.3895e38, inf]).bfloat16(), torch.tensor([-1, 1, 0,
+// inf, 0]).bfloat16()) -> [-2**-133, 2**-133, 0.99609375, inf, 3.3895313892515355e+38].
+TEST(TensorBinaryFloat, DtypesRefusalsAndNextafter) {
+  const Tensor a = call(OpId::Atan2, std::array{i32({1}, {1}), i32({1}, {2})});
+  EXPECT_EQ(a.dtype(), DType::Float32);
+  EXPECT_NEAR(V(a)[0], 0.46364760398864746, 1e-7);
+  const Tensor c = call(OpId::Copysign, std::array{i32({2}, {1, 2}), i32({2}, {-1, 1})});
+  EXPECT_EQ(c.dtype(), DType::Float32);
+  EXPECT_EQ(V(c), (std::vector<double>{-1, 2}));
+  expect_library_error<TypeError>(
+      [] {
+        call(OpId::Hypot, std::array{b8({1}, {true}), i32({1}, {1}).to(DType::Int8)});
+      },
+      "RuntimeError", "\"hypot_cpu\" not implemented for 'Char'");
+  const double inf = INFINITY;
+  const Tensor n = call(OpId::Nextafter, std::array{f64({5}, {0, -0., 1, 3.3895313892515355e+38, inf}).to(DType::BFloat16),
+                                                    f64({5}, {-1, 1, 0, inf, 0}).to(DType::BFloat16)});
+  EXPECT_EQ(n.dtype(), DType::BFloat16);
+  EXPECT_EQ(V(n), (std::vector<double>{-0x1p-133, 0x1p-133, 0.99609375, inf, 3.3895313892515355e+38}));
+}
+
+// torch.bitwise_and(torch.tensor([12, -1], dtype=torch.int8), torch.tensor([10, -128],
+// dtype=torch.int8)) -> [8, -128]; torch.bitwise_xor(torch.tensor([True, False, True]),
+// torch.tensor([True, True, False])) -> [False, True, True]; torch.bitwise_and(torch.tensor([True]),
+// torch.tensor([1.], dtype=torch.float16)): RuntimeError "bitwise_and_cpu" not implemented for 'Half'.
+TEST(TensorBitwise, ValuesAndRefusals) {
+  EXPECT_EQ(V(call(OpId::BitwiseAnd, std::array{i32({2}, {12, -1}).to(DType::Int8), i32({2}, {10, -128}).to(DType::Int8)})),
+            (std::vector<double>{8, -128}));
+  const Tensor x = call(OpId::BitwiseXor, std::array{b8({3}, {true, false, true}), b8({3}, {true, true, false})});
+  EXPECT_EQ(x.dtype(), DType::Bool);
+  EXPECT_EQ(V(x), (std::vector<double>{0, 1, 1}));
+  expect_library_error<TypeError>(
+      [] {
+        call(OpId::BitwiseAnd, std::array{b8({1}, {true}), f32({1}, {1}).to(DType::Float16)});
+      },
+      "RuntimeError", "\"bitwise_and_cpu\" not implemented for 'Half'");
+}
+
+// torch.bitwise_left_shift(torch.ones(5, dtype=torch.int8), torch.tensor([-3, 0, 7, 8, 32],
+// dtype=torch.int8)) -> [0, 1, -128, 0, 1]; right_shift of -5 -> [-1, -5, -1, -1, -5];
+// int32 1 << [-3, 31, 32, 33, 64] -> [536870912, -2147483648, 1, 2, 1]; int64 1 << [-3, 63, 64,
+// 65, 100] -> [2305843009213693952, -2**63, 1, 2, 68719476736], -5 >> them -> [-1, -1, -5, -3, -1];
+// torch.bitwise_left_shift(torch.tensor([True]), torch.tensor([3], dtype=torch.uint8)) -> uint8 [8];
+// of two bool tensors: RuntimeError "lshift_cpu" not implemented for 'Bool'.
+TEST(TensorShift, AmountsAsPyTorchsCpuKernels) {
+  const Tensor k8 = i32({5}, {-3, 0, 7, 8, 32}).to(DType::Int8);
+  EXPECT_EQ(V(call(OpId::LeftShift, std::array{i32({5}, {1, 1, 1, 1, 1}).to(DType::Int8), k8})),
+            (std::vector<double>{0, 1, -128, 0, 1}));
+  EXPECT_EQ(V(call(OpId::RightShift, std::array{i32({5}, {-5, -5, -5, -5, -5}).to(DType::Int8), k8})),
+            (std::vector<double>{-1, -5, -1, -1, -5}));
+  EXPECT_EQ(V(call(OpId::LeftShift, std::array{i32({5}, {1, 1, 1, 1, 1}), i32({5}, {-3, 31, 32, 33, 64})})),
+            (std::vector<double>{536870912, -2147483648.0, 1, 2, 1}));
+  const Tensor k64 = i64({5}, {-3, 63, 64, 65, 100});
+  const Tensor l64 = call(OpId::LeftShift, std::array{i64({5}, {1, 1, 1, 1, 1}), k64});
+  const std::int64_t* p = static_cast<const std::int64_t*>(l64.data_ptr());
+  EXPECT_EQ((std::vector<std::int64_t>(p, p + 5)),
+            (std::vector<std::int64_t>{2305843009213693952, std::numeric_limits<std::int64_t>::min(), 1, 2,
+                                       68719476736}));
+  EXPECT_EQ(V(call(OpId::RightShift, std::array{i64({5}, {-5, -5, -5, -5, -5}), k64})),
+            (std::vector<double>{-1, -1, -5, -3, -1}));
+  const Tensor u = call(OpId::LeftShift, std::array{b8({1}, {true}), i32({1}, {3}).to(DType::UInt8)});
+  EXPECT_EQ(u.dtype(), DType::UInt8);
+  EXPECT_EQ(V(u), (std::vector<double>{8}));
+  expect_library_error<TypeError>(
+      [] {
+        call(OpId::LeftShift, std::array{b8({1}, {true}), b8({1}, {true})});
+      },
+      "RuntimeError", "\"lshift_cpu\" not implemented for 'Bool'");
+}
+
+}  // namespace
+}  // namespace parity::tensor

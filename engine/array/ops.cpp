@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -298,6 +299,101 @@ struct ExtremumRef {
   static T apply(T x, T y) { return stored<T>(x, y); }
 };
 
+// The binary float functions (np.arctan2, np.hypot, np.copysign, np.logaddexp): in double,
+// rounded once to T, as InDoubleRef. `F::f(x, y)` for doubles.
+template <class F>
+struct InDoubleRef2 {
+  template <class T>
+  requires std::is_floating_point_v<T>
+  static T apply(T x, T y) { return T(F::f(double(x), double(y))); }
+};
+// log(e^x + e^y) = max + log1p(e^-|x - y|); equal operands (infinities of one sign among them)
+// are x + log 2, a NaN operand NaN (np.logaddexp(np.inf, np.inf) is inf, of (-inf, -inf) -inf).
+double logaddexp_of(double x, double y) {
+  if (x == y) return x + 0.6931471805599453;  // ln 2
+  const double d = x - y;
+  if (std::isnan(d)) return d;
+  return std::max(x, y) + std::log1p(std::exp(-std::fabs(d)));
+}
+// clang-format off
+struct Atan2Of { static double f(double y, double x) { return std::atan2(y, x); } };
+struct HypotOf { static double f(double x, double y) { return std::hypot(x, y); } };
+struct LogaddexpOf { static double f(double x, double y) { return logaddexp_of(x, y); } };
+// clang-format on
+
+// np.copysign: exact in every float dtype (x's magnitude, y's sign bit, NaNs included).
+struct CopysignRef {
+  template <class T>
+  requires std::is_floating_point_v<T>
+  static T apply(T x, T y) { return std::copysign(x, y); }
+};
+
+// np.nextafter: the next value of T itself after x toward y, so float16 (and bfloat16) step
+// in their own bits, not in float's: the loop hands this reference the elements unwidened
+// (kOnStorage). Equal operands give y in float32 and float64 (C's nextafter:
+// np.nextafter(np.float32(0), np.float32(-0.)) is -0.0) but x in float16 (of np.float16 it is
+// 0.0; bfloat16, which NumPy lacks, keeps C's y); a NaN operand gives NaN, a zero the smallest
+// subnormal on y's side; otherwise the magnitude's bits move one up or down.
+struct NextafterRef {
+  static constexpr bool kOnStorage = true;
+  template <class T>
+  requires spec::is_float_v<T>
+  static T apply(T x, T y) {
+    if constexpr (std::is_floating_point_v<T>) {
+      return std::nextafter(x, y);
+    } else {
+      const double a = spec::to_double(x), b = spec::to_double(y);
+      if (std::isnan(a) || std::isnan(b)) return spec::from_double<T>(a + b);
+      if (a == b) return std::is_same_v<T, spec::float16> ? x : y;
+      if (a == 0) return T::from_bits(b > 0 ? 0x0001 : 0x8001);
+      const bool away_from_zero = (a < b) == (a > 0);
+      return T::from_bits(std::uint16_t(away_from_zero ? x.bits + 1 : x.bits - 1));
+    }
+  }
+};
+
+// np.bitwise_and/or/xor: bool is logical (and, or, not-equal); integers bit by bit. The
+// registry refuses floats (NumPy has no float loop), so the references have none.
+template <class Int, class Bool>
+struct BitwiseRef {
+  template <class T>
+  requires(std::is_integral_v<T>)
+  static T apply(T x, T y) {
+    if constexpr (std::is_same_v<T, bool>)
+      return Bool{}(x, y);
+    else
+      return T(Int{}(x, y));
+  }
+};
+using BitwiseAndRef = BitwiseRef<std::bit_and<>, std::logical_and<>>;
+using BitwiseOrRef = BitwiseRef<std::bit_or<>, std::logical_or<>>;
+using BitwiseXorRef = BitwiseRef<std::bit_xor<>, std::not_equal_to<>>;
+
+// np.left_shift and np.right_shift, with NumPy's definition where C++ has none: an amount
+// below 0 or at least the width shifts everything out (np.left_shift(np.int8(1), np.int8(8))
+// and (.., -1) are 0; np.right_shift(np.int8(-5), np.int8(8)) is -1, of 5 0); within it, left
+// wraps (np.left_shift(np.int32(1), 31) is -2**31) and right is arithmetic for signed
+// integers. Never bool (bool -> int8 first).
+template <class T>
+constexpr bool shift_in_range(T n) {
+  if constexpr (std::is_signed_v<T>)
+    if (n < 0) return false;
+  return std::uint64_t(n) < 8 * sizeof(T);
+}
+struct LeftShiftRef {
+  template <class T>
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) static T apply(T x, T n) {
+    return shift_in_range(n) ? T(uint_t<T>(x) << unsigned(n)) : T(0);
+  }
+};
+struct RightShiftRef {
+  template <class T>
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) static T apply(T x, T n) {
+    if (shift_in_range(n)) return T(x >> unsigned(n));
+    return x < 0 ? T(-1) : T(0);  // the sign fills every bit
+  }
+};
+
 // ---- elementwise ----------------------------------------------------------------------
 
 // One loop over same-dtype operands: each element widened to the opmath type (float for
@@ -313,11 +409,27 @@ auto apply_ref(M... x) {
     return Ref::apply(x...);
 }
 
+// A reference that declares kOnStorage gets the elements of R themselves (nextafter).
+template <class Ref>
+constexpr bool on_storage() {
+  if constexpr (requires { Ref::kOnStorage; })
+    return Ref::kOnStorage;
+  else
+    return false;
+}
+template <class Ref, class R>
+using compute_t = std::conditional_t<on_storage<Ref>(), R, spec::opmath_t<R>>;
+
 template <class Ref, class R, std::size_t... K>
 void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(K)>& in,
                       const std::array<const Strides*, sizeof...(K) + 1>& strides, std::index_sequence<K...>) {
-  for (Odometer<sizeof...(K) + 1> it(shape, strides); !it.done(); it.next())
-    store<R>(out + it.offset(0), spec::narrow<R>(apply_ref<Ref, R>(spec::widen(load<R>(in[K] + it.offset(K + 1)))...)));
+  for (Odometer<sizeof...(K) + 1> it(shape, strides); !it.done(); it.next()) {
+    if constexpr (on_storage<Ref>())
+      store<R>(out + it.offset(0), Ref::apply(load<R>(in[K] + it.offset(K + 1))...));
+    else
+      store<R>(out + it.offset(0),
+               spec::narrow<R>(apply_ref<Ref, R>(spec::widen(load<R>(in[K] + it.offset(K + 1)))...)));
+  }
 }
 
 // NumPy's data-dependent errors (np.power of integers with a negative exponent): raised
@@ -358,7 +470,7 @@ NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& pa
   raise_value_refusal(op, ops, views, rt, os);
   spec::visit_dtype(rt, [&](auto rtag) {
     using R = typename decltype(rtag)::type;
-    using M = spec::opmath_t<R>;
+    using M = compute_t<Ref, R>;
     constexpr bool has_ref = N == 1 ? requires { Ref::apply(M{}); } : requires { Ref::apply(M{}, M{}); };
     if constexpr (has_ref)
       elementwise_loop<Ref, R>(os, base_of(out), ptrs, strides, std::make_index_sequence<N>{});
@@ -694,6 +806,16 @@ constexpr std::array kImpls{
   ImplRow{OpId::Minimum,   elementwise<ExtremumRef<false, false>, 2>},
   ImplRow{OpId::Fmax,      elementwise<ExtremumRef<true, true>, 2>},
   ImplRow{OpId::Fmin,      elementwise<ExtremumRef<false, true>, 2>},
+  ImplRow{OpId::Atan2,     elementwise<InDoubleRef2<Atan2Of>, 2>},
+  ImplRow{OpId::Hypot,     elementwise<InDoubleRef2<HypotOf>, 2>},
+  ImplRow{OpId::Copysign,  elementwise<CopysignRef, 2>},
+  ImplRow{OpId::Nextafter, elementwise<NextafterRef, 2>},
+  ImplRow{OpId::Logaddexp, elementwise<InDoubleRef2<LogaddexpOf>, 2>},
+  ImplRow{OpId::BitwiseAnd,elementwise<BitwiseAndRef, 2>},
+  ImplRow{OpId::BitwiseOr, elementwise<BitwiseOrRef, 2>},
+  ImplRow{OpId::BitwiseXor,elementwise<BitwiseXorRef, 2>},
+  ImplRow{OpId::LeftShift, elementwise<LeftShiftRef, 2>},
+  ImplRow{OpId::RightShift,elementwise<RightShiftRef, 2>},
 };
 // clang-format on
 

@@ -26,6 +26,14 @@ constexpr std::string_view kPromotionReason =
     "an integer with a float: NumPy the float that holds the integer exactly (int32 with float32: "
     "float64), PyTorch the float operand's dtype; a 0-d operand promotes only by category in PyTorch";
 
+constexpr std::string_view kBinaryToFloatReason =
+    "bool and integer operands: NumPy the float each casts to safely, promoted (bool, int8, uint8: float16; "
+    "int16: float32; wider: float64), PyTorch float32 (the default dtype); an integer with a float as for add";
+
+constexpr std::string_view kIntPromotionReason =
+    "a 0-d operand: NumPy promotes it like any array (int32 with a 0-d int64: int64), PyTorch only by "
+    "category (int32)";
+
 constexpr std::string_view kIntToFloatReason =
     "bool and integer input: NumPy the narrowest float that holds it (bool, int8, uint8: float16; int16, "
     "uint16: float32; wider: float64), PyTorch float32 (the default dtype)";
@@ -162,7 +170,10 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .num_refusals = 1,
    .domain = {0.0, 8.0}, .int_domain = {0.0, 8.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
-   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   // PyTorch's cpu kernel takes log(1 + exp(-|x - y|)), not log1p: torch.logaddexp(0, -3) is
+   // 6 ULP from the correctly rounded value in float32 and 15 in float64 (0.04858735157374196,
+   // NumPy's 0.04858735157374206), the worst over the goldens' special values.
+   .accuracy = {8.0, 0.0}, .accuracy_float64 = {16.0, 0.0},
    .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
                     {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half log"}}},
    .num_divergences = 2},
@@ -451,7 +462,7 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   // np.divide(np.array([1, 0]), np.array([0, 0])) is [inf, nan].
   {.id = OpId::Divide, .name = "divide", .numpy_name = "numpy.divide", .torch_name = "torch.div",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
-   .numpy_result = Promotion::BinaryToFloat, .torch_result = Promotion::BinaryToFloat,
+   .numpy_result = Promotion::TrueDivision, .torch_result = Promotion::TrueDivision,
    .refusals = {}, .num_refusals = 0,
    .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
@@ -474,7 +485,7 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   {.id = OpId::FloorDivide, .name = "floor_divide", .numpy_name = "numpy.floor_divide",
    .torch_name = "torch.floor_divide",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
-   .numpy_result = Promotion::BinaryBoolToInt8, .torch_result = Promotion::Binary,
+   .numpy_result = Promotion::BoolToInt8, .torch_result = Promotion::Binary,
    .refusals = {{
      // torch.floor_divide(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
      {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"div_floor_cpu\" not implemented for '{0}'"},
@@ -493,7 +504,7 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   // torch.remainder the reverse. Integer remainder by zero: NumPy 0, PyTorch's cpu raises.
   {.id = OpId::Remainder, .name = "remainder", .numpy_name = "numpy.remainder", .torch_name = "torch.remainder",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
-   .numpy_result = Promotion::BinaryBoolToInt8, .torch_result = Promotion::Binary,
+   .numpy_result = Promotion::BoolToInt8, .torch_result = Promotion::Binary,
    .refusals = {{
      // torch.remainder(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
      {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"remainder_cpu\" not implemented for '{0}'"},
@@ -510,7 +521,7 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   // np.fmod([-7., 7.], [2., -2.]) is [-1., 1.]); dtypes and refusals as floor_divide's.
   {.id = OpId::Fmod, .name = "fmod", .numpy_name = "numpy.fmod", .torch_name = "torch.fmod",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
-   .numpy_result = Promotion::BinaryBoolToInt8, .torch_result = Promotion::Binary,
+   .numpy_result = Promotion::BoolToInt8, .torch_result = Promotion::Binary,
    .refusals = {{
      // torch.fmod(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
      {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"fmod_cpu\" not implemented for '{0}'"},
@@ -531,7 +542,7 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   // (np.power(2.5, -1.) is 0.39999999999999997 on this machine's NumPy), hence the budget.
   {.id = OpId::Power, .name = "power", .numpy_name = "numpy.power", .torch_name = "torch.pow",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
-   .numpy_result = Promotion::BinaryBoolToInt8, .torch_result = Promotion::Binary,
+   .numpy_result = Promotion::BoolToInt8, .torch_result = Promotion::Binary,
    .refusals = {{
      // torch.pow(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
      {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"pow\" not implemented for '{0}'"},
@@ -581,6 +592,202 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
    .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+  // The binary float functions (atan2, hypot, copysign, nextafter, logaddexp): NumPy's
+  // loops are float16/float32/float64 (np.arctan2(np.ones(3, np.uint8), np.ones(3, np.int8))
+  // is float16: both cast to it safely); PyTorch's atan2 and copysign turn integers into
+  // float32 (torch.atan2(torch.ones(3, dtype=torch.int32), torch.ones(3, dtype=torch.int32))
+  // is float32), hypot, nextafter and logaddexp have no integer kernels. The messages name
+  // the promoted dtype (torch.hypot(torch.ones(3, dtype=torch.bool), torch.ones(3,
+  // dtype=torch.int8)): "hypot_cpu" not implemented for 'Char').
+  {.id = OpId::Atan2, .name = "atan2", .numpy_name = "numpy.arctan2", .torch_name = "torch.atan2",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BinaryToFloat, .torch_result = Promotion::BinaryToFloat,
+   .refusals = {{
+     // torch.atan2(torch.ones(3, dtype=torch.float16), torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::ResultIn, {DType::Float16}, "RuntimeError",
+      "\"atan2_cpu\" not implemented for '{r}'"}}},
+   .num_refusals = 1,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kBinaryToFloatReason},
+                    {DivergenceKind::TorchRefuses, "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half atan2"}}},
+   .num_divergences = 2},
+  {.id = OpId::Hypot, .name = "hypot", .numpy_name = "numpy.hypot", .torch_name = "torch.hypot",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BinaryToFloat, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.hypot(torch.ones(3, dtype=torch.int32), torch.ones(3, dtype=torch.int32)); float16 on cpu
+     {Torch, Backend::Cpu, Match::ResultIn, kBoolInt.with(DType::Float16), "RuntimeError",
+      "\"hypot_cpu\" not implemented for '{r}'"},
+     // the cuda kernel's dispatch name (PyTorch 1.13's cuda hypot has Half)
+     {Torch, Backend::Cuda, Match::ResultIn, kBoolInt, "RuntimeError", "\"hypot_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {1.0, 0.0}, .accuracy_float64 = {1.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy computes in a float, PyTorch has no integer hypot; float16 on "
+                     "cpu: PyTorch 1.13 has no cpu Half hypot"}}},
+   .num_divergences = 2},
+  {.id = OpId::Copysign, .name = "copysign", .numpy_name = "numpy.copysign", .torch_name = "torch.copysign",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   // torch.copysign(torch.ones(3, dtype=torch.float16), torch.ones(3, dtype=torch.float16)) computes on cpu
+   .numpy_result = Promotion::BinaryToFloat, .torch_result = Promotion::BinaryToFloat,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kBinaryToFloatReason}}},
+   .num_divergences = 1},
+  {.id = OpId::Nextafter, .name = "nextafter", .numpy_name = "numpy.nextafter", .torch_name = "torch.nextafter",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   // np.nextafter(np.float16(1), np.float16(2)) - 1 is 2**-10 (a float16 step);
+   // torch.nextafter(torch.ones(1, dtype=torch.bfloat16), 2 * torch.ones(1, dtype=torch.bfloat16)) - 1 is 2**-7
+   .numpy_result = Promotion::BinaryToFloat, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.nextafter(torch.ones(3, dtype=torch.int64), torch.ones(3, dtype=torch.int64)); float16 on cpu
+     {Torch, Backend::Cpu, Match::ResultIn, kBoolInt.with(DType::Float16), "RuntimeError",
+      "\"nextafter_cpu\" not implemented for '{r}'"},
+     // PyTorch 1.13's cuda nextafter dispatches the float types and bfloat16, not Half
+     // (aten/src/ATen/native/cuda/StepKernel.cu; Half came later)
+     {Torch, Backend::Cuda, Match::ResultIn, kBoolInt.with(DType::Float16), "RuntimeError",
+      "\"nextafter_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy computes in a float, PyTorch has no integer nextafter; float16 "
+                     "on cpu: PyTorch 1.13 has no cpu Half nextafter"}}},
+   .num_divergences = 2, .rounds = false},
+  {.id = OpId::Logaddexp, .name = "logaddexp", .numpy_name = "numpy.logaddexp", .torch_name = "torch.logaddexp",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BinaryToFloat, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.logaddexp(torch.ones(3, dtype=torch.uint8), torch.ones(3, dtype=torch.uint8)); float16 on cpu
+     {Torch, Backend::Cpu, Match::ResultIn, kBoolInt.with(DType::Float16), "RuntimeError",
+      "\"logaddexp_cpu\" not implemented for '{r}'"},
+     {Torch, Backend::Cuda, Match::ResultIn, kBoolInt, "RuntimeError",
+      "\"logaddexp_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 2,
+   // Not negative: where e^x + e^y is near 1 the result cancels to near 0, and both libraries'
+   // max + log1p(exp(-|x - y|)) (PyTorch's log(1 + exp(...))) are then thousands of ULP from
+   // the correctly rounded value (np.logaddexp over uniform [-4, 4] pairs: 7,296 float32 ULP).
+   .domain = {0.0, 8.0}, .int_domain = {0.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy computes in a float, PyTorch has no integer logaddexp; float16 "
+                     "on cpu: PyTorch 1.13 has no cpu Half logaddexp"}}},
+   .num_divergences = 2},
+  // The bitwise family: bool and integers only. Both libraries promote first and refuse where
+  // the promoted dtype is a float (NumPy also where uint64 meets a signed integer: float64).
+  // bool is logical (np.bitwise_and(np.ones(3, bool), np.ones(3, bool)) is bool).
+  {.id = OpId::BitwiseAnd, .name = "bitwise_and", .numpy_name = "numpy.bitwise_and",
+   .torch_name = "torch.bitwise_and",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // np.bitwise_and(np.ones(3, np.float32), np.ones(3, np.int32)); np.bitwise_and(np.ones(3, np.uint64), np.ones(3, np.int8))
+     {NumPy, Backend::Any, Match::ResultIn, kFloatDTypes, "TypeError",
+      "ufunc 'bitwise_and' not supported for the input types, and the inputs could not be safely coerced to any "
+      "supported types according to the casting rule ''safe''"},
+     // torch.bitwise_and(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.float16))
+     {Torch, Backend::Cpu, Match::ResultIn, kFloatDTypes, "RuntimeError",
+      "\"bitwise_and_cpu\" not implemented for '{r}'"},
+     {Torch, Backend::Cuda, Match::ResultIn, kFloatDTypes, "RuntimeError",
+      "\"bitwise_and_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 3,
+   .domain = {-4.0, 4.0}, .int_domain = {-70.0, 70.0}, .specials = kExtremes,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntPromotionReason}}},
+   .num_divergences = 1},
+  {.id = OpId::BitwiseOr, .name = "bitwise_or", .numpy_name = "numpy.bitwise_or",
+   .torch_name = "torch.bitwise_or",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {{
+     {NumPy, Backend::Any, Match::ResultIn, kFloatDTypes, "TypeError",
+      "ufunc 'bitwise_or' not supported for the input types, and the inputs could not be safely coerced to any "
+      "supported types according to the casting rule ''safe''"},
+     {Torch, Backend::Cpu, Match::ResultIn, kFloatDTypes, "RuntimeError",
+      "\"bitwise_or_cpu\" not implemented for '{r}'"},
+     {Torch, Backend::Cuda, Match::ResultIn, kFloatDTypes, "RuntimeError",
+      "\"bitwise_or_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 3,
+   .domain = {-4.0, 4.0}, .int_domain = {-70.0, 70.0}, .specials = kExtremes,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntPromotionReason}}},
+   .num_divergences = 1},
+  {.id = OpId::BitwiseXor, .name = "bitwise_xor", .numpy_name = "numpy.bitwise_xor",
+   .torch_name = "torch.bitwise_xor",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {{
+     {NumPy, Backend::Any, Match::ResultIn, kFloatDTypes, "TypeError",
+      "ufunc 'bitwise_xor' not supported for the input types, and the inputs could not be safely coerced to any "
+      "supported types according to the casting rule ''safe''"},
+     {Torch, Backend::Cpu, Match::ResultIn, kFloatDTypes, "RuntimeError",
+      "\"bitwise_xor_cpu\" not implemented for '{r}'"},
+     {Torch, Backend::Cuda, Match::ResultIn, kFloatDTypes, "RuntimeError",
+      "\"bitwise_xor_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 3,
+   .domain = {-4.0, 4.0}, .int_domain = {-70.0, 70.0}, .specials = kExtremes,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntPromotionReason}}},
+   .num_divergences = 1},
+  // The shifts: integers; NumPy's loops start at int8 (np.left_shift(np.ones(3, bool),
+  // np.ones(3, bool)) is int8 [2, 2, 2]), PyTorch has no bool kernel but casts a bool beside
+  // an integer. Amounts outside [0, bits) are defined differently by the two (see the
+  // references and functors).
+  {.id = OpId::LeftShift, .name = "left_shift", .numpy_name = "numpy.left_shift",
+   .torch_name = "torch.bitwise_left_shift",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BoolToInt8, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // np.left_shift(np.ones(3, np.int32), np.ones(3, np.float32))
+     {NumPy, Backend::Any, Match::ResultIn, kFloatDTypes, "TypeError",
+      "ufunc 'left_shift' not supported for the input types, and the inputs could not be safely coerced to any "
+      "supported types according to the casting rule ''safe''"},
+     // torch.bitwise_left_shift(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool)); floats
+     {Torch, Backend::Cpu, Match::ResultIn, kFloatDTypes.with(DType::Bool), "RuntimeError",
+      "\"lshift_cpu\" not implemented for '{r}'"},
+     {Torch, Backend::Cuda, Match::ResultIn, kFloatDTypes.with(DType::Bool), "RuntimeError",
+      "\"lshift_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 3,
+   // Amounts from below 0 to past 64 bits, so every integer dtype sees its edges.
+   .domain = {-4.0, 4.0}, .int_domain = {-3.0, 66.0}, .specials = kExtremes,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntPromotionReason},
+                    {DivergenceKind::TorchRefuses, "bool with bool: NumPy shifts in int8, PyTorch has no bool shift"}}},
+   .num_divergences = 2},
+  {.id = OpId::RightShift, .name = "right_shift", .numpy_name = "numpy.right_shift",
+   .torch_name = "torch.bitwise_right_shift",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::BoolToInt8, .torch_result = Promotion::Binary,
+   .refusals = {{
+     {NumPy, Backend::Any, Match::ResultIn, kFloatDTypes, "TypeError",
+      "ufunc 'right_shift' not supported for the input types, and the inputs could not be safely coerced to any "
+      "supported types according to the casting rule ''safe''"},
+     {Torch, Backend::Cpu, Match::ResultIn, kFloatDTypes.with(DType::Bool), "RuntimeError",
+      "\"rshift_cpu\" not implemented for '{r}'"},
+     {Torch, Backend::Cuda, Match::ResultIn, kFloatDTypes.with(DType::Bool), "RuntimeError",
+      "\"rshift_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 3,
+   .domain = {-4.0, 4.0}, .int_domain = {-3.0, 66.0}, .specials = kExtremes,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntPromotionReason},
+                    {DivergenceKind::TorchRefuses, "bool with bool: NumPy shifts in int8, PyTorch has no bool shift"}}},
+   .num_divergences = 2},
 }};
 // clang-format on
 
@@ -607,6 +814,13 @@ constexpr bool matches(const Refusal& r, std::span<const Operand> in) {
       for (const Operand& o : in)
         if (o.dtype != in[0].dtype) return true;
       return false;
+    case Match::ResultIn: {
+      // Operands of one dtype promote to it (the only case the table's constexpr columns
+      // evaluate); others through the row's library's rules.
+      bool same = !in.empty();
+      for (const Operand& o : in) same = same && o.dtype == in[0].dtype;
+      return !in.empty() && r.dtypes.contains(same ? in[0].dtype : result_type(r.library, in));
+    }
   }
   return false;
 }
@@ -647,6 +861,8 @@ std::string library_dtype_name(Semantics s, DType t) {
 // A refusal's message with {0}/{1} replaced by the operands' dtype names.
 std::string format_refusal(const Refusal& r, Semantics s, std::span<const Operand> in) {
   std::string out(r.message);
+  if (const std::size_t p = out.find("{r}"); p != std::string::npos)
+    out.replace(p, 3, library_dtype_name(s, result_type(s, in)));
   for (std::size_t k = 0; k < in.size() && k < 2; ++k) {
     const std::string key = "{" + std::to_string(k) + "}";
     for (std::size_t p = out.find(key); p != std::string::npos; p = out.find(key))
@@ -677,10 +893,10 @@ std::string_view promotion_name(Promotion p) {
       return "bool_to_int8";
     case Promotion::BoolToInt64:
       return "bool_to_int64";
+    case Promotion::TrueDivision:
+      return "true_division";
     case Promotion::BinaryToFloat:
       return "binary_to_float";
-    case Promotion::BinaryBoolToInt8:
-      return "binary_bool_to_int8";
   }
   return "?";
 }
@@ -819,17 +1035,21 @@ DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backen
       return float_result_type(s, inputs[0].dtype);
     case Promotion::SumAccumulate:
       return sum_result_type(s, inputs[0].dtype);
-    case Promotion::BoolToInt8:
-      return is_bool(inputs[0].dtype) ? DType::Int8 : inputs[0].dtype;
+    case Promotion::BoolToInt8: {
+      const DType r = result_type(s, inputs);
+      return is_bool(r) ? DType::Int8 : r;
+    }
     case Promotion::BoolToInt64:
       return is_bool(inputs[0].dtype) ? DType::Int64 : inputs[0].dtype;
-    case Promotion::BinaryToFloat: {
+    case Promotion::TrueDivision: {
       const DType r = result_type(s, inputs);
       return is_floating(r) ? r : s == Semantics::NumPy ? DType::Float64 : DType::Float32;
     }
-    case Promotion::BinaryBoolToInt8: {
-      const DType r = result_type(s, inputs);
-      return is_bool(r) ? DType::Int8 : r;
+    case Promotion::BinaryToFloat: {
+      if (s == Semantics::PyTorch) return float_result_type(s, result_type(s, inputs));
+      DType r = float_result_type(s, inputs[0].dtype);
+      for (const Operand& o : inputs.subspan(1)) r = promote_types(s, r, float_result_type(s, o.dtype));
+      return r;
     }
   }
   return inputs[0].dtype;

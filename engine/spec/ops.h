@@ -22,10 +22,11 @@ enum class OpId : std::uint8_t {
   Add, Mul, Neg, Exp, Sum, Matmul, Sub,
   Sqrt, Log, Sin, Cos, Tanh, Square, Reciprocal, Log1p, Expm1, Log2, Log10, Exp2, Tan,
   Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs,
-  Divide, FloorDivide, Remainder, Fmod, Power, Maximum, Minimum, Fmax, Fmin
+  Divide, FloorDivide, Remainder, Fmod, Power, Maximum, Minimum, Fmax, Fmin,
+  Atan2, Hypot, Copysign, Nextafter, Logaddexp, BitwiseAnd, BitwiseOr, BitwiseXor, LeftShift, RightShift
 };
 // clang-format on
-inline constexpr int kNumOps = 38;
+inline constexpr int kNumOps = 48;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to
@@ -51,15 +52,18 @@ enum class Promotion : std::uint8_t {
   Binary,         // result_type() of the inputs (add, mul, matmul)
   IntToFloat,     // float_result_type() (exp)
   SumAccumulate,  // sum_result_type() (sum)
-  BoolToInt8,     // bool -> int8, others the input dtype (NumPy's square and reciprocal: their
+  BoolToInt8,     // result_type() of the inputs, bool -> int8 (NumPy's square, reciprocal,
+                  // floor_divide, remainder, fmod, power, left_shift and right_shift: their
                   // loops start at int8)
   BoolToInt64,    // bool -> int64, others the input dtype (torch.square: pow(x, 2) with an
                   // integer exponent)
-  BinaryToFloat,  // result_type() of the inputs; a bool or integer result becomes the library's
+  TrueDivision,   // result_type() of the inputs; a bool or integer result becomes the library's
                   // default float: NumPy float64 (its true_divide loops for integers are
-                  // float64), PyTorch float32 (true division)
-  BinaryBoolToInt8  // result_type() of the inputs; bool becomes int8 (NumPy's floor_divide,
-                    // remainder, fmod and power: their loops start at int8)
+                  // float64), PyTorch float32 (divide)
+  BinaryToFloat   // a float for every input: NumPy promotes the float each operand casts to
+                  // safely (float_result_type of each: uint8 with int8 is float16, as
+                  // np.arctan2's first loop both cast to), PyTorch result_type() and then, for
+                  // bool and integers, float32 (torch.atan2, torch.copysign)
 };
 std::string_view promotion_name(Promotion p);
 
@@ -117,7 +121,8 @@ struct Cost {
 
 // A library's refusal of some operand dtypes, with the library's own error. Refusals are
 // tried in row order; the first that matches is raised. `message` may hold {0} and {1}:
-// the library's name of operand 0's / 1's dtype (PyTorch's ScalarType names: "Bool").
+// the library's name of operand 0's / 1's dtype (PyTorch's ScalarType names: "Bool"), and
+// {r}: the name of their result_type() (the dtype a PyTorch kernel dispatches on).
 // Which elements a per-element rule covers, evaluated on one element's operand values (in
 // the dtype the op computes in) by where_holds. Every switch over it names every condition.
 enum class Where : std::uint8_t {
@@ -135,7 +140,10 @@ enum class Match : std::uint8_t {
   AnyIn,          // some operand's dtype is in `dtypes`
   AllIn,          // every operand's dtype is in `dtypes`
   FirstIn,        // operand 0's dtype is in `dtypes`
-  OperandsDiffer  // the operands' dtypes differ (`dtypes` unused)
+  OperandsDiffer, // the operands' dtypes differ (`dtypes` unused)
+  ResultIn        // the operands' result_type() under the row's library is in `dtypes` (a loop
+                  // or kernel missing for the promoted dtype: np.bitwise_and of uint64 with
+                  // int64, which promote to float64)
 };
 struct Refusal {
   Semantics library;
@@ -197,6 +205,10 @@ struct OpSpec {
   Accuracy accuracy_float64;
   std::array<Divergence, kMaxDivergences> divergences;
   int num_divergences;
+  // Whether the result is a real function of the operands rounded to the dtype, so that a
+  // wider computation rounded once is a reference for it; false for nextafter, a step in
+  // the dtype's own bits.
+  bool rounds = true;
   // Derived from the refusals when the table is built: the dtypes that both libraries
   // compute on cpu for same-dtype operands.
   DTypeSet dtypes;

@@ -242,6 +242,49 @@ Grads remainder_bw(const Node& n, const Tensor& g) {
   return r;
 }
 
+constexpr std::uint8_t kBoth = std::uint8_t(in(0) | in(1));  // both inputs
+
+// atan2_backward: with r = 1 / (self^2 + other^2), g * other * r and g * -self * r.
+Grads atan2_bw(const Node& n, const Tensor& g) {
+  const Tensor &y = n.input(0), &x = n.input(1);
+  const Tensor r = op(OpId::Reciprocal, add(square(y), square(x)));
+  Grads out(2);
+  if (n.needs_grad(0)) out[0] = mul(mul(g, x), r);
+  if (n.needs_grad(1)) out[1] = mul(mul(g, neg(y)), r);
+  return out;
+}
+// hypot: g * self / result and g * other / result.
+Grads hypot_bw(const Node& n, const Tensor& g) {
+  Grads out(2);
+  for (int k = 0; k < 2; ++k)
+    if (n.needs_grad(k)) out[std::size_t(k)] = div(mul(g, n.input(k)), n.output());
+  return out;
+}
+// copysign_tensor_self_backward: g * (result / self), 0 where self is 0; other gets zeros.
+// result / self is +-1 for finite nonzero self (NaN where self is inf or NaN), built without a
+// division that would give 0/0 at the zeros: copysign(self != 0, result) * copysign(1, self),
+// times (self - self + 1), which is 1 for finite self and NaN for inf and NaN.
+Grads copysign_bw(const Node& n, const Tensor& g) {
+  Grads out(2);
+  if (n.needs_grad(0)) {
+    const Tensor& x = n.input(0);
+    const Tensor one = constant(1, x);
+    const Tensor nonzero = x.to(DType::Bool).to(x.dtype());
+    const Tensor ratio = mul(op(OpId::Copysign, nonzero, n.output()), op(OpId::Copysign, one, x));
+    out[0] = mul(g, mul(ratio, add(sub(x, x), one)));
+  }
+  if (n.needs_grad(1)) out[1] = Tensor::full(g.sizes(), 0.0, g.dtype(), g.device());
+  return out;
+}
+// logaddexp: g / (1 + exp(other - self)) and g / (1 + exp(self - other)).
+Grads logaddexp_bw(const Node& n, const Tensor& g) {
+  const Tensor &x = n.input(0), &y = n.input(1);
+  Grads out(2);
+  if (n.needs_grad(0)) out[0] = div(g, add(constant(1, g), exp(sub(y, x))));
+  if (n.needs_grad(1)) out[1] = div(g, add(constant(1, g), exp(sub(x, y))));
+  return out;
+}
+
 // clang-format off
 constexpr std::array kRows{
   //      op           grad_fn          with dims        needs (input 0, input 1)          formula
@@ -285,6 +328,16 @@ constexpr std::array kRows{
   GradRow{OpId::Minimum,    "MinimumBackward0",    "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, extremum_bw<false>},
   GradRow{OpId::Fmax,       "FmaxBackward0",       "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, fextremum_bw<true>},
   GradRow{OpId::Fmin,       "FminBackward0",       "",             {{{in(0) | in(1)}, {in(0) | in(1)}}}, fextremum_bw<false>},
+  GradRow{OpId::Atan2,      "Atan2Backward0",      "",             {{{kBoth}, {kBoth}}}, atan2_bw},
+  GradRow{OpId::Hypot,      "HypotBackward0",      "",             {{{in(0), true}, {in(1), true}}}, hypot_bw},
+  GradRow{OpId::Copysign,   "CopysignBackward0",   "",             {{{in(0), true}, {}}},            copysign_bw},
+  GradRow{OpId::Nextafter,  "NextafterBackward0",  "",             {},                               nullptr},
+  GradRow{OpId::Logaddexp,  "LogaddexpBackward0",  "",             {{{kBoth}, {kBoth}}}, logaddexp_bw},
+  GradRow{OpId::BitwiseAnd, "",                    "",             {},                               nullptr},
+  GradRow{OpId::BitwiseOr,  "",                    "",             {},                               nullptr},
+  GradRow{OpId::BitwiseXor, "",                    "",             {},                               nullptr},
+  GradRow{OpId::LeftShift,  "",                    "",             {},                               nullptr},
+  GradRow{OpId::RightShift, "",                    "",             {},                               nullptr},
 };
 // clang-format on
 

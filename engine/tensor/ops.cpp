@@ -226,6 +226,16 @@ constexpr std::array kImpls{
   ImplRow{OpId::Minimum,    elementwise},
   ImplRow{OpId::Fmax,       elementwise},
   ImplRow{OpId::Fmin,       elementwise},
+  ImplRow{OpId::Atan2,      elementwise},
+  ImplRow{OpId::Hypot,      elementwise},
+  ImplRow{OpId::Copysign,   elementwise},
+  ImplRow{OpId::Nextafter,  elementwise},
+  ImplRow{OpId::Logaddexp,  elementwise},
+  ImplRow{OpId::BitwiseAnd, elementwise},
+  ImplRow{OpId::BitwiseOr,  elementwise},
+  ImplRow{OpId::BitwiseXor, elementwise},
+  ImplRow{OpId::LeftShift,  elementwise},
+  ImplRow{OpId::RightShift, elementwise},
 };
 // clang-format on
 

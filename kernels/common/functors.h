@@ -6,6 +6,7 @@
 // or, bool mul logical and. A functor's operator() is declared only for the dtypes it
 // computes; the kernels refuse the others (the registry refuses them first).
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 
@@ -333,10 +334,134 @@ using MinimumFn = ExtremumFn<false, false>;
 using FmaxFn = ExtremumFn<true, true>;
 using FminFn = ExtremumFn<false, true>;
 
-// Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath).
+// The binary float functions (torch.atan2, torch.hypot, torch.logaddexp), float dtypes only
+// (the engine casts bool and integers to the float result first): in double, rounded once,
+// as PARITY_FLOAT_FN.
+struct Atan2Fn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a, T b) const { return T(::atan2(double(a), double(b))); }
+};
+struct HypotFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a, T b) const { return T(::hypot(double(a), double(b))); }
+};
+// log(e^a + e^b): equal operands (and so infinities of one sign) a + log 2, NaN stays NaN,
+// else the larger plus log1p(e^-|a - b|), which is exact where the smaller vanishes.
+struct LogaddexpFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a, T b) const {
+    const double x = double(a), y = double(b);
+    if (x == y) return T(x + 0.6931471805599453);  // M_LN2
+    const double diff = x - y;
+    if (diff != diff) return T(diff);  // a NaN operand
+    return T((diff > 0 ? x : y) + ::log1p(::exp(-::fabs(diff))));
+  }
+};
+// torch.copysign: a's magnitude with b's sign bit, exact in every float dtype.
+struct CopysignFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_same_v<T, float>)
+      return ::copysignf(a, b);
+    else
+      return ::copysign(a, b);
+  }
+};
+
+// torch.nextafter: the next T after a toward b, in T's own bits for bfloat16 (kOnStorage: the
+// kernels hand it the elements, not their float widening, which would step in float's bits).
+struct NextafterFn {
+  static constexpr int arity = 2;
+  static constexpr bool kOnStorage = true;
+  template <class T>
+  requires spec::is_float_v<T> PARITY_HD T operator()(T a, T b) const {
+    if constexpr (std::is_same_v<T, float>) {
+      return ::nextafterf(a, b);
+    } else if constexpr (std::is_same_v<T, double>) {
+      return ::nextafter(a, b);
+    } else {
+      const float x = float(a), y = float(b);
+      if (x != x || y != y) return T(x + y);
+      if (x == y) return b;
+      const std::uint16_t sign = y < x ? 0x8000 : 0;  // the direction of the step
+      if (x == 0.0f) return T::from_bits(std::uint16_t(sign | 1));
+      // Up in magnitude when the step leads away from zero, down when toward it.
+      const bool up = (a.bits & 0x8000) == sign;
+      return T::from_bits(std::uint16_t(up ? a.bits + 1 : a.bits - 1));
+    }
+  }
+};
+
+// The bitwise ops (torch.bitwise_and, _or, _xor): bool logical, integers bit by bit; not for
+// floats (PyTorch has no float kernel; the registry refuses them).
+#define PARITY_BITWISE_FN(Name, op, bool_op)                                     \
+  struct Name {                                                                  \
+    static constexpr int arity = 2;                                              \
+    template <class T>                                                           \
+    requires std::is_integral_v<T> PARITY_HD T operator()(T a, T b) const {      \
+      if constexpr (std::is_same_v<T, bool>)                                     \
+        return a bool_op b;                                                      \
+      else                                                                       \
+        return T(a op b);                                                        \
+    }                                                                            \
+  };
+// clang-format off
+PARITY_BITWISE_FN(BitwiseAndFn, &, &&)
+PARITY_BITWISE_FN(BitwiseOrFn, |, ||)
+PARITY_BITWISE_FN(BitwiseXorFn, ^, !=)
+// clang-format on
+#undef PARITY_BITWISE_FN
+
+// torch.bitwise_left_shift / right_shift as PyTorch 1.13's cpu kernels give them on x86-64,
+// spelled out (C++ leaves these shifts undefined): the value is shifted as a 32-bit integer
+// (64-bit for int64) by the amount modulo 32 (64), then truncated to T
+// (torch.bitwise_left_shift(torch.tensor([1], dtype=torch.int8), torch.tensor([32],
+// dtype=torch.int8)) is 1, by 8 it is 0, by -3 (29) 0; int32 1 << -3 is 2**29); right shifts
+// are arithmetic for signed T (int8 -5 >> 32 is -5, >> 8 is -1). Not for bool (refused).
+template <class T>
+using shift_word_t = std::conditional_t<(sizeof(T) <= 4), std::uint32_t, std::uint64_t>;
+template <class T>
+PARITY_HD unsigned shift_count(T n) {
+  return unsigned(std::uint64_t(n) & (8 * sizeof(shift_word_t<T>) - 1));
+}
+struct LeftShiftFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+    return T(shift_word_t<T>(a) << shift_count(b));
+  }
+};
+struct RightShiftFn {
+  static constexpr int arity = 2;
+  template <class T>
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+    using Word = shift_word_t<T>;
+    if constexpr (std::is_signed_v<T>)
+      return T(std::make_signed_t<Word>(a) >> shift_count(b));  // arithmetic (C++20)
+    else
+      return T(Word(a) >> shift_count(b));
+  }
+};
+
+// A functor that declares kOnStorage computes on the elements themselves, not on their
+// opmath widening (nextafter of float16/bfloat16 steps in their own bits).
+template <class F>
+constexpr bool on_storage() {
+  if constexpr (requires { F::kOnStorage; })
+    return F::kOnStorage;
+  else
+    return false;
+}
+
+// Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath, unless
+// F computes on storage).
 template <class F, class T>
 constexpr bool computes() {
-  using M = spec::opmath_t<T>;
+  using M = std::conditional_t<on_storage<F>(), T, spec::opmath_t<T>>;
   if constexpr (F::arity == 1) return requires(F f, M a) {
       f(a);
     };
@@ -361,7 +486,7 @@ struct OnElements {
 };
 template <class T, class F>
 PARITY_HD auto on_elements(F f) {
-  if constexpr (spec::is_half_v<T>)
+  if constexpr (spec::is_half_v<T> && !on_storage<F>())
     return OnElements<F, T>{f};
   else
     return f;
@@ -445,6 +570,26 @@ void with_functor(spec::OpId op, F&& f) {
       return f(FmaxFn{});
     case spec::OpId::Fmin:
       return f(FminFn{});
+    case spec::OpId::Atan2:
+      return f(Atan2Fn{});
+    case spec::OpId::Hypot:
+      return f(HypotFn{});
+    case spec::OpId::Copysign:
+      return f(CopysignFn{});
+    case spec::OpId::Nextafter:
+      return f(NextafterFn{});
+    case spec::OpId::Logaddexp:
+      return f(LogaddexpFn{});
+    case spec::OpId::BitwiseAnd:
+      return f(BitwiseAndFn{});
+    case spec::OpId::BitwiseOr:
+      return f(BitwiseOrFn{});
+    case spec::OpId::BitwiseXor:
+      return f(BitwiseXorFn{});
+    case spec::OpId::LeftShift:
+      return f(LeftShiftFn{});
+    case spec::OpId::RightShift:
+      return f(RightShiftFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;
