@@ -121,6 +121,8 @@ TEST(Registry, GradientTableFollowsTheRegistry) {
     EXPECT_EQ(row.formula != nullptr, op.differentiable) << op.name;
     // A name wherever PyTorch records a node (differentiable ops, and nextafter, whose node
     // refuses backward); integer-only ops record none.
-    if (op.differentiable) EXPECT_FALSE(row.name.empty()) << op.name;
+    if (op.differentiable) {
+      EXPECT_FALSE(row.name.empty()) << op.name;
+    }
   }
 }
