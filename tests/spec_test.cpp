@@ -418,3 +418,38 @@ TEST(Spec, WhereHoldsPerElement) {
   const ps::ElementValues bad[] = {{&x0, {2, 3}}, {&col, {2}}};
   EXPECT_THROW(ps::where_mask(ps::Where::ZeroOperand1, DType::Int32, {2, 3}, bad), parity::ValueError);
 }
+
+// NumPy 1.24.2 (NEP 50) and PyTorch 1.13.1: np.arctan2(np.ones(3, np.uint8), np.ones(3,
+// np.int8)).dtype is float16, of (int16, uint8) float32, of (int32, float16) float64;
+// np.hypot(np.ones(3, np.uint64), np.ones(3, np.int64)).dtype float64; torch.atan2 of two
+// int32 tensors float32, of int64 with bfloat16 bfloat16; np.left_shift(np.ones(3, bool),
+// np.ones(3, np.uint8)).dtype uint8, of np.int32 with a 0-d np.int64 int64, torch's int32.
+TEST(Spec, BinaryToFloatAndShiftDtypes) {
+  auto rd = [](ps::OpId op, Semantics s, std::initializer_list<ps::Operand> in) {
+    return ps::result_dtype(op, s, std::span<const ps::Operand>(in.begin(), in.size()));
+  };
+  EXPECT_EQ(rd(ps::OpId::Atan2, Semantics::NumPy, {{DType::UInt8}, {DType::Int8}}), DType::Float16);
+  EXPECT_EQ(rd(ps::OpId::Atan2, Semantics::NumPy, {{DType::Int16}, {DType::UInt8}}), DType::Float32);
+  EXPECT_EQ(rd(ps::OpId::Atan2, Semantics::NumPy, {{DType::Int32}, {DType::Float16}}), DType::Float64);
+  EXPECT_EQ(rd(ps::OpId::Hypot, Semantics::NumPy, {{DType::UInt64}, {DType::Int64}}), DType::Float64);
+  EXPECT_EQ(rd(ps::OpId::Atan2, Semantics::PyTorch, {{DType::Int32}, {DType::Int32}}), DType::Float32);
+  EXPECT_EQ(rd(ps::OpId::Atan2, Semantics::PyTorch, {{DType::Int64}, {DType::BFloat16}}), DType::BFloat16);
+  EXPECT_EQ(rd(ps::OpId::LeftShift, Semantics::NumPy, {{DType::Bool}, {DType::UInt8}}), DType::UInt8);
+  EXPECT_EQ(rd(ps::OpId::LeftShift, Semantics::NumPy, {{DType::Bool}, {DType::Bool}}), DType::Int8);
+  EXPECT_EQ(rd(ps::OpId::LeftShift, Semantics::NumPy, {{DType::Int32}, {DType::Int64, true}}), DType::Int64);
+  EXPECT_EQ(rd(ps::OpId::LeftShift, Semantics::PyTorch, {{DType::Int32}, {DType::Int64, true}}), DType::Int32);
+}
+
+// Refusals of the promoted dtype, named as the library names it: torch.bitwise_and(torch.ones(3,
+// dtype=torch.int32), torch.tensor(1.0, dtype=torch.float64)): "bitwise_and_cpu" not implemented
+// for 'Double'; torch.hypot(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.int8)):
+// "hypot_cpu" ... 'Char'; np.bitwise_and(np.ones(3, np.uint64), np.ones(3, np.int64)): TypeError
+// (they promote to float64); of uint64 with uint8 it computes (uint64).
+TEST(Spec, RefusalsOfThePromotedDtype) {
+  EXPECT_EQ(refusal_of(ps::OpId::BitwiseAnd, Semantics::PyTorch, {{DType::Int32}, {DType::Float64, true}}),
+            (Err{"RuntimeError", "\"bitwise_and_cpu\" not implemented for 'Double'"}));
+  EXPECT_EQ(refusal_of(ps::OpId::Hypot, Semantics::PyTorch, {{DType::Bool}, {DType::Int8}}),
+            (Err{"RuntimeError", "\"hypot_cpu\" not implemented for 'Char'"}));
+  EXPECT_EQ(refusal_of(ps::OpId::BitwiseAnd, Semantics::NumPy, {{DType::UInt64}, {DType::Int64}}).first, "TypeError");
+  EXPECT_EQ(refusal_of(ps::OpId::BitwiseAnd, Semantics::NumPy, {{DType::UInt64}, {DType::UInt8}}).second, "no error");
+}
