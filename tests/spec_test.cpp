@@ -418,3 +418,33 @@ TEST(Spec, WhereHoldsPerElement) {
   const ps::ElementValues bad[] = {{&x0, {2, 3}}, {&col, {2}}};
   EXPECT_THROW(ps::where_mask(ps::Where::ZeroOperand1, DType::Int32, {2, 3}, bad), parity::ValueError);
 }
+
+// The ops whose result is bool compute in a dtype of their own, each library by its rule
+// (NumPy 1.24.2 under NEP 50, PyTorch 1.13.1): np.less(np.ones(3, np.int64), np.ones(3,
+// np.float32)) compares in float64 (np.less.types has 'dd->?', not 'qf->?'), torch.lt in
+// float32; np.isnan(np.ones(3, np.float16)) tests float16 ('e->?'), and np.signbit of int8 goes
+// through float16 (np.signbit.types is ['e->?', 'f->?', 'd->?', 'g->?']) where torch.signbit
+// reads int8; every result is bool.
+TEST(Spec, BoolOpsComputeInTheirOwnDtype) {
+  const ps::Operand mixed[] = {{DType::Int64, false}, {DType::Float32, false}};
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Less, Semantics::NumPy, mixed), DType::Float64);
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Less, Semantics::PyTorch, mixed), DType::Float32);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Less, Semantics::NumPy, mixed), DType::Bool);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Less, Semantics::PyTorch, mixed), DType::Bool);
+  const ps::Operand half[] = {{DType::Float16, false}};
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Isnan, Semantics::NumPy, half), DType::Float16);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Isnan, Semantics::NumPy, half), DType::Bool);
+  const ps::Operand i8[] = {{DType::Int8, false}};
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Signbit, Semantics::NumPy, i8), DType::Float16);
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Signbit, Semantics::PyTorch, i8), DType::Int8);
+  // The ops that are not bool compute in their result dtype.
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Add, Semantics::NumPy, mixed), DType::Float64);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Add, Semantics::NumPy, mixed), DType::Float64);
+  for (const auto& op : ps::op_table()) {
+    if (op.output == ps::Output::Bool) {
+      EXPECT_FALSE(op.differentiable) << op.name;  // a bool result
+    }
+    EXPECT_EQ(ps::result_rule_name(op, Semantics::NumPy).ends_with(" -> bool"), op.output == ps::Output::Bool)
+        << op.name;
+  }
+}

@@ -441,7 +441,148 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
    .divergences = {{{DivergenceKind::TorchRefuses,
                      "bool: NumPy's absolute is the identity, PyTorch has no bool abs kernel"}}},
-   .num_divergences = 1},
+   .num_divergences = 1},  // np.equal(a, b) and torch.eq(a, b): bool for every dtype pair in both (computed in result_type(a, b):
+  // np.equal(np.ones(3, np.int64), np.ones(3, np.float32)) compares in float64, torch.eq in float32)
+  {.id = OpId::Equal, .name = "equal", .numpy_name = "numpy.equal", .torch_name = "torch.eq",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.not_equal(a, b) and torch.ne(a, b): bool for every dtype pair in both (computed in result_type(a, b):
+  // np.not_equal(np.ones(3, np.int64), np.ones(3, np.float32)) compares in float64, torch.ne in float32)
+  {.id = OpId::NotEqual, .name = "not_equal", .numpy_name = "numpy.not_equal", .torch_name = "torch.ne",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.less(a, b) and torch.lt(a, b): bool for every dtype pair in both (computed in result_type(a, b):
+  // np.less(np.ones(3, np.int64), np.ones(3, np.float32)) compares in float64, torch.lt in float32)
+  {.id = OpId::Less, .name = "less", .numpy_name = "numpy.less", .torch_name = "torch.lt",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.less_equal(a, b) and torch.le(a, b): bool for every dtype pair in both (computed in result_type(a, b):
+  // np.less_equal(np.ones(3, np.int64), np.ones(3, np.float32)) compares in float64, torch.le in float32)
+  {.id = OpId::LessEqual, .name = "less_equal", .numpy_name = "numpy.less_equal", .torch_name = "torch.le",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.greater(a, b) and torch.gt(a, b): bool for every dtype pair in both (computed in result_type(a, b):
+  // np.greater(np.ones(3, np.int64), np.ones(3, np.float32)) compares in float64, torch.gt in float32)
+  {.id = OpId::Greater, .name = "greater", .numpy_name = "numpy.greater", .torch_name = "torch.gt",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.greater_equal(a, b) and torch.ge(a, b): bool for every dtype pair in both (computed in result_type(a, b):
+  // np.greater_equal(np.ones(3, np.int64), np.ones(3, np.float32)) compares in float64, torch.ge in float32)
+  {.id = OpId::GreaterEqual, .name = "greater_equal", .numpy_name = "numpy.greater_equal", .torch_name = "torch.ge",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.logical_and(a, b) and torch.logical_and(a, b): bool for every dtype pair (nonzero is true, NaN too, -0 not),
+  // computed in result_type(a, b) (np.logical_and.types are 'dd->?' and the like)
+  {.id = OpId::LogicalAnd, .name = "logical_and", .numpy_name = "numpy.logical_and", .torch_name = "torch.logical_and",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.logical_or(a, b) and torch.logical_or(a, b): bool for every dtype pair (nonzero is true, NaN too, -0 not),
+  // computed in result_type(a, b) (np.logical_or.types are 'dd->?' and the like)
+  {.id = OpId::LogicalOr, .name = "logical_or", .numpy_name = "numpy.logical_or", .torch_name = "torch.logical_or",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.logical_xor(a, b) and torch.logical_xor(a, b): bool for every dtype pair (nonzero is true, NaN too, -0 not),
+  // computed in result_type(a, b) (np.logical_xor.types are 'dd->?' and the like)
+  {.id = OpId::LogicalXor, .name = "logical_xor", .numpy_name = "numpy.logical_xor", .torch_name = "torch.logical_xor",
+   .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.logical_not(x), torch.logical_not(x): bool for every dtype, computed in x's ('f->?', 'b->?', ...)
+  {.id = OpId::LogicalNot, .name = "logical_not", .numpy_name = "numpy.logical_not", .torch_name = "torch.logical_not",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.isnan(x), torch.isnan(x): bool for every dtype, tested in x's dtype (np.isnan.types has integer
+  // loops: np.isnan(np.ones(3, np.int8)) is all False; float16 is tested as float16)
+  {.id = OpId::Isnan, .name = "isnan", .numpy_name = "numpy.isnan", .torch_name = "torch.isnan",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.isinf(x), torch.isinf(x): bool for every dtype, tested in x's dtype (np.isinf.types has integer
+  // loops: np.isinf(np.ones(3, np.int8)) is all False; float16 is tested as float16)
+  {.id = OpId::Isinf, .name = "isinf", .numpy_name = "numpy.isinf", .torch_name = "torch.isinf",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.isfinite(x), torch.isfinite(x): bool for every dtype, tested in x's dtype (np.isfinite.types has integer
+  // loops: np.isfinite(np.ones(3, np.int8)) is all True; float16 is tested as float16)
+  {.id = OpId::Isfinite, .name = "isfinite", .numpy_name = "numpy.isfinite", .torch_name = "torch.isfinite",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.signbit has float loops only (np.signbit.types is ['e->?', 'f->?', 'd->?', 'g->?']): bool and
+  // integers are cast to the narrowest float that holds them (int8: float16, int32: float64);
+  // torch.signbit(x) reads x's own dtype (an integer's sign is x < 0). Both bool; the sign
+  // survives every such cast, so the values agree: np.signbit(np.array([-128], np.int8)) and
+  // torch.signbit(torch.tensor([-128], dtype=torch.int8)) are [True]
+  {.id = OpId::Signbit, .name = "signbit", .numpy_name = "numpy.signbit", .torch_name = "torch.signbit",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::Same, .output = Output::Bool,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
 }};
 // clang-format on
 
@@ -538,6 +679,16 @@ std::string_view promotion_name(Promotion p) {
       return "bool_to_int8";
     case Promotion::BoolToInt64:
       return "bool_to_int64";
+  }
+  return "?";
+}
+
+std::string_view output_name(Output o) {
+  switch (o) {
+    case Output::Compute:
+      return "compute";
+    case Output::Bool:
+      return "bool";
   }
   return "?";
 }
@@ -660,6 +811,20 @@ bool accepts(OpId id, Semantics s, DType dtype, Backend backend) {
 }
 
 DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
+  return output_dtype(id, compute_dtype(id, s, inputs, backend));
+}
+
+DType output_dtype(OpId id, DType compute) {
+  switch (op_spec(id).output) {
+    case Output::Compute:
+      return compute;
+    case Output::Bool:
+      return DType::Bool;
+  }
+  return compute;
+}
+
+DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
   const OpSpec& op = op_spec(id);
   check_arity(op, inputs.size());
   if (s == Torch)
@@ -875,6 +1040,11 @@ bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const O
       }
   }
   return false;
+}
+
+std::string result_rule_name(const OpSpec& op, Semantics s) {
+  const std::string rule(promotion_name(s == Semantics::NumPy ? op.numpy_result : op.torch_result));
+  return op.output == Output::Compute ? rule : rule + " -> " + std::string(output_name(op.output));
 }
 
 std::string divergence_summary(const OpSpec& op) {

@@ -21,10 +21,12 @@ namespace parity::spec {
 enum class OpId : std::uint8_t {
   Add, Mul, Neg, Exp, Sum, Matmul, Sub,
   Sqrt, Log, Sin, Cos, Tanh, Square, Reciprocal, Log1p, Expm1, Log2, Log10, Exp2, Tan,
-  Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs
+  Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs,
+  Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr, LogicalXor,
+  LogicalNot, Isnan, Isinf, Isfinite, Signbit
 };
 // clang-format on
-inline constexpr int kNumOps = 29;
+inline constexpr int kNumOps = 43;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to
@@ -44,7 +46,9 @@ constexpr std::string_view kind_name(OpKind k) {
   return "?";
 }
 
-// How one library's result dtype follows from the input dtypes.
+// How one library's compute dtype follows from the input dtypes: the dtype the inputs are
+// cast to and the op computes in. It is the result dtype too, unless the row's `output`
+// says the result is bool (see Output).
 enum class Promotion : std::uint8_t {
   Same,           // result dtype = input dtype (neg)
   Binary,         // result_type() of the inputs (add, mul, matmul)
@@ -56,6 +60,17 @@ enum class Promotion : std::uint8_t {
                   // integer exponent)
 };
 std::string_view promotion_name(Promotion p);
+
+// The result dtype, given the compute dtype. Comparisons, logical ops and predicates compute
+// in the compute dtype (np.less(int64, float32) compares in float64, torch.lt in float32;
+// np.isnan(float16) tests float16) and write bool. The functor of a Bool op declares
+// `using result = bool;`, its reference returns bool, and both engines' generic elementwise
+// paths cast the inputs to the compute dtype and allocate a bool result.
+enum class Output : std::uint8_t {
+  Compute,  // the result is in the compute dtype (add, exp, ...)
+  Bool      // the result is bool (equal, logical_and, isnan, ...)
+};
+std::string_view output_name(Output o);
 
 // The device a PyTorch rule applies on (NumPy rules use Any).
 enum class Backend : std::uint8_t { Any, Cpu, Cuda };
@@ -178,8 +193,9 @@ struct OpSpec {
   OpKind kind;
   int arity;
   Signature signature;
-  Promotion numpy_result;  // NumPy's result-dtype rule
+  Promotion numpy_result;  // NumPy's compute-dtype rule (the result dtype's too, unless `output`)
   Promotion torch_result;  // PyTorch's
+  Output output = Output::Compute;  // both libraries': Bool for comparisons and predicates
   std::array<Refusal, kMaxRefusals> refusals;
   int num_refusals;
   Domain domain;      // float inputs
@@ -239,6 +255,11 @@ bool accepts(OpId op, Semantics library, DType dtype, Backend backend = Backend:
 // The result dtype of `op` under one library's rules; throws TypeError (with the library's
 // class and message from the refusal rows) where the library refuses the input dtypes.
 DType result_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu);
+// The dtype the inputs are cast to and `op` computes in, under one library's rules (the
+// row's Promotion); the result dtype unless the row's output is Bool. Throws as result_dtype.
+DType compute_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu);
+// The result dtype of `op` for a compute dtype (the row's Output): `compute`, or bool.
+DType output_dtype(OpId op, DType compute);
 
 // The result shape of `op`. For reductions, params.axes empty means all axes. Throws with
 // the library's wording on mismatch.
@@ -251,6 +272,9 @@ Shape result_shape(OpId op, Semantics s, std::span<const Shape> inputs,
 bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const Operand> inputs);
 // The reasons of every divergence of `op`, joined ("" when the libraries agree).
 std::string divergence_summary(const OpSpec& op);
+// A library's result rule as `parity spec` prints it: "binary", or "binary -> bool" for an op
+// whose output is Bool (the compute rule, then the result).
+std::string result_rule_name(const OpSpec& op, Semantics s);
 
 // The operand values of one elementwise call, each in C order over its own shape (which
 // broadcasts to `out`), as the per-element rules read them.
