@@ -242,6 +242,7 @@ std::string where_str(spec::Where w) {
     case spec::Where::ZeroOperand1: return "the second operand is 0";
     case spec::Where::NegativeOperand1: return "the second operand is negative";
     case spec::Where::ShiftOutOfRange: return "the shift is negative or at least the bit width";
+    case spec::Where::OperandInexact: return "an operand PyTorch's compute dtype does not hold";
   }
   return "?";
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 #include <string>
 #include <utility>
@@ -440,6 +441,16 @@ TEST(Spec, BoolOpsComputeInTheirOwnDtype) {
   // The ops that are not bool compute in their result dtype.
   EXPECT_EQ(ps::compute_dtype(ps::OpId::Add, Semantics::NumPy, mixed), DType::Float64);
   EXPECT_EQ(ps::result_dtype(ps::OpId::Add, Semantics::NumPy, mixed), DType::Float64);
+  // Where PyTorch's narrower compute dtype does not hold an operand (the values as NumPy
+  // computes them): 16777217 in float32, -3 in uint8, 1e-300 in float32; NaN stays NaN.
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::Float32, 16777217.0, 0));
+  EXPECT_FALSE(ps::where_holds(ps::Where::OperandInexact, DType::Float32, 16777216.0, 0.5));
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::UInt8, 1, -3));
+  EXPECT_FALSE(ps::where_holds(ps::Where::OperandInexact, DType::UInt8, 255, 0));
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::Int8, 1, 256));
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::Float32, 1, 1e-300));
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::Float16, 2049, 1));
+  EXPECT_FALSE(ps::where_holds(ps::Where::OperandInexact, DType::Float16, std::nan(""), -0.0));
   for (const auto& op : ps::op_table()) {
     if (op.output == ps::Output::Bool) {
       EXPECT_FALSE(op.differentiable) << op.name;  // a bool result

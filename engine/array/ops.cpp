@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -167,47 +168,23 @@ struct AbsRef {
 // the operands to it), returning bool, which the loop writes as a bool array. Comparisons are
 // IEEE's, as NumPy's loops: NaN is unequal to everything, -0 == +0.
 
-struct EqualRef {
+// `Cmp` is the standard library's comparison (std::less<> is IEEE's x < y).
+template <class Cmp>
+struct CompareRef {
   template <class T>
-  static bool apply(T x, T y) { return x == y; }
-};
-struct NotEqualRef {
-  template <class T>
-  static bool apply(T x, T y) { return x != y; }
-};
-struct LessRef {
-  template <class T>
-  static bool apply(T x, T y) { return x < y; }
-};
-struct LessEqualRef {
-  template <class T>
-  static bool apply(T x, T y) { return x <= y; }
-};
-struct GreaterRef {
-  template <class T>
-  static bool apply(T x, T y) { return x > y; }
-};
-struct GreaterEqualRef {
-  template <class T>
-  static bool apply(T x, T y) { return x >= y; }
+  static bool apply(T x, T y) { return Cmp{}(x, y); }
 };
 
-// NumPy's logical ops read nonzero as true: NaN is true, -0 false.
+// NumPy's logical ops read nonzero as true: NaN is true, -0 false. `Op` combines the truths
+// (std::logical_and<>, std::logical_or<>; std::not_equal_to<> is xor).
 template <class T>
 bool nonzero(T x) {
   return x != T(0);
 }
-struct LogicalAndRef {
+template <class Op>
+struct LogicalRef {
   template <class T>
-  static bool apply(T x, T y) { return nonzero(x) && nonzero(y); }
-};
-struct LogicalOrRef {
-  template <class T>
-  static bool apply(T x, T y) { return nonzero(x) || nonzero(y); }
-};
-struct LogicalXorRef {
-  template <class T>
-  static bool apply(T x, T y) { return nonzero(x) != nonzero(y); }
+  static bool apply(T x, T y) { return Op{}(nonzero(x), nonzero(y)); }
 };
 struct LogicalNotRef {
   template <class T>
@@ -648,15 +625,15 @@ constexpr std::array kImpls{
   ImplRow{OpId::Acosh,     elementwise<InDoubleRef<AcoshOf>, 1>},
   ImplRow{OpId::Atanh,     elementwise<InDoubleRef<AtanhOf>, 1>},
   ImplRow{OpId::Abs,       elementwise<AbsRef, 1>},
-  ImplRow{OpId::Equal,        elementwise<EqualRef, 2>},
-  ImplRow{OpId::NotEqual,     elementwise<NotEqualRef, 2>},
-  ImplRow{OpId::Less,         elementwise<LessRef, 2>},
-  ImplRow{OpId::LessEqual,    elementwise<LessEqualRef, 2>},
-  ImplRow{OpId::Greater,      elementwise<GreaterRef, 2>},
-  ImplRow{OpId::GreaterEqual, elementwise<GreaterEqualRef, 2>},
-  ImplRow{OpId::LogicalAnd,   elementwise<LogicalAndRef, 2>},
-  ImplRow{OpId::LogicalOr,    elementwise<LogicalOrRef, 2>},
-  ImplRow{OpId::LogicalXor,   elementwise<LogicalXorRef, 2>},
+  ImplRow{OpId::Equal,        elementwise<CompareRef<std::equal_to<>>, 2>},
+  ImplRow{OpId::NotEqual,     elementwise<CompareRef<std::not_equal_to<>>, 2>},
+  ImplRow{OpId::Less,         elementwise<CompareRef<std::less<>>, 2>},
+  ImplRow{OpId::LessEqual,    elementwise<CompareRef<std::less_equal<>>, 2>},
+  ImplRow{OpId::Greater,      elementwise<CompareRef<std::greater<>>, 2>},
+  ImplRow{OpId::GreaterEqual, elementwise<CompareRef<std::greater_equal<>>, 2>},
+  ImplRow{OpId::LogicalAnd,   elementwise<LogicalRef<std::logical_and<>>, 2>},
+  ImplRow{OpId::LogicalOr,    elementwise<LogicalRef<std::logical_or<>>, 2>},
+  ImplRow{OpId::LogicalXor,   elementwise<LogicalRef<std::not_equal_to<>>, 2>},
   ImplRow{OpId::LogicalNot,   elementwise<LogicalNotRef, 1>},
   ImplRow{OpId::Isnan,        elementwise<IsnanRef, 1>},
   ImplRow{OpId::Isinf,        elementwise<IsinfRef, 1>},

@@ -134,7 +134,11 @@ enum class Where : std::uint8_t {
   NaNOperand,        // some operand is NaN
   ZeroOperand1,      // operand 1 (a divisor) is zero
   NegativeOperand1,  // operand 1 is negative (an integer power's exponent)
-  ShiftOutOfRange    // operand 1 is negative or at least the bit width of the dtype
+  ShiftOutOfRange,   // operand 1 is negative or at least the bit width of the dtype
+  OperandInexact     // some operand does not survive a cast to the dtype: the values are
+                     // NumPy's (in its compute dtype), the dtype PyTorch's narrower one
+                     // (np.equal(int64 16777217, float32 16777216.) compares in float64,
+                     // torch.eq in float32, where 16777217 rounds to 16777216)
 };
 std::string_view where_name(Where w);
 // Whether `w` holds for an element whose operands are x0 (and x1), computed in `dtype`.
