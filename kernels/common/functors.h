@@ -223,7 +223,7 @@ struct IsinfFn {
   template <class T>
   PARITY_HD bool operator()(T a) const {
     if constexpr (std::is_floating_point_v<T>)
-      return a == T(HUGE_VAL) || a == -T(HUGE_VAL);
+      return a == T(INFINITY) || a == -T(INFINITY);
     else
       return false;
   }
