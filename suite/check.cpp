@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "engine/interop/convert.h"
 #include "engine/spec/error.h"
@@ -188,13 +189,14 @@ std::vector<spec::ElementValues> element_values(const std::vector<array::NdArray
 }
 
 // The data-dependent error a library raises for these inputs ("" when none): the
-// registry's refusal rows with a `where`, evaluated on the inputs cast to the result dtype.
+// registry's refusal rows with a `where`, evaluated on the inputs cast to the compute dtype
+// (as the engines evaluate them).
 std::string expected_value_error(const Case& c, Semantics s, core::Device device,
                                  const std::vector<array::NdArray>& views) {
   const auto ops = operands(c);
   const spec::Backend b = s == Semantics::PyTorch ? backend_of(device) : spec::Backend::Cpu;
   if (!spec::has_value_refusal(c.op, s, ops, b)) return "";
-  const DType dt = spec::result_dtype(c.op, s, ops, b);
+  const DType dt = spec::compute_dtype(c.op, s, ops, b);
   std::vector<std::vector<double>> store;
   const auto ev = element_values(views, dt, store);
   return spec::value_refusal_message(c.op, s, ops, b, dt,
@@ -205,9 +207,12 @@ std::string expected_value_error(const Case& c, Semantics s, core::Device device
 // (computed in `dtype` from `views`): where `got` differs from `want` there, `got` takes
 // `want`'s value, so that judge() sees only the elements both libraries agree on. Returns
 // how many differed, and the reasons of the rows that covered them.
+// `values_dtype` (default: `dtype`) is the dtype the operands are read in, where it differs
+// from `dtype`: for an op whose result is bool, NumPy's compute dtype, so that a rule can see
+// an operand that PyTorch's narrower compute dtype does not hold (Where::OperandInexact).
 std::size_t set_aside_by_design(const Case& c, const std::vector<array::NdArray>& views, DType dtype,
                                 const spec::Shape& out, std::vector<double>& got, const std::vector<double>& want,
-                                std::string& reasons) {
+                                std::string& reasons, std::optional<DType> values_dtype = std::nullopt) {
   // The rows that single out elements: Values divergences in this dtype, and the
   // data-dependent refusals (where one library raises, the other's values there are its own).
   struct Rule {
@@ -225,7 +230,7 @@ std::size_t set_aside_by_design(const Case& c, const std::vector<array::NdArray>
   std::size_t differing = 0;
   std::vector<std::vector<double>> store;
   for (const Rule& d : rules) {
-    if (store.empty()) element_values(views, dtype, store);
+    if (store.empty()) element_values(views, values_dtype.value_or(dtype), store);
     std::vector<spec::ElementValues> ev;
     for (std::size_t k = 0; k < views.size(); ++k) ev.push_back({&store[k], views[k].shape()});
     const std::vector<bool> mask = spec::where_mask(d.where, dtype, out, ev);
@@ -399,7 +404,11 @@ void forward_check(const Case& c, core::Device device, reports::CheckRecord& r) 
     std::vector<double> mine = got;
     const std::vector<double> want = ref.to_doubles();
     std::string reasons;
-    const std::size_t by_design = set_aside_by_design(c, views, torch_dtype, shape, mine, want, reasons);
+    // The rules are read in PyTorch's compute dtype (the result dtype but for the ops whose
+    // result is bool) on the operands as NumPy computes them.
+    const DType torch_compute = spec::compute_dtype(c.op, Semantics::PyTorch, ops, backend_of(device));
+    const std::size_t by_design = set_aside_by_design(c, views, torch_compute, shape, mine, want, reasons,
+                                                      spec::compute_dtype(c.op, Semantics::NumPy, ops));
     if (std::string bad = judge(c, mine, want, torch_dtype, views, r); !bad.empty()) return fail(r, bad);
     if (by_design == 0) {
       r.status = "pass";

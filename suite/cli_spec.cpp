@@ -116,13 +116,15 @@ void print_text(bool matrix) {
   const std::size_t w = column_width("op", [](const OpSpec& op) { return op.name; });
   const std::size_t wn = column_width("numpy", [](const OpSpec& op) { return op.numpy_name; });
   const std::size_t wt = column_width("torch", [](const OpSpec& op) { return op.torch_name; });
-  fmt::print("{:<{}} {:<9} {:<5} {:<{}} {:<{}} {:<14} {:<14} {:<12} {:<5} {}\n", "op", w, "kind", "arity",
-             "numpy", wn, "torch", wt, "result numpy", "result torch", "domain", "grad",
+  const std::size_t wr =
+      column_width("result numpy", [](const OpSpec& op) { return spec::result_rule_name(op, Semantics::NumPy); });
+  fmt::print("{:<{}} {:<9} {:<5} {:<{}} {:<{}} {:<{}} {:<{}} {:<12} {:<5} {}\n", "op", w, "kind", "arity",
+             "numpy", wn, "torch", wt, "result numpy", wr, "result torch", wr, "domain", "grad",
              "accuracy (float32 / float64)");
   for (const OpSpec& op : spec::op_table())
-    fmt::print("{:<{}} {:<9} {:<5} {:<{}} {:<{}} {:<14} {:<14} {:<12} {:<5} {} / {}\n", op.name, w,
+    fmt::print("{:<{}} {:<9} {:<5} {:<{}} {:<{}} {:<{}} {:<{}} {:<12} {:<5} {} / {}\n", op.name, w,
                spec::kind_name(op.kind), op.arity, op.numpy_name, wn, op.torch_name, wt,
-               spec::promotion_name(op.numpy_result), spec::promotion_name(op.torch_result),
+               spec::result_rule_name(op, Semantics::NumPy), wr, spec::result_rule_name(op, Semantics::PyTorch), wr,
                fmt::format("[{},{}]", op.domain.lo, op.domain.hi), op.differentiable ? "yes" : "no",
                accuracy_str(op.accuracy), accuracy_str(op.accuracy_float64));
   fmt::print("\nSignatures, dtypes and special values:\n");
@@ -182,8 +184,8 @@ void print_markdown(bool matrix) {
   for (const OpSpec& op : spec::op_table())
     fmt::print("| {} | `{}` | `{}` | {} | {} / {} | {} | {} | {} | {} | {} / {} |\n", op.name,
                signature_str(op, Semantics::NumPy), signature_str(op, Semantics::PyTorch),
-               spec::kind_name(op.kind), spec::promotion_name(op.numpy_result),
-               spec::promotion_name(op.torch_result), dtypes_of(op, Semantics::NumPy, Backend::Cpu),
+               spec::kind_name(op.kind), spec::result_rule_name(op, Semantics::NumPy),
+               spec::result_rule_name(op, Semantics::PyTorch), dtypes_of(op, Semantics::NumPy, Backend::Cpu),
                dtypes_of(op, Semantics::PyTorch, Backend::Cpu),
                dtypes_of(op, Semantics::PyTorch, Backend::Cuda), op.differentiable ? "yes" : "no",
                accuracy_str(op.accuracy), accuracy_str(op.accuracy_float64));
@@ -240,6 +242,7 @@ std::string where_str(spec::Where w) {
     case spec::Where::ZeroOperand1: return "the second operand is 0";
     case spec::Where::NegativeOperand1: return "the second operand is negative";
     case spec::Where::ShiftOutOfRange: return "the shift is negative or at least the bit width";
+    case spec::Where::OperandInexact: return "an operand PyTorch's compute dtype does not hold";
   }
   return "?";
 }
@@ -396,8 +399,8 @@ void print_json(bool matrix) {
         "\"float64\": {{\"max_ulp\": {}, \"reduce_factor\": {}}}}}, \"divergences\": {}}}",
         json_str(op.name), json_str(op.numpy_name), json_str(op.torch_name),
         json_str(spec::kind_name(op.kind)), op.arity, json_list(np_ops), json_list(torch_ops),
-        json_list(params), json_str(spec::promotion_name(op.numpy_result)),
-        json_str(spec::promotion_name(op.torch_result)),
+        json_list(params), json_str(spec::result_rule_name(op, Semantics::NumPy)),
+        json_str(spec::result_rule_name(op, Semantics::PyTorch)),
         json_list(quoted_split(dtypes_of(op, Semantics::NumPy, Backend::Cpu))),
         json_list(quoted_split(dtypes_of(op, Semantics::PyTorch, Backend::Cpu))),
         json_list(quoted_split(dtypes_of(op, Semantics::PyTorch, Backend::Cuda))), json_list(refusals),

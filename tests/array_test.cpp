@@ -1117,3 +1117,80 @@ TEST(ArrayShift, AmountsOutsideTheWidth) {
 
 }  // namespace
 }  // namespace parity::array
+
+namespace parity::array {
+namespace {
+
+using parity::spec::OpId;
+
+// Comparisons compute in the promoted dtype and write bool (NumPy 1.24.2, NEP 50):
+// np.equal(np.array([16777217, 3], np.int64), np.array([16777216., 3.], np.float32)) ->
+// [False, True] and np.greater -> [True, False] (compared in float64, where 2**24 + 1 is
+// exact); np.equal(np.array([255], np.uint8), np.array([-1], np.int8)) -> [False] (in int16);
+// np.equal(np.array([2**53 + 1], np.int64), np.array([2**53], np.uint64)) -> [True] (in float64).
+TEST(ArrayCompare, ComputeDtypeDecides) {
+  const NdArray big = values<std::int64_t>({2}, {16777217, 3});
+  const NdArray f = values<float>({2}, {16777216.0f, 3.0f});
+  const NdArray eq = call(OpId::Equal, std::array{big, f});
+  EXPECT_EQ(eq.dtype(), DType::Bool);
+  EXPECT_EQ(eq.to_doubles(), (Vals{0, 1}));
+  EXPECT_EQ(call(OpId::Greater, std::array{big, f}).to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(call(OpId::Equal, std::array{values<std::uint8_t>({1}, {255}), values<std::int8_t>({1}, {-1})})
+                .to_doubles(),
+            (Vals{0}));
+  EXPECT_EQ(call(OpId::Equal, std::array{values<std::int64_t>({1}, {(std::int64_t(1) << 53) + 1}),
+                                         values<std::uint64_t>({1}, {std::uint64_t(1) << 53})})
+                .to_doubles(),
+            (Vals{1}));
+}
+
+// a = np.array([nan, -0., 1.]); b = np.array([1., 0., nan]):
+// np.less(a, b) -> [F, F, F]; np.less_equal -> [F, T, F]; np.not_equal -> [T, F, T];
+// np.greater_equal -> [F, T, F]; np.equal -> [F, T, F]; np.greater -> [F, F, F]
+TEST(ArrayCompare, NaNAndSignedZero) {
+  const NdArray a = values<double>({3}, {NAN, -0.0, 1.0}), b = values<double>({3}, {1.0, 0.0, NAN});
+  const std::pair<OpId, Vals> rows[] = {{OpId::Less, {0, 0, 0}},         {OpId::LessEqual, {0, 1, 0}},
+                                        {OpId::NotEqual, {1, 0, 1}},     {OpId::GreaterEqual, {0, 1, 0}},
+                                        {OpId::Equal, {0, 1, 0}},        {OpId::Greater, {0, 0, 0}}};
+  for (const auto& [op, want] : rows) {
+    const NdArray r = call(op, std::array{a, b});
+    EXPECT_EQ(r.dtype(), DType::Bool) << spec::op_spec(op).name;
+    EXPECT_EQ(r.to_doubles(), want) << spec::op_spec(op).name;
+  }
+}
+
+// a = np.array([nan, -0., 2.]); b = np.array([1., 1., 0.]): np.logical_and(a, b) -> [T, F, F],
+// np.logical_or -> [T, T, T], np.logical_xor -> [F, T, T], np.logical_not(a) -> [F, T, F]
+TEST(ArrayLogical, NaNIsTrueNegativeZeroIsFalse) {
+  const NdArray a = values<double>({3}, {NAN, -0.0, 2.0}), b = values<double>({3}, {1.0, 1.0, 0.0});
+  EXPECT_EQ(call(OpId::LogicalAnd, std::array{a, b}).to_doubles(), (Vals{1, 0, 0}));
+  EXPECT_EQ(call(OpId::LogicalOr, std::array{a, b}).to_doubles(), (Vals{1, 1, 1}));
+  EXPECT_EQ(call(OpId::LogicalXor, std::array{a, b}).to_doubles(), (Vals{0, 1, 1}));
+  const NdArray n = call(OpId::LogicalNot, std::array{a});
+  EXPECT_EQ(n.dtype(), DType::Bool);
+  EXPECT_EQ(n.to_doubles(), (Vals{0, 1, 0}));
+}
+
+// np.isnan(np.array([1, 2], np.int8)) -> [F, F] (its integer loop), np.isfinite -> [T, T];
+// np.isnan(np.array([nan, 1.], np.float16)) -> [T, F] (tested in float16);
+// np.isinf(np.array([inf, 65504], np.float16)) -> [T, F];
+// np.signbit(np.array([-128, 0], np.int8)) -> [T, F] (through float16: its loops are float only);
+// np.signbit(np.array([-0., -nan, nan, -inf])) -> [T, T, F, T]
+TEST(ArrayPredicates, EveryDtype) {
+  const NdArray i = values<std::int8_t>({2}, {1, 2});
+  EXPECT_EQ(call(OpId::Isnan, std::array{i}).to_doubles(), (Vals{0, 0}));
+  EXPECT_EQ(call(OpId::Isfinite, std::array{i}).to_doubles(), (Vals{1, 1}));
+  const NdArray h = values<double>({2}, {NAN, 1.0}).astype(DType::Float16);
+  const NdArray hn = call(OpId::Isnan, std::array{h});
+  EXPECT_EQ(hn.dtype(), DType::Bool);
+  EXPECT_EQ(hn.to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(call(OpId::Isinf, std::array{values<double>({2}, {INFINITY, 65504.0}).astype(DType::Float16)})
+                .to_doubles(),
+            (Vals{1, 0}));
+  EXPECT_EQ(call(OpId::Signbit, std::array{values<std::int8_t>({2}, {-128, 0})}).to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(call(OpId::Signbit, std::array{values<double>({4}, {-0.0, -NAN, NAN, -INFINITY})}).to_doubles(),
+            (Vals{1, 1, 0, 1}));
+}
+
+}  // namespace
+}  // namespace parity::array

@@ -716,3 +716,28 @@ TEST(Gradcheck, BinaryFloatOps) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// The bool ops are not differentiable: x = torch.ones(2, requires_grad=True);
+// torch.lt(x, x).requires_grad is False and .grad_fn None (the same for eq, ne, le, gt, ge,
+// logical_and/or/xor/not, isnan, isinf, isfinite, signbit); torch.eq(x, x).sum().backward():
+// RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn
+TEST(Autograd, BoolOpsAreNotDifferentiable) {
+  Tensor x = Tensor::ones({2}, DType::Float32);
+  x.requires_grad_();
+  for (const spec::OpSpec& op : spec::op_table()) {
+    if (op.output != spec::Output::Bool) continue;
+    const Tensor y = op.arity == 2 ? call(op.id, std::array{x, x}) : call(op.id, std::array{x});
+    EXPECT_EQ(y.dtype(), DType::Bool) << op.name;
+    EXPECT_FALSE(y.requires_grad()) << op.name;
+    EXPECT_EQ(y.grad_fn_name(), "") << op.name;
+  }
+  parity::testing::expect_library_error<Error>(
+      [&] { sum(call(spec::OpId::Equal, std::array{x, x})).backward(); }, "RuntimeError",
+      "element 0 of tensors does not require grad and does not have a grad_fn");
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -792,5 +792,26 @@ TEST_F(Cuda, MatmulEdgeCases) {
   EXPECT_THROW(kc::matmul(Matmul{2, 2, 2, f.dev_op(v), x.dev_op(v), f.dev_op(v)}), TypeError);
 }
 
+// The ops whose result is bool (the registry's Output::Bool) read their compute dtype and
+// write bool, on the device as on the cpu: every dtype, every layout, both arities. Integer
+// inputs in [-20, 20] tie often; float inputs exercise the strict comparisons.
+TEST_F(Cuda, BoolResultOpsMatchCpu) {
+  for (const spec::OpSpec& op : spec::op_table()) {
+    if (op.output != spec::Output::Bool) continue;
+    for (DType dt : torch_dtypes())
+      for (const Case& b : binary_cases()) {
+        const Case c = op.arity == 2 ? b : Case{b.name, b.shape, b.out, {b.in[0]}};
+        compare_elementwise(
+            c, DType::Bool, std::vector<DType>(std::size_t(op.arity), dt),
+            [&](const Elementwise& a) { kcpu::elementwise(op.id, a); },
+            [&](const Elementwise& a) { kc::elementwise(op.id, a); }, 0, std::string(op.name) + " " + dname(dt));
+      }
+  }
+  // A bool op writes bool: another output dtype is refused, as on the cpu.
+  Buffer f(DType::Float32, 4);
+  const View v = contiguous({4});
+  EXPECT_THROW(kc::elementwise(OpId::Less, {{4}, f.dev_op(v), {f.dev_op(v), f.dev_op(v)}}), TypeError);
+}
+
 }  // namespace
 }  // namespace parity

@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "engine/spec/error.h"
 #include "kernels/common/api.h"
 #include "kernels/cpu/exp.h"
 #include "kernels/cpu/parallel.h"
@@ -168,4 +169,34 @@ TEST(CpuThreads, SameBitsOnOneAndTwoThreads) {
   const float s1 = run_sum(1, x), s2 = run_sum(2, x), s3 = run_sum(3, x);
   EXPECT_EQ(std::bit_cast<std::uint32_t>(s1), std::bit_cast<std::uint32_t>(s2));
   EXPECT_EQ(std::bit_cast<std::uint32_t>(s1), std::bit_cast<std::uint32_t>(s3));
+}
+
+// The elementwise kernel reads the compute dtype and writes the functor's result dtype: a
+// comparison of float32 inputs writes bool (every layout path: contiguous, a broadcast
+// scalar, strided), and an output of another dtype is refused, as inputs of two dtypes are.
+// (1 < 2, 2 < 2, NaN < 2, -0 < 0 are true, false, false, false in any IEEE arithmetic.)
+TEST(CpuElementwise, BoolResultOfFloatInputs) {
+  namespace k = parity::kernels;
+  using parity::spec::DType;
+  std::vector<float> x{1.0f, 2.0f, NAN, -0.0f}, y{2.0f, 2.0f, 2.0f, 0.0f};
+  std::vector<double> d{1, 2, 3, 4};
+  // less(x, y) into `o` (of dtype od, stride os), y read with stride ys from yp (of dtype yd).
+  auto less = [&](void* o, DType od, std::int64_t os, void* yp, DType yd, std::int64_t ys) {
+    k::Elementwise a{{4}, {o, od, {os}}, {}};
+    a.in.push_back({x.data(), DType::Float32, {1}});
+    a.in.push_back({yp, yd, {ys}});
+    pk::elementwise(parity::spec::OpId::Less, a);
+  };
+  bool out[4] = {true, true, true, true};
+  less(out, DType::Bool, 1, y.data(), DType::Float32, 1);
+  EXPECT_EQ(std::vector<bool>(out, out + 4), (std::vector<bool>{true, false, false, false}));
+  less(out, DType::Bool, 1, y.data(), DType::Float32, 0);  // y[0] = 2 broadcast: the scalar loop
+  EXPECT_EQ(std::vector<bool>(out, out + 4), (std::vector<bool>{true, false, false, true}));
+  bool wide[8] = {};
+  less(wide, DType::Bool, 2, y.data(), DType::Float32, 1);  // every other element: the strided loop
+  EXPECT_EQ(std::vector<bool>(wide, wide + 8),
+            (std::vector<bool>{true, false, false, false, false, false, false, false}));
+  float f[4];
+  EXPECT_THROW(less(f, DType::Float32, 1, y.data(), DType::Float32, 1), parity::TypeError);
+  EXPECT_THROW(less(out, DType::Bool, 1, d.data(), DType::Float64, 1), parity::TypeError);
 }

@@ -112,8 +112,9 @@ TEST(Registry, FunctorTableCoversTheElementwiseOps) {
   }
 }
 
-// The gradient table has a formula exactly where the registry says the op is
-// differentiable, and the row of each op is that op's.
+// The gradient table has a formula and a grad_fn name exactly where the registry says the op
+// is differentiable (PyTorch gives a non-differentiable op's result no grad_fn), and the row
+// of each op is that op's.
 TEST(Registry, GradientTableFollowsTheRegistry) {
   for (const ps::OpSpec& op : ps::op_table()) {
     const auto& row = parity::tensor::autograd::grad_row(op.id);

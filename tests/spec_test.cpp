@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 #include <string>
 #include <utility>
@@ -452,4 +453,44 @@ TEST(Spec, RefusalsOfThePromotedDtype) {
             (Err{"RuntimeError", "\"hypot_cpu\" not implemented for 'Char'"}));
   EXPECT_EQ(refusal_of(ps::OpId::BitwiseAnd, Semantics::NumPy, {{DType::UInt64}, {DType::Int64}}).first, "TypeError");
   EXPECT_EQ(refusal_of(ps::OpId::BitwiseAnd, Semantics::NumPy, {{DType::UInt64}, {DType::UInt8}}).second, "no error");
+}
+
+// The ops whose result is bool compute in a dtype of their own, each library by its rule
+// (NumPy 1.24.2 under NEP 50, PyTorch 1.13.1): np.less(np.ones(3, np.int64), np.ones(3,
+// np.float32)) compares in float64 (np.less.types has 'dd->?', not 'qf->?'), torch.lt in
+// float32; np.isnan(np.ones(3, np.float16)) tests float16 ('e->?'), and np.signbit of int8 goes
+// through float16 (np.signbit.types is ['e->?', 'f->?', 'd->?', 'g->?']) where torch.signbit
+// reads int8; every result is bool.
+TEST(Spec, BoolOpsComputeInTheirOwnDtype) {
+  const ps::Operand mixed[] = {{DType::Int64, false}, {DType::Float32, false}};
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Less, Semantics::NumPy, mixed), DType::Float64);
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Less, Semantics::PyTorch, mixed), DType::Float32);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Less, Semantics::NumPy, mixed), DType::Bool);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Less, Semantics::PyTorch, mixed), DType::Bool);
+  const ps::Operand half[] = {{DType::Float16, false}};
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Isnan, Semantics::NumPy, half), DType::Float16);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Isnan, Semantics::NumPy, half), DType::Bool);
+  const ps::Operand i8[] = {{DType::Int8, false}};
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Signbit, Semantics::NumPy, i8), DType::Float16);
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Signbit, Semantics::PyTorch, i8), DType::Int8);
+  // The ops that are not bool compute in their result dtype.
+  EXPECT_EQ(ps::compute_dtype(ps::OpId::Add, Semantics::NumPy, mixed), DType::Float64);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Add, Semantics::NumPy, mixed), DType::Float64);
+  // Where PyTorch's narrower compute dtype does not hold an operand (the values as NumPy
+  // computes them): 16777217 in float32, -3 in uint8, 1e-300 in float32; NaN stays NaN.
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::Float32, 16777217.0, 0));
+  EXPECT_FALSE(ps::where_holds(ps::Where::OperandInexact, DType::Float32, 16777216.0, 0.5));
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::UInt8, 1, -3));
+  EXPECT_FALSE(ps::where_holds(ps::Where::OperandInexact, DType::UInt8, 255, 0));
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::Int8, 1, 256));
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::Float32, 1, 1e-300));
+  EXPECT_TRUE(ps::where_holds(ps::Where::OperandInexact, DType::Float16, 2049, 1));
+  EXPECT_FALSE(ps::where_holds(ps::Where::OperandInexact, DType::Float16, std::nan(""), -0.0));
+  for (const auto& op : ps::op_table()) {
+    if (op.output == ps::Output::Bool) {
+      EXPECT_FALSE(op.differentiable) << op.name;  // a bool result
+    }
+    EXPECT_EQ(ps::result_rule_name(op, Semantics::NumPy).ends_with(" -> bool"), op.output == ps::Output::Bool)
+        << op.name;
+  }
 }

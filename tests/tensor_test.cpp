@@ -915,3 +915,74 @@ TEST(TensorShift, AmountsAsPyTorchsCpuKernels) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+using spec::OpId;
+
+// PyTorch 1.13.1 compares in its own promoted dtype: torch.eq(torch.tensor([16777217, 3]),
+// torch.tensor([16777216., 3.])) -> [True, True] and torch.gt -> [False, False] (in float32,
+// where 2**24 + 1 rounds to 2**24; NumPy gives [False, True]); torch.eq(torch.tensor([0.1]),
+// torch.tensor(0.1, dtype=torch.float64)) -> [True] (the 0-d float64 is rounded to float32),
+// with a 1-d float64 operand [False]; torch.eq(torch.tensor([2049], dtype=torch.int16),
+// torch.tensor([2048], dtype=torch.float16)) -> [True] (in float16);
+// torch.eq(torch.tensor([255], dtype=torch.uint8), torch.tensor([-1], dtype=torch.int8)) -> [False]
+TEST(TensorCompare, ComputeDtypeDecides) {
+  const Tensor big = i64({2}, {16777217, 3}), f = f32({2}, {16777216.0f, 3.0f});
+  const Tensor eq = call(OpId::Equal, std::array{big, f});
+  EXPECT_EQ(eq.dtype(), DType::Bool);
+  EXPECT_EQ(V(eq), (std::vector<double>{1, 1}));
+  EXPECT_EQ(V(call(OpId::Greater, std::array{big, f})), (std::vector<double>{0, 0}));
+  EXPECT_EQ(V(call(OpId::Equal, std::array{f32({1}, {0.1f}), f64({}, {0.1})})), (std::vector<double>{1}));
+  EXPECT_EQ(V(call(OpId::Equal, std::array{f32({1}, {0.1f}), f64({1}, {0.1})})), (std::vector<double>{0}));
+  EXPECT_EQ(V(call(OpId::Equal, std::array{Tensor::full({1}, 2049, DType::Int16),
+                                           Tensor::full({1}, 2048, DType::Float16)})),
+            (std::vector<double>{1}));
+  EXPECT_EQ(V(call(OpId::Equal, std::array{Tensor::full({1}, 255, DType::UInt8),
+                                           Tensor::full({1}, -1, DType::Int8)})),
+            (std::vector<double>{0}));
+}
+
+// a = torch.tensor([nan, -0., 1.]); b = torch.tensor([1., 0., nan]): torch.lt(a, b) -> [F, F, F],
+// torch.le -> [F, T, F], torch.ne -> [T, F, T], torch.ge -> [F, T, F], torch.eq -> [F, T, F],
+// torch.gt -> [F, F, F]; with a = [nan, -0., 2.], b = [1., 1., 0.]: torch.logical_and -> [T, F, F],
+// torch.logical_or -> [T, T, T], torch.logical_xor -> [F, T, T], torch.logical_not(a) -> [F, T, F];
+// torch.lt(torch.tensor([True, False]), torch.tensor([True, True])) -> [False, True]
+TEST(TensorCompare, NaNSignedZeroAndLogical) {
+  const Tensor a = f32({3}, {NAN, -0.0f, 1.0f}), b = f32({3}, {1.0f, 0.0f, NAN});
+  const std::pair<OpId, std::vector<double>> rows[] = {
+      {OpId::Less, {0, 0, 0}},     {OpId::LessEqual, {0, 1, 0}}, {OpId::NotEqual, {1, 0, 1}},
+      {OpId::GreaterEqual, {0, 1, 0}}, {OpId::Equal, {0, 1, 0}},     {OpId::Greater, {0, 0, 0}}};
+  for (const auto& [op, want] : rows) EXPECT_EQ(V(call(op, std::array{a, b})), want) << spec::op_spec(op).name;
+  const Tensor x = f32({3}, {NAN, -0.0f, 2.0f}), y = f32({3}, {1.0f, 1.0f, 0.0f});
+  EXPECT_EQ(V(call(OpId::LogicalAnd, std::array{x, y})), (std::vector<double>{1, 0, 0}));
+  EXPECT_EQ(V(call(OpId::LogicalOr, std::array{x, y})), (std::vector<double>{1, 1, 1}));
+  EXPECT_EQ(V(call(OpId::LogicalXor, std::array{x, y})), (std::vector<double>{0, 1, 1}));
+  EXPECT_EQ(V(call(OpId::LogicalNot, std::array{x})), (std::vector<double>{0, 1, 0}));
+  EXPECT_EQ(V(call(OpId::Less, std::array{b8({2}, {true, false}), b8({2}, {true, true})})),
+            (std::vector<double>{0, 1}));
+}
+
+// torch.isnan(torch.tensor([1, 2], dtype=torch.int8)) -> [F, F], torch.isinf -> [F, F],
+// torch.isfinite -> [T, T]; torch.isnan(torch.tensor([nan, 1.], dtype=torch.float16)) -> [T, F];
+// torch.isinf(torch.tensor([inf, 65504], dtype=torch.float16)) -> [T, F];
+// torch.signbit(torch.tensor([-128, 0], dtype=torch.int8)) -> [T, F];
+// torch.signbit(torch.tensor([-0., -nan, nan, -inf])) -> [T, T, F, T]
+TEST(TensorPredicates, EveryDtype) {
+  const Tensor i = Tensor::full({2}, 1, DType::Int8);
+  EXPECT_EQ(V(call(OpId::Isnan, std::array{i})), (std::vector<double>{0, 0}));
+  EXPECT_EQ(V(call(OpId::Isinf, std::array{i})), (std::vector<double>{0, 0}));
+  EXPECT_EQ(V(call(OpId::Isfinite, std::array{i})), (std::vector<double>{1, 1}));
+  const Tensor h = call(OpId::Isnan, std::array{f32({2}, {NAN, 1.0f}).to(DType::Float16)});
+  EXPECT_EQ(h.dtype(), DType::Bool);
+  EXPECT_EQ(V(h), (std::vector<double>{1, 0}));
+  EXPECT_EQ(V(call(OpId::Isinf, std::array{f32({2}, {INFINITY, 65504.0f}).to(DType::Float16)})),
+            (std::vector<double>{1, 0}));
+  EXPECT_EQ(V(call(OpId::Signbit, std::array{i32({2}, {-128, 0}).to(DType::Int8)})), (std::vector<double>{1, 0}));
+  EXPECT_EQ(V(call(OpId::Signbit, std::array{f32({4}, {-0.0f, -NAN, NAN, -INFINITY})})),
+            (std::vector<double>{1, 1, 0, 1}));
+}
+
+}  // namespace
+}  // namespace parity::tensor

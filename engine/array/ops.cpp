@@ -394,11 +394,71 @@ struct RightShiftRef {
   }
 };
 
+// ---- comparisons, logical ops and predicates: computed in the compute dtype (the loop casts
+// the operands to it), returning bool, which the loop writes as a bool array. Comparisons are
+// IEEE's, as NumPy's loops: NaN is unequal to everything, -0 == +0.
+
+// `Cmp` is the standard library's comparison (std::less<> is IEEE's x < y).
+template <class Cmp>
+struct CompareRef {
+  template <class T>
+  static bool apply(T x, T y) { return Cmp{}(x, y); }
+};
+
+// NumPy's logical ops read nonzero as true: NaN is true, -0 false. `Op` combines the truths
+// (std::logical_and<>, std::logical_or<>; std::not_equal_to<> is xor).
+template <class T>
+bool nonzero(T x) {
+  return x != T(0);
+}
+template <class Op>
+struct LogicalRef {
+  template <class T>
+  static bool apply(T x, T y) { return Op{}(nonzero(x), nonzero(y)); }
+};
+struct LogicalNotRef {
+  template <class T>
+  static bool apply(T x) { return !nonzero(x); }
+};
+
+// np.isnan, np.isinf, np.isfinite have loops for bool and the integers, which are finite.
+struct IsnanRef {
+  template <class T>
+  static bool apply(T x) {
+    if constexpr (std::is_floating_point_v<T>)
+      return std::isnan(x);
+    else
+      return false;
+  }
+};
+struct IsinfRef {
+  template <class T>
+  static bool apply(T x) {
+    if constexpr (std::is_floating_point_v<T>)
+      return std::isinf(x);
+    else
+      return false;
+  }
+};
+struct IsfiniteRef {
+  template <class T>
+  static bool apply(T x) {
+    if constexpr (std::is_floating_point_v<T>)
+      return std::isfinite(x);
+    else
+      return true;
+  }
+};
+// np.signbit: floats only (the registry's compute dtype for bool and integers is a float);
+// the sign bit of -0 and of a negative NaN too.
+struct SignbitRef {
+  template <class T>
+  requires std::is_floating_point_v<T>
+  static bool apply(T x) { return std::signbit(x); }
+};
+
 // ---- elementwise ----------------------------------------------------------------------
 
-// One loop over same-dtype operands: each element widened to the opmath type (float for
-// float16, as NumPy's half loops compute), the value function applied, the result rounded
-// back to R.
 // A Ref whose result depends on the stored dtype beyond the opmath value it computes on has
 // `stored<R>(x...)`; the others `apply(x...)`.
 template <class Ref, class R, class... M>
@@ -420,21 +480,25 @@ constexpr bool on_storage() {
 template <class Ref, class R>
 using compute_t = std::conditional_t<on_storage<Ref>(), R, spec::opmath_t<R>>;
 
-template <class Ref, class R, std::size_t... K>
+// One loop over operands of the compute dtype C: each element widened to the opmath type
+// (float for float16, as NumPy's half loops compute), the value function applied, the result
+// rounded back to R (C, or bool for a value function that returns bool: comparisons,
+// logical ops, predicates).
+template <class Ref, class C, class R, std::size_t... K>
 void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(K)>& in,
                       const std::array<const Strides*, sizeof...(K) + 1>& strides, std::index_sequence<K...>) {
   for (Odometer<sizeof...(K) + 1> it(shape, strides); !it.done(); it.next()) {
     if constexpr (on_storage<Ref>())
-      store<R>(out + it.offset(0), Ref::apply(load<R>(in[K] + it.offset(K + 1))...));
+      store<R>(out + it.offset(0), Ref::apply(load<C>(in[K] + it.offset(K + 1))...));
     else
       store<R>(out + it.offset(0),
-               spec::narrow<R>(apply_ref<Ref, R>(spec::widen(load<R>(in[K] + it.offset(K + 1)))...)));
+               spec::narrow<R>(apply_ref<Ref, C>(spec::widen(load<C>(in[K] + it.offset(K + 1)))...)));
   }
 }
 
 // NumPy's data-dependent errors (np.power of integers with a negative exponent): raised
 // before computing when an element of the cast, broadcast operands satisfies the row.
-void raise_value_refusal(OpId op, std::span<const spec::Operand> ops, std::span<const NdArray> views, DType rt,
+void raise_value_refusal(OpId op, std::span<const spec::Operand> ops, std::span<const NdArray> views, DType ct,
                          const Shape& os) {
   if (!spec::has_value_refusal(op, kNumPy, ops, spec::Backend::Cpu)) return;
   std::vector<std::vector<double>> values;
@@ -442,8 +506,20 @@ void raise_value_refusal(OpId op, std::span<const spec::Operand> ops, std::span<
   values.reserve(views.size());
   for (const NdArray& v : views) values.push_back(v.to_doubles());
   for (std::size_t k = 0; k < views.size(); ++k) ev.push_back({&values[k], views[k].shape()});
-  spec::raise_value_refusal(op, kNumPy, ops, spec::Backend::Cpu, rt, os, ev);
+  spec::raise_value_refusal(op, kNumPy, ops, spec::Backend::Cpu, ct, os, ev);
 }
+
+// What a value function of N operands returns for opmath values M.
+template <class Ref, class M, std::size_t N>
+struct RefValue;
+template <class Ref, class M>
+struct RefValue<Ref, M, 1> {
+  using type = decltype(Ref::apply(M{}));
+};
+template <class Ref, class M>
+struct RefValue<Ref, M, 2> {
+  using type = decltype(Ref::apply(M{}, M{}));
+};
 
 template <class Ref, std::size_t N>
 NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& params) {
@@ -453,30 +529,38 @@ NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& pa
     ops[k] = {in[k].dtype(), in[k].ndim() == 0};
     shapes[k] = in[k].shape();
   }
-  const DType rt = spec::result_dtype(op, kNumPy, ops);
+  const DType ct = spec::compute_dtype(op, kNumPy, ops);
+  const DType rt = spec::output_dtype(op, ct);
   const Shape os = spec::result_shape(op, kNumPy, shapes, params);
   NdArray out = make_owned(os, rt);
-  // Operands of another dtype are cast to the result dtype first (NumPy's casting to the
+  // Operands of another dtype are cast to the compute dtype first (NumPy's casting to the
   // loop's dtype), then broadcast: stride 0 on the broadcast axes, so one loop over `os`
   // reads them all.
   std::array<NdArray, N> views;
   std::array<const char*, N> ptrs;
   std::array<const Strides*, N + 1> strides{&out.strides()};
   for (std::size_t k = 0; k < N; ++k) {
-    views[k] = (in[k].dtype() == rt ? in[k] : in[k].astype(rt)).broadcast_to(os);
+    views[k] = (in[k].dtype() == ct ? in[k] : in[k].astype(ct)).broadcast_to(os);
     ptrs[k] = base_of(views[k]);
     strides[k + 1] = &views[k].strides();
   }
-  raise_value_refusal(op, ops, views, rt, os);
-  spec::visit_dtype(rt, [&](auto rtag) {
-    using R = typename decltype(rtag)::type;
-    using M = compute_t<Ref, R>;
+  raise_value_refusal(op, ops, views, ct, os);  // on the operands in the compute dtype
+  spec::visit_dtype(ct, [&](auto ctag) {
+    using C = typename decltype(ctag)::type;
+    using M = compute_t<Ref, C>;
     constexpr bool has_ref = N == 1 ? requires { Ref::apply(M{}); } : requires { Ref::apply(M{}, M{}); };
-    if constexpr (has_ref)
-      elementwise_loop<Ref, R>(os, base_of(out), ptrs, strides, std::make_index_sequence<N>{});
-    else
+    if constexpr (has_ref) {
+      // The reference's own result type says what it writes: bool, or the compute dtype.
+      using R = std::conditional_t<std::is_same_v<typename RefValue<Ref, M, N>::type, bool>, bool, C>;
+      if (spec::dtype_of<R>() != rt)
+        throw RuntimeError("array engine: the reference of " + std::string(spec::op_spec(op).name) + " writes " +
+                           std::string(spec::dtype_name(spec::dtype_of<R>())) + " but the registry's result is " +
+                           std::string(spec::dtype_name(rt)));
+      elementwise_loop<Ref, C, R>(os, base_of(out), ptrs, strides, std::make_index_sequence<N>{});
+    } else {
       throw RuntimeError("array engine: " + std::string(spec::op_spec(op).name) + " has no reference for " +
-                         std::string(spec::dtype_name(rt)) + " but the registry accepts it");
+                         std::string(spec::dtype_name(ct)) + " but the registry accepts it");
+    }
   });
   return out;
 }
@@ -816,6 +900,20 @@ constexpr std::array kImpls{
   ImplRow{OpId::BitwiseXor,elementwise<BitwiseXorRef, 2>},
   ImplRow{OpId::LeftShift, elementwise<LeftShiftRef, 2>},
   ImplRow{OpId::RightShift,elementwise<RightShiftRef, 2>},
+  ImplRow{OpId::Equal,        elementwise<CompareRef<std::equal_to<>>, 2>},
+  ImplRow{OpId::NotEqual,     elementwise<CompareRef<std::not_equal_to<>>, 2>},
+  ImplRow{OpId::Less,         elementwise<CompareRef<std::less<>>, 2>},
+  ImplRow{OpId::LessEqual,    elementwise<CompareRef<std::less_equal<>>, 2>},
+  ImplRow{OpId::Greater,      elementwise<CompareRef<std::greater<>>, 2>},
+  ImplRow{OpId::GreaterEqual, elementwise<CompareRef<std::greater_equal<>>, 2>},
+  ImplRow{OpId::LogicalAnd,   elementwise<LogicalRef<std::logical_and<>>, 2>},
+  ImplRow{OpId::LogicalOr,    elementwise<LogicalRef<std::logical_or<>>, 2>},
+  ImplRow{OpId::LogicalXor,   elementwise<LogicalRef<std::not_equal_to<>>, 2>},
+  ImplRow{OpId::LogicalNot,   elementwise<LogicalNotRef, 1>},
+  ImplRow{OpId::Isnan,        elementwise<IsnanRef, 1>},
+  ImplRow{OpId::Isinf,        elementwise<IsinfRef, 1>},
+  ImplRow{OpId::Isfinite,     elementwise<IsfiniteRef, 1>},
+  ImplRow{OpId::Signbit,      elementwise<SignbitRef, 1>},
 };
 // clang-format on
 

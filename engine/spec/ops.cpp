@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include "engine/spec/error.h"
 
@@ -39,6 +41,25 @@ constexpr std::string_view kShiftReason =
     "shifted right), PyTorch's cpu kernels shift a 32-bit word (64-bit for int64) by the amount modulo 32 (64) "
     "(np.left_shift(np.int8(1), np.int8(32)) is 0, torch.bitwise_left_shift of the same int8 tensors 1)";
 
+// PyTorch's compute dtypes that can be narrower than NumPy's for the same operands (int64,
+// float64 and bool never are).
+constexpr DTypeSet kNarrowCompute{DType::UInt8, DType::Int8,     DType::Int16,  DType::Int32,
+                                  DType::Float16, DType::BFloat16, DType::Float32};
+
+constexpr std::string_view kCompareComputeReason =
+    "mixed dtypes compare in each library's promoted dtype: NumPy's holds both operands (int64 with float32: "
+    "float64; uint8 with a 0-d int8: int16), PyTorch's may not (float32; a 0-d operand of the tensor's category "
+    "takes the tensor's dtype: uint8), so where an operand does not survive the cast to PyTorch's dtype the "
+    "answers may differ: np.equal(np.array([16777217]), np.array([16777216.], np.float32)) is [False], torch.eq "
+    "[True]; np.less_equal(np.array([1], np.uint8), np.array(-3, np.int8)) [False], torch.le [True]";
+
+constexpr std::string_view kLogicalComputeReason =
+    "mixed dtypes test truth in each library's promoted dtype; where an operand does not survive the cast to "
+    "PyTorch's narrower one it can turn false: np.logical_and(np.array([1.], np.float32), np.array(1e-300)) is "
+    "[True], torch.logical_and(torch.tensor([1.]), torch.tensor(1e-300, dtype=torch.float64)) [False] (0 in "
+    "float32); np.logical_and(np.array([1], np.int8), np.array(256, np.int16)) [True], torch [False] (256 wraps "
+    "to 0 in int8)";
+
 constexpr std::string_view kIntToFloatReason =
     "bool and integer input: NumPy the narrowest float that holds it (bool, int8, uint8: float16; int16, "
     "uint16: float32; wider: float64), PyTorch float32 (the default dtype)";
@@ -75,6 +96,29 @@ constexpr std::array<Divergence, kMaxDivergences> kShiftDivergences{
     {{DivergenceKind::ResultDtype, kIntPromotionReason},
      {DivergenceKind::TorchRefuses, "bool with bool: NumPy shifts in int8, PyTorch has no bool shift"},
      {DivergenceKind::Values, kShiftReason, Where::ShiftOutOfRange}}};
+
+// The row of an op whose result is bool (comparisons, logical ops, predicates): computed in
+// each library's compute dtype, written as bool; both libraries take every dtype; exact; not
+// differentiable. `values_reason`: where PyTorch's compute dtype can be narrower than NumPy's
+// (binary ops), the Values divergence on the operands it does not hold.
+constexpr OpSpec bool_row(OpId id, std::string_view name, std::string_view numpy_name, std::string_view torch_name,
+                          int arity, Promotion numpy_compute, Promotion torch_compute,
+                          std::string_view values_reason = {}) {
+  OpSpec row{.id = id, .name = name, .numpy_name = numpy_name, .torch_name = torch_name,
+             .kind = arity == 2 ? OpKind::Binary : OpKind::Unary, .arity = arity,
+             .signature = arity == 2 ? kBinarySig : kUnarySig,
+             .numpy_result = numpy_compute, .torch_result = torch_compute, .output = Output::Bool,
+             .refusals = {}, .num_refusals = 0,
+             .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+             .differentiable = false, .flops_per_element = 1.0,
+             .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+             .divergences = {}, .num_divergences = 0};
+  if (!values_reason.empty()) {
+    row.divergences[0] = {DivergenceKind::Values, values_reason, Where::OperandInexact, kNarrowCompute};
+    row.num_divergences = 1;
+  }
+  return row;
+}
 
 // The rows. Messages are NumPy 1.24's and PyTorch 1.13's, word for word (the versions the
 // goldens come from).
@@ -754,6 +798,43 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                Promotion::BoolToInt8, kFloatDTypes.with(DType::Bool), "ufunc 'right_shift' " KNoLoop,
                "\"rshift_cpu\" " KNoKernel, "\"rshift_cuda\" " KNoKernel, {-3.0, 66.0}},
               kShiftDivergences, 3),
+  // The ops whose result is bool (bool_row). Comparisons and the binary logical ops compute
+  // in result_type(a, b), each library's: np.less(np.ones(3, np.int64), np.ones(3, np.float32))
+  // compares in float64 (np.less.types has 'dd->?', no mixed loop), torch.lt in float32; bool
+  // for every dtype pair in both, on cpu float16 and bfloat16 too (no refusals). Logical ops
+  // read nonzero as true (NaN too, -0 not).
+  bool_row(OpId::Equal, "equal", "numpy.equal", "torch.eq", 2, Promotion::Binary, Promotion::Binary,
+           kCompareComputeReason),
+  bool_row(OpId::NotEqual, "not_equal", "numpy.not_equal", "torch.ne", 2, Promotion::Binary, Promotion::Binary,
+           kCompareComputeReason),
+  bool_row(OpId::Less, "less", "numpy.less", "torch.lt", 2, Promotion::Binary, Promotion::Binary,
+           kCompareComputeReason),
+  bool_row(OpId::LessEqual, "less_equal", "numpy.less_equal", "torch.le", 2, Promotion::Binary, Promotion::Binary,
+           kCompareComputeReason),
+  bool_row(OpId::Greater, "greater", "numpy.greater", "torch.gt", 2, Promotion::Binary, Promotion::Binary,
+           kCompareComputeReason),
+  bool_row(OpId::GreaterEqual, "greater_equal", "numpy.greater_equal", "torch.ge", 2, Promotion::Binary,
+           Promotion::Binary, kCompareComputeReason),
+  bool_row(OpId::LogicalAnd, "logical_and", "numpy.logical_and", "torch.logical_and", 2, Promotion::Binary,
+           Promotion::Binary, kLogicalComputeReason),
+  bool_row(OpId::LogicalOr, "logical_or", "numpy.logical_or", "torch.logical_or", 2, Promotion::Binary,
+           Promotion::Binary, kLogicalComputeReason),
+  bool_row(OpId::LogicalXor, "logical_xor", "numpy.logical_xor", "torch.logical_xor", 2, Promotion::Binary,
+           Promotion::Binary, kLogicalComputeReason),
+  // logical_not, isnan, isinf, isfinite: every dtype, tested in its own (np.isnan.types has
+  // integer loops: np.isnan(np.ones(3, np.int8)) is all False, np.isfinite all True; float16 is
+  // tested as float16), as torch.isnan(x) and the others.
+  bool_row(OpId::LogicalNot, "logical_not", "numpy.logical_not", "torch.logical_not", 1, Promotion::Same,
+           Promotion::Same),
+  bool_row(OpId::Isnan, "isnan", "numpy.isnan", "torch.isnan", 1, Promotion::Same, Promotion::Same),
+  bool_row(OpId::Isinf, "isinf", "numpy.isinf", "torch.isinf", 1, Promotion::Same, Promotion::Same),
+  bool_row(OpId::Isfinite, "isfinite", "numpy.isfinite", "torch.isfinite", 1, Promotion::Same, Promotion::Same),
+  // np.signbit has float loops only (np.signbit.types is ['e->?', 'f->?', 'd->?', 'g->?']): bool
+  // and integers are cast to the narrowest float that holds them (int8: float16, int32:
+  // float64); torch.signbit(x) reads x's own dtype (an integer's sign is x < 0). The sign
+  // survives every such cast, so the values agree: np.signbit(np.array([-128], np.int8)) and
+  // torch.signbit(torch.tensor([-128], dtype=torch.int8)) are [True].
+  bool_row(OpId::Signbit, "signbit", "numpy.signbit", "torch.signbit", 1, Promotion::IntToFloat, Promotion::Same),
 }};
 // clang-format on
 #undef KNoLoop
@@ -869,6 +950,16 @@ std::string_view promotion_name(Promotion p) {
   return "?";
 }
 
+std::string_view output_name(Output o) {
+  switch (o) {
+    case Output::Compute:
+      return "compute";
+    case Output::Bool:
+      return "bool";
+  }
+  return "?";
+}
+
 std::string_view backend_name(Backend b) {
   switch (b) {
     case Backend::Any:
@@ -895,6 +986,25 @@ std::string_view divergence_kind_name(DivergenceKind k) {
   return "?";
 }
 
+namespace {
+// Whether `dtype` holds `x` exactly (NaN counts as held: it stays NaN).
+bool holds_exactly(DType dtype, double x) {
+  if (std::isnan(x)) return true;
+  return visit_dtype(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_same_v<T, bool>) {
+      return x == 0 || x == 1;
+    } else if constexpr (std::is_integral_v<T>) {
+      // In range (min and max + 1 are exact doubles) and integral.
+      return x >= double(std::numeric_limits<T>::min()) && x < double(std::numeric_limits<T>::max()) + 1.0 &&
+             x == std::trunc(x);
+    } else {
+      return double(widen(from_double<T>(x))) == x;
+    }
+  });
+}
+}  // namespace
+
 std::string_view where_name(Where w) {
   switch (w) {
     case Where::Always:
@@ -907,6 +1017,8 @@ std::string_view where_name(Where w) {
       return "negative_operand1";
     case Where::ShiftOutOfRange:
       return "shift_out_of_range";
+    case Where::OperandInexact:
+      return "operand_inexact";
   }
   return "?";
 }
@@ -923,6 +1035,8 @@ bool where_holds(Where w, DType dtype, double x0, double x1) {
       return x1 < 0;
     case Where::ShiftOutOfRange:
       return x1 < 0 || x1 >= double(8 * itemsize(dtype));
+    case Where::OperandInexact:
+      return !holds_exactly(dtype, x0) || !holds_exactly(dtype, x1);
   }
   return false;
 }
@@ -987,6 +1101,20 @@ bool accepts(OpId id, Semantics s, DType dtype, Backend backend) {
 }
 
 DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
+  return output_dtype(id, compute_dtype(id, s, inputs, backend));
+}
+
+DType output_dtype(OpId id, DType compute) {
+  switch (op_spec(id).output) {
+    case Output::Compute:
+      return compute;
+    case Output::Bool:
+      return DType::Bool;
+  }
+  return compute;
+}
+
+DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
   const OpSpec& op = op_spec(id);
   check_arity(op, inputs.size());
   if (s == Torch)
@@ -1205,15 +1333,21 @@ bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const O
     case DivergenceKind::NumpyRefuses:
       return np_refuses && !torch_refuses;
     case DivergenceKind::Values:
-      // Both compute in one dtype (one of the row's, when it names some); which elements
-      // differ depends on the values, which the check and the goldens see.
+      // Both compute, to one result dtype (PyTorch computing in one of the row's dtypes, when
+      // it names some); which elements differ depends on the values, which the check and the
+      // goldens see.
       if (np_refuses || torch_refuses) return false;
       {
         const DType nd = result_dtype(op.id, NumPy, inputs), td = result_dtype(op.id, Torch, inputs);
-        return nd == td && (d.dtypes.empty() || d.dtypes.contains(nd));
+        return nd == td && (d.dtypes.empty() || d.dtypes.contains(compute_dtype(op.id, Torch, inputs)));
       }
   }
   return false;
+}
+
+std::string result_rule_name(const OpSpec& op, Semantics s) {
+  const std::string rule(promotion_name(s == Semantics::NumPy ? op.numpy_result : op.torch_result));
+  return op.output == Output::Compute ? rule : rule + " -> " + std::string(output_name(op.output));
 }
 
 std::string divergence_summary(const OpSpec& op) {

@@ -23,10 +23,12 @@ enum class OpId : std::uint8_t {
   Sqrt, Log, Sin, Cos, Tanh, Square, Reciprocal, Log1p, Expm1, Log2, Log10, Exp2, Tan,
   Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Abs,
   Divide, FloorDivide, Remainder, Fmod, Power, Maximum, Minimum, Fmax, Fmin,
-  Atan2, Hypot, Copysign, Nextafter, Logaddexp, BitwiseAnd, BitwiseOr, BitwiseXor, LeftShift, RightShift
+  Atan2, Hypot, Copysign, Nextafter, Logaddexp, BitwiseAnd, BitwiseOr, BitwiseXor, LeftShift, RightShift,
+  Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr, LogicalXor,
+  LogicalNot, Isnan, Isinf, Isfinite, Signbit
 };
 // clang-format on
-inline constexpr int kNumOps = 48;
+inline constexpr int kNumOps = 62;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to
@@ -46,7 +48,9 @@ constexpr std::string_view kind_name(OpKind k) {
   return "?";
 }
 
-// How one library's result dtype follows from the input dtypes.
+// How one library's compute dtype follows from the input dtypes: the dtype the inputs are
+// cast to and the op computes in. It is the result dtype too, unless the row's `output`
+// says the result is bool (see Output).
 enum class Promotion : std::uint8_t {
   Same,           // result dtype = input dtype (neg)
   Binary,         // result_type() of the inputs (add, mul, matmul)
@@ -66,6 +70,17 @@ enum class Promotion : std::uint8_t {
                   // bool and integers, float32 (torch.atan2, torch.copysign)
 };
 std::string_view promotion_name(Promotion p);
+
+// The result dtype, given the compute dtype. Comparisons, logical ops and predicates compute
+// in the compute dtype (np.less(int64, float32) compares in float64, torch.lt in float32;
+// np.isnan(float16) tests float16) and write bool. The functor of a Bool op declares
+// `using result = bool;`, its reference returns bool, and both engines' generic elementwise
+// paths cast the inputs to the compute dtype and allocate a bool result.
+enum class Output : std::uint8_t {
+  Compute,  // the result is in the compute dtype (add, exp, ...)
+  Bool      // the result is bool (equal, logical_and, isnan, ...)
+};
+std::string_view output_name(Output o);
 
 // The device a PyTorch rule applies on (NumPy rules use Any).
 enum class Backend : std::uint8_t { Any, Cpu, Cuda };
@@ -130,7 +145,11 @@ enum class Where : std::uint8_t {
   NaNOperand,        // some operand is NaN
   ZeroOperand1,      // operand 1 (a divisor) is zero
   NegativeOperand1,  // operand 1 is negative (an integer power's exponent)
-  ShiftOutOfRange    // operand 1 is negative or at least the bit width of the dtype
+  ShiftOutOfRange,   // operand 1 is negative or at least the bit width of the dtype
+  OperandInexact     // some operand does not survive a cast to the dtype: the values are
+                     // NumPy's (in its compute dtype), the dtype PyTorch's narrower one
+                     // (np.equal(int64 16777217, float32 16777216.) compares in float64,
+                     // torch.eq in float32, where 16777217 rounds to 16777216)
 };
 std::string_view where_name(Where w);
 // Whether `w` holds for an element whose operands are x0 (and x1), computed in `dtype`.
@@ -192,8 +211,9 @@ struct OpSpec {
   OpKind kind;
   int arity;
   Signature signature;
-  Promotion numpy_result;  // NumPy's result-dtype rule
+  Promotion numpy_result;  // NumPy's compute-dtype rule (the result dtype's too, unless `output`)
   Promotion torch_result;  // PyTorch's
+  Output output = Output::Compute;  // both libraries': Bool for comparisons and predicates
   std::array<Refusal, kMaxRefusals> refusals;
   int num_refusals;
   Domain domain;      // float inputs
@@ -257,6 +277,11 @@ bool accepts(OpId op, Semantics library, DType dtype, Backend backend = Backend:
 // The result dtype of `op` under one library's rules; throws TypeError (with the library's
 // class and message from the refusal rows) where the library refuses the input dtypes.
 DType result_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu);
+// The dtype the inputs are cast to and `op` computes in, under one library's rules (the
+// row's Promotion); the result dtype unless the row's output is Bool. Throws as result_dtype.
+DType compute_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu);
+// The result dtype of `op` for a compute dtype (the row's Output): `compute`, or bool.
+DType output_dtype(OpId op, DType compute);
 
 // The result shape of `op`. For reductions, params.axes empty means all axes. Throws with
 // the library's wording on mismatch.
@@ -269,6 +294,9 @@ Shape result_shape(OpId op, Semantics s, std::span<const Shape> inputs,
 bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const Operand> inputs);
 // The reasons of every divergence of `op`, joined ("" when the libraries agree).
 std::string divergence_summary(const OpSpec& op);
+// A library's result rule as `parity spec` prints it: "binary", or "binary -> bool" for an op
+// whose output is Bool (the compute rule, then the result).
+std::string result_rule_name(const OpSpec& op, Semantics s);
 
 // The operand values of one elementwise call, each in C order over its own shape (which
 // broadcasts to `out`), as the per-element rules read them.

@@ -338,6 +338,23 @@ constexpr std::array kRows{
   GradRow{OpId::BitwiseXor, "",                    "",             {},                               nullptr},
   GradRow{OpId::LeftShift,  "",                    "",             {},                               nullptr},
   GradRow{OpId::RightShift, "",                    "",             {},                               nullptr},
+  // Not differentiable (the registry says so): the result is bool, and PyTorch gives it no
+  // grad_fn (torch.lt(torch.ones(2, requires_grad=True), 1).grad_fn is None, requires_grad
+  // False, for all fourteen), so there is no name and no formula.
+  GradRow{OpId::Equal,        "",                    "",             {},                              nullptr},
+  GradRow{OpId::NotEqual,     "",                    "",             {},                              nullptr},
+  GradRow{OpId::Less,         "",                    "",             {},                              nullptr},
+  GradRow{OpId::LessEqual,    "",                    "",             {},                              nullptr},
+  GradRow{OpId::Greater,      "",                    "",             {},                              nullptr},
+  GradRow{OpId::GreaterEqual, "",                    "",             {},                              nullptr},
+  GradRow{OpId::LogicalAnd,   "",                    "",             {},                              nullptr},
+  GradRow{OpId::LogicalOr,    "",                    "",             {},                              nullptr},
+  GradRow{OpId::LogicalXor,   "",                    "",             {},                              nullptr},
+  GradRow{OpId::LogicalNot,   "",                    "",             {},                              nullptr},
+  GradRow{OpId::Isnan,        "",                    "",             {},                              nullptr},
+  GradRow{OpId::Isinf,        "",                    "",             {},                              nullptr},
+  GradRow{OpId::Isfinite,     "",                    "",             {},                              nullptr},
+  GradRow{OpId::Signbit,      "",                    "",             {},                              nullptr},
 };
 // clang-format on
 

@@ -77,16 +77,17 @@ void point_at(const Tensor& t, kernels::Operand& o) {
 // kernel runs when an element of the cast operands satisfies the row, so that no functor
 // throws. Reads the operands' values (a copy from the device for cuda).
 void raise_value_refusal(OpId op, std::span<const spec::Operand> ops, spec::Backend backend,
-                         std::span<const Tensor* const> inputs, DType rt, const Shape& rs) {
+                         std::span<const Tensor* const> inputs, DType ct, const Shape& rs) {
   std::vector<std::vector<double>> values;
   std::vector<spec::ElementValues> ev;
   values.reserve(inputs.size());
   for (const Tensor* t : inputs) values.push_back(t->to_doubles());
   for (std::size_t k = 0; k < inputs.size(); ++k) ev.push_back({&values[k], inputs[k]->sizes()});
-  spec::raise_value_refusal(op, kTorch, ops, backend, rt, rs, ev);
+  spec::raise_value_refusal(op, kTorch, ops, backend, ct, rs, ev);
 }
 
-// Any elementwise op: inputs cast to the result dtype and broadcast, then the op's functor.
+// Any elementwise op: inputs cast to the compute dtype and broadcast, then the op's functor,
+// which writes the result dtype (the compute dtype, or bool: registry's Output).
 // The small-call path (docs/performance.md, 2026-12-02) allocates only the result: the
 // operands' list is on the stack, equal shapes skip the broadcast (its result is that
 // shape), and the kernel's argument lists are reused.
@@ -95,7 +96,8 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
   std::array<spec::Operand, kMaxInputs> ops_buf{};
   const Device device = operands_into(in, ops_buf);
   const std::span<const spec::Operand> ops(ops_buf.data(), in.size());
-  const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(device));
+  const DType ct = spec::compute_dtype(op, kTorch, ops, backend_of(device));
+  const DType rt = spec::output_dtype(op, ct);
   bool same_shapes = true;
   for (const Tensor& t : in) same_shapes = same_shapes && t.sizes() == in[0].sizes();
   Tensor out = same_shapes ? detail::empty(in[0].sizes(), rt, device)
@@ -105,10 +107,10 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
   std::array<const Tensor*, kMaxInputs> inputs{};
   for (std::size_t k = 0; k < in.size(); ++k) {
     inputs[k] = &in[k];
-    if (in[k].dtype() != rt) inputs[k] = &(casts[k] = detail::cast(in[k], rt));
+    if (in[k].dtype() != ct) inputs[k] = &(casts[k] = detail::cast(in[k], ct));
   }
   if (spec::has_value_refusal(op, kTorch, ops, backend_of(device)))
-    raise_value_refusal(op, ops, backend_of(device), std::span(inputs.data(), in.size()), rt, rs);
+    raise_value_refusal(op, ops, backend_of(device), std::span(inputs.data(), in.size()), ct, rs);
   kernels::Elementwise& args = elementwise_args();
   args.shape.assign(rs.begin(), rs.end());
   point_at(out, args.out);
@@ -236,6 +238,20 @@ constexpr std::array kImpls{
   ImplRow{OpId::BitwiseXor, elementwise},
   ImplRow{OpId::LeftShift,  elementwise},
   ImplRow{OpId::RightShift, elementwise},
+  ImplRow{OpId::Equal,        elementwise},
+  ImplRow{OpId::NotEqual,     elementwise},
+  ImplRow{OpId::Less,         elementwise},
+  ImplRow{OpId::LessEqual,    elementwise},
+  ImplRow{OpId::Greater,      elementwise},
+  ImplRow{OpId::GreaterEqual, elementwise},
+  ImplRow{OpId::LogicalAnd,   elementwise},
+  ImplRow{OpId::LogicalOr,    elementwise},
+  ImplRow{OpId::LogicalXor,   elementwise},
+  ImplRow{OpId::LogicalNot,   elementwise},
+  ImplRow{OpId::Isnan,        elementwise},
+  ImplRow{OpId::Isinf,        elementwise},
+  ImplRow{OpId::Isfinite,     elementwise},
+  ImplRow{OpId::Signbit,      elementwise},
 };
 // clang-format on
 

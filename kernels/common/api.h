@@ -21,8 +21,9 @@ struct Operand {
   std::vector<std::int64_t> strides;
 };
 
-// out = f(in...) elementwise over `shape`. Unless stated, all operands have one dtype (the
-// engine casts inputs to the result dtype first).
+// out = f(in...) elementwise over `shape`. The inputs have one dtype, the op's compute dtype
+// (the engine casts them to it first); out has the result dtype: the same, or bool for ops
+// whose functor declares `using result = bool;` (comparisons, logical ops, predicates).
 struct Elementwise {
   spec::Shape shape;
   Operand out;
@@ -49,7 +50,8 @@ struct Matmul {
 // Declares the kernel entry points of one device namespace.
 #define PARITY_DECLARE_KERNELS                                                               \
   /* any elementwise op of the registry (its functor, kernels/common/functors.h); the   */ \
-  /* inputs share out's dtype; ValueError for an op that is not elementwise.             */ \
+  /* inputs share the compute dtype, out has the functor's result dtype for it;          */ \
+  /* ValueError for an op that is not elementwise.                                       */ \
   void elementwise(spec::OpId op, const Elementwise& args);                                  \
   /* out = in[0] converted to out's dtype (strided copy and cast). */                         \
   void copy(const Elementwise& args);                                                        \

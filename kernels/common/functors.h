@@ -457,6 +457,110 @@ constexpr bool on_storage() {
     return false;
 }
 
+// ---- comparisons, logical ops and predicates: they compute in the inputs' dtype (the
+// registry's compute dtype, to which the engine casts the inputs) and write bool; each says
+// so with `using result = bool;`, which the kernels and OnElements honour.
+
+// Whether a value counts as true (NaN does; -0 does not), as both libraries' logical ops.
+template <class T>
+PARITY_HD bool truth(T a) {
+  return a != T(0);
+}
+
+// clang-format off
+#define PARITY_COMPARE_FN(Name, expr)                                      \
+  struct Name {                                                            \
+    static constexpr int arity = 2;                                        \
+    using result = bool;                                                   \
+    template <class T> PARITY_HD bool operator()(T a, T b) const { return expr; } \
+  };
+PARITY_COMPARE_FN(EqualFn, a == b)
+PARITY_COMPARE_FN(NotEqualFn, a != b)
+PARITY_COMPARE_FN(LessFn, a < b)
+PARITY_COMPARE_FN(LessEqualFn, a <= b)
+PARITY_COMPARE_FN(GreaterFn, a > b)
+PARITY_COMPARE_FN(GreaterEqualFn, a >= b)
+PARITY_COMPARE_FN(LogicalAndFn, truth(a) && truth(b))
+PARITY_COMPARE_FN(LogicalOrFn, truth(a) || truth(b))
+PARITY_COMPARE_FN(LogicalXorFn, truth(a) != truth(b))
+#undef PARITY_COMPARE_FN
+// clang-format on
+
+struct LogicalNotFn {
+  static constexpr int arity = 1;
+  using result = bool;
+  template <class T>
+  PARITY_HD bool operator()(T a) const {
+    return !truth(a);
+  }
+};
+
+// The predicates take every dtype: bool and integers are never NaN or infinite (torch.isnan
+// of an integer tensor is all False), and their sign is x < 0.
+struct IsnanFn {
+  static constexpr int arity = 1;
+  using result = bool;
+  template <class T>
+  PARITY_HD bool operator()(T a) const {
+    if constexpr (std::is_floating_point_v<T>)
+      return a != a;
+    else
+      return false;
+  }
+};
+
+struct IsinfFn {
+  static constexpr int arity = 1;
+  using result = bool;
+  template <class T>
+  PARITY_HD bool operator()(T a) const {
+    if constexpr (std::is_floating_point_v<T>)
+      return a == T(INFINITY) || a == -T(INFINITY);
+    else
+      return false;
+  }
+};
+
+struct IsfiniteFn {
+  static constexpr int arity = 1;
+  using result = bool;
+  template <class T>
+  PARITY_HD bool operator()(T a) const {
+    return !IsnanFn{}(a) && !IsinfFn{}(a);
+  }
+};
+
+// The sign bit, of -0 and of a negative NaN too (copysign reads it without comparing).
+struct SignbitFn {
+  static constexpr int arity = 1;
+  using result = bool;
+  template <class T>
+  PARITY_HD bool operator()(T a) const {
+    if constexpr (std::is_same_v<T, float>)
+      return ::copysignf(1.0f, a) < 0.0f;
+    else if constexpr (std::is_floating_point_v<T>)
+      return ::copysign(1.0, a) < 0.0;
+    else if constexpr (std::is_signed_v<T>)
+      return a < 0;
+    else
+      return false;  // bool and unsigned integers
+  }
+};
+
+// The element type F writes for inputs of T: F::result where it declares one (bool for the
+// ops above), else T.
+template <class F, class T>
+struct result_of {
+  using type = T;
+};
+template <class F, class T>
+requires requires { typename F::result; }
+struct result_of<F, T> {
+  using type = typename F::result;
+};
+template <class F, class T>
+using result_t = typename result_of<F, T>::type;
+
 // Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath, unless
 // F computes on storage).
 template <class F, class T>
@@ -470,18 +574,19 @@ constexpr bool computes() {
 }
 
 // F on elements of T: operands widened to the opmath type (float for float16 and
-// bfloat16, as PyTorch's kernels compute), the result rounded back to T once; a functor
-// whose result depends on the stored dtype gets it (`stored<T>`). For the other dtypes it is
-// F itself.
+// bfloat16, as PyTorch's kernels compute), the result rounded back to T once (a bool result
+// is taken as it is); a functor whose result depends on the stored dtype gets it
+// (`stored<T>`). For the other dtypes it is F itself.
 template <class F, class T>
 struct OnElements {
+  using R = result_t<F, T>;
   F f;
-  PARITY_HD T operator()(T a) const { return spec::narrow<T>(f(spec::widen(a))); }
-  PARITY_HD T operator()(T a, T b) const {
+  PARITY_HD R operator()(T a) const { return spec::narrow<R>(f(spec::widen(a))); }
+  PARITY_HD R operator()(T a, T b) const {
     if constexpr (requires { f.template stored<T>(spec::widen(a), spec::widen(b)); })
-      return spec::narrow<T>(f.template stored<T>(spec::widen(a), spec::widen(b)));
+      return spec::narrow<R>(f.template stored<T>(spec::widen(a), spec::widen(b)));
     else
-      return spec::narrow<T>(f(spec::widen(a), spec::widen(b)));
+      return spec::narrow<R>(f(spec::widen(a), spec::widen(b)));
   }
 };
 template <class T, class F>
@@ -590,6 +695,34 @@ void with_functor(spec::OpId op, F&& f) {
       return f(LeftShiftFn{});
     case spec::OpId::RightShift:
       return f(RightShiftFn{});
+    case spec::OpId::Equal:
+      return f(EqualFn{});
+    case spec::OpId::NotEqual:
+      return f(NotEqualFn{});
+    case spec::OpId::Less:
+      return f(LessFn{});
+    case spec::OpId::LessEqual:
+      return f(LessEqualFn{});
+    case spec::OpId::Greater:
+      return f(GreaterFn{});
+    case spec::OpId::GreaterEqual:
+      return f(GreaterEqualFn{});
+    case spec::OpId::LogicalAnd:
+      return f(LogicalAndFn{});
+    case spec::OpId::LogicalOr:
+      return f(LogicalOrFn{});
+    case spec::OpId::LogicalXor:
+      return f(LogicalXorFn{});
+    case spec::OpId::LogicalNot:
+      return f(LogicalNotFn{});
+    case spec::OpId::Isnan:
+      return f(IsnanFn{});
+    case spec::OpId::Isinf:
+      return f(IsinfFn{});
+    case spec::OpId::Isfinite:
+      return f(IsfiniteFn{});
+    case spec::OpId::Signbit:
+      return f(SignbitFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;

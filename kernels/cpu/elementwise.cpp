@@ -79,27 +79,29 @@ void walk(const spec::Shape& shape, const std::array<const Operand*, N>& ops, Ro
 #define PARITY_ISA_CLONES
 #endif
 
-template <class T, class F>
-PARITY_ISA_CLONES void unary_row(F f, const T* x, T* o, std::int64_t n) {
+// The inputs are of T (the compute dtype), the output of R: T, or bool for a functor whose
+// result is bool.
+template <class T, class R, class F>
+PARITY_ISA_CLONES void unary_row(F f, const T* x, R* o, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
 }
-template <class T, class F>
-PARITY_ISA_CLONES void binary_row(F f, const T* x, const T* y, T* o, std::int64_t n) {
+template <class T, class R, class F>
+PARITY_ISA_CLONES void binary_row(F f, const T* x, const T* y, R* o, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
 }
-template <class T, class F>
-PARITY_ISA_CLONES void binary_row_scalar_y(F f, const T* x, T y, T* o, std::int64_t n) {
+template <class T, class R, class F>
+PARITY_ISA_CLONES void binary_row_scalar_y(F f, const T* x, T y, R* o, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y);
 }
-template <class T, class F>
-PARITY_ISA_CLONES void binary_row_scalar_x(F f, T x, const T* y, T* o, std::int64_t n) {
+template <class T, class R, class F>
+PARITY_ISA_CLONES void binary_row_scalar_x(F f, T x, const T* y, R* o, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) o[i] = f(x, y[i]);
 }
 
-template <class T, class F>
+template <class T, class R, class F>
 void unary_loop(F f, const Elementwise& a) {
   walk(a.shape, std::array{&a.out, &a.in[0]}, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
-    T* o = at<T>(a.out, off[0]);
+    R* o = at<R>(a.out, off[0]);
     const T* x = at<T>(a.in[0], off[1]);
     if (st[0] == 1 && st[1] == 1) {
       unary_row(f, x, o, n);
@@ -133,14 +135,14 @@ void exp_f32_loop(const Elementwise& a) {
   });
 }
 
-template <class T, class F>
+template <class T, class R, class F>
 void binary_loop(F f, const Elementwise& a) {
   const bool second_as_contiguous = PARITY_FAULT("strided-second-operand");
   walk(a.shape, std::array{&a.out, &a.in[0], &a.in[1]},
        [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st_in) {
     const std::int64_t planted[3] = {st_in[0], st_in[1], st_in[2] != 0 ? 1 : 0};
     const std::int64_t* st = second_as_contiguous ? planted : st_in;
-    T* o = at<T>(a.out, off[0]);
+    R* o = at<R>(a.out, off[0]);
     const T* x = at<T>(a.in[0], off[1]);
     const T* y = at<T>(a.in[1], off[2]);
     if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
@@ -171,6 +173,7 @@ void copy_loop(const Elementwise& a) {
   });
 }
 
+// `same_dtype`: every input has input 0's dtype (the compute dtype).
 void check_elementwise(const Elementwise& a, std::size_t arity, const char* who, bool same_dtype) {
   if (a.in.size() != arity)
     throw ValueError(std::string(who) + ": expected " + std::to_string(arity) + " input(s), got " +
@@ -178,11 +181,19 @@ void check_elementwise(const Elementwise& a, std::size_t arity, const char* who,
   check_rank(a.shape, a.out, who);
   for (const Operand& o : a.in) {
     check_rank(a.shape, o, who);
-    if (same_dtype && o.dtype != a.out.dtype)
+    if (same_dtype && o.dtype != a.in[0].dtype)
       throw TypeError(std::string(who) + ": input dtype " + std::string(spec::dtype_name(o.dtype)) +
-                      " differs from output dtype " + std::string(spec::dtype_name(a.out.dtype)) +
-                      " (cast the inputs first)");
+                      " differs from input 0's dtype " + std::string(spec::dtype_name(a.in[0].dtype)) +
+                      " (cast the inputs to the compute dtype first)");
   }
+}
+
+// The output must be of the functor's result dtype for the inputs' dtype.
+void check_output(const Elementwise& a, spec::DType want, const char* who) {
+  if (a.out.dtype != want)
+    throw TypeError(std::string(who) + ": output dtype " + std::string(spec::dtype_name(a.out.dtype)) +
+                    " is not the result dtype " + std::string(spec::dtype_name(want)) + " of " +
+                    std::string(spec::dtype_name(a.in[0].dtype)) + " inputs");
 }
 
 }  // namespace
@@ -191,24 +202,31 @@ void elementwise(spec::OpId op, const Elementwise& args) {
   with_functor(op, [&](auto fn) {
     using F = decltype(fn);
     check_elementwise(args, F::arity, "elementwise kernel", true);
-    spec::visit_torch_dtype(args.out.dtype, [&](auto tag) {
+    // Dispatched on the inputs' dtype (the compute dtype); the output is of the functor's
+    // result type for it (the same dtype, or bool).
+    spec::visit_torch_dtype(args.in[0].dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!computes<F, T>()) {
         throw TypeError(std::string(spec::op_spec(op).name) + " kernel: dtype " +
-                        std::string(spec::dtype_name(args.out.dtype)) +
+                        std::string(spec::dtype_name(args.in[0].dtype)) +
                         " is not supported (the engine refuses or casts it first)");
-      } else if constexpr (std::is_same_v<F, ExpFn> && std::is_same_v<T, float>) {
-        exp_f32_loop(args);  // the vectorised float32 exp (kernels/cpu/exp.h)
-      } else if constexpr (F::arity == 1) {
-        if constexpr (std::is_same_v<F, NegFn> && std::is_floating_point_v<T>)
-          if (PARITY_FAULT("neg-signed-zero"))
-            return unary_loop<T>([](T x) { return x == T(0) ? T(0) : -x; }, args);
-        unary_loop<T>(on_elements<T>(fn), args);
       } else {
-        if constexpr (std::is_same_v<F, MulFn> && std::is_floating_point_v<T>)
-          if (PARITY_FAULT("mul-zero-nan"))
-            return binary_loop<T>([fn](T x, T y) { return x == T(0) || y == T(0) ? T(0) : fn(x, y); }, args);
-        binary_loop<T>(on_elements<T>(fn), args);
+        using R = result_t<F, T>;
+        check_output(args, spec::dtype_of<R>(), "elementwise kernel");
+        if constexpr (std::is_same_v<F, ExpFn> && std::is_same_v<T, float>) {
+          exp_f32_loop(args);  // the vectorised float32 exp (kernels/cpu/exp.h)
+        } else if constexpr (F::arity == 1) {
+          if constexpr (std::is_same_v<F, NegFn> && std::is_floating_point_v<T>)
+            if (PARITY_FAULT("neg-signed-zero"))
+              return unary_loop<T, R>([](T x) { return x == T(0) ? T(0) : -x; }, args);
+          unary_loop<T, R>(on_elements<T>(fn), args);
+        } else {
+          if constexpr (std::is_same_v<F, MulFn> && std::is_floating_point_v<T>)
+            if (PARITY_FAULT("mul-zero-nan"))
+              return binary_loop<T, R>([fn](T x, T y) { return x == T(0) || y == T(0) ? T(0) : fn(x, y); },
+                                       args);
+          binary_loop<T, R>(on_elements<T>(fn), args);
+        }
       }
     });
   });

@@ -18,18 +18,20 @@ namespace {
 
 constexpr int kThreads = 256;
 
-// The per-element work, given each operand's element offset (operand 0 is the output).
-template <class T, class F>
+// The per-element work, given each operand's element offset (operand 0 is the output). The
+// inputs are of T (the compute dtype), the output of R: T, or bool for a functor whose result
+// is bool.
+template <class T, class R, class F>
 struct UnaryOp {
-  T* out;
+  R* out;
   const T* in;
   F f;
   __device__ void operator()(const std::int64_t (&o)[2]) const { out[o[0]] = f(in[o[1]]); }
 };
 
-template <class T, class F>
+template <class T, class R, class F>
 struct BinaryOp {
-  T* out;
+  R* out;
   const T* a;
   const T* b;
   F f;
@@ -139,8 +141,15 @@ core::StridedPlan plan_of(const std::string& what, const spec::Shape& shape,
 void require_same_dtype(const std::string& what, spec::DType want, spec::DType got) {
   if (want != got)
     throw TypeError(what + ": operand dtype " + std::string(spec::dtype_name(got)) +
-                    " differs from the output dtype " + std::string(spec::dtype_name(want)) +
-                    " (cast the inputs first)");
+                    " differs from input 0's dtype " + std::string(spec::dtype_name(want)) +
+                    " (cast the inputs to the compute dtype first)");
+}
+
+// The output must be of the functor's result dtype for the inputs' dtype.
+void require_output_dtype(const std::string& what, spec::DType want, spec::DType got, spec::DType in) {
+  if (want != got)
+    throw TypeError(what + ": output dtype " + std::string(spec::dtype_name(got)) + " is not the result dtype " +
+                    std::string(spec::dtype_name(want)) + " of " + std::string(spec::dtype_name(in)) + " inputs");
 }
 
 }  // namespace
@@ -153,26 +162,32 @@ void elementwise(spec::OpId op, const Elementwise& args) {
     if (args.in.size() != std::size_t(F::arity))
       throw ValueError(name + ": expected " + std::to_string(F::arity) + " input(s), got " +
                        std::to_string(args.in.size()));
-    const spec::DType dt = args.out.dtype;
+    // Dispatched on the inputs' dtype (the compute dtype); the output is of the functor's
+    // result type for it (the same dtype, or bool).
+    const spec::DType dt = args.in[0].dtype;
     for (const Operand& in : args.in) require_same_dtype(name, dt, in.dtype);
     spec::visit_torch_dtype(dt, [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!computes<F, T>()) {
         throw TypeError(name + ": the CUDA kernel does not take " + std::string(spec::dtype_name(dt)) +
                         " (the engine refuses or casts it first)");
-      } else if constexpr (F::arity == 1) {
-        const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0]});
-        launch<2>(plan,
-                  UnaryOp<T, decltype(on_elements<T>(fn))>{static_cast<T*>(args.out.data),
-                                                          static_cast<const T*>(args.in[0].data), on_elements<T>(fn)},
-                  "elementwise kernel");
       } else {
-        const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0], &args.in[1]});
-        launch<3>(plan,
-                  BinaryOp<T, decltype(on_elements<T>(fn))>{static_cast<T*>(args.out.data),
-                                                           static_cast<const T*>(args.in[0].data),
-                                                           static_cast<const T*>(args.in[1].data), on_elements<T>(fn)},
-                  "elementwise kernel");
+        using R = result_t<F, T>;
+        using G = decltype(on_elements<T>(fn));
+        require_output_dtype(name, spec::dtype_of<R>(), args.out.dtype, dt);
+        if constexpr (F::arity == 1) {
+          const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0]});
+          launch<2>(plan,
+                    UnaryOp<T, R, G>{static_cast<R*>(args.out.data), static_cast<const T*>(args.in[0].data),
+                                     on_elements<T>(fn)},
+                    "elementwise kernel");
+        } else {
+          const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0], &args.in[1]});
+          launch<3>(plan,
+                    BinaryOp<T, R, G>{static_cast<R*>(args.out.data), static_cast<const T*>(args.in[0].data),
+                                      static_cast<const T*>(args.in[1].data), on_elements<T>(fn)},
+                    "elementwise kernel");
+        }
       }
     });
   });
