@@ -310,6 +310,10 @@ std::string check_numpy_side(const Case& c, const std::vector<Input>& inputs, co
       spec::result_dtype(c.op, Semantics::PyTorch, operands(in_d), backend_of(device)) == d) {
     other = interop::copy_to_array(tensor_in_dtype(c, inputs, d, device)).to_doubles();
   } else {
+    // Computing in float64 is no reference for 64-bit integers (it rounds them): there the
+    // goldens alone judge the array engine (int64 floor_divide where PyTorch raises for a
+    // zero divisor).
+    if (spec::dtype_info(d).mantissa_bits > spec::dtype_info(DType::Float64).mantissa_bits) return "";
     Case wide = c;
     wide.dtypes.assign(c.dtypes.size(), DType::Float64);
     std::vector<array::NdArray> x;

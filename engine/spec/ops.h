@@ -125,7 +125,12 @@ enum class Where : std::uint8_t {
   NaNOperand,        // some operand is NaN
   ZeroOperand1,      // operand 1 (a divisor) is zero
   NegativeOperand1,  // operand 1 is negative (an integer power's exponent)
-  ShiftOutOfRange    // operand 1 is negative or at least the bit width of the dtype
+  ShiftOutOfRange,   // operand 1 is negative or at least the bit width of the dtype
+  SignedZeroTie,     // the operands are -0 and +0 (either order)
+  NegativeIntegerExponent,  // operand 1 is negative and the op computes in an integer dtype
+                            // (np.power of uint64 with int64 computes in float64: no error)
+  ZeroRemainderSignsDiffer  // operand 0 is a multiple of operand 1 (fmod 0, operand 1 finite
+                            // or infinite but not 0) and their signs differ
 };
 std::string_view where_name(Where w);
 // Whether `w` holds for an element whose operands are x0 (and x1), computed in `dtype`.
