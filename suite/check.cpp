@@ -319,6 +319,10 @@ std::string check_numpy_side(const Case& c, const std::vector<Input>& inputs, co
     // the inputs cast to d, which the goldens judge against NumPy.
     other = apply_array(in_d, cast).to_doubles();
   } else {
+    // Computing in float64 is no reference for 64-bit integers (it rounds them): there the
+    // goldens alone judge the array engine (int64 floor_divide where PyTorch raises for a
+    // zero divisor).
+    if (spec::dtype_info(d).mantissa_bits > spec::dtype_info(DType::Float64).mantissa_bits) return "";
     Case wide = c;
     wide.dtypes.assign(c.dtypes.size(), DType::Float64);
     std::vector<array::NdArray> x;

@@ -243,6 +243,9 @@ std::string where_str(spec::Where w) {
     case spec::Where::NegativeOperand1: return "the second operand is negative";
     case spec::Where::ShiftOutOfRange: return "the shift is negative or at least the bit width";
     case spec::Where::OperandInexact: return "an operand PyTorch's compute dtype does not hold";
+    case spec::Where::SignedZeroTie: return "the operands are -0 and +0";
+    case spec::Where::NegativeIntegerExponent: return "the exponent is negative in an integer dtype";
+    case spec::Where::ZeroRemainderSignsDiffer: return "the remainder is 0 and the operands' signs differ";
   }
   return "?";
 }

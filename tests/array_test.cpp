@@ -1194,3 +1194,68 @@ TEST(ArrayPredicates, EveryDtype) {
 
 }  // namespace
 }  // namespace parity::array
+
+namespace parity::array {
+namespace {
+
+// np.floor_divide / np.remainder / np.fmod of np.array([7, -7, 7, -7, 5], np.int32) by
+// np.array([2, 2, -2, -2, 0], np.int32): [3, -4, -4, 3, 0], [1, 1, -1, -1, 0], [1, -1, 1, -1, 0]
+// (a zero divisor gives 0, with a RuntimeWarning); np.floor_divide(np.array([-128], np.int8),
+// np.array([-1], np.int8)) is [-128], np.remainder of them [0];
+// np.floor_divide(np.ones(3, bool), np.ones(3, bool)).dtype is int8
+TEST(ArrayDivision, IntegersFloorTruncAndZero) {
+  using parity::spec::OpId;
+  const auto x = values<std::int32_t>({5}, {7, -7, 7, -7, 5}), y = values<std::int32_t>({5}, {2, 2, -2, -2, 0});
+  EXPECT_EQ(call(OpId::FloorDivide, std::array{x, y}).to_doubles(), (Vals{3, -4, -4, 3, 0}));
+  EXPECT_EQ(call(OpId::Remainder, std::array{x, y}).to_doubles(), (Vals{1, 1, -1, -1, 0}));
+  EXPECT_EQ(call(OpId::Fmod, std::array{x, y}).to_doubles(), (Vals{1, -1, 1, -1, 0}));
+  const auto m = values<std::int8_t>({1}, {-128}), n = values<std::int8_t>({1}, {-1});
+  EXPECT_EQ(call(OpId::FloorDivide, std::array{m, n}).to_doubles(), (Vals{-128}));
+  EXPECT_EQ(call(OpId::Remainder, std::array{m, n}).to_doubles(), (Vals{0}));
+  EXPECT_EQ(call(OpId::FloorDivide, std::array{bools({true}), bools({true})}).dtype(), DType::Int8);
+}
+
+// np.remainder(np.array([-4., 4., -7.5]), np.array([2., -2., 2.])) -> [0., -0., 0.5] (a zero
+// remainder has the divisor's sign); np.floor_divide(np.array([7., -7., 1., -0.]),
+// np.array([2., 2., 0., 3.])) -> [3., -4., inf, -0.]
+TEST(ArrayDivision, FloatsSignsAndZeroDivisor) {
+  using parity::spec::OpId;
+  const Vals r = call(OpId::Remainder, std::array{values<double>({3}, {-4, 4, -7.5}), values<double>({3}, {2, -2, 2})})
+                     .to_doubles();
+  EXPECT_TRUE(r[0] == 0 && !std::signbit(r[0]));
+  EXPECT_TRUE(r[1] == 0 && std::signbit(r[1]));
+  EXPECT_EQ(r[2], 0.5);
+  const Vals q = call(OpId::FloorDivide, std::array{values<double>({4}, {7, -7, 1, -0.0}), values<double>({4}, {2, 2, 0, 3})})
+                     .to_doubles();
+  EXPECT_EQ(q[0], 3.0);
+  EXPECT_EQ(q[1], -4.0);
+  EXPECT_EQ(q[2], INFINITY);
+  EXPECT_TRUE(q[3] == 0 && std::signbit(q[3]));
+}
+
+// np.power(np.array([0, 3, 2], np.int64), np.array([0, 40, 3], np.int64)) ->
+// [1, -6289078614652622815, 8] (wraps); np.power(np.array([2, 3], np.int8), np.array([-1],
+// np.int8)): ValueError: Integers to negative integer powers are not allowed.;
+// np.power(np.array([2., 3.]), np.array([-1], np.int8)) -> [0.5, 0.333...]
+TEST(ArrayPower, IntegersWrapAndNegativeExponentsRaise) {
+  using parity::spec::OpId;
+  const NdArray p = call(OpId::Power, std::array{values<std::int64_t>({3}, {0, 3, 2}), values<std::int64_t>({3}, {0, 40, 3})});
+  EXPECT_EQ(p.dtype(), DType::Int64);
+  const auto* pv = static_cast<const std::int64_t*>(p.data());
+  EXPECT_EQ(pv[0], 1);
+  EXPECT_EQ(pv[1], -6289078614652622815LL);
+  EXPECT_EQ(pv[2], 8);
+  try {
+    call(OpId::Power, std::array{values<std::int8_t>({2}, {2, 3}), values<std::int8_t>({1}, {-1})});
+    FAIL();
+  } catch (const parity::Error& e) {
+    EXPECT_EQ(e.py_class(), "ValueError");
+    EXPECT_STREQ(e.what(), "Integers to negative integer powers are not allowed.");
+  }
+  const Vals f = call(OpId::Power, std::array{values<double>({2}, {2, 3}), values<std::int8_t>({1}, {-1})}).to_doubles();
+  EXPECT_EQ(f[0], 0.5);
+  EXPECT_EQ(f[1], 1.0 / 3.0);
+}
+
+}  // namespace
+}  // namespace parity::array

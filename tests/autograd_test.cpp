@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/spec/error.h"
@@ -737,6 +738,48 @@ TEST(Autograd, BoolOpsAreNotDifferentiable) {
   parity::testing::expect_library_error<Error>(
       [&] { sum(call(spec::OpId::Equal, std::array{x, x})).backward(); }, "RuntimeError",
       "element 0 of tensors does not require grad and does not have a grad_fn");
+}
+
+}  // namespace
+}  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// x = torch.tensor([7., -7.], requires_grad=True), y = torch.tensor([2., 2.], requires_grad=True):
+// torch.remainder(x, y).sum().backward(): RemainderBackward1, x.grad [1, 1], y.grad [-3, 4];
+// torch.fmod: FmodBackward1, x.grad [1, 1], y.grad [-3, 3];
+// x = [2., 0., 3.], y = [3., 2., 0.]: torch.pow(x, y).sum().backward(): PowBackward1,
+// x.grad [12, 0, 0], y.grad [8 log 2 = 5.5452, 0, log 3 = 1.0986]
+TEST(Autograd, RemainderFmodPowerGradients) {
+  for (auto [op, name, gy] : {std::tuple{spec::OpId::Remainder, "RemainderBackward1", std::vector<double>{-3, 4}},
+                              std::tuple{spec::OpId::Fmod, "FmodBackward1", std::vector<double>{-3, 3}}}) {
+    Tensor x = leaf64({7, -7}), y = leaf64({2, 2});
+    const Tensor z = call(op, std::array{x, y});
+    EXPECT_EQ(z.grad_fn_name(), name);
+    z.backward(Tensor::ones({2}, DType::Float64));
+    EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{1, 1})) << name;
+    EXPECT_EQ(y.grad().to_doubles(), gy) << name;
+  }
+  Tensor x = leaf64({2, 0, 3}), y = leaf64({3, 2, 0});
+  const Tensor p = call(spec::OpId::Power, std::array{x, y});
+  EXPECT_EQ(p.grad_fn_name(), "PowBackward1");
+  p.backward(Tensor::ones({3}, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{12, 0, 0}));
+  const std::vector<double> gy = y.grad().to_doubles();
+  EXPECT_DOUBLE_EQ(gy[0], 8 * std::log(2.0));
+  EXPECT_EQ(gy[1], 0.0);
+  EXPECT_DOUBLE_EQ(gy[2], std::log(3.0));
+}
+
+TEST(Gradcheck, RemainderFmodPower) {
+  // Divisors in [1, 3] and bases in [1.5, 2.5]: away from the jumps and from 0.
+  const Tensor two = Tensor::full({}, 2.0, DType::Float64);
+  for (spec::OpId op : {spec::OpId::Remainder, spec::OpId::Fmod})
+    gradcheck([op, two](auto& x) { return call(op, std::array{x[0] * Tensor::full({}, 5.0, DType::Float64), x[1] + two}); },
+              {{2, 3}, {3}});
+  gradcheck([two](auto& x) { return call(spec::OpId::Power, std::array{x[0] * Tensor::full({}, 0.5, DType::Float64) + two, x[1]}); },
+            {{2, 3}, {3}});
 }
 
 }  // namespace

@@ -986,3 +986,47 @@ TEST(TensorPredicates, EveryDtype) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// torch.floor_divide / torch.remainder / torch.fmod of torch.tensor([7, -7, 7, -7]) by
+// torch.tensor([2, 2, -2, -2]): [3, -4, -4, 3], [1, 1, -1, -1], [1, -1, 1, -1];
+// torch.remainder(torch.tensor([5, -5]), torch.tensor([0, 3])): RuntimeError: ZeroDivisionError
+// (from the values: torch.floor_divide(torch.tensor([1, 2]), torch.tensor(False)) too);
+// torch.fmod(torch.tensor([5., -5.]), torch.tensor([0, 3])) -> [nan, -2.] (a float computes);
+// torch.floor_divide(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool)):
+// RuntimeError: "div_floor_cpu" not implemented for 'Bool'
+TEST(TensorDivision, IntegersAndZeroDivisors) {
+  const Tensor x = i64({4}, {7, -7, 7, -7}), y = i64({4}, {2, 2, -2, -2});
+  EXPECT_EQ(V(call(spec::OpId::FloorDivide, std::array{x, y})), (std::vector<double>{3, -4, -4, 3}));
+  EXPECT_EQ(V(call(spec::OpId::Remainder, std::array{x, y})), (std::vector<double>{1, 1, -1, -1}));
+  EXPECT_EQ(V(call(spec::OpId::Fmod, std::array{x, y})), (std::vector<double>{1, -1, 1, -1}));
+  expect_library_error<TypeError>(
+      [] { call(spec::OpId::Remainder, std::array{i64({2}, {5, -5}), i64({2}, {0, 3})}); }, "RuntimeError",
+      "ZeroDivisionError");
+  expect_library_error<TypeError>(
+      [] { call(spec::OpId::FloorDivide, std::array{i64({2}, {1, 2}), b8({}, {false})}); }, "RuntimeError",
+      "ZeroDivisionError");
+  const std::vector<double> f = V(call(spec::OpId::Fmod, std::array{f32({2}, {5.f, -5.f}), i64({2}, {0, 3})}));
+  EXPECT_TRUE(std::isnan(f[0]));
+  EXPECT_EQ(f[1], -2.0);
+  expect_library_error<TypeError>(
+      [] { call(spec::OpId::FloorDivide, std::array{b8({3}, {true, true, true}), b8({3}, {true, true, true})}); },
+      "RuntimeError", "\"div_floor_cpu\" not implemented for 'Bool'");
+}
+
+// torch.remainder(torch.tensor([-4., 4., -7.5]), torch.tensor([2., -2., 2.])) -> [-0., 0., 0.5]
+// (a zero remainder keeps the dividend's sign); torch.pow(torch.tensor([2, 1, -1, 0, -2, 3]),
+// torch.tensor([-1, -1, -1, -1, -2, -3])) -> [0, 1, -1, 0, 0, 0]
+TEST(TensorDivision, RemainderSignAndIntegerPower) {
+  const std::vector<double> r = V(call(spec::OpId::Remainder, std::array{f32({3}, {-4.f, 4.f, -7.5f}), f32({3}, {2.f, -2.f, 2.f})}));
+  EXPECT_TRUE(r[0] == 0 && std::signbit(r[0]));
+  EXPECT_TRUE(r[1] == 0 && !std::signbit(r[1]));
+  EXPECT_EQ(r[2], 0.5);
+  EXPECT_EQ(V(call(spec::OpId::Power, std::array{i64({6}, {2, 1, -1, 0, -2, 3}), i64({6}, {-1, -1, -1, -1, -2, -3})})),
+            (std::vector<double>{0, 1, -1, 0, 0, 0}));
+}
+
+}  // namespace
+}  // namespace parity::tensor

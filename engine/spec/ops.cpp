@@ -120,6 +120,16 @@ constexpr OpSpec bool_row(OpId id, std::string_view name, std::string_view numpy
   return row;
 }
 
+// maximum/minimum and fmax/fmin at a -0/+0 tie (the engines follow the libraries' scalar
+// loops; PyTorch's AVX2 loop gives the second operand, which the goldens avoid).
+constexpr std::string_view kTieReason =
+    "-0 against +0 in float32 and float64: NumPy gives the second operand (np.maximum(np.float32(0), "
+    "np.float32(-0.)) is -0.), PyTorch's cpu the first (in float16 both the first)";
+constexpr std::string_view kTieReasonFmax =
+    "-0 against +0: NumPy gives the first operand in float16 and the second in float32 and float64, "
+    "PyTorch's cpu the second in float16 and bfloat16 and the first in float32 and float64 "
+    "(torch.fmax(torch.tensor([0.]), torch.tensor([-0.])) is 0.)";
+
 // The rows. Messages are NumPy 1.24's and PyTorch 1.13's, word for word (the versions the
 // goldens come from).
 // clang-format off
@@ -569,14 +579,23 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
      // torch.floor_divide(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
      {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"div_floor_cpu\" not implemented for '{0}'"},
      // the cuda kernel's dispatch name in PyTorch 1.13 (BinaryDivFloorKernel.cu), not run here
-     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"div_floor_cuda\" not implemented for '{0}'"}}},
-   .num_refusals = 2,
-   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"div_floor_cuda\" not implemented for '{0}'"},
+     // torch.floor_divide(torch.tensor([1]), torch.tensor([0])) on cpu: raised from the values
+     {Torch, Backend::Cpu, Match::AllIn, kBoolInt, "RuntimeError", "ZeroDivisionError", {}, Where::ZeroOperand1}}},
+   .num_refusals = 3,
+   // Random integers from 1 (a zero divisor is PyTorch's ZeroDivisionError for the whole
+   // call, which a benchmark cannot time); the special cases mix in 0, -1 and the extremes.
+   .domain = {-4.0, 4.0}, .int_domain = {1.0, 8.0}, .specials = kAllSpecials,
    .differentiable = false, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
    .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
-                    {DivergenceKind::TorchRefuses, "two bools: NumPy int8, PyTorch has no bool kernel"}}},
-   .num_divergences = 2},
+                    {DivergenceKind::TorchRefuses, "two bools: NumPy int8, PyTorch has no bool kernel"},
+                    {DivergenceKind::Values,
+                     "bfloat16: PyTorch rounds every step of the floor division to bfloat16 (2.109375 // "
+                     "0.006988525390625 is 302, the quotient 301.83 being rounded before the floor); NumPy has "
+                     "no bfloat16, and the array engine computes it in float, as NumPy's float16 (301, rounded to 300)",
+                     Where::Always, {DType::BFloat16}}}},
+   .num_divergences = 3},
   // np.remainder / torch.remainder: the remainder with the divisor's sign, as floor_divide's
   // (same dtypes and refusals). A zero remainder of floats: NumPy's has the divisor's sign,
   // PyTorch's the dividend's (fmod's): np.remainder([-4., 4.], [2., -2.]) is [0., -0.],
@@ -588,14 +607,21 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
      // torch.remainder(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
      {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"remainder_cpu\" not implemented for '{0}'"},
      // the cuda kernel's dispatch name in PyTorch 1.13 (BinaryRemainderKernel.cu), not run here
-     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"remainder_cuda\" not implemented for '{0}'"}}},
-   .num_refusals = 2,
-   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"remainder_cuda\" not implemented for '{0}'"},
+     // torch.remainder(torch.tensor([1]), torch.tensor([0])) on cpu: raised from the values
+     {Torch, Backend::Cpu, Match::AllIn, kBoolInt, "RuntimeError", "ZeroDivisionError", {}, Where::ZeroOperand1}}},
+   .num_refusals = 3,
+   // Random integers from 1 (a zero divisor is PyTorch's ZeroDivisionError for the whole
+   // call, which a benchmark cannot time); the special cases mix in 0, -1 and the extremes.
+   .domain = {-4.0, 4.0}, .int_domain = {1.0, 8.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
    .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
-                    {DivergenceKind::TorchRefuses, "two bools: NumPy int8, PyTorch has no bool kernel"}}},
-   .num_divergences = 2},
+                    {DivergenceKind::TorchRefuses, "two bools: NumPy int8, PyTorch has no bool kernel"},
+                    {DivergenceKind::Values,
+                     "a zero remainder of floats: NumPy's has the divisor's sign, PyTorch's the dividend's (fmod's)",
+                     Where::ZeroRemainderSignsDiffer, kFloatDTypes}}},
+   .num_divergences = 3},
   // np.fmod / torch.fmod: C's truncated remainder (the dividend's sign:
   // np.fmod([-7., 7.], [2., -2.]) is [-1., 1.]); dtypes and refusals as floor_divide's.
   {.id = OpId::Fmod, .name = "fmod", .numpy_name = "numpy.fmod", .torch_name = "torch.fmod",
@@ -605,9 +631,13 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
      // torch.fmod(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
      {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"fmod_cpu\" not implemented for '{0}'"},
      // the cuda kernel's dispatch name in PyTorch 1.13 (BinaryRemainderKernel.cu), not run here
-     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"fmod_cuda\" not implemented for '{0}'"}}},
-   .num_refusals = 2,
-   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"fmod_cuda\" not implemented for '{0}'"},
+     // torch.fmod(torch.tensor([1]), torch.tensor([0])) on cpu: raised from the values
+     {Torch, Backend::Cpu, Match::AllIn, kBoolInt, "RuntimeError", "ZeroDivisionError", {}, Where::ZeroOperand1}}},
+   .num_refusals = 3,
+   // Random integers from 1 (a zero divisor is PyTorch's ZeroDivisionError for the whole
+   // call, which a benchmark cannot time); the special cases mix in 0, -1 and the extremes.
+   .domain = {-4.0, 4.0}, .int_domain = {1.0, 8.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
    .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
@@ -626,8 +656,13 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
      // torch.pow(torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.bool))
      {Torch, Backend::Cpu, Match::AllIn, kBool, "RuntimeError", "\"pow\" not implemented for '{0}'"},
      // the cuda kernel's dispatch name in PyTorch 1.13 (PowKernel.cu), not run here
-     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"pow_cuda\" not implemented for '{0}'"}}},
-   .num_refusals = 2,
+     {Torch, Backend::Cuda, Match::AllIn, kBool, "RuntimeError", "\"pow_cuda\" not implemented for '{0}'"},
+     // np.power(np.array([2], np.int32), np.array([-1], np.int32)) (np.power(np.array([True]),
+     // np.array([-1], np.int8)) too): raised from the values, for an integer result only
+     // (np.power(np.array([2], np.uint64), np.array([-1], np.int64)) is float64 [0.5])
+     {NumPy, Backend::Any, Match::AllIn, kBoolInt, "ValueError", "Integers to negative integer powers are not allowed.",
+      {}, Where::NegativeIntegerExponent}}},
+   .num_refusals = 3,
    // Bases and exponents in [0.25, 3]: positive bases (a negative base has no real power of
    // a fraction), results below 27.
    .domain = {0.25, 3.0}, .int_domain = {0.0, 4.0}, .specials = kAllSpecials,
@@ -645,7 +680,9 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
-   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::Values, kTieReason, Where::SignedZeroTie, {DType::Float32, DType::Float64}}}},
+   .num_divergences = 2},
   {.id = OpId::Minimum, .name = "minimum", .numpy_name = "numpy.minimum", .torch_name = "torch.minimum",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
    .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
@@ -653,7 +690,9 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
-   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::Values, kTieReason, Where::SignedZeroTie, {DType::Float32, DType::Float64}}}},
+   .num_divergences = 2},
   // np.fmax / torch.fmax: as maximum, but a NaN operand is ignored (NaN only where both are).
   {.id = OpId::Fmax, .name = "fmax", .numpy_name = "numpy.fmax", .torch_name = "torch.fmax",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
@@ -662,7 +701,9 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
-   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::Values, kTieReasonFmax, Where::SignedZeroTie, kFloatDTypes}}},
+   .num_divergences = 2},
   {.id = OpId::Fmin, .name = "fmin", .numpy_name = "numpy.fmin", .torch_name = "torch.fmin",
    .kind = OpKind::Binary, .arity = 2, .signature = kBinarySig,
    .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
@@ -670,7 +711,9 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
-   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason}}}, .num_divergences = 1},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::Values, kTieReasonFmax, Where::SignedZeroTie, kFloatDTypes}}},
+   .num_divergences = 2},
   // The binary float functions (atan2, hypot, copysign, nextafter, logaddexp): NumPy's
   // loops are float16/float32/float64 (np.arctan2(np.ones(3, np.uint8), np.ones(3, np.int8))
   // is float16: both cast to it safely); PyTorch's atan2 and copysign turn integers into
@@ -1019,6 +1062,12 @@ std::string_view where_name(Where w) {
       return "shift_out_of_range";
     case Where::OperandInexact:
       return "operand_inexact";
+    case Where::SignedZeroTie:
+      return "signed_zero_tie";
+    case Where::NegativeIntegerExponent:
+      return "negative_integer_exponent";
+    case Where::ZeroRemainderSignsDiffer:
+      return "zero_remainder_signs_differ";
   }
   return "?";
 }
@@ -1037,6 +1086,14 @@ bool where_holds(Where w, DType dtype, double x0, double x1) {
       return x1 < 0 || x1 >= double(8 * itemsize(dtype));
     case Where::OperandInexact:
       return !holds_exactly(dtype, x0) || !holds_exactly(dtype, x1);
+    case Where::SignedZeroTie:
+      return x0 == 0 && x1 == 0 && std::signbit(x0) != std::signbit(x1);
+    case Where::NegativeIntegerExponent:
+      return is_integer(dtype) && x1 < 0;
+    case Where::ZeroRemainderSignsDiffer:
+      // fmod is exact, so its zero in double is its zero in the compute dtype.
+      return x1 != 0 && std::isfinite(x0) && !std::isnan(x1) && std::fmod(x0, x1) == 0 &&
+             std::signbit(x0) != std::signbit(x1);
   }
   return false;
 }

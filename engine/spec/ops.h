@@ -134,10 +134,6 @@ struct Cost {
   double flops = 0;
 };
 
-// A library's refusal of some operand dtypes, with the library's own error. Refusals are
-// tried in row order; the first that matches is raised. `message` may hold {0} and {1}:
-// the library's name of operand 0's / 1's dtype (PyTorch's ScalarType names: "Bool"), and
-// {r}: the name of their result_type() (the dtype a PyTorch kernel dispatches on).
 // Which elements a per-element rule covers, evaluated on one element's operand values (in
 // the dtype the op computes in) by where_holds. Every switch over it names every condition.
 enum class Where : std::uint8_t {
@@ -146,15 +142,24 @@ enum class Where : std::uint8_t {
   ZeroOperand1,      // operand 1 (a divisor) is zero
   NegativeOperand1,  // operand 1 is negative (an integer power's exponent)
   ShiftOutOfRange,   // operand 1 is negative or at least the bit width of the dtype
-  OperandInexact     // some operand does not survive a cast to the dtype: the values are
+  OperandInexact,    // some operand does not survive a cast to the dtype: the values are
                      // NumPy's (in its compute dtype), the dtype PyTorch's narrower one
                      // (np.equal(int64 16777217, float32 16777216.) compares in float64,
                      // torch.eq in float32, where 16777217 rounds to 16777216)
+  SignedZeroTie,     // the operands are -0 and +0 (either order)
+  NegativeIntegerExponent,  // operand 1 is negative and the op computes in an integer dtype
+                            // (np.power of uint64 with int64 computes in float64: no error)
+  ZeroRemainderSignsDiffer  // operand 0 is a multiple of operand 1 (fmod 0, operand 1 finite
+                            // or infinite but not 0) and their signs differ
 };
 std::string_view where_name(Where w);
 // Whether `w` holds for an element whose operands are x0 (and x1), computed in `dtype`.
 bool where_holds(Where w, DType dtype, double x0, double x1);
 
+// A library's refusal of some operand dtypes, with the library's own error. Refusals are
+// tried in row order; the first that matches is raised. `message` may hold {0} and {1}:
+// the library's name of operand 0's / 1's dtype (PyTorch's ScalarType names: "Bool"), and
+// {r}: the name of their result_type() (the dtype a PyTorch kernel dispatches on).
 enum class Match : std::uint8_t {
   AnyIn,          // some operand's dtype is in `dtypes`
   AllIn,          // every operand's dtype is in `dtypes`

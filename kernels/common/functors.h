@@ -217,30 +217,48 @@ PARITY_HD T int_trunc_mod(T a, T b) {
   return T(a % b);
 }
 
+// x rounded to bfloat16 and back where S is bfloat16 (PyTorch's bfloat16 floor division
+// rounds every step: c10::BFloat16 arithmetic), else x.
+template <class S>
+struct RoundTo {
+  template <class T>
+  PARITY_HD T operator()(T x) const {
+    if constexpr (std::is_same_v<S, spec::bfloat16>)
+      return spec::widen(spec::narrow<S>(x));
+    else
+      return x;
+  }
+};
+
 // torch.floor_divide: the quotient rounded down. Integers: C's truncated quotient, one less
 // where the remainder is nonzero and its sign differs from the divisor's. Floats, as Python's
 // float floor division: a / b for a zero divisor (IEEE's inf or NaN); else from the exact
 // remainder r = fmod(a, b), q = (a - r) / b, one less where r's sign differs from b's, then
 // the integer nearest q (floor, and up when q sits more than half above it), a zero quotient
-// keeping the sign of a / b. Not for bool (PyTorch refuses two bools).
+// keeping the sign of a / b. float16 computes in float (PyTorch's cpu scalar loop; its AVX2
+// loop rounds each step to float16, as it does for bfloat16 in both: `round`). Not for bool
+// (PyTorch refuses two bools).
 struct FloorDivideFn {
   static constexpr int arity = 2;
-  template <class T>
-  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
+  template <class S, class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T stored(T a, T b) const {
     if constexpr (std::is_integral_v<T>) {
       const T q = int_trunc_div(a, b), r = int_trunc_mod(a, b);
       return r != T(0) && ((r < T(0)) != (b < T(0))) ? T(q - T(1)) : q;
     } else {
+      const RoundTo<S> round;
       if (b == T(0)) return a / b;
       const T r = c_fmod(a, b);
-      T q = (a - r) / b;
-      if (r != T(0) && ((b < T(0)) != (r < T(0)))) q -= T(1);
+      T q = round(round(a - r) / b);
+      if (r != T(0) && ((b < T(0)) != (r < T(0)))) q = round(q - T(1));
       if (q == T(0)) return c_copysign(T(0), a / b);
       T f = c_floor(q);
-      if (q - f > T(0.5)) f += T(1);
+      if (round(q - f) > T(0.5)) f = round(f + T(1));
       return f;
     }
   }
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const { return stored<T>(a, b); }
 };
 
 // torch.remainder: the remainder with the divisor's sign (a - b * floor(a / b)). Integers: C's
