@@ -103,5 +103,15 @@ ok "unknown op is named" bash -c "$parity check --goldens $tmp/op.h5 2>&1 | grep
 expect 2 "$parity" check --datasets "$tmp/nowhere" --ops neg
 ok "missing datasets folder: one line" one_line_error
 
+# With --ops, a datasets folder's files of other ops are not read: a damaged add.h5 beside a
+# good negative.h5 does not stop `check --ops neg`, and stops `check --ops add` with one line.
+mkdir -p "$tmp/ds/numpy" "$tmp/ds/torch"
+cp "$datasets/numpy/negative.h5" "$tmp/ds/numpy/negative.h5"
+head -c 4096 "$datasets/numpy/add.h5" >"$tmp/ds/numpy/add.h5"
+expect 0 "$parity" check --datasets "$tmp/ds" --ops neg --devices cpu
+ok "only the selected op's file is read" grep -q 'numpy 1.24.2: 113 records: 113 pass' "$tmp/out"
+expect 2 "$parity" check --datasets "$tmp/ds" --ops add --devices cpu
+ok "the damaged file of a selected op: one line" one_line_error
+
 echo "goldens_test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
