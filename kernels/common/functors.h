@@ -202,6 +202,15 @@ PARITY_HD T c_copysign(T a, T b) {
 // from the registry), and the minimum divided by -1 wraps to the minimum with remainder 0
 // (NumPy's values, and PyTorch's for int8 and int16; its int32 and int64 cpu kernels trap
 // there, a SIGFPE, so never C's undefined x / -1).
+// Whether integers a and b have different signs (never for unsigned types, where nvcc
+// rejects the comparison with zero as pointless).
+template <class T>
+PARITY_HD bool signs_differ(T a, T b) {
+  if constexpr (std::is_signed_v<T>)
+    return (a < T(0)) != (b < T(0));
+  else
+    return false;
+}
 template <class T>
 PARITY_HD T int_trunc_div(T a, T b) {
   if (b == T(0)) return T(0);
@@ -244,7 +253,7 @@ struct FloorDivideFn {
   requires(!std::is_same_v<T, bool>) PARITY_HD T stored(T a, T b) const {
     if constexpr (std::is_integral_v<T>) {
       const T q = int_trunc_div(a, b), r = int_trunc_mod(a, b);
-      return r != T(0) && ((r < T(0)) != (b < T(0))) ? T(q - T(1)) : q;
+      return r != T(0) && signs_differ(r, b) ? T(q - T(1)) : q;
     } else {
       const RoundTo<S> round;
       if (b == T(0)) return a / b;
@@ -271,7 +280,7 @@ struct RemainderFn {
   requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T b) const {
     if constexpr (std::is_integral_v<T>) {
       const T r = int_trunc_mod(a, b);
-      return r != T(0) && ((r < T(0)) != (b < T(0))) ? T(r + b) : r;
+      return r != T(0) && signs_differ(r, b) ? T(r + b) : r;
     } else {
       const T r = c_fmod(a, b);
       return r != T(0) && ((b < T(0)) != (r < T(0))) ? r + b : r;
