@@ -9,28 +9,41 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
-# caught FAULT KEY [CHECK ARGS...]: under PARITY_FAULT=FAULT, `parity check --devices cpu`
-# exits 1 and lists a failing case whose key starts with KEY ("neg|" for a generated case,
-# "golden|torch/add/" for a replayed golden).
+# run_fault FAULT: the whole `parity check --devices cpu` under PARITY_FAULT=FAULT, its
+# output in $tmp/FAULT.out and its exit status in $tmp/FAULT.rc. The runs are independent
+# and each is one thread, so they go as many at a time as there are cores.
+run_fault() {
+  PARITY_FAULT=$1 "$parity" check --devices cpu --details >"$tmp/$1.out" 2>"$tmp/$1.err"
+  echo $? >"$tmp/$1.rc"
+}
+# caught FAULT KEY: the run of FAULT exited 1 and lists a failing case whose key starts with
+# KEY ("neg|" for a generated case, "golden|torch/add/" for a replayed golden).
 caught() {
   local fault=$1 op=$2
-  shift 2
-  PARITY_FAULT=$fault "$parity" check --devices cpu --details "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  local n
-  n=$(grep -c "FAIL $op" "$tmp/out")
+  local rc n
+  rc=$(cat "$tmp/$fault.rc")
+  n=$(grep -c "FAIL $op" "$tmp/$fault.out")
   if [ "$rc" -eq 1 ] && [ "$n" -gt 0 ]; then
     passed=$((passed + 1))
-    echo "caught $fault: $n failing $op cases, e.g. $(grep -m1 "FAIL $op" "$tmp/out" | cut -c1-160)"
+    echo "caught $fault: $n failing $op cases, e.g. $(grep -m1 "FAIL $op" "$tmp/$fault.out" | cut -c1-160)"
   else
     failed=$((failed + 1))
     echo "FAIL: fault $fault not caught (exit $rc, $n failing $op cases)"
-    tail -3 "$tmp/out" "$tmp/err"
+    tail -3 "$tmp/$fault.out" "$tmp/$fault.err"
   fi
 }
+faults=(neg-signed-zero mul-zero-nan exp-ulp-drift strided-second-operand outer-sum-carry grad-overwrite
+        promotion-entry error-message)
+jobs_max=$(nproc 2>/dev/null || echo 2)
+for f in "${faults[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+  run_fault "$f" &
+done
 
 "$parity" check --devices cpu >"$tmp/out" 2>"$tmp/err"
-if [ $? -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: the faults build fails with no fault"; tail -5 "$tmp/out"; fi
+status=$?
+wait
+if [ $status -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: the faults build fails with no fault"; tail -5 "$tmp/out"; fi
 
 # Kernel, reference-side and autograd faults: the generated cases catch them.
 caught neg-signed-zero "neg|"
