@@ -160,8 +160,8 @@ class CheckCommand : public Command {
       if (shard.active()) fmt::print("shard {}: ", shard.str());
       print_check(report.checks, details_);
     }
-    for (auto& r : replay_goldens(golden_files, {devices, filter.ops, filter.dtypes}))
-      if (shard.contains(r.key)) report.checks.push_back(std::move(r));
+    for (auto& r : replay_goldens(golden_files, {devices, filter.ops, filter.dtypes, shard}))
+      report.checks.push_back(std::move(r));
     print_golden_summary(report.checks);
     save(report, out_);
     for (const auto& r : report.checks)

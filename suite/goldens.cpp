@@ -434,6 +434,8 @@ std::vector<reports::CheckRecord> replay_golden_file(const std::string& path, co
   std::vector<reports::CheckRecord> out;
   for (const GoldenCase& gc : file.cases) {
     if (!selected(gc, opts)) continue;
+    if (opts.shard.active() && !opts.shard.contains("golden|" + file.lib.name + "/" + file.lib.stem + "/" + gc.name))
+      continue;
     auto records = file.lib.name == "numpy" ? replay_numpy(gc, file.lib) : replay_torch(gc, file.lib, opts);
     for (auto& r : records) out.push_back(std::move(r));
   }

@@ -10,6 +10,7 @@
 #include "engine/spec/dtype.h"
 #include "engine/spec/ops.h"
 #include "reports/report.h"
+#include "suite/shard.h"
 
 namespace parity::suite {
 
@@ -17,6 +18,9 @@ struct GoldenOptions {
   std::vector<core::Device> devices{core::Device::cpu()};  // torch files: cuda runs only when present
   std::vector<spec::OpId> ops;                             // empty = all
   std::vector<spec::DType> dtypes;                         // empty = all (every input listed)
+  // A golden case belongs to the shard of "golden|<library>/<file stem>/<case>", with all its
+  // records (modes and devices): a shard replays only its own cases.
+  Shard shard;
 };
 
 // Replays one file. Throws ValueError with one line (naming the file) when it is not a golden
