@@ -236,15 +236,16 @@ std::string summary_text(const ReportTable& r, Format f, std::size_t max_rows) {
   }
   if (!r.benches.empty()) {
     out += heading(fmt::format("Benches: {}", r.benches.size()), f, 3);
-    Table t{{"op", "dtype", "device", "shape", "timer", "median", "GB/s", "GFLOP/s", "samples"},
-            {false, false, false, false, false, true, true, true, true},
+    Table t{{"op", "engine", "dtype", "device", "shape", "timer", "median", "GB/s", "GFLOP/s", "samples"},
+            {false, false, false, false, false, false, true, true, true, true},
             {},
             0};
     // Rows past the cap are only counted: a million benches build no row they do not show.
     const std::size_t shown = std::min(max_rows, r.benches.size());
     for (std::size_t i = 0; i < shown; ++i) {
       const BenchRow b = r.benches[i];
-      t.add({std::string(b.op), std::string(b.dtype), std::string(b.device), std::string(b.shape),
+      t.add({std::string(b.op), b.engine.empty() ? std::string("-") : std::string(b.engine),
+             std::string(b.dtype), std::string(b.device), std::string(b.shape),
              std::string(b.timer), format_seconds(b.median()), num(b.gbps()), num(b.gflops()),
              fmt::format("{}", b.samples.size())});
     }

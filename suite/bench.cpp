@@ -83,6 +83,7 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
           Job j;
           if (dev == "array") {
             fill_record(j.record, std::string(op.name), dtype, "array", c.shapes, "wall");
+            j.record.engine = "array";
             j.body = [c, inputs] { benchmark::DoNotOptimize(apply_array(c, inputs)); };
           } else if (dev == "cpu" || (dev == "cuda" && cuda_ok)) {
             const core::Device d = dev == "cpu" ? core::Device::cpu() : core::Device::cuda();
@@ -90,6 +91,7 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
             for (const auto& a : inputs) ts.push_back(interop::to_tensor(a, d));
             fill_record(j.record, std::string(op.name), dtype, d.str(), c.shapes,
                         d.is_cuda() ? "cuda-event" : "wall");
+            j.record.engine = "tensor";
             j.cuda = d.is_cuda();
             j.body = [c, ts] { benchmark::DoNotOptimize(apply_tensor(c, ts)); };
           } else {
