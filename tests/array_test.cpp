@@ -1259,3 +1259,116 @@ TEST(ArrayPower, IntegersWrapAndNegativeExponentsRaise) {
 
 }  // namespace
 }  // namespace parity::array
+
+namespace parity::array {
+namespace {
+
+using parity::spec::OpId;
+
+// Bits of a result element, for the signs of zeros.
+Vals signbits(const NdArray& a) {
+  Vals out;
+  for (double v : a.to_doubles()) out.push_back(std::signbit(v) ? 1 : 0);
+  return out;
+}
+
+// np.positive(np.array([-0., 1.5], np.float32)) -> float32 [-0., 1.5];
+// np.positive(np.array([-128, 5], np.int8)) -> [-128, 5]; np.positive(np.array([True])):
+// numpy.core._exceptions._UFuncNoLoopError: ufunc 'positive' did not contain a loop with
+// signature matching types <class 'numpy.dtype[bool_]'> -> None
+TEST(ArrayPositive, ValuesAndRefusals) {
+  const NdArray f = call(OpId::Positive, std::array{values<float>({2}, {-0.0f, 1.5f})});
+  EXPECT_EQ(f.dtype(), DType::Float32);
+  EXPECT_EQ(f.to_doubles(), (Vals{0.0, 1.5}));
+  EXPECT_EQ(signbits(f), (Vals{1, 0}));
+  EXPECT_EQ(call(OpId::Positive, std::array{values<std::int8_t>({2}, {-128, 5})}).to_doubles(), (Vals{-128, 5}));
+  parity::testing::expect_library_error<parity::Error>(
+      [] { call(OpId::Positive, std::array{bools({true})}); }, "numpy.core._exceptions._UFuncNoLoopError",
+      "ufunc 'positive' did not contain a loop with signature matching types <class 'numpy.dtype[bool_]'> -> None");
+}
+
+// np.sign(np.array([-3, 0, 5, -128], np.int8)) -> [-1, 0, 1, -1]; np.sign(np.array([0, 7, 255],
+// np.uint8)) -> [0, 1, 1]; np.sign(np.array([-0., np.nan, -np.inf, 2.5, 1e-300])) ->
+// [0., nan, -1., 1., 1.] (the zero positive); np.sign(np.array([True])): _UFuncNoLoopError
+TEST(ArraySign, ValuesAndRefusals) {
+  EXPECT_EQ(call(OpId::Sign, std::array{values<std::int8_t>({4}, {-3, 0, 5, -128})}).to_doubles(),
+            (Vals{-1, 0, 1, -1}));
+  const NdArray u = call(OpId::Sign, std::array{values<std::uint8_t>({3}, {0, 7, 255})});
+  EXPECT_EQ(u.dtype(), DType::UInt8);
+  EXPECT_EQ(u.to_doubles(), (Vals{0, 1, 1}));
+  const NdArray f = call(OpId::Sign, std::array{values<double>({5}, {-0.0, NAN, -INFINITY, 2.5, 1e-300})});
+  const Vals v = f.to_doubles();
+  EXPECT_EQ(v[0], 0.0);
+  EXPECT_FALSE(std::signbit(v[0]));
+  EXPECT_TRUE(std::isnan(v[1]));
+  EXPECT_EQ((Vals{v[2], v[3], v[4]}), (Vals{-1, 1, 1}));
+  parity::testing::expect_library_error<parity::Error>(
+      [] { call(OpId::Sign, std::array{bools({true})}); }, "numpy.core._exceptions._UFuncNoLoopError",
+      "ufunc 'sign' did not contain a loop with signature matching types <class 'numpy.dtype[bool_]'> -> None");
+}
+
+// x = np.array([-2.5, -0.5, 0.5, 1.5, 2.5, -0.]):
+// np.floor(x) -> [-3., -1., 0., 1., 2., -0.]; np.ceil(x) -> [-2., -0., 1., 2., 3., -0.];
+// np.trunc(x) -> [-2., -0., 0., 1., 2., -0.]; np.rint(x) -> [-2., -0., 0., 2., 2., -0.] (halves to even).
+// Integers become floats: np.floor(np.array([-5, 7], np.int8)) -> float16 [-5., 7.],
+// np.ceil of np.uint16 float32, np.trunc of np.int32 float64, np.rint(np.array([True, False])) ->
+// float16 [1., 0.]; np.floor(np.array([2**53 + 1])) -> [9007199254740992.] (cast to float64 first);
+// np.rint(np.array([2.**23 - 0.5], np.float32)) -> [8388608.]
+const Vals kHalves{-2.5, -0.5, 0.5, 1.5, 2.5, -0.0};
+
+void expect_rounding(OpId op, const Vals& want, const Vals& want_signs) {
+  const NdArray r = call(op, std::array{values<double>({6}, kHalves)});
+  EXPECT_EQ(r.dtype(), DType::Float64);
+  EXPECT_EQ(r.to_doubles(), want);
+  EXPECT_EQ(signbits(r), want_signs);
+  // The same in float16 (computed in float, rounded back: exact).
+  EXPECT_EQ(call(op, std::array{values<double>({6}, kHalves).astype(DType::Float16)}).to_doubles(), want);
+}
+
+TEST(ArrayFloor, ValuesAndRefusals) {
+  expect_rounding(OpId::Floor, {-3, -1, 0, 1, 2, -0.0}, {1, 1, 0, 0, 0, 1});
+  const NdArray i = call(OpId::Floor, std::array{values<std::int8_t>({2}, {-5, 7})});
+  EXPECT_EQ(i.dtype(), DType::Float16);
+  EXPECT_EQ(i.to_doubles(), (Vals{-5, 7}));
+  EXPECT_EQ(call(OpId::Floor, std::array{values<std::int64_t>({1}, {(1LL << 53) + 1})}).to_doubles(),
+            (Vals{9007199254740992.0}));
+}
+
+TEST(ArrayCeil, ValuesAndRefusals) {
+  expect_rounding(OpId::Ceil, {-2, -0.0, 1, 2, 3, -0.0}, {1, 1, 0, 0, 0, 1});
+  EXPECT_EQ(call(OpId::Ceil, std::array{values<std::uint16_t>({1}, {65535})}).dtype(), DType::Float32);
+}
+
+TEST(ArrayTrunc, ValuesAndRefusals) {
+  expect_rounding(OpId::Trunc, {-2, -0.0, 0, 1, 2, -0.0}, {1, 1, 0, 0, 0, 1});
+  EXPECT_EQ(call(OpId::Trunc, std::array{values<std::int32_t>({1}, {-5})}).dtype(), DType::Float64);
+}
+
+TEST(ArrayRint, ValuesAndRefusals) {
+  expect_rounding(OpId::Rint, {-2, -0.0, 0, 2, 2, -0.0}, {1, 1, 0, 0, 0, 1});
+  const NdArray b = call(OpId::Rint, std::array{bools({true, false})});
+  EXPECT_EQ(b.dtype(), DType::Float16);
+  EXPECT_EQ(b.to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(call(OpId::Rint, std::array{values<float>({1}, {8388607.5f})}).to_doubles(), (Vals{8388608.0}));
+}
+
+// np.invert(np.array([0, -1, 127, -128], np.int8)) -> [-1, 0, -128, 127];
+// np.invert(np.array([0, 255], np.uint8)) -> [255, 0]; np.invert(np.array([True, False])) ->
+// [False, True]; np.invert(np.ones(3)): TypeError: ufunc 'invert' not supported for the input
+// types, and the inputs could not be safely coerced to any supported types according to the
+// casting rule ''safe''
+TEST(ArrayInvert, ValuesAndRefusals) {
+  EXPECT_EQ(call(OpId::Invert, std::array{values<std::int8_t>({4}, {0, -1, 127, -128})}).to_doubles(),
+            (Vals{-1, 0, -128, 127}));
+  EXPECT_EQ(call(OpId::Invert, std::array{values<std::uint8_t>({2}, {0, 255})}).to_doubles(), (Vals{255, 0}));
+  const NdArray b = call(OpId::Invert, std::array{bools({true, false})});
+  EXPECT_EQ(b.dtype(), DType::Bool);
+  EXPECT_EQ(b.to_doubles(), (Vals{0, 1}));
+  parity::testing::expect_library_error<parity::Error>(
+      [] { call(OpId::Invert, std::array{values<double>({3}, {1, 1, 1})}); }, "TypeError",
+      "ufunc 'invert' not supported for the input types, and the inputs could not be safely coerced to any "
+      "supported types according to the casting rule ''safe''");
+}
+
+}  // namespace
+}  // namespace parity::array

@@ -784,3 +784,47 @@ TEST(Gradcheck, RemainderFmodPower) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// x = torch.tensor([1.5, -0.5, 0., nan, inf], dtype=torch.float64, requires_grad=True),
+// g = torch.tensor([1., 2., 3., 4., 5.], dtype=torch.float64): torch.sign(x).backward(g) gives
+// SignBackward0 and x.grad [0, 0, 0, 0, 0]; the same zeros for torch.floor (FloorBackward0),
+// torch.ceil (CeilBackward0), torch.trunc (TruncBackward0) and torch.round (RoundBackward0),
+// and in float32 and bfloat16 (zeros of the gradient's dtype); torch.positive(x).backward(g)
+// gives x.grad [1, 2, 3, 4, 5] (torch.positive(x) is x itself: no node of its own).
+TEST(Autograd, RoundingAndSignGradients) {
+  struct Row {
+    spec::OpId op;
+    const char* name;
+  };
+  const Row rows[] = {{spec::OpId::Sign, "SignBackward0"},   {spec::OpId::Floor, "FloorBackward0"},
+                      {spec::OpId::Ceil, "CeilBackward0"},   {spec::OpId::Trunc, "TruncBackward0"},
+                      {spec::OpId::Rint, "RoundBackward0"}};
+  const std::vector<double> xs{1.5, -0.5, 0, NAN, INFINITY}, gs{1, 2, 3, 4, 5};
+  for (const Row& r : rows) {
+    for (DType d : {DType::Float64, DType::Float32, DType::BFloat16}) {
+      Tensor x = Tensor::from_values<double>({5}, xs).to(d);
+      x.requires_grad_();
+      const Tensor y = call(r.op, std::array{x});
+      EXPECT_EQ(y.grad_fn_name(), r.name);
+      y.backward(Tensor::from_values<double>({5}, gs).to(d));
+      EXPECT_EQ(x.grad().dtype(), d) << r.name;
+      EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>(5, 0.0))) << r.name;
+    }
+  }
+  Tensor x = leaf64(xs);
+  call(spec::OpId::Positive, std::array{x}).backward(Tensor::from_values<double>({5}, gs));
+  EXPECT_EQ(x.grad().to_doubles(), gs);
+}
+
+// A zero gradient accumulates with another path's: d/dx (floor(x) + x * x) = 2x.
+TEST(Gradcheck, RoundingAndSign) {
+  for (spec::OpId op : {spec::OpId::Sign, spec::OpId::Floor, spec::OpId::Ceil, spec::OpId::Trunc, spec::OpId::Rint,
+                        spec::OpId::Positive})
+    gradcheck([op](auto& x) { return call(op, std::array{x[0]}) + x[0] * x[0]; }, {{2, 3}});
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -1030,3 +1030,101 @@ TEST(TensorDivision, RemainderSignAndIntegerPower) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+std::vector<double> signbits(const Tensor& t) {
+  std::vector<double> out;
+  for (double v : V(t)) out.push_back(std::signbit(v) ? 1 : 0);
+  return out;
+}
+
+// torch.positive(torch.tensor([-0., 1.5])) -> [-0., 1.5]; of torch.tensor([-128, 5],
+// dtype=torch.int8) -> [-128, 5]; torch.positive(torch.tensor([True])): RuntimeError: The `+`
+// operator, on a bool tensor is not supported.
+TEST(TensorPositive, ValuesAndRefusals) {
+  const Tensor f = call(spec::OpId::Positive, std::array{f32({2}, {-0.0f, 1.5f})});
+  EXPECT_EQ(f.dtype(), DType::Float32);
+  EXPECT_EQ(V(f), (std::vector<double>{0.0, 1.5}));
+  EXPECT_EQ(signbits(f), (std::vector<double>{1, 0}));
+  EXPECT_EQ(V(call(spec::OpId::Positive, std::array{i32({2}, {-128, 5}).to(DType::Int8)})),
+            (std::vector<double>{-128, 5}));
+  expect_library_error<TypeError>([] { call(spec::OpId::Positive, std::array{b8({1}, {true})}); }, "RuntimeError",
+                                  "The `+` operator, on a bool tensor is not supported.");
+}
+
+// torch.sign(torch.tensor([-0., float('nan'), -float('inf'), 2.5])) -> [0., 0., -1., 1.] (NaN
+// gives 0); torch.sign(torch.tensor([True, False])) -> [True, False];
+// torch.sign(torch.tensor([0, 7, 255], dtype=torch.uint8)) -> [0, 1, 1]; in bfloat16 as in float32.
+TEST(TensorSign, ValuesAndRefusals) {
+  const Tensor f = call(spec::OpId::Sign, std::array{f32({4}, {-0.0f, NAN, -INFINITY, 2.5f})});
+  EXPECT_EQ(V(f), (std::vector<double>{0, 0, -1, 1}));
+  EXPECT_EQ(signbits(f), (std::vector<double>{0, 0, 1, 0}));
+  EXPECT_EQ(V(call(spec::OpId::Sign, std::array{f32({4}, {-0.0f, NAN, -INFINITY, 2.5f}).to(DType::BFloat16)})),
+            (std::vector<double>{0, 0, -1, 1}));
+  const Tensor b = call(spec::OpId::Sign, std::array{b8({2}, {true, false})});
+  EXPECT_EQ(b.dtype(), DType::Bool);
+  EXPECT_EQ(V(b), (std::vector<double>{1, 0}));
+  EXPECT_EQ(V(call(spec::OpId::Sign, std::array{i32({3}, {0, 7, 255}).to(DType::UInt8)})),
+            (std::vector<double>{0, 1, 1}));
+}
+
+// t = torch.tensor([-2.5, -0.5, 0.5, 1.5, 2.5, -0.], dtype=torch.float64):
+// torch.floor(t) -> [-3., -1., 0., 1., 2., -0.]; torch.ceil(t) -> [-2., -0., 1., 2., 3., -0.];
+// torch.trunc(t) -> [-2., -0., 0., 1., 2., -0.]; torch.round(t) -> [-2., -0., 0., 2., 2., -0.];
+// the same in bfloat16. Integers keep their dtype and values: torch.floor(torch.tensor([2**62 + 1]))
+// -> int64 [4611686018427387905]; torch.ceil(torch.tensor([-5, 7], dtype=torch.int8)) -> int8 [-5, 7].
+// Refused: bool (torch.floor(torch.tensor([True])): RuntimeError: "floor_vml_cpu" not implemented
+// for 'Bool') and cpu float16 (... for 'Half'), as for ceil_vml_cpu, trunc_vml_cpu, round_vml_cpu.
+void expect_rounding(spec::OpId op, const std::vector<double>& want, const std::string& kernel) {
+  const Tensor t = f64({6}, {-2.5, -0.5, 0.5, 1.5, 2.5, -0.0});
+  const Tensor r = call(op, std::array{t});
+  EXPECT_EQ(r.dtype(), DType::Float64);
+  EXPECT_EQ(V(r), want);
+  EXPECT_EQ(signbits(r), (std::vector<double>{1, 1, 0, 0, 0, 1}));
+  const Tensor h = call(op, std::array{t.to(DType::BFloat16)});
+  EXPECT_EQ(h.dtype(), DType::BFloat16);
+  EXPECT_EQ(V(h), want);
+  const Tensor big = call(op, std::array{i64({1}, {(std::int64_t(1) << 62) + 1})});
+  EXPECT_EQ(big.dtype(), DType::Int64);
+  EXPECT_EQ(*static_cast<const std::int64_t*>(big.data_ptr()), (std::int64_t(1) << 62) + 1);
+  const Tensor i8 = call(op, std::array{i32({2}, {-5, 7}).to(DType::Int8)});
+  EXPECT_EQ(i8.dtype(), DType::Int8);
+  EXPECT_EQ(V(i8), (std::vector<double>{-5, 7}));
+  expect_library_error<TypeError>([op] { call(op, std::array{b8({1}, {true})}); }, "RuntimeError",
+                                  "\"" + kernel + "\" not implemented for 'Bool'");
+  expect_library_error<TypeError>([op] { call(op, std::array{f32({1}, {1.5f}).to(DType::Float16)}); },
+                                  "RuntimeError", "\"" + kernel + "\" not implemented for 'Half'");
+}
+
+TEST(TensorFloor, ValuesAndRefusals) { expect_rounding(spec::OpId::Floor, {-3, -1, 0, 1, 2, -0.0}, "floor_vml_cpu"); }
+TEST(TensorCeil, ValuesAndRefusals) { expect_rounding(spec::OpId::Ceil, {-2, -0.0, 1, 2, 3, -0.0}, "ceil_vml_cpu"); }
+TEST(TensorTrunc, ValuesAndRefusals) { expect_rounding(spec::OpId::Trunc, {-2, -0.0, 0, 1, 2, -0.0}, "trunc_vml_cpu"); }
+// torch.round(torch.tensor([2.5, 3.5, -2.5, 126.5], dtype=torch.bfloat16)) -> [2., 4., -2., 126.]
+TEST(TensorRint, ValuesAndRefusals) {
+  expect_rounding(spec::OpId::Rint, {-2, -0.0, 0, 2, 2, -0.0}, "round_vml_cpu");
+  EXPECT_EQ(V(call(spec::OpId::Rint, std::array{f32({4}, {2.5f, 3.5f, -2.5f, 126.5f}).to(DType::BFloat16)})),
+            (std::vector<double>{2, 4, -2, 126}));
+}
+
+// torch.bitwise_not(torch.tensor([0, -1, 127, -128], dtype=torch.int8)) -> [-1, 0, -128, 127];
+// torch.bitwise_not(torch.tensor([0, -9223372036854775808])) -> [-1, 9223372036854775807];
+// torch.bitwise_not(torch.tensor([True, False])) -> [False, True];
+// torch.bitwise_not(torch.ones(3)): RuntimeError: "bitwise_not_cpu" not implemented for 'Float'
+TEST(TensorInvert, ValuesAndRefusals) {
+  EXPECT_EQ(V(call(spec::OpId::Invert, std::array{i32({4}, {0, -1, 127, -128}).to(DType::Int8)})),
+            (std::vector<double>{-1, 0, -128, 127}));
+  const Tensor l = call(spec::OpId::Invert, std::array{i64({2}, {0, std::numeric_limits<std::int64_t>::min()})});
+  const auto* p = static_cast<const std::int64_t*>(l.data_ptr());
+  EXPECT_EQ(p[0], -1);
+  EXPECT_EQ(p[1], std::numeric_limits<std::int64_t>::max());
+  const Tensor b = call(spec::OpId::Invert, std::array{b8({2}, {true, false})});
+  EXPECT_EQ(b.dtype(), DType::Bool);
+  EXPECT_EQ(V(b), (std::vector<double>{0, 1}));
+  expect_library_error<TypeError>([] { call(spec::OpId::Invert, std::array{f32({3}, {1, 1, 1})}); }, "RuntimeError",
+                                  "\"bitwise_not_cpu\" not implemented for 'Float'");
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -457,6 +457,58 @@ struct SignbitRef {
   static bool apply(T x) { return std::signbit(x); }
 };
 
+// ---- the rounding and sign ops ---------------------------------------------------------
+
+// np.positive: the identity (bool is refused by the registry, as NumPy has no bool loop).
+struct PositiveRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>) static T apply(T x) { return x; }
+};
+
+// np.sign: -1, 0 or 1 in T; -0 gives +0 (np.sign(np.array([-0.])) is [0.]) and NaN stays NaN
+// (np.sign(np.array([np.nan])) is [nan]); unsigned integers 0 or 1. No bool loop (refused).
+struct SignRef {
+  template <class T>
+  requires(!std::is_same_v<T, bool>) static T apply(T x) {
+    if constexpr (std::is_unsigned_v<T>) {
+      return x > T(0) ? T(1) : T(0);
+    } else {
+      if constexpr (std::is_floating_point_v<T>)
+        if (x != x) return x;
+      return x > T(0) ? T(1) : x < T(0) ? T(-1) : T(0);
+    }
+  }
+};
+
+// np.floor, np.ceil, np.trunc, np.rint: float loops only (bool and integers come cast to the
+// float they cast to safely). The C library's functions are exact; rint rounds halves to even
+// in the default rounding mode (np.rint(2.5) is 2.0), as nearbyint does without raising.
+template <class F>
+struct RoundingRef {
+  template <class T>
+  requires std::is_floating_point_v<T>
+  static T apply(T x) { return F::f(x); }
+};
+// clang-format off
+struct FloorOf { template <class T> static T f(T x) { return std::floor(x); } };
+struct CeilOf { template <class T> static T f(T x) { return std::ceil(x); } };
+struct TruncOf { template <class T> static T f(T x) { return std::trunc(x); } };
+struct RintOf { template <class T> static T f(T x) { return std::nearbyint(x); } };
+// clang-format on
+
+// np.invert: ~x on integers, logical not on bool (np.invert(np.array([True])) is [False]);
+// floats are refused by the registry (no loop).
+struct InvertRef {
+  template <class T>
+  requires std::is_integral_v<T>
+  static T apply(T x) {
+    if constexpr (std::is_same_v<T, bool>)
+      return !x;
+    else
+      return T(~x);
+  }
+};
+
 // ---- elementwise ----------------------------------------------------------------------
 
 // A Ref whose result depends on the stored dtype beyond the opmath value it computes on has
@@ -914,6 +966,13 @@ constexpr std::array kImpls{
   ImplRow{OpId::Isinf,        elementwise<IsinfRef, 1>},
   ImplRow{OpId::Isfinite,     elementwise<IsfiniteRef, 1>},
   ImplRow{OpId::Signbit,      elementwise<SignbitRef, 1>},
+  ImplRow{OpId::Positive,     elementwise<PositiveRef, 1>},
+  ImplRow{OpId::Sign,         elementwise<SignRef, 1>},
+  ImplRow{OpId::Floor,        elementwise<RoundingRef<FloorOf>, 1>},
+  ImplRow{OpId::Ceil,         elementwise<RoundingRef<CeilOf>, 1>},
+  ImplRow{OpId::Trunc,        elementwise<RoundingRef<TruncOf>, 1>},
+  ImplRow{OpId::Rint,         elementwise<RoundingRef<RintOf>, 1>},
+  ImplRow{OpId::Invert,       elementwise<InvertRef, 1>},
 };
 // clang-format on
 

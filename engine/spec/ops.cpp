@@ -130,6 +130,41 @@ constexpr std::string_view kTieReasonFmax =
     "PyTorch's cpu the second in float16 and bfloat16 and the first in float32 and float64 "
     "(torch.fmax(torch.tensor([0.]), torch.tensor([-0.])) is 0.)";
 
+// The rounding ops (floor, ceil, trunc, rint): NumPy's loops are float only, so bool and
+// integers go to the float they cast to safely (np.floor(np.ones(3, np.int8)).dtype is
+// float16, of int32 float64), where PyTorch keeps an integer dtype and returns its values
+// (torch.floor(torch.tensor([2**62 + 1])) is int64 [4611686018427387905]). PyTorch has no
+// bool kernel, and its 1.13 cpu no Half one (torch.floor(torch.ones(3, dtype=torch.bool)):
+// "floor_vml_cpu" not implemented for 'Bool'; of float16: ... for 'Half'). Exact (the
+// result is an integer of the dtype), every value in halves and past 2**23 / 2**52 included;
+// the gradient is zero (derivatives.yaml: zeros_like(grad)).
+constexpr std::string_view kRoundingDtypeReason =
+    "bool and integer input: NumPy the float its loop casts to safely (bool, int8, uint8: float16; int16, "
+    "uint16: float32; wider: float64, where int64 values past 2**53 round: np.floor(np.array([2**53 + 1])) is "
+    "[9007199254740992.]), PyTorch keeps the integer dtype and its values";
+constexpr OpSpec rounding_row(OpId id, std::string_view name, std::string_view numpy_name, std::string_view torch_name,
+                              std::string_view cpu_message, std::string_view cuda_message,
+                              std::string_view refuses_reason) {
+  return {.id = id, .name = name, .numpy_name = numpy_name, .torch_name = torch_name,
+          .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+          .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::Same,
+          .refusals = {{{Torch, Backend::Cpu, Match::AnyIn, {DType::Bool, DType::Float16}, "RuntimeError", cpu_message},
+                        {Torch, Backend::Cuda, Match::AnyIn, kBool, "RuntimeError", cuda_message}}},
+          .num_refusals = 2,
+          .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+          .differentiable = true, .flops_per_element = 1.0,
+          .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+          .divergences = {{{DivergenceKind::ResultDtype, kRoundingDtypeReason},
+                           {DivergenceKind::TorchRefuses, refuses_reason}}},
+          .num_divergences = 2};
+}
+
+// NumPy's error for a unary ufunc without a bool loop (np.positive(np.array([True])),
+// np.sign too): the class as its traceback names it, the message word for word.
+#define KNoBoolLoop(ufunc) \
+  "ufunc '" ufunc "' did not contain a loop with signature matching types <class 'numpy.dtype[bool_]'> -> None"
+constexpr std::string_view kNoLoopClass = "numpy.core._exceptions._UFuncNoLoopError";
+
 // The rows. Messages are NumPy 1.24's and PyTorch 1.13's, word for word (the versions the
 // goldens come from).
 // clang-format off
@@ -878,10 +913,81 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   // survives every such cast, so the values agree: np.signbit(np.array([-128], np.int8)) and
   // torch.signbit(torch.tensor([-128], dtype=torch.int8)) are [True].
   bool_row(OpId::Signbit, "signbit", "numpy.signbit", "torch.signbit", 1, Promotion::IntToFloat, Promotion::Same),
+  // np.positive / torch.positive: the identity on every dtype but bool, which both refuse
+  // (torch.positive(torch.tensor([True])): RuntimeError The `+` operator, on a bool tensor is
+  // not supported.). torch.positive returns its input itself (torch.positive(x) is x); the
+  // gradient passes through.
+  {.id = OpId::Positive, .name = "positive", .numpy_name = "numpy.positive", .torch_name = "torch.positive",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {{
+     {NumPy, Backend::Any, Match::AnyIn, kBool, kNoLoopClass, KNoBoolLoop("positive")},
+     {Torch, Backend::Any, Match::AnyIn, kBool, "RuntimeError", "The `+` operator, on a bool tensor is not supported."}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
+  // np.sign / torch.sign: -1, 0 or 1 in the input's dtype (unsigned: 0 or 1), +0 for -0 in both
+  // (np.sign(np.array([-0.])) is [0.]). NumPy has no bool loop; torch.sign of bool is the
+  // identity. NaN: np.sign(np.array([np.nan])) is [nan], torch.sign(torch.tensor([float('nan')]))
+  // [0.] (every float dtype, scalar and vectorised loops alike). Gradient zero (SignBackward0).
+  {.id = OpId::Sign, .name = "sign", .numpy_name = "numpy.sign", .torch_name = "torch.sign",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {{{NumPy, Backend::Any, Match::AnyIn, kBool, kNoLoopClass, KNoBoolLoop("sign")}}},
+   .num_refusals = 1,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyRefuses,
+                     "bool: NumPy's sign has no bool loop, torch.sign of bool is the identity"},
+                    {DivergenceKind::Values,
+                     "NaN: NumPy's sign is NaN, PyTorch's 0 (torch.sign(torch.tensor([float('nan')])) is [0.])",
+                     Where::NaNOperand, kFloatDTypes}}},
+   .num_divergences = 2},
+  rounding_row(OpId::Floor, "floor", "numpy.floor", "torch.floor", "\"floor_vml_cpu\" not implemented for '{0}'",
+               "\"floor_cuda\" not implemented for '{0}'",
+               "bool: NumPy floors it in float16, PyTorch has no bool floor; float16 on cpu: PyTorch 1.13 has no cpu "
+               "Half floor"),
+  rounding_row(OpId::Ceil, "ceil", "numpy.ceil", "torch.ceil", "\"ceil_vml_cpu\" not implemented for '{0}'",
+               "\"ceil_cuda\" not implemented for '{0}'",
+               "bool: NumPy computes it in float16, PyTorch has no bool ceil; float16 on cpu: PyTorch 1.13 has no cpu "
+               "Half ceil"),
+  rounding_row(OpId::Trunc, "trunc", "numpy.trunc", "torch.trunc", "\"trunc_vml_cpu\" not implemented for '{0}'",
+               "\"trunc_cuda\" not implemented for '{0}'",
+               "bool: NumPy computes it in float16, PyTorch has no bool trunc; float16 on cpu: PyTorch 1.13 has no cpu "
+               "Half trunc"),
+  // np.rint / torch.round: to the nearest integer, halves to even in both
+  // (np.rint([0.5, 1.5, 2.5, -0.5]) is [0., 2., 2., -0.]; torch.round the same).
+  rounding_row(OpId::Rint, "rint", "numpy.rint", "torch.round", "\"round_vml_cpu\" not implemented for '{0}'",
+               "\"round_cuda\" not implemented for '{0}'",
+               "bool: NumPy computes it in float16, PyTorch has no bool round; float16 on cpu: PyTorch 1.13 has no "
+               "cpu Half round"),
+  // np.invert / torch.bitwise_not: ~x on integers, logical not on bool
+  // (np.invert(np.array([True, False])) is [False, True], torch.bitwise_not the same); both
+  // refuse floats: np.invert(np.ones(3)) TypeError ufunc 'invert' not supported ...,
+  // torch.bitwise_not(torch.ones(3)) "bitwise_not_cpu" not implemented for 'Float'. Not
+  // differentiable (no float dtype).
+  {.id = OpId::Invert, .name = "invert", .numpy_name = "numpy.invert", .torch_name = "torch.bitwise_not",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {{
+     {NumPy, Backend::Any, Match::AnyIn, kFloatDTypes, "TypeError", "ufunc 'invert' " KNoLoop},
+     {Torch, Backend::Cpu, Match::AnyIn, kFloatDTypes, "RuntimeError", "\"bitwise_not_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (UnarySignKernels.cu), not run here
+     {Torch, Backend::Cuda, Match::AnyIn, kFloatDTypes, "RuntimeError",
+      "\"bitwise_not_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 3,
+   .domain = {-4.0, 4.0}, .int_domain = {-70.0, 70.0}, .specials = kExtremes,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
 }};
 // clang-format on
 #undef KNoLoop
 #undef KNoKernel
+#undef KNoBoolLoop
 
 constexpr bool table_in_id_order() {
   for (int i = 0; i < kNumOps; ++i)

@@ -25,10 +25,11 @@ enum class OpId : std::uint8_t {
   Divide, FloorDivide, Remainder, Fmod, Power, Maximum, Minimum, Fmax, Fmin,
   Atan2, Hypot, Copysign, Nextafter, Logaddexp, BitwiseAnd, BitwiseOr, BitwiseXor, LeftShift, RightShift,
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr, LogicalXor,
-  LogicalNot, Isnan, Isinf, Isfinite, Signbit
+  LogicalNot, Isnan, Isinf, Isfinite, Signbit,
+  Positive, Sign, Floor, Ceil, Trunc, Rint, Invert
 };
 // clang-format on
-inline constexpr int kNumOps = 62;
+inline constexpr int kNumOps = 69;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to

@@ -242,6 +242,11 @@ Grads remainder_bw(const Node& n, const Tensor& g) {
   return r;
 }
 
+// The rounding and sign ops: a zero gradient (derivatives.yaml: zeros_like(grad) for sign,
+// floor, ceil, trunc and round); positive passes it through.
+Grads zero_bw(const Node&, const Tensor& g) { return {Tensor::full(g.sizes(), 0.0, g.dtype(), g.device())}; }
+Grads identity_bw(const Node&, const Tensor& g) { return {g}; }
+
 constexpr std::uint8_t kBoth = std::uint8_t(in(0) | in(1));  // both inputs
 
 // atan2_backward: with r = 1 / (self^2 + other^2), g * other * r and g * -self * r.
@@ -355,6 +360,17 @@ constexpr std::array kRows{
   GradRow{OpId::Isinf,        "",                    "",             {},                              nullptr},
   GradRow{OpId::Isfinite,     "",                    "",             {},                              nullptr},
   GradRow{OpId::Signbit,      "",                    "",             {},                              nullptr},
+  // torch.positive returns its input itself (torch.positive(x) is x), so PyTorch records no
+  // node of its own; the engine's result is a new tensor, whose node passes the gradient
+  // through as a copy's does.
+  GradRow{OpId::Positive,     "CloneBackward0",      "",             {},                              identity_bw},
+  GradRow{OpId::Sign,         "SignBackward0",       "",             {},                              zero_bw},
+  GradRow{OpId::Floor,        "FloorBackward0",      "",             {},                              zero_bw},
+  GradRow{OpId::Ceil,         "CeilBackward0",       "",             {},                              zero_bw},
+  GradRow{OpId::Trunc,        "TruncBackward0",      "",             {},                              zero_bw},
+  GradRow{OpId::Rint,         "RoundBackward0",      "",             {},                              zero_bw},
+  // torch.bitwise_not: integers and bool only, no gradient.
+  GradRow{OpId::Invert,       "",                    "",             {},                              nullptr},
 };
 // clang-format on
 

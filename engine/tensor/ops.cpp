@@ -252,6 +252,13 @@ constexpr std::array kImpls{
   ImplRow{OpId::Isinf,        elementwise},
   ImplRow{OpId::Isfinite,     elementwise},
   ImplRow{OpId::Signbit,      elementwise},
+  ImplRow{OpId::Positive,     elementwise},
+  ImplRow{OpId::Sign,         elementwise},
+  ImplRow{OpId::Floor,        elementwise},
+  ImplRow{OpId::Ceil,         elementwise},
+  ImplRow{OpId::Trunc,        elementwise},
+  ImplRow{OpId::Rint,         elementwise},
+  ImplRow{OpId::Invert,       elementwise},
 };
 // clang-format on
 

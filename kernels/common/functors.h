@@ -474,6 +474,63 @@ struct RightShiftFn {
   }
 };
 
+// ---- the rounding and sign ops.
+// torch.positive: the identity; not for bool (PyTorch refuses it).
+struct PositiveFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a) const { return a; }
+};
+// torch.sign: -1, 0 or 1 in T; -0 and NaN give +0 (torch.sign(torch.tensor([float('nan')])) is
+// [0.]); bool is the identity, unsigned integers 0 or 1.
+struct SignFn {
+  static constexpr int arity = 1;
+  template <class T>
+  PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_same_v<T, bool>)
+      return a;
+    else if constexpr (std::is_unsigned_v<T>)
+      return a > T(0) ? T(1) : T(0);
+    else
+      return a > T(0) ? T(1) : a < T(0) ? T(-1) : T(0);
+  }
+};
+// torch.floor, torch.ceil, torch.trunc, torch.round: the C library's (the device's) function
+// for float and double, exact; integers are returned as they are (PyTorch keeps their dtype
+// and values); not for bool (PyTorch has no bool kernel). round is rint: halves to even in
+// the default rounding mode (torch.round(torch.tensor([2.5])) is [2.]).
+#define PARITY_ROUNDING_FN(Name, fn)                                        \
+  struct Name {                                                             \
+    static constexpr int arity = 1;                                         \
+    template <class T>                                                      \
+    requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a) const {  \
+      if constexpr (std::is_integral_v<T>)                                  \
+        return a;                                                           \
+      else if constexpr (std::is_same_v<T, float>)                          \
+        return ::fn##f(a);                                                  \
+      else                                                                  \
+        return ::fn(a);                                                     \
+    }                                                                       \
+  };
+// clang-format off
+PARITY_ROUNDING_FN(FloorFn, floor)
+PARITY_ROUNDING_FN(CeilFn, ceil)
+PARITY_ROUNDING_FN(TruncFn, trunc)
+PARITY_ROUNDING_FN(RintFn, rint)
+// clang-format on
+#undef PARITY_ROUNDING_FN
+// torch.bitwise_not: ~a on integers, logical not on bool; not for floats (no kernel).
+struct InvertFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires std::is_integral_v<T> PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_same_v<T, bool>)
+      return !a;
+    else
+      return T(~a);
+  }
+};
+
 // A functor that declares kOnStorage computes on the elements themselves, not on their
 // opmath widening (nextafter of float16/bfloat16 steps in their own bits).
 template <class F>
@@ -750,6 +807,20 @@ void with_functor(spec::OpId op, F&& f) {
       return f(IsfiniteFn{});
     case spec::OpId::Signbit:
       return f(SignbitFn{});
+    case spec::OpId::Positive:
+      return f(PositiveFn{});
+    case spec::OpId::Sign:
+      return f(SignFn{});
+    case spec::OpId::Floor:
+      return f(FloorFn{});
+    case spec::OpId::Ceil:
+      return f(CeilFn{});
+    case spec::OpId::Trunc:
+      return f(TruncFn{});
+    case spec::OpId::Rint:
+      return f(RintFn{});
+    case spec::OpId::Invert:
+      return f(InvertFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;
