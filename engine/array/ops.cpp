@@ -122,6 +122,8 @@ struct CoshOf { static double f(double x) { return std::cosh(x); } };
 struct AsinhOf { static double f(double x) { return std::asinh(x); } };
 struct AcoshOf { static double f(double x) { return std::acosh(x); } };
 struct AtanhOf { static double f(double x) { return std::atanh(x); } };
+struct CbrtOf { static double f(double x) { return std::cbrt(x); } };
+struct ErfOf { static double f(double x) { return std::erf(x); } };  // scipy.special.erf's side
 // clang-format on
 
 // np.square: wraps in integers (200 ** 2 in uint8 is 64); never sees bool (bool -> int8).
@@ -842,6 +844,48 @@ NdArray matmul_ref(OpId op, std::span<const NdArray> in, const spec::Params& par
   return out;
 }
 
+// ---- composites: ops NumPy lacks, computed as the row's numpy_formula ------------------
+// Each is the formula evaluated with the engine's own NumPy ops, one call per step, so every
+// step is rounded to its dtype and promotes, wraps and refuses as NumPy's does (the formula's
+// -x of a bool raises np.negative's error; of np.uint8(1) it is 255). The registry's refusals
+// and result dtype are raised and checked around it, so a formula and its row cannot drift.
+
+// A Python number in the formula, as NEP 50 treats it beside an array `like`: weak, so it
+// takes like's dtype, except that an int beside bool is int64 and a float beside bool or an
+// integer is float64 (np.maximum(np.ones(3, bool), 0).dtype is int64).
+NdArray weak(double v, const NdArray& like) {
+  const DType d = like.dtype();
+  if (spec::is_floating(d)) return NdArray::full({}, v, d);
+  if (v != std::trunc(v)) return NdArray::full({}, v, DType::Float64);
+  return NdArray::full({}, v, spec::is_bool(d) ? DType::Int64 : d);
+}
+NdArray np_op(OpId id, const NdArray& a) { return call(id, std::array{a}); }
+NdArray np_op(OpId id, const NdArray& a, const NdArray& b) { return call(id, std::array{a, b}); }
+
+// The formulas, each the text of its row's numpy_formula.
+NdArray relu_formula(const NdArray& x) { return np_op(OpId::Maximum, x, weak(0, x)); }  // maximum(x, 0)
+NdArray one_plus_exp_neg(const NdArray& x) {  // 1 + exp(-x)
+  const NdArray e = np_op(OpId::Exp, np_op(OpId::Neg, x));
+  return np_op(OpId::Add, weak(1, e), e);
+}
+NdArray sigmoid_formula(const NdArray& x) {  // 1 / (1 + exp(-x))
+  const NdArray den = one_plus_exp_neg(x);
+  return np_op(OpId::Divide, weak(1, den), den);
+}
+NdArray silu_formula(const NdArray& x) { return np_op(OpId::Divide, x, one_plus_exp_neg(x)); }  // x / (1 + exp(-x))
+
+template <NdArray (*Formula)(const NdArray&)>
+NdArray composite(OpId op, std::span<const NdArray> in, const spec::Params&) {
+  const spec::Operand ops[] = {{in[0].dtype(), in[0].ndim() == 0}};
+  const DType rt = spec::result_dtype(op, kNumPy, ops);  // raises the row's refusals
+  NdArray out = Formula(in[0]);
+  if (out.dtype() != rt)
+    throw RuntimeError("array engine: the formula of " + std::string(spec::op_spec(op).name) + " gives " +
+                       std::string(spec::dtype_name(out.dtype())) + " but the registry's result is " +
+                       std::string(spec::dtype_name(rt)));
+  return out;
+}
+
 // ---- the table ------------------------------------------------------------------------
 
 using Impl = NdArray (*)(OpId, std::span<const NdArray>, const spec::Params&);
@@ -914,6 +958,11 @@ constexpr std::array kImpls{
   ImplRow{OpId::Isinf,        elementwise<IsinfRef, 1>},
   ImplRow{OpId::Isfinite,     elementwise<IsfiniteRef, 1>},
   ImplRow{OpId::Signbit,      elementwise<SignbitRef, 1>},
+  ImplRow{OpId::Cbrt,         elementwise<InDoubleRef<CbrtOf>, 1>},
+  ImplRow{OpId::Erf,          elementwise<InDoubleRef<ErfOf>, 1>},
+  ImplRow{OpId::Relu,         composite<relu_formula>},
+  ImplRow{OpId::Sigmoid,      composite<sigmoid_formula>},
+  ImplRow{OpId::Silu,         composite<silu_formula>},
 };
 // clang-format on
 

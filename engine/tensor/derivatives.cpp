@@ -242,6 +242,37 @@ Grads remainder_bw(const Node& n, const Tensor& g) {
   return r;
 }
 
+// cbrt: g / (3 * cbrt(x)^2), from the output (PyTorch has no cbrt; this is the derivative).
+Grads cbrt_bw(const Node& n, const Tensor& g) {
+  const Tensor& y = n.output();
+  return {div(g, mul(constant(3, y), square(y)))};
+}
+// erf: 2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad
+constexpr double kTwoOverSqrtPi = 1.1283791670955126;  // M_2_SQRTPI
+Grads erf_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  return {mul(mul(constant(kTwoOverSqrtPi, x), op(OpId::Exp, neg(square(x)))), g)};
+}
+// relu: threshold_backward(grad, result, 0), which is 0 where result <= 0 and grad elsewhere
+// (a NaN result passes grad).
+Grads relu_bw(const Node& n, const Tensor& g) {
+  const Tensor& y = n.output();
+  const Tensor passes = op(OpId::LogicalNot, op(OpId::LessEqual, y, constant(0, y)));
+  return {mul(g, passes.to(g.dtype()))};
+}
+// sigmoid: sigmoid_backward(grad, result), on cpu grad * (1 - y) * y.
+Grads sigmoid_bw(const Node& n, const Tensor& g) {
+  const Tensor& y = n.output();
+  return {mul(mul(g, sub(constant(1, y), y)), y)};
+}
+// silu: silu_backward(grad, self), on cpu with s = 1 / (1 + exp(-x)):
+// grad * s * (1 + x * (1 - s)).
+Grads silu_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  const Tensor s = op(OpId::Sigmoid, x), one = constant(1, x);
+  return {mul(mul(g, s), add(one, mul(x, sub(one, s))))};
+}
+
 constexpr std::uint8_t kBoth = std::uint8_t(in(0) | in(1));  // both inputs
 
 // atan2_backward: with r = 1 / (self^2 + other^2), g * other * r and g * -self * r.
@@ -355,6 +386,12 @@ constexpr std::array kRows{
   GradRow{OpId::Isinf,        "",                    "",             {},                              nullptr},
   GradRow{OpId::Isfinite,     "",                    "",             {},                              nullptr},
   GradRow{OpId::Signbit,      "",                    "",             {},                              nullptr},
+  // cbrt's name follows PyTorch's pattern; PyTorch has no cbrt to name it.
+  GradRow{OpId::Cbrt,         "CbrtBackward0",       "",             {{{0, true}}},                   cbrt_bw},
+  GradRow{OpId::Erf,          "ErfBackward0",        "",             {{{in(0)}}},                     erf_bw},
+  GradRow{OpId::Relu,         "ReluBackward0",       "",             {{{0, true}}},                   relu_bw},
+  GradRow{OpId::Sigmoid,      "SigmoidBackward0",    "",             {{{0, true}}},                   sigmoid_bw},
+  GradRow{OpId::Silu,         "SiluBackward0",       "",             {{{in(0)}}},                     silu_bw},
 };
 // clang-format on
 

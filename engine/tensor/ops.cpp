@@ -252,6 +252,11 @@ constexpr std::array kImpls{
   ImplRow{OpId::Isinf,        elementwise},
   ImplRow{OpId::Isfinite,     elementwise},
   ImplRow{OpId::Signbit,      elementwise},
+  ImplRow{OpId::Cbrt,         elementwise},
+  ImplRow{OpId::Erf,          elementwise},
+  ImplRow{OpId::Relu,         elementwise},
+  ImplRow{OpId::Sigmoid,      elementwise},
+  ImplRow{OpId::Silu,         elementwise},
 };
 // clang-format on
 
