@@ -1007,6 +1007,32 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                      "integers: NumPy's formula computes in NumPy's float (uint8: float16), PyTorch has no integer "
                      "silu; float16 on cpu: PyTorch 1.13 has no cpu Half silu"}}},
    .num_divergences = 2, .numpy_formula = "x / (1 + exp(-x))"},
+  // torch.nn.functional.softplus with its defaults beta=1, threshold=20: x where x > 20, else
+  // log1p(exp(x)) (its cpu kernel; float32 equals the formula in float32 bit for bit on 200000
+  // draws, bfloat16 the formula in float rounded once); floats only, no cpu Half. NumPy's side
+  // keeps the threshold with np.where; bool and integers give NumPy's float of exp (bool, int8:
+  // float16). In float16 exp(x) overflows above 11, so the formula is inf on (11, 20], where
+  // PyTorch would give x: the check draws from [-8, 8], the goldens hold that band.
+  {.id = OpId::Softplus, .name = "softplus", .numpy_name = "", .torch_name = "torch.nn.functional.softplus",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::Same,
+   .refusals = {{
+     {Torch, Backend::Cpu, Match::AnyIn, kBoolInt.with(DType::Float16), "RuntimeError",
+      "\"softplus_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (ActivationSoftplusKernel.cu), not run here
+     {Torch, Backend::Cuda, Match::AnyIn, kBoolInt, "RuntimeError",
+      "\"softplus_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   .domain = {-8.0, 8.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 3.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyLacks,
+                     "NumPy has no softplus; its users write np.where(x > 20, x, np.log1p(np.exp(x))) (PyTorch's "
+                     "beta=1, threshold=20)"},
+                    {DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy's formula computes in NumPy's float (bool, int8: float16), PyTorch "
+                     "has no integer softplus; float16 on cpu: PyTorch 1.13 has no cpu Half softplus"}}},
+   .num_divergences = 2, .numpy_formula = "where(x > 20, x, log1p(exp(x)))"},
 }};
 // clang-format on
 #undef KNoLoop

@@ -26,10 +26,10 @@ enum class OpId : std::uint8_t {
   Atan2, Hypot, Copysign, Nextafter, Logaddexp, BitwiseAnd, BitwiseOr, BitwiseXor, LeftShift, RightShift,
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr, LogicalXor,
   LogicalNot, Isnan, Isinf, Isfinite, Signbit,
-  Cbrt, Erf, Relu, Sigmoid, Silu
+  Cbrt, Erf, Relu, Sigmoid, Silu, Softplus
 };
 // clang-format on
-inline constexpr int kNumOps = 67;
+inline constexpr int kNumOps = 68;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to

@@ -273,6 +273,18 @@ Grads silu_bw(const Node& n, const Tensor& g) {
   return {mul(mul(g, s), add(one, mul(x, sub(one, s))))};
 }
 
+// softplus: softplus_backward(grad, self, beta=1, threshold=20), on cpu with z = exp(x):
+// x > 20 ? grad : grad * z / (z + 1). The engine has no where: the exp reads min(x, 20)
+// (finite where that branch is not taken) and the branches are weighted by the 0/1 mask.
+Grads softplus_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  const Tensor threshold = constant(20, x);
+  const Tensor above = op(OpId::Greater, x, threshold).to(g.dtype());
+  const Tensor z = op(OpId::Exp, op(OpId::Minimum, x, threshold));
+  const Tensor below = op(OpId::Divide, mul(g, z), add(z, constant(1, z)));
+  return {add(mul(g, above), mul(below, sub(constant(1, above), above)))};
+}
+
 constexpr std::uint8_t kBoth = std::uint8_t(in(0) | in(1));  // both inputs
 
 // atan2_backward: with r = 1 / (self^2 + other^2), g * other * r and g * -self * r.
@@ -392,6 +404,7 @@ constexpr std::array kRows{
   GradRow{OpId::Relu,         "ReluBackward0",       "",             {{{0, true}}},                   relu_bw},
   GradRow{OpId::Sigmoid,      "SigmoidBackward0",    "",             {{{0, true}}},                   sigmoid_bw},
   GradRow{OpId::Silu,         "SiluBackward0",       "",             {{{in(0)}}},                     silu_bw},
+  GradRow{OpId::Softplus,     "SoftplusBackward0",   "",             {{{in(0)}}},                     softplus_bw},
 };
 // clang-format on
 

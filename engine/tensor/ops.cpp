@@ -257,6 +257,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Relu,         elementwise},
   ImplRow{OpId::Sigmoid,      elementwise},
   ImplRow{OpId::Silu,         elementwise},
+  ImplRow{OpId::Softplus,     elementwise},
 };
 // clang-format on
 

@@ -620,6 +620,16 @@ struct SiluFn {
   requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const { return stored<T>(a); }
 };
 
+// torch.nn.functional.softplus (beta 1, threshold 20): x above 20, else log1p(exp(x)) with
+// exp rounded to the dtype first.
+struct SoftplusFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const {
+    return a > T(20) ? a : T(::log1p(double(exp_once(a))));
+  }
+};
+
 // The element type F writes for inputs of T: F::result where it declares one (bool for the
 // ops above), else T.
 template <class F, class T>
@@ -811,6 +821,8 @@ void with_functor(spec::OpId op, F&& f) {
       return f(SigmoidFn{});
     case spec::OpId::Silu:
       return f(SiluFn{});
+    case spec::OpId::Softplus:
+      return f(SoftplusFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;
