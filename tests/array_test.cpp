@@ -1332,5 +1332,27 @@ TEST(ArrayComposite, FormulasAsNumPyEvaluatesThem) {
   }
 }
 
+// softplus's formula as NumPy evaluates it: np.where(x > 20, x, np.log1p(np.exp(x))) of
+// np.array([-1., 0., 20., 20.5, 100., -100., np.inf, -np.inf], np.float32) ->
+// [0.31326163, 0.6931472, 20., 20.5, 100., 3.7835059e-44, inf, 0.]; of np.array([-3, 0, 25],
+// np.int8) -> float16 [0.04858, 0.6934, 25.]; of np.array([True, False]) -> float16 [1.3135,
+// 0.6934]; of np.array([15., 25.], np.float16) -> [inf, 25.] (float16's exp overflows above 11)
+TEST(ArrayComposite, SoftplusThroughWhere) {
+  const Vals f = call(OpId::Softplus, std::array{values<float>({8}, {-1.f, 0.f, 20.f, 20.5f, 100.f, -100.f, INFINITY,
+                                                                     -INFINITY})})
+                     .to_doubles();
+  const std::vector<float> want{0.31326162815093994f, 0.6931471824645996f, 20.f, 20.5f, 100.f, 3.783505853677006e-44f,
+                                INFINITY, 0.f};
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_FLOAT_EQ(float(f[i]), want[i]) << i;
+  const NdArray i8 = call(OpId::Softplus, std::array{values<std::int8_t>({3}, {-3, 0, 25})});
+  EXPECT_EQ(i8.dtype(), DType::Float16);
+  EXPECT_EQ(i8.to_doubles(), (Vals{0.048583984375, 0.693359375, 25.0}));
+  const NdArray b = call(OpId::Softplus, std::array{bools({true, false})});
+  EXPECT_EQ(b.dtype(), DType::Float16);
+  EXPECT_EQ(b.to_doubles(), (Vals{1.3134765625, 0.693359375}));
+  EXPECT_EQ(call(OpId::Softplus, std::array{values<float>({2}, {15.f, 25.f}).astype(DType::Float16)}).to_doubles(),
+            (Vals{INFINITY, 25.0}));
+}
+
 }  // namespace
 }  // namespace parity::array

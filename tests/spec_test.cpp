@@ -449,6 +449,11 @@ TEST(Spec, LackingAndCompositeDtypes) {
   EXPECT_EQ(rd(ps::OpId::Sigmoid, Semantics::NumPy, DType::UInt8), DType::Float16);
   EXPECT_EQ(rd(ps::OpId::Sigmoid, Semantics::NumPy, DType::Int16), DType::Float32);
   EXPECT_EQ(rd(ps::OpId::Sigmoid, Semantics::PyTorch, DType::Int8), DType::Float32);
+  // np.where(x > 20, x, np.log1p(np.exp(x))) of np.array([True]) is float16, F.softplus of int8
+  // RuntimeError: "softplus_cpu" not implemented for 'Char'
+  EXPECT_EQ(rd(ps::OpId::Softplus, Semantics::NumPy, DType::Bool), DType::Float16);
+  EXPECT_EQ(refusal_of(ps::OpId::Softplus, Semantics::PyTorch, {{DType::Int8}}),
+            (Err{"RuntimeError", "\"softplus_cpu\" not implemented for 'Char'"}));
   // torch.relu(torch.ones(3, dtype=torch.bool)): RuntimeError: Boolean inputs not supported for relu;
   // F.silu of int32: RuntimeError: "silu_cpu" not implemented for 'Int'; the formula of a bool
   // array: TypeError from np.negative.

@@ -1099,5 +1099,36 @@ TEST(TensorComposite, ReluSigmoidSilu) {
                                   "\"silu_cpu\" not implemented for 'Int'");
 }
 
+// F.softplus(torch.tensor([-1., 0., 20., 20.5, 100., -100., inf, -inf])) -> [0.31326169, 0.6931472,
+// 20., 20.5, 100., 3.7835059e-44, inf, 0.] (x itself above 20); of int8: RuntimeError:
+// "softplus_cpu" not implemented for 'Char'; of float16 on cpu: ... for 'Half'.
+TEST(TensorComposite, Softplus) {
+  const std::vector<double> s = V(call(
+      spec::OpId::Softplus, std::array{f32({8}, {-1.f, 0.f, 20.f, 20.5f, 100.f, -100.f, INFINITY, -INFINITY})}));
+  const std::vector<float> want{0.3132616877555847f, 0.6931471824645996f, 20.f, 20.5f, 100.f, 3.783505853677006e-44f,
+                                INFINITY, 0.f};
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_FLOAT_EQ(float(s[i]), want[i]) << i;
+  expect_library_error<TypeError>(
+      [] { call(spec::OpId::Softplus, std::array{i32({2}, {1, 2}).to(DType::Int8)}); }, "RuntimeError",
+      "\"softplus_cpu\" not implemented for 'Char'");
+  expect_library_error<TypeError>([] { call(spec::OpId::Softplus, std::array{Tensor::ones({2}, DType::Float16)}); },
+                                  "RuntimeError", "\"softplus_cpu\" not implemented for 'Half'");
+}
+
+// x = torch.tensor([-1.5, 0.5, 2., 25.], dtype=torch.float64, requires_grad=True);
+// F.softplus(x).backward(torch.tensor([1., -2., 0.5, 3.], dtype=torch.float64)); x.grad ->
+// [0.18242552380635632, -1.2449186624037092, 0.4403985389889412, 3.] (grad itself above 20),
+// grad_fn SoftplusBackward0
+TEST(TensorComposite, SoftplusGradient) {
+  Tensor x = f64({4}, {-1.5, 0.5, 2.0, 25.0});
+  x.requires_grad_();
+  const Tensor y = call(spec::OpId::Softplus, std::array{x});
+  EXPECT_EQ(y.grad_fn_name(), "SoftplusBackward0");
+  y.backward(f64({4}, {1.0, -2.0, 0.5, 3.0}));
+  const std::vector<double> g = V(x.grad());
+  const std::vector<double> want{0.18242552380635632, -1.2449186624037092, 0.4403985389889412, 3.0};
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(g[i], want[i], 1e-15 * std::fabs(want[i])) << i;
+}
+
 }  // namespace
 }  // namespace parity::tensor
