@@ -111,21 +111,32 @@ FloatLimits float_limits(DType dtype) {
 
 }  // namespace
 
-std::vector<double> special_values(DType dtype, OpKind kind) {
+std::vector<double> special_values(DType dtype, OpKind kind, std::uint8_t mask) {
   if (!spec::is_floating(dtype)) return {};
   const bool reduces = kind == OpKind::Reduction || kind == OpKind::Matmul;
   const FloatLimits L = float_limits(dtype);
   constexpr double inf = std::numeric_limits<double>::infinity();
-  std::vector<double> v{0.0,          -0.0,         inf,   -inf, std::numeric_limits<double>::quiet_NaN(),
-                        L.denorm_min, -L.denorm_min, 3 * L.denorm_min, L.min, -L.min};
-  if (!reduces) v.insert(v.end(), {L.max, -L.max, 1.0, -1.0, 0.5, -0.5, L.epsilon});
+  // Each kind of special value only where the row's mask asks for it.
+  std::vector<double> v;
+  auto add = [&](std::uint8_t bit, std::initializer_list<double> values) {
+    if (mask & bit) v.insert(v.end(), values);
+  };
+  add(spec::kSignedZero, {0.0, -0.0});
+  add(spec::kInf, {inf, -inf});
+  add(spec::kNaN, {std::numeric_limits<double>::quiet_NaN()});
+  add(spec::kDenormal, {L.denorm_min, -L.denorm_min, 3 * L.denorm_min});
+  add(spec::kExtremes, {L.min, -L.min});
+  if (!reduces) {
+    add(spec::kExtremes, {L.max, -L.max});
+    v.insert(v.end(), {1.0, -1.0, 0.5, -0.5, L.epsilon});
+  }
   return v;
 }
 
 // Integer extremes and the edges around them, as int64 values that wrap into the dtype
-// (uint64's maximum is -1 here).
-std::vector<std::int64_t> special_integers(DType dtype) {
-  if (!spec::is_integer(dtype)) return {};
+// (uint64's maximum is -1 here); none unless the mask has kExtremes.
+std::vector<std::int64_t> special_integers(DType dtype, std::uint8_t mask) {
+  if (!spec::is_integer(dtype) || !(mask & spec::kExtremes)) return {};
   const int bits = int(spec::itemsize(dtype)) * 8;
   if (spec::is_unsigned(dtype)) {
     const std::int64_t max = bits == 64 ? -1 : (std::int64_t(1) << bits) - 1;
@@ -279,7 +290,7 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
     for (const ShapeSet& ss : special_shapes(op.kind)) {
       for (DType d : spec::kAllDTypes) {
         if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
-        if (special_values(d, op.kind).empty() && special_integers(d).empty()) continue;
+        if (special_values(d, op.kind, op.specials).empty() && special_integers(d, op.specials).empty()) continue;
         add_case({op.id, Mode::ForwardSpecial, ss.shapes, std::vector<DType>(ss.shapes.size(), d), ss.axes,
                   ss.keepdims, Layout::Contiguous});
       }
@@ -363,8 +374,8 @@ std::vector<Input> make_inputs(const Case& c) {
       // Dense for elementwise ops; sparse where one NaN or inf poisons a whole output element.
       const bool reduces = op.kind == OpKind::Reduction || op.kind == OpKind::Matmul;
       const std::uint64_t every = reduces ? 64 : 4;
-      mix_in(values, special_values(d, op.kind), seed ^ 0x5bd1e995ull, every);
-      mix_in(values, special_integers(d), seed ^ 0x5bd1e995ull, every);
+      mix_in(values, special_values(d, op.kind, op.specials), seed ^ 0x5bd1e995ull, every);
+      mix_in(values, special_integers(d, op.specials), seed ^ 0x5bd1e995ull, every);
     }
     Input in{values, values, layout};
     switch (layout) {

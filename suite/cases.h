@@ -79,11 +79,12 @@ struct Input {
 // Mode::ForwardSpecial.
 std::vector<Input> make_inputs(const Case& c);
 
-// The float special values mixed into inputs of `dtype` for an op of this kind, in the order they
-// are drawn from. Empty for bool. Reductions and matmul get no finite extremes (max + max - max
+// The float special values mixed into inputs of `dtype` for an op of this kind, of the kinds the
+// op's `specials` mask names, in the order they are drawn from. Empty for bool. Reductions and matmul get no finite extremes (max + max - max
 // depends on the order of summation, which the libraries do not fix).
-std::vector<double> special_values(spec::DType dtype, spec::OpKind kind);
-// The integer edges mixed into integer inputs: min, max, their neighbours, -1, 0, 1.
-std::vector<std::int64_t> special_integers(spec::DType dtype);
+std::vector<double> special_values(spec::DType dtype, spec::OpKind kind, std::uint8_t mask = spec::kAllSpecials);
+// The integer edges mixed into integer inputs: min, max, their neighbours, -1, 0, 1 (where the
+// mask names kExtremes).
+std::vector<std::int64_t> special_integers(spec::DType dtype, std::uint8_t mask = spec::kAllSpecials);
 
 }  // namespace parity::suite

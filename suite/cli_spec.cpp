@@ -39,7 +39,16 @@ std::string dtypes_of(const OpSpec& op, Semantics s, Backend b) {
   return out;
 }
 
+// A library's name of the op, "-" where it lacks the op.
+std::string_view library_name(const OpSpec& op, Semantics s) {
+  if (!spec::library_has(op, s)) return "-";
+  return s == Semantics::NumPy ? op.numpy_name : op.torch_name;
+}
+
 std::string signature_str(const OpSpec& op, Semantics s) {
+  if (!spec::library_has(op, s))
+    return op.numpy_formula.empty() || s != Semantics::NumPy ? std::string("- (none)")
+                                                              : fmt::format("- (formula: {})", op.numpy_formula);
   const auto& names = s == Semantics::NumPy ? op.signature.numpy_operands : op.signature.torch_operands;
   std::string out = std::string(s == Semantics::NumPy ? op.numpy_name : op.torch_name) + "(";
   for (int i = 0; i < op.arity; ++i) out += (i ? ", " : "") + std::string(names[std::size_t(i)]);
@@ -114,8 +123,9 @@ std::size_t column_width(std::string_view heading, Get get) {
 
 void print_text(bool matrix) {
   const std::size_t w = column_width("op", [](const OpSpec& op) { return op.name; });
-  const std::size_t wn = column_width("numpy", [](const OpSpec& op) { return op.numpy_name; });
-  const std::size_t wt = column_width("torch", [](const OpSpec& op) { return op.torch_name; });
+  const std::size_t wn = column_width("numpy", [](const OpSpec& op) { return library_name(op, Semantics::NumPy); });
+  const std::size_t wt =
+      column_width("torch", [](const OpSpec& op) { return library_name(op, Semantics::PyTorch); });
   const std::size_t wr =
       column_width("result numpy", [](const OpSpec& op) { return spec::result_rule_name(op, Semantics::NumPy); });
   fmt::print("{:<{}} {:<9} {:<5} {:<{}} {:<{}} {:<{}} {:<{}} {:<12} {:<5} {}\n", "op", w, "kind", "arity",
@@ -123,7 +133,8 @@ void print_text(bool matrix) {
              "accuracy (float32 / float64)");
   for (const OpSpec& op : spec::op_table())
     fmt::print("{:<{}} {:<9} {:<5} {:<{}} {:<{}} {:<{}} {:<{}} {:<12} {:<5} {} / {}\n", op.name, w,
-               spec::kind_name(op.kind), op.arity, op.numpy_name, wn, op.torch_name, wt,
+               spec::kind_name(op.kind), op.arity, library_name(op, Semantics::NumPy), wn,
+               library_name(op, Semantics::PyTorch), wt,
                spec::result_rule_name(op, Semantics::NumPy), wr, spec::result_rule_name(op, Semantics::PyTorch), wr,
                fmt::format("[{},{}]", op.domain.lo, op.domain.hi), op.differentiable ? "yes" : "no",
                accuracy_str(op.accuracy), accuracy_str(op.accuracy_float64));
@@ -262,8 +273,9 @@ std::vector<CatalogueRow> catalogue() {
     for (const spec::Divergence& d : op.divergence_list()) {
       const Occurrence o = occurrence(op, d);
       const bool values = d.kind == spec::DivergenceKind::Values;
+      const bool lacks = d.kind == spec::DivergenceKind::NumpyLacks || d.kind == spec::DivergenceKind::TorchLacks;
       rows.push_back({std::string(op.name), std::string(spec::divergence_kind_name(d.kind)),
-                      values ? where_str(d.where) : "the whole result", o.same.empty() ? "none" : o.same,
+                      values ? where_str(d.where) : lacks ? "the whole op" : "the whole result", o.same.empty() ? "none" : o.same,
                       op.arity == 1 ? "-" : std::to_string(o.mixed_pairs), std::string(d.reason)});
     }
   return rows;
@@ -309,7 +321,10 @@ void print_divergences(const std::string& format) {
         "- `result_dtype`: both compute, in different result dtypes;\n"
         "- `torch_refuses` / `numpy_refuses`: one library computes, the other raises;\n"
         "- `values`: both compute in one dtype, and on the elements named the values differ (the\n"
-        "  check leaves those elements out of the comparison between the engines).\n\n"
+        "  check leaves those elements out of the comparison between the engines);\n"
+        "- `numpy_lacks` / `torch_lacks`: the library has no such function; the reason says what\n"
+        "  it offers instead. The engine of that side computes the op by its library's rules for\n"
+        "  that stand-in, and the goldens come from the stand-in or from the other library alone.\n\n"
         "*dtypes* lists the dtypes whose same-dtype operands the row covers (from the rules);\n"
         "*pairs* counts the ordered pairs of different dtypes it covers.\n\n"
         "| op | kind | elements | dtypes | pairs | reason |\n|---|---|---|---|---|---|\n",
@@ -392,7 +407,8 @@ void print_json(bool matrix) {
       torch_ops.push_back(json_str(op.signature.torch_operands[std::size_t(i)]));
     }
     ops.push_back(fmt::format(
-        "    {{\"name\": {}, \"numpy_name\": {}, \"torch_name\": {}, \"kind\": {}, \"arity\": {}, "
+        "    {{\"name\": {}, \"numpy_name\": {}, \"torch_name\": {}, \"numpy_formula\": {}, \"kind\": {}, "
+        "\"arity\": {}, "
         "\"signature\": {{\"numpy_operands\": {}, \"torch_operands\": {}, \"params\": {}}}, "
         "\"result_rule\": {{\"numpy\": {}, \"torch\": {}}}, "
         "\"dtypes\": {{\"numpy\": {}, \"torch_cpu\": {}, \"torch_cuda\": {}}}, \"refusals\": {}, "
@@ -400,7 +416,7 @@ void print_json(bool matrix) {
         "\"differentiable\": {}, \"flops_per_element\": {}, "
         "\"accuracy\": {{\"float32\": {{\"max_ulp\": {}, \"reduce_factor\": {}}}, "
         "\"float64\": {{\"max_ulp\": {}, \"reduce_factor\": {}}}}}, \"divergences\": {}}}",
-        json_str(op.name), json_str(op.numpy_name), json_str(op.torch_name),
+        json_str(op.name), json_str(op.numpy_name), json_str(op.torch_name), json_str(op.numpy_formula),
         json_str(spec::kind_name(op.kind)), op.arity, json_list(np_ops), json_list(torch_ops),
         json_list(params), json_str(spec::result_rule_name(op, Semantics::NumPy)),
         json_str(spec::result_rule_name(op, Semantics::PyTorch)),

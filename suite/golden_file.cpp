@@ -64,17 +64,25 @@ ParamNames param_names(const std::string& library) {
   return library == "numpy" ? ParamNames{"axis", "keepdims"} : ParamNames{"dim", "keepdim"};
 }
 
-// The registry row a library's qualified op name belongs to (nullptr when none).
+spec::Semantics semantics_of(const std::string& library) {
+  return library == "numpy" ? spec::Semantics::NumPy : spec::Semantics::PyTorch;
+}
+
+// The registry row a library's golden cases name (its qualified op name, or for an op NumPy
+// lacks the row's numpy_formula); nullptr when none.
 const spec::OpSpec* registry_op(const std::string& library, const std::string& qualified) {
-  for (const spec::OpSpec& op : spec::op_table())
-    if ((library == "numpy" ? op.numpy_name : op.torch_name) == qualified) return &op;
+  for (const spec::OpSpec& op : spec::op_table()) {
+    const std::string_view name = spec::golden_name(op, semantics_of(library));
+    if (!name.empty() && name == qualified) return &op;
+  }
   return nullptr;
 }
 
 std::string known_names(const std::string& library) {
   std::string s;
   for (const spec::OpSpec& op : spec::op_table())
-    s += (s.empty() ? "" : ", ") + std::string(library == "numpy" ? op.numpy_name : op.torch_name);
+    if (const std::string_view name = spec::golden_name(op, semantics_of(library)); !name.empty())
+      s += (s.empty() ? "" : ", ") + std::string(name);
   return s;
 }
 
@@ -143,7 +151,7 @@ std::vector<ViewStep> view_steps(const json& recipe) {
 // ValueError for a value of the wrong type.
 void parse_params(const json& params, const std::string& library, const spec::OpSpec& spec, Case& c) {
   const ParamNames pn = param_names(library);
-  const std::string op(library == "numpy" ? spec.numpy_name : spec.torch_name);
+  const std::string op(spec::golden_name(spec, semantics_of(library)));
   // Only reductions take axes today; the registry's signature will say which ops take what.
   const bool reduces = spec.kind == spec::OpKind::Reduction;
   for (const auto& [key, value] : params.items()) {

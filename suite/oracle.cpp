@@ -38,6 +38,20 @@ struct Row {
 };
 int mpfr_reciprocal(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd) { return mpfr_ui_div(r, 1, x, rnd); }
 
+// The composites: 1 + exp(-x) carried 64 bits beyond r's precision (exact to far below the
+// guard bits), then one correctly rounded division.
+template <bool kTimesX>
+int mpfr_logistic(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd) {
+  mpfr_t d;
+  mpfr_init2(d, mpfr_get_prec(r) + 64);
+  mpfr_neg(d, x, MPFR_RNDN);
+  mpfr_exp(d, d, MPFR_RNDN);
+  mpfr_add_ui(d, d, 1, MPFR_RNDN);
+  const int t = kTimesX ? mpfr_div(r, x, d, rnd) : mpfr_ui_div(r, 1, d, rnd);
+  mpfr_clear(d);
+  return t;
+}
+
 // One row per op that has an oracle. Adding one: {OpId::Sqrt, mpfr_sqrt, nullptr}.
 constexpr Row kRows[] = {
     {OpId::Neg, mpfr_neg, nullptr},
@@ -64,6 +78,10 @@ constexpr Row kRows[] = {
     {OpId::Acosh, mpfr_acosh, nullptr},
     {OpId::Atanh, mpfr_atanh, nullptr},
     {OpId::Abs, mpfr_abs, nullptr},
+    {OpId::Cbrt, mpfr_cbrt, nullptr},
+    {OpId::Erf, mpfr_erf, nullptr},
+    {OpId::Sigmoid, mpfr_logistic<false>, nullptr},  // 1 / (1 + exp(-x))
+    {OpId::Silu, mpfr_logistic<true>, nullptr},      // x / (1 + exp(-x))
 };
 
 const Row* find_row(OpId op) {

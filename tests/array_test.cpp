@@ -1372,3 +1372,100 @@ TEST(ArrayInvert, ValuesAndRefusals) {
 
 }  // namespace
 }  // namespace parity::array
+
+namespace parity::array {
+namespace {
+
+using parity::spec::OpId;
+
+// Ops one library lacks, NumPy's side (NumPy 1.24.2, SciPy 1.10.1):
+// np.cbrt(np.array([-8., 27., 0.001, -0.], np.float32)) -> [-2., 2.9999998, 0.1, -0.] (glibc's
+// cbrtf is an ULP off at 27; the reference rounds cbrt once: 3.);
+// np.cbrt(np.array([-8, 1, 64], np.int8)) -> float16 [-2., 1., 4.];
+// scipy.special.erf(np.array([-1, 0, 2], np.int8)) -> float32 [-0.8427008, 0., 0.9953223];
+// scipy.special.erf(np.array([0.5], np.float16)) -> float32 [0.5204999] (no float16 loop)
+TEST(ArrayLacking, CbrtAndErf) {
+  const Vals c = call(OpId::Cbrt, std::array{values<float>({4}, {-8.f, 27.f, 0.001f, -0.f})}).to_doubles();
+  EXPECT_EQ(c[0], -2.0);
+  EXPECT_FLOAT_EQ(float(c[1]), 2.999999761581421f);
+  EXPECT_FLOAT_EQ(float(c[2]), 0.10000000149011612f);
+  EXPECT_TRUE(c[3] == 0 && std::signbit(c[3]));
+  const NdArray ci = call(OpId::Cbrt, std::array{values<std::int8_t>({3}, {-8, 1, 64})});
+  EXPECT_EQ(ci.dtype(), DType::Float16);
+  EXPECT_EQ(ci.to_doubles(), (Vals{-2, 1, 4}));
+  const NdArray e = call(OpId::Erf, std::array{values<std::int8_t>({3}, {-1, 0, 2})});
+  EXPECT_EQ(e.dtype(), DType::Float32);
+  const Vals ev = e.to_doubles();
+  EXPECT_FLOAT_EQ(float(ev[0]), -0.8427007794380188f);
+  EXPECT_EQ(ev[1], 0.0);
+  EXPECT_FLOAT_EQ(float(ev[2]), 0.9953222870826721f);
+  const NdArray eh = call(OpId::Erf, std::array{NdArray::full({1}, 0.5, DType::Float16)});
+  EXPECT_EQ(eh.dtype(), DType::Float32);
+  EXPECT_FLOAT_EQ(float(eh.to_doubles()[0]), 0.5204998850822449f);
+}
+
+// The composites, as NumPy evaluates their formulas (NEP 50):
+// np.maximum(np.array([-2., -0., 0., np.nan, 1.5], np.float32), 0) -> [0., 0., 0., nan, 1.5] (+0 at
+// -0: the second operand at a tie), in float16 -0 stays -0; np.maximum(np.array([True, False]), 0)
+// -> int64 [1, 0]; 1 / (1 + np.exp(-np.array([0, 1, 2], np.uint8))) -> float16 [0.5, 0., 0.] (-x
+// wraps to 255 and 254); of np.array([-3, 0, 2], np.int8) -> float16 [0.04745, 0.5, 0.8804];
+// x / (1 + np.exp(-x)) of np.array([-1., 1., -np.inf, 3., -0.], np.float32) ->
+// [-0.2689414, 0.7310586, nan, 2.8577225, -0.]; 1 / (1 + np.exp(-np.array([True]))): TypeError
+TEST(ArrayComposite, FormulasAsNumPyEvaluatesThem) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Vals r = call(OpId::Relu, std::array{values<float>({5}, {-2.f, -0.f, 0.f, nan, 1.5f})}).to_doubles();
+  EXPECT_EQ(r[0], 0.0);
+  EXPECT_TRUE(r[1] == 0 && !std::signbit(r[1]));
+  EXPECT_TRUE(std::isnan(r[3]));
+  EXPECT_EQ(r[4], 1.5);
+  const Vals rh = call(OpId::Relu, std::array{NdArray::full({1}, -0.0, DType::Float16)}).to_doubles();
+  EXPECT_TRUE(rh[0] == 0 && std::signbit(rh[0]));
+  const NdArray rb = call(OpId::Relu, std::array{bools({true, false})});
+  EXPECT_EQ(rb.dtype(), DType::Int64);
+  EXPECT_EQ(rb.to_doubles(), (Vals{1, 0}));
+  const NdArray su = call(OpId::Sigmoid, std::array{values<std::uint8_t>({3}, {0, 1, 2})});
+  EXPECT_EQ(su.dtype(), DType::Float16);
+  EXPECT_EQ(su.to_doubles(), (Vals{0.5, 0, 0}));
+  EXPECT_EQ(call(OpId::Sigmoid, std::array{values<std::int8_t>({3}, {-3, 0, 2})}).to_doubles(),
+            (Vals{0.047454833984375, 0.5, 0.88037109375}));
+  const Vals s = call(OpId::Silu, std::array{values<float>({5}, {-1.f, 1.f, -INFINITY, 3.f, -0.f})}).to_doubles();
+  EXPECT_FLOAT_EQ(float(s[0]), -0.26894140243530273f);
+  EXPECT_FLOAT_EQ(float(s[1]), 0.7310585975646973f);
+  EXPECT_TRUE(std::isnan(s[2]));
+  EXPECT_FLOAT_EQ(float(s[3]), 2.857722520828247f);
+  EXPECT_TRUE(s[4] == 0 && std::signbit(s[4]));
+  try {
+    call(OpId::Sigmoid, std::array{bools({true})});
+    FAIL();
+  } catch (const parity::Error& e) {
+    EXPECT_EQ(e.py_class(), "TypeError");
+    EXPECT_STREQ(e.what(),
+                 "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the "
+                 "logical_not function instead.");
+  }
+}
+
+// softplus's formula as NumPy evaluates it: np.where(x > 20, x, np.log1p(np.exp(x))) of
+// np.array([-1., 0., 20., 20.5, 100., -100., np.inf, -np.inf], np.float32) ->
+// [0.31326163, 0.6931472, 20., 20.5, 100., 3.7835059e-44, inf, 0.]; of np.array([-3, 0, 25],
+// np.int8) -> float16 [0.04858, 0.6934, 25.]; of np.array([True, False]) -> float16 [1.3135,
+// 0.6934]; of np.array([15., 25.], np.float16) -> [inf, 25.] (float16's exp overflows above 11)
+TEST(ArrayComposite, SoftplusThroughWhere) {
+  const Vals f = call(OpId::Softplus, std::array{values<float>({8}, {-1.f, 0.f, 20.f, 20.5f, 100.f, -100.f, INFINITY,
+                                                                     -INFINITY})})
+                     .to_doubles();
+  const std::vector<float> want{0.31326162815093994f, 0.6931471824645996f, 20.f, 20.5f, 100.f, 3.783505853677006e-44f,
+                                INFINITY, 0.f};
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_FLOAT_EQ(float(f[i]), want[i]) << i;
+  const NdArray i8 = call(OpId::Softplus, std::array{values<std::int8_t>({3}, {-3, 0, 25})});
+  EXPECT_EQ(i8.dtype(), DType::Float16);
+  EXPECT_EQ(i8.to_doubles(), (Vals{0.048583984375, 0.693359375, 25.0}));
+  const NdArray b = call(OpId::Softplus, std::array{bools({true, false})});
+  EXPECT_EQ(b.dtype(), DType::Float16);
+  EXPECT_EQ(b.to_doubles(), (Vals{1.3134765625, 0.693359375}));
+  EXPECT_EQ(call(OpId::Softplus, std::array{values<float>({2}, {15.f, 25.f}).astype(DType::Float16)}).to_doubles(),
+            (Vals{INFINITY, 25.0}));
+}
+
+}  // namespace
+}  // namespace parity::array

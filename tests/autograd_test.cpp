@@ -828,3 +828,43 @@ TEST(Gradcheck, RoundingAndSign) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// PyTorch 1.13.1: x = torch.tensor([-1.5, 0.5, 2.], dtype=torch.float64, requires_grad=True);
+// fn(x).backward(torch.tensor([1., -2., 0.5], dtype=torch.float64)); x.grad and
+// fn(x).grad_fn.name() per row (F.silu for silu). cbrt, which PyTorch lacks: from NumPy,
+// g / (3 * np.cbrt(x) ** 2). relu at x = [-1., 0., nan, 2.] with g = 1: [0., 0., 1., 1.]
+// (threshold_backward passes a NaN result's gradient).
+TEST(Autograd, LackingAndCompositeGradients) {
+  struct Row {
+    spec::OpId op;
+    const char* grad_fn;
+    std::vector<double> want;
+  };
+  const Row rows[] = {
+      {spec::OpId::Erf, "ErfBackward0", {0.11893028922362936, -1.7575651578708895, 0.010333492677046027}},
+      {spec::OpId::Relu, "ReluBackward0", {0.0, -2.0, 0.5}},
+      {spec::OpId::Sigmoid, "SigmoidBackward0", {0.14914645207033286, -0.470007424403189, 0.05249679270175331}},
+      {spec::OpId::Silu, "SiluBackward0", {-0.041294154299142946, -1.4799223746053038, 0.5453921243924478}},
+      {spec::OpId::Cbrt, "CbrtBackward0", {0.2543809427896293, -1.0582673679787995, 0.10499342082457275}},
+  };
+  for (const Row& r : rows) {
+    Tensor x = Tensor::from_values<double>({3}, std::vector<double>{-1.5, 0.5, 2.0});
+    x.requires_grad_();
+    const Tensor y = call(r.op, std::array{x});
+    const std::string name(spec::op_spec(r.op).name);
+    EXPECT_EQ(y.grad_fn_name(), r.grad_fn) << name;
+    y.backward(Tensor::from_values<double>({3}, std::vector<double>{1.0, -2.0, 0.5}));
+    const std::vector<double> g = x.grad().to_doubles();
+    for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(g[i], r.want[i], 1e-15 * std::fabs(r.want[i])) << name << " " << i;
+  }
+  Tensor x = Tensor::from_values<double>({4}, std::vector<double>{-1.0, 0.0, std::nan(""), 2.0});
+  x.requires_grad_();
+  call(spec::OpId::Relu, std::array{x}).backward(Tensor::ones({4}, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{0, 0, 1, 1}));
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -53,7 +53,8 @@ std::vector<std::string> op_mentions(const std::string& text) {
   std::string names;
   for (const ps::OpSpec& op : ps::op_table()) {
     for (std::string_view n : {op.name, op.numpy_name, op.torch_name})
-      names += (names.empty() ? "" : "|") + std::regex_replace(std::string(n), std::regex(R"(\.)"), R"(\.)");
+      if (!n.empty())  // a library that lacks the op has no name for it
+        names += (names.empty() ? "" : "|") + std::regex_replace(std::string(n), std::regex(R"(\.)"), R"(\.)");
   }
   const std::regex id(R"(\bOpId::[A-Z]\w*)");
   const std::regex literal("\"(" + names + ")\"");

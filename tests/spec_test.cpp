@@ -160,10 +160,10 @@ TEST(Spec, TableIsComplete) {
     EXPECT_FALSE(op.dtypes.empty()) << op.name;
     EXPECT_EQ(&ps::find_op(op.name), &op);
     EXPECT_GE(op.domain.hi, op.domain.lo) << op.name;
-    EXPECT_FALSE(op.numpy_name.empty());
-    EXPECT_FALSE(op.torch_name.empty());
+    // A library may lack an op (numpy.erf, torch.cbrt), but not both.
+    EXPECT_TRUE(ps::library_has(op, Semantics::NumPy) || ps::library_has(op, Semantics::PyTorch)) << op.name;
   }
-  EXPECT_THROW(ps::find_op("erf"), parity::ValueError);
+  EXPECT_THROW(ps::find_op("gelu_exact"), parity::ValueError);
 }
 
 TEST(Spec, Costs) {
@@ -359,12 +359,15 @@ TEST(Spec, DivergencesAreDeclaredAndOccur) {
               np_ok != t_ok || (np_ok && ps::result_dtype(op.id, Semantics::NumPy, in) !=
                                              ps::result_dtype(op.id, Semantics::PyTorch, in));
           // Values rows are differences of values inside one dtype (the check and the
-          // goldens see them); here they only have to occur somewhere.
+          // goldens see them), and NumpyLacks / TorchLacks rows say which library has no such
+          // function (every dtype); here they only have to occur somewhere.
           bool declared = false;
           for (std::size_t k = 0; k < op.divergence_list().size(); ++k)
             if (ps::divergence_applies(op, op.divergence_list()[k], in)) {
               seen[k] = true;
-              declared = declared || op.divergence_list()[k].kind != ps::DivergenceKind::Values;
+              const ps::DivergenceKind kind = op.divergence_list()[k].kind;
+              declared = declared || (kind != ps::DivergenceKind::Values && kind != ps::DivergenceKind::NumpyLacks &&
+                                      kind != ps::DivergenceKind::TorchLacks);
             }
           EXPECT_EQ(differs, declared)
               << op.name << " " << ps::dtype_name(a) << "," << ps::dtype_name(b) << " zd=" << zd;
@@ -376,14 +379,90 @@ TEST(Spec, DivergencesAreDeclaredAndOccur) {
 
 TEST(Spec, LibraryNamesMapToRows) {
   for (const auto& op : ps::op_table()) {
-    EXPECT_EQ(ps::find_library_op(op.numpy_name), &op);
-    EXPECT_EQ(ps::find_library_op(op.torch_name), &op);
-    EXPECT_TRUE(op.numpy_name.starts_with("numpy.")) << op.name;
-    EXPECT_TRUE(op.torch_name.starts_with("torch.")) << op.name;
+    if (ps::library_has(op, Semantics::NumPy)) {
+      EXPECT_EQ(ps::find_library_op(op.numpy_name), &op);
+      EXPECT_TRUE(op.numpy_name.starts_with("numpy.")) << op.name;
+    }
+    if (ps::library_has(op, Semantics::PyTorch)) {
+      EXPECT_EQ(ps::find_library_op(op.torch_name), &op);
+      EXPECT_TRUE(op.torch_name.starts_with("torch.")) << op.name;
+    }
     for (const ps::Refusal& r : op.refusal_list()) EXPECT_FALSE(r.py_class.empty()) << op.name;
   }
   EXPECT_EQ(ps::find_library_op("numpy.multiply")->id, ps::OpId::Mul);
-  EXPECT_EQ(ps::find_library_op("numpy.erf"), nullptr);
+  EXPECT_EQ(ps::find_library_op("numpy.erf"), nullptr);  // NumPy 1.24 has no erf
+  EXPECT_EQ(ps::find_library_op(""), nullptr);           // not the name of every op some library lacks
+}
+
+// An op one library lacks says so three ways that must agree: the empty name, a NumpyLacks /
+// TorchLacks divergence, and (NumPy) the formula its goldens and the array engine compute; the
+// golden name is the qualified name where the library has the op. That the names are the
+// libraries' own (np.erf does not exist, torch.erf does) is tests/library_names_test.sh's job.
+TEST(Spec, OpsOneLibraryLacks) {
+  for (const auto& op : ps::op_table()) {
+    for (Semantics s : {Semantics::NumPy, Semantics::PyTorch}) {
+      const ps::DivergenceKind lacks =
+          s == Semantics::NumPy ? ps::DivergenceKind::NumpyLacks : ps::DivergenceKind::TorchLacks;
+      int rows = 0;
+      for (const ps::Divergence& d : op.divergence_list()) rows += d.kind == lacks;
+      EXPECT_EQ(rows, ps::library_has(op, s) ? 0 : 1) << op.name << " " << ps::semantics_name(s);
+    }
+    EXPECT_EQ(op.numpy_formula.empty(), ps::library_has(op, Semantics::NumPy)) << op.name;
+    if (ps::library_has(op, Semantics::NumPy)) {
+      EXPECT_EQ(ps::golden_name(op, Semantics::NumPy), op.numpy_name);
+    } else {
+      EXPECT_EQ(ps::golden_name(op, Semantics::NumPy), op.numpy_formula);
+    }
+    EXPECT_EQ(ps::golden_name(op, Semantics::PyTorch), op.torch_name) << op.name;
+  }
+  // Measured: np.erf is an AttributeError (scipy.special.erf stands in), torch.cbrt and
+  // torch.special.cbrt too; np.cbrt and torch.erf exist.
+  const ps::OpSpec& erf = ps::op_spec(ps::OpId::Erf);
+  EXPECT_FALSE(ps::library_has(erf, Semantics::NumPy));
+  EXPECT_EQ(erf.numpy_formula, "scipy.special.erf(x)");
+  EXPECT_EQ(erf.torch_name, "torch.erf");
+  const ps::OpSpec& cbrt = ps::op_spec(ps::OpId::Cbrt);
+  EXPECT_FALSE(ps::library_has(cbrt, Semantics::PyTorch));
+  EXPECT_EQ(cbrt.numpy_name, "numpy.cbrt");
+}
+
+// Result dtypes of the ops one library lacks and of the composites, as the libraries give them
+// (NumPy 1.24.2 under NEP 50, SciPy 1.10.1, PyTorch 1.13.1): scipy.special.erf(np.ones(3,
+// np.int8)).dtype is float32, of float16 float32, of int32 float64; torch.erf of int32 float32;
+// np.cbrt of int8 float16; np.maximum(np.ones(3, bool), 0) int64, of uint8 uint8;
+// 1 / (1 + np.exp(-np.ones(3, np.uint8))) float16, of int16 float32; torch.sigmoid of int8 float32.
+TEST(Spec, LackingAndCompositeDtypes) {
+  auto rd = [](ps::OpId op, Semantics s, DType d) {
+    const ps::Operand in[] = {{d, false}};
+    return ps::result_dtype(op, s, in);
+  };
+  EXPECT_EQ(rd(ps::OpId::Erf, Semantics::NumPy, DType::Int8), DType::Float32);
+  EXPECT_EQ(rd(ps::OpId::Erf, Semantics::NumPy, DType::Bool), DType::Float32);
+  EXPECT_EQ(rd(ps::OpId::Erf, Semantics::NumPy, DType::Float16), DType::Float32);
+  EXPECT_EQ(rd(ps::OpId::Erf, Semantics::NumPy, DType::Int32), DType::Float64);
+  EXPECT_EQ(rd(ps::OpId::Erf, Semantics::PyTorch, DType::Int32), DType::Float32);
+  EXPECT_EQ(rd(ps::OpId::Cbrt, Semantics::NumPy, DType::Int8), DType::Float16);
+  EXPECT_EQ(rd(ps::OpId::Cbrt, Semantics::PyTorch, DType::Int8), DType::Float32);
+  EXPECT_EQ(rd(ps::OpId::Relu, Semantics::NumPy, DType::Bool), DType::Int64);
+  EXPECT_EQ(rd(ps::OpId::Relu, Semantics::NumPy, DType::UInt8), DType::UInt8);
+  EXPECT_EQ(rd(ps::OpId::Relu, Semantics::PyTorch, DType::Int16), DType::Int16);
+  EXPECT_EQ(rd(ps::OpId::Sigmoid, Semantics::NumPy, DType::UInt8), DType::Float16);
+  EXPECT_EQ(rd(ps::OpId::Sigmoid, Semantics::NumPy, DType::Int16), DType::Float32);
+  EXPECT_EQ(rd(ps::OpId::Sigmoid, Semantics::PyTorch, DType::Int8), DType::Float32);
+  // np.where(x > 20, x, np.log1p(np.exp(x))) of np.array([True]) is float16, F.softplus of int8
+  // RuntimeError: "softplus_cpu" not implemented for 'Char'
+  EXPECT_EQ(rd(ps::OpId::Softplus, Semantics::NumPy, DType::Bool), DType::Float16);
+  EXPECT_EQ(refusal_of(ps::OpId::Softplus, Semantics::PyTorch, {{DType::Int8}}),
+            (Err{"RuntimeError", "\"softplus_cpu\" not implemented for 'Char'"}));
+  // torch.relu(torch.ones(3, dtype=torch.bool)): RuntimeError: Boolean inputs not supported for relu;
+  // F.silu of int32: RuntimeError: "silu_cpu" not implemented for 'Int'; the formula of a bool
+  // array: TypeError from np.negative.
+  EXPECT_EQ(refusal_of(ps::OpId::Relu, Semantics::PyTorch, {{DType::Bool}}),
+            (Err{"RuntimeError", "Boolean inputs not supported for relu"}));
+  EXPECT_EQ(refusal_of(ps::OpId::Silu, Semantics::PyTorch, {{DType::Int32}}),
+            (Err{"RuntimeError", "\"silu_cpu\" not implemented for 'Int'"}));
+  EXPECT_EQ(refusal_of(ps::OpId::Sigmoid, Semantics::NumPy, {{DType::Bool}}).first, "TypeError");
+  EXPECT_EQ(refusal_of(ps::OpId::Sigmoid, Semantics::PyTorch, {{DType::Bool}}).second, "no error");
 }
 
 // The per-element conditions, on values written down by hand, and their broadcasting.

@@ -1128,3 +1128,105 @@ TEST(TensorInvert, ValuesAndRefusals) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+using spec::OpId;
+
+// PyTorch 1.13.1, cpu: torch.erf(torch.tensor([0.5, -1., 3., float('inf'), -0.])) ->
+// [0.5204999, -0.8427008, 0.9999779, 1., -0.]; torch.erf of int32 [-1, 0, 2] -> float32
+// [-0.8427, 0., 0.9953]; of float16: RuntimeError: "erf_vml_cpu" not implemented for 'Half'.
+// cbrt: PyTorch has none; the engine follows its float functions (int8 -> float32):
+// np.cbrt(np.array([-8., 64.])) -> [-2., 4.].
+TEST(TensorLacking, ErfAndCbrt) {
+  const std::vector<double> e = V(call(OpId::Erf, std::array{f32({5}, {0.5f, -1.f, 3.f, INFINITY, -0.f})}));
+  EXPECT_FLOAT_EQ(float(e[0]), 0.5204998850822449f);
+  EXPECT_FLOAT_EQ(float(e[1]), -0.8427007794380188f);
+  EXPECT_FLOAT_EQ(float(e[2]), 0.9999778866767883f);
+  EXPECT_EQ(e[3], 1.0);
+  EXPECT_TRUE(e[4] == 0 && std::signbit(e[4]));
+  const Tensor ei = call(OpId::Erf, std::array{i32({3}, {-1, 0, 2})});
+  EXPECT_EQ(ei.dtype(), DType::Float32);
+  EXPECT_FLOAT_EQ(float(V(ei)[2]), 0.9953222870826721f);
+  expect_library_error<TypeError>([] { call(OpId::Erf, std::array{Tensor::ones({3}, DType::Float16)}); },
+                                  "RuntimeError", "\"erf_vml_cpu\" not implemented for 'Half'");
+  const Tensor c = call(OpId::Cbrt, std::array{i32({2}, {-8, 64}).to(DType::Int8)});
+  EXPECT_EQ(c.dtype(), DType::Float32);
+  EXPECT_EQ(V(c), (std::vector<double>{-2, 4}));
+}
+
+// torch.relu(torch.tensor([-2., -0., 0., float('nan'), 1.5])) -> [0., -0., 0., nan, 1.5]; of int32
+// [-3, 0, 5] -> int32 [0, 0, 5]; of bool: RuntimeError: Boolean inputs not supported for relu; of
+// float16: RuntimeError: "clamp_min_cpu" not implemented for 'Half'.
+// torch.sigmoid(torch.tensor([0., -1., 1., 20., -100., inf, -inf])) -> [0.5, 0.26894143, 0.7310586,
+// 1., 0., 1., 0.]; of int8 [-3, 0, 2] -> float32 [0.047425874, 0.5, 0.880797].
+// F.silu(torch.tensor([-1., 1., -inf, 3., -0.])) -> [-0.26894143, 0.7310586, nan, 2.8577225, -0.];
+// F.silu(torch.tensor([0.7, -2.5, 5.], dtype=torch.bfloat16)) -> [0.466796875, -0.189453125, 4.96875]
+// (each step rounded to bfloat16); of int32: RuntimeError: "silu_cpu" not implemented for 'Int'.
+TEST(TensorComposite, ReluSigmoidSilu) {
+  const std::vector<double> r =
+      V(call(OpId::Relu, std::array{f32({5}, {-2.f, -0.f, 0.f, std::numeric_limits<float>::quiet_NaN(), 1.5f})}));
+  EXPECT_EQ(r[0], 0.0);
+  EXPECT_TRUE(r[1] == 0 && std::signbit(r[1]));
+  EXPECT_TRUE(r[2] == 0 && !std::signbit(r[2]));
+  EXPECT_TRUE(std::isnan(r[3]));
+  EXPECT_EQ(r[4], 1.5);
+  const Tensor ri = call(OpId::Relu, std::array{i32({3}, {-3, 0, 5})});
+  EXPECT_EQ(ri.dtype(), DType::Int32);
+  EXPECT_EQ(V(ri), (std::vector<double>{0, 0, 5}));
+  expect_library_error<TypeError>([] { call(OpId::Relu, std::array{b8({2}, {true, false})}); }, "RuntimeError",
+                                  "Boolean inputs not supported for relu");
+  expect_library_error<TypeError>([] { call(OpId::Relu, std::array{Tensor::ones({3}, DType::Float16)}); },
+                                  "RuntimeError", "\"clamp_min_cpu\" not implemented for 'Half'");
+  const std::vector<double> s =
+      V(call(OpId::Sigmoid, std::array{f32({7}, {0.f, -1.f, 1.f, 20.f, -100.f, INFINITY, -INFINITY})}));
+  const std::vector<float> want{0.5f, 0.2689414322376251f, 0.7310585975646973f, 1.f, 0.f, 1.f, 0.f};
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_FLOAT_EQ(float(s[i]), want[i]) << i;
+  const Tensor si = call(OpId::Sigmoid, std::array{i32({3}, {-3, 0, 2}).to(DType::Int8)});
+  EXPECT_EQ(si.dtype(), DType::Float32);
+  EXPECT_FLOAT_EQ(float(V(si)[0]), 0.04742587357759476f);
+  const std::vector<double> q = V(call(OpId::Silu, std::array{f32({5}, {-1.f, 1.f, -INFINITY, 3.f, -0.f})}));
+  EXPECT_FLOAT_EQ(float(q[0]), -0.2689414322376251f);
+  EXPECT_FLOAT_EQ(float(q[3]), 2.857722520828247f);
+  EXPECT_TRUE(std::isnan(q[2]));
+  EXPECT_TRUE(q[4] == 0 && std::signbit(q[4]));
+  const Tensor qb = call(OpId::Silu, std::array{f32({3}, {0.69921875f, -2.5f, 5.f}).to(DType::BFloat16)});
+  EXPECT_EQ(V(qb), (std::vector<double>{0.466796875, -0.189453125, 4.96875}));
+  expect_library_error<TypeError>([] { call(OpId::Silu, std::array{i32({2}, {1, 2})}); }, "RuntimeError",
+                                  "\"silu_cpu\" not implemented for 'Int'");
+}
+
+// F.softplus(torch.tensor([-1., 0., 20., 20.5, 100., -100., inf, -inf])) -> [0.31326169, 0.6931472,
+// 20., 20.5, 100., 3.7835059e-44, inf, 0.] (x itself above 20); of int8: RuntimeError:
+// "softplus_cpu" not implemented for 'Char'; of float16 on cpu: ... for 'Half'.
+TEST(TensorComposite, Softplus) {
+  const std::vector<double> s = V(call(
+      spec::OpId::Softplus, std::array{f32({8}, {-1.f, 0.f, 20.f, 20.5f, 100.f, -100.f, INFINITY, -INFINITY})}));
+  const std::vector<float> want{0.3132616877555847f, 0.6931471824645996f, 20.f, 20.5f, 100.f, 3.783505853677006e-44f,
+                                INFINITY, 0.f};
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_FLOAT_EQ(float(s[i]), want[i]) << i;
+  expect_library_error<TypeError>(
+      [] { call(spec::OpId::Softplus, std::array{i32({2}, {1, 2}).to(DType::Int8)}); }, "RuntimeError",
+      "\"softplus_cpu\" not implemented for 'Char'");
+  expect_library_error<TypeError>([] { call(spec::OpId::Softplus, std::array{Tensor::ones({2}, DType::Float16)}); },
+                                  "RuntimeError", "\"softplus_cpu\" not implemented for 'Half'");
+}
+
+// x = torch.tensor([-1.5, 0.5, 2., 25.], dtype=torch.float64, requires_grad=True);
+// F.softplus(x).backward(torch.tensor([1., -2., 0.5, 3.], dtype=torch.float64)); x.grad ->
+// [0.18242552380635632, -1.2449186624037092, 0.4403985389889412, 3.] (grad itself above 20),
+// grad_fn SoftplusBackward0
+TEST(TensorComposite, SoftplusGradient) {
+  Tensor x = f64({4}, {-1.5, 0.5, 2.0, 25.0});
+  x.requires_grad_();
+  const Tensor y = call(spec::OpId::Softplus, std::array{x});
+  EXPECT_EQ(y.grad_fn_name(), "SoftplusBackward0");
+  y.backward(f64({4}, {1.0, -2.0, 0.5, 3.0}));
+  const std::vector<double> g = V(x.grad());
+  const std::vector<double> want{0.18242552380635632, -1.2449186624037092, 0.4403985389889412, 3.0};
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(g[i], want[i], 1e-15 * std::fabs(want[i])) << i;
+}
+
+}  // namespace
+}  // namespace parity::tensor

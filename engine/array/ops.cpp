@@ -122,6 +122,8 @@ struct CoshOf { static double f(double x) { return std::cosh(x); } };
 struct AsinhOf { static double f(double x) { return std::asinh(x); } };
 struct AcoshOf { static double f(double x) { return std::acosh(x); } };
 struct AtanhOf { static double f(double x) { return std::atanh(x); } };
+struct CbrtOf { static double f(double x) { return std::cbrt(x); } };
+struct ErfOf { static double f(double x) { return std::erf(x); } };  // scipy.special.erf's side
 // clang-format on
 
 // np.square: wraps in integers (200 ** 2 in uint8 is 64); never sees bool (bool -> int8).
@@ -894,6 +896,65 @@ NdArray matmul_ref(OpId op, std::span<const NdArray> in, const spec::Params& par
   return out;
 }
 
+// ---- composites: ops NumPy lacks, computed as the row's numpy_formula ------------------
+// Each is the formula evaluated with the engine's own NumPy ops, one call per step, so every
+// step is rounded to its dtype and promotes, wraps and refuses as NumPy's does (the formula's
+// -x of a bool raises np.negative's error; of np.uint8(1) it is 255). The registry's refusals
+// and result dtype are raised and checked around it, so a formula and its row cannot drift.
+
+// A Python number in the formula, as NEP 50 treats it beside an array `like`: weak, so it
+// takes like's dtype, except that an int beside bool is int64 and a float beside bool or an
+// integer is float64 (np.maximum(np.ones(3, bool), 0).dtype is int64).
+NdArray weak(double v, const NdArray& like) {
+  const DType d = like.dtype();
+  if (spec::is_floating(d)) return NdArray::full({}, v, d);
+  if (v != std::trunc(v)) return NdArray::full({}, v, DType::Float64);
+  return NdArray::full({}, v, spec::is_bool(d) ? DType::Int64 : d);
+}
+NdArray np_op(OpId id, const NdArray& a) { return call(id, std::array{a}); }
+NdArray np_op(OpId id, const NdArray& a, const NdArray& b) { return call(id, std::array{a, b}); }
+
+// The formulas, each the text of its row's numpy_formula.
+NdArray relu_formula(const NdArray& x) { return np_op(OpId::Maximum, x, weak(0, x)); }  // maximum(x, 0)
+NdArray one_plus_exp_neg(const NdArray& x) {  // 1 + exp(-x)
+  const NdArray e = np_op(OpId::Exp, np_op(OpId::Neg, x));
+  return np_op(OpId::Add, weak(1, e), e);
+}
+NdArray sigmoid_formula(const NdArray& x) {  // 1 / (1 + exp(-x))
+  const NdArray den = one_plus_exp_neg(x);
+  return np_op(OpId::Divide, weak(1, den), den);
+}
+NdArray silu_formula(const NdArray& x) { return np_op(OpId::Divide, x, one_plus_exp_neg(x)); }  // x / (1 + exp(-x))
+
+// np.where(c, a, b) for operands of one shape: a and b promoted together (result_type), then
+// b's element wherever c is false. Elements pass through double, exact for the float results
+// the formulas give.
+NdArray where_of(const NdArray& c, const NdArray& a, const NdArray& b) {
+  const spec::Operand ops[] = {{a.dtype(), a.ndim() == 0}, {b.dtype(), b.ndim() == 0}};
+  const DType d = spec::result_type(kNumPy, ops);
+  NdArray out = a.astype(d).reshape({-1});
+  const NdArray other = b.astype(d).reshape({-1});
+  const std::vector<double> take_a = c.to_doubles();
+  for (std::int64_t i = 0; i < std::int64_t(take_a.size()); ++i)
+    if (take_a[std::size_t(i)] == 0) out.set(std::array{i}, other.get(std::array{i}));
+  return out.reshape(a.shape());
+}
+NdArray softplus_formula(const NdArray& x) {  // where(x > 20, x, log1p(exp(x)))
+  return where_of(np_op(OpId::Greater, x, weak(20, x)), x, np_op(OpId::Log1p, np_op(OpId::Exp, x)));
+}
+
+template <NdArray (*Formula)(const NdArray&)>
+NdArray composite(OpId op, std::span<const NdArray> in, const spec::Params&) {
+  const spec::Operand ops[] = {{in[0].dtype(), in[0].ndim() == 0}};
+  const DType rt = spec::result_dtype(op, kNumPy, ops);  // raises the row's refusals
+  NdArray out = Formula(in[0]);
+  if (out.dtype() != rt)
+    throw RuntimeError("array engine: the formula of " + std::string(spec::op_spec(op).name) + " gives " +
+                       std::string(spec::dtype_name(out.dtype())) + " but the registry's result is " +
+                       std::string(spec::dtype_name(rt)));
+  return out;
+}
+
 // ---- the table ------------------------------------------------------------------------
 
 using Impl = NdArray (*)(OpId, std::span<const NdArray>, const spec::Params&);
@@ -973,6 +1034,12 @@ constexpr std::array kImpls{
   ImplRow{OpId::Trunc,        elementwise<RoundingRef<TruncOf>, 1>},
   ImplRow{OpId::Rint,         elementwise<RoundingRef<RintOf>, 1>},
   ImplRow{OpId::Invert,       elementwise<InvertRef, 1>},
+  ImplRow{OpId::Cbrt,         elementwise<InDoubleRef<CbrtOf>, 1>},
+  ImplRow{OpId::Erf,          elementwise<InDoubleRef<ErfOf>, 1>},
+  ImplRow{OpId::Relu,         composite<relu_formula>},
+  ImplRow{OpId::Sigmoid,      composite<sigmoid_formula>},
+  ImplRow{OpId::Silu,         composite<silu_formula>},
+  ImplRow{OpId::Softplus,     composite<softplus_formula>},
 };
 // clang-format on
 

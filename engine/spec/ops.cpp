@@ -64,6 +64,16 @@ constexpr std::string_view kIntToFloatReason =
     "bool and integer input: NumPy the narrowest float that holds it (bool, int8, uint8: float16; int16, "
     "uint16: float32; wider: float64), PyTorch float32 (the default dtype)";
 
+constexpr std::string_view kIntToFloatFormulaReason =
+    "integer input: NumPy's formula gives the narrowest float that holds it (int8, uint8: float16; int16, "
+    "uint16: float32; wider: float64), after -x in the integer dtype (it wraps in unsigned integers: the formula "
+    "of np.uint8(1) is 0.0), PyTorch float32 of the value";
+
+// np.negative of a bool array, the first step of the formulas that negate x.
+constexpr std::string_view kNumpyBoolNegative =
+    "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not "
+    "function instead.";
+
 // The bitwise ops and shifts: binary, bool and integers only, refused by both libraries where
 // the promoted dtype has no loop or kernel (NumPy: a float; PyTorch: `torch_refused`), not
 // differentiable, exact.
@@ -983,6 +993,151 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .differentiable = false, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
    .divergences = {}, .num_divergences = 0},
+  // Ops one library lacks. np.cbrt has the float functions' loops (np.cbrt.types starts 'e->e':
+  // np.cbrt(np.ones(3, np.int8)).dtype is float16); PyTorch 1.13 has neither torch.cbrt nor
+  // torch.special.cbrt. The tensor engine computes it as PyTorch's unary float functions do
+  // (bool and integers to float32), and refuses nothing: PyTorch has no error of its own to
+  // quote, and its float functions differ on cpu float16 (torch.exp2 computes, torch.sqrt refuses).
+  {.id = OpId::Cbrt, .name = "cbrt", .numpy_name = "numpy.cbrt", .torch_name = "",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {}, .num_refusals = 0,
+   // Positive: the gradient cases' finite differences lose their digits where the derivative
+   // 1 / (3 cbrt(x)^2) grows, near 0; negative values come from the special values and the goldens.
+   .domain = {0.125, 8.0}, .int_domain = {-8.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kIntToFloatReason},
+                    {DivergenceKind::TorchLacks,
+                     "PyTorch 1.13 has no cbrt (torch.cbrt and torch.special.cbrt are AttributeErrors; users write "
+                     "torch.sign(x) * x.abs().pow(1 / 3)); the tensor engine computes it by the rules of torch's "
+                     "unary float functions (bool and integers to float32), and the goldens are NumPy's alone"}}},
+   .num_divergences = 2},
+  // NumPy 1.24 has no erf (np.erf is an AttributeError); its side is scipy.special.erf, a real
+  // ufunc that resolves types as NumPy's do, over its loops 'f->f' and 'd->d'
+  // (scipy.special.erf.types is ['f->f', 'd->d', 'F->F', 'D->D']): scipy.special.erf(np.ones(3,
+  // np.int8)).dtype is float32, of float16 float32, of int32 float64. torch.erf makes bool and
+  // integers float32 and has no cpu Half kernel (bfloat16 it has).
+  {.id = OpId::Erf, .name = "erf", .numpy_name = "", .torch_name = "torch.erf",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::FloatOrDouble, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     // torch.erf(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"erf_vml_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {-3.0, 3.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyLacks,
+                     "NumPy 1.24 has no erf (np.erf is an AttributeError); its side is scipy.special.erf, a ufunc "
+                     "with float32 and float64 loops only, which the array engine follows"},
+                    {DivergenceKind::ResultDtype,
+                     "int32, int64 (and uint32, uint64): scipy.special.erf float64 (its 'd->d' loop), PyTorch "
+                     "float32; bool and the narrower integers are float32 in both"},
+                    {DivergenceKind::TorchRefuses,
+                     "float16 on cpu: scipy.special.erf computes in float32, PyTorch 1.13 has no cpu Half erf"}}},
+   .num_divergences = 3, .numpy_formula = "scipy.special.erf(x)"},
+  // Composites: PyTorch has a function, NumPy users write a formula (numpy_formula), which the
+  // array engine evaluates step by step, each step a NumPy op in its own dtype. The formulas'
+  // -x wraps in unsigned integers (np.negative(np.uint8(1)) is 255) and at the signed minimum,
+  // so integer inputs are drawn where it does not ([-4, 0], unsigned 0), without the extremes;
+  // the goldens hold the integer edges, wraps included.
+  // torch.relu: clamp_min(x, 0); keeps integer dtypes, refuses bool
+  // (torch.relu(torch.ones(3, dtype=torch.bool))), and on cpu float16 ("clamp_min_cpu"); -0 stays
+  // -0 and NaN NaN. np.maximum(x, 0) of a bool array is int64 (NEP 50: the Python 0 is an int);
+  // at -0 it gives the second operand in float32 and float64 (+0), the first in float16 (-0).
+  {.id = OpId::Relu, .name = "relu", .numpy_name = "", .torch_name = "torch.relu",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::BoolToInt64, .torch_result = Promotion::Same,
+   .refusals = {{
+     {Torch, Backend::Any, Match::AnyIn, kBool, "RuntimeError", "Boolean inputs not supported for relu"},
+     // torch.relu(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"clamp_min_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyLacks, "NumPy has no relu; its users write np.maximum(x, 0)"},
+                    {DivergenceKind::TorchRefuses,
+                     "bool: np.maximum(x, 0) is int64, PyTorch refuses bool; float16 on cpu: PyTorch 1.13 has no "
+                     "cpu Half clamp_min"},
+                    {DivergenceKind::Values,
+                     "-0 in float32 and float64: np.maximum(x, 0) gives +0 (the second operand at a tie), "
+                     "torch.relu keeps -0",
+                     Where::SignedZeroTie, {DType::Float32, DType::Float64}}}},
+   .num_divergences = 3, .numpy_formula = "maximum(x, 0)"},
+  // torch.sigmoid: bool and integers to float32, no cpu Half kernel; float32 as 1 / (1 + exp(-x))
+  // in float, bfloat16 computed in float and rounded once. NumPy's formula refuses bool (its -x:
+  // np.negative of bool) and gives integers NumPy's float (uint8: float16).
+  {.id = OpId::Sigmoid, .name = "sigmoid", .numpy_name = "", .torch_name = "torch.sigmoid",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::IntToFloat,
+   .refusals = {{
+     {NumPy, Backend::Any, Match::AnyIn, kBool, "TypeError", kNumpyBoolNegative},
+     // torch.sigmoid(torch.ones(3, dtype=torch.float16)) on cpu
+     {Torch, Backend::Cpu, Match::AnyIn, {DType::Float16}, "RuntimeError",
+      "\"sigmoid_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   // Not wider, as tanh: the gradient comes from the output (y * (1 - y), PyTorch's formula), and
+   // beyond |x| = 2.5 float32's rounding of y costs 1 - y more than the check allows.
+   .domain = {-2.5, 2.5}, .int_domain = {-4.0, 0.0}, .specials = kSignedZero | kNaN | kInf | kDenormal,
+   .differentiable = true, .flops_per_element = 4.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyLacks, "NumPy has no sigmoid; its users write 1 / (1 + np.exp(-x))"},
+                    {DivergenceKind::ResultDtype, kIntToFloatFormulaReason},
+                    {DivergenceKind::NumpyRefuses, "bool: the formula's -x raises in NumPy, torch.sigmoid gives float32"},
+                    {DivergenceKind::TorchRefuses,
+                     "float16 on cpu: NumPy's formula computes, PyTorch 1.13 has no cpu Half sigmoid"}}},
+   .num_divergences = 4, .numpy_formula = "1 / (1 + exp(-x))"},
+  // torch.nn.functional.silu: floats only ("silu_cpu" not implemented for 'Byte'), no cpu Half;
+  // PyTorch's cpu kernel computes x / (1 + exp(-x)), each step in the dtype (bfloat16 rounds each:
+  // F.silu of a bfloat16 tensor equals x / (1 + exp(-x)) evaluated in bfloat16 on 100000 draws).
+  {.id = OpId::Silu, .name = "silu", .numpy_name = "", .torch_name = "torch.nn.functional.silu",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::Same,
+   .refusals = {{
+     {NumPy, Backend::Any, Match::AnyIn, kBool, "TypeError", kNumpyBoolNegative},
+     {Torch, Backend::Cpu, Match::AnyIn, kBoolInt.with(DType::Float16), "RuntimeError",
+      "\"silu_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (ActivationSiluKernel.cu), not run here
+     {Torch, Backend::Cuda, Match::AnyIn, kBoolInt, "RuntimeError", "\"silu_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 3,
+   .domain = {-8.0, 8.0}, .int_domain = {-4.0, 0.0}, .specials = kSignedZero | kNaN | kInf | kDenormal,
+   .differentiable = true, .flops_per_element = 4.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyLacks, "NumPy has no silu; its users write x / (1 + np.exp(-x))"},
+                    {DivergenceKind::TorchRefuses,
+                     "integers: NumPy's formula computes in NumPy's float (uint8: float16), PyTorch has no integer "
+                     "silu; float16 on cpu: PyTorch 1.13 has no cpu Half silu"}}},
+   .num_divergences = 2, .numpy_formula = "x / (1 + exp(-x))"},
+  // torch.nn.functional.softplus with its defaults beta=1, threshold=20: x where x > 20, else
+  // log1p(exp(x)) (its cpu kernel; float32 equals the formula in float32 bit for bit on 200000
+  // draws, bfloat16 the formula in float rounded once); floats only, no cpu Half. NumPy's side
+  // keeps the threshold with np.where; bool and integers give NumPy's float of exp (bool, int8:
+  // float16). In float16 exp(x) overflows above 11, so the formula is inf on (11, 20], where
+  // PyTorch would give x: the check draws from [-8, 8], the goldens hold that band.
+  {.id = OpId::Softplus, .name = "softplus", .numpy_name = "", .torch_name = "torch.nn.functional.softplus",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::IntToFloat, .torch_result = Promotion::Same,
+   .refusals = {{
+     {Torch, Backend::Cpu, Match::AnyIn, kBoolInt.with(DType::Float16), "RuntimeError",
+      "\"softplus_cpu\" not implemented for '{0}'"},
+     // the cuda kernel's dispatch name in PyTorch 1.13 (ActivationSoftplusKernel.cu), not run here
+     {Torch, Backend::Cuda, Match::AnyIn, kBoolInt, "RuntimeError",
+      "\"softplus_cuda\" not implemented for '{0}'"}}},
+   .num_refusals = 2,
+   .domain = {-8.0, 8.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 3.0,
+   .accuracy = {4.0, 0.0}, .accuracy_float64 = {4.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyLacks,
+                     "NumPy has no softplus; its users write np.where(x > 20, x, np.log1p(np.exp(x))) (PyTorch's "
+                     "beta=1, threshold=20)"},
+                    {DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy's formula computes in NumPy's float (bool, int8: float16), PyTorch "
+                     "has no integer softplus; float16 on cpu: PyTorch 1.13 has no cpu Half softplus"}}},
+   .num_divergences = 2, .numpy_formula = "where(x > 20, x, log1p(exp(x)))"},
 }};
 // clang-format on
 #undef KNoLoop
@@ -1095,6 +1250,8 @@ std::string_view promotion_name(Promotion p) {
       return "true_division";
     case Promotion::BinaryToFloat:
       return "binary_to_float";
+    case Promotion::FloatOrDouble:
+      return "float_or_double";
   }
   return "?";
 }
@@ -1131,6 +1288,10 @@ std::string_view divergence_kind_name(DivergenceKind k) {
       return "numpy_refuses";
     case DivergenceKind::Values:
       return "values";
+    case DivergenceKind::NumpyLacks:
+      return "numpy_lacks";
+    case DivergenceKind::TorchLacks:
+      return "torch_lacks";
   }
   return "?";
 }
@@ -1237,9 +1398,19 @@ const OpSpec& find_op(std::string_view name) {
 }
 
 const OpSpec* find_library_op(std::string_view qualified_name) {
+  if (qualified_name.empty()) return nullptr;  // the name of no op (an op the library lacks)
   for (const auto& op : kTable)
     if (op.numpy_name == qualified_name || op.torch_name == qualified_name) return &op;
   return nullptr;
+}
+
+bool library_has(const OpSpec& op, Semantics s) {
+  return !(s == Semantics::NumPy ? op.numpy_name : op.torch_name).empty();
+}
+
+std::string_view golden_name(const OpSpec& op, Semantics s) {
+  if (library_has(op, s)) return s == Semantics::NumPy ? op.numpy_name : op.torch_name;
+  return s == Semantics::NumPy ? op.numpy_formula : std::string_view();
 }
 
 const Accuracy& accuracy_for(const OpSpec& op, DType dtype) {
@@ -1309,6 +1480,10 @@ DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backe
       DType r = float_result_type(s, inputs[0].dtype);
       for (const Operand& o : inputs.subspan(1)) r = promote_types(s, r, float_result_type(s, o.dtype));
       return r;
+    }
+    case Promotion::FloatOrDouble: {
+      const DType r = float_result_type(s, inputs[0].dtype);
+      return is_half(r) ? DType::Float32 : r;
     }
   }
   return inputs[0].dtype;
@@ -1495,6 +1670,10 @@ bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const O
       return !np_refuses && torch_refuses;
     case DivergenceKind::NumpyRefuses:
       return np_refuses && !torch_refuses;
+    case DivergenceKind::NumpyLacks:
+      return !library_has(op, NumPy);
+    case DivergenceKind::TorchLacks:
+      return !library_has(op, Torch);
     case DivergenceKind::Values:
       // Both compute, to one result dtype (PyTorch computing in one of the row's dtypes, when
       // it names some); which elements differ depends on the values, which the check and the

@@ -26,10 +26,11 @@ enum class OpId : std::uint8_t {
   Atan2, Hypot, Copysign, Nextafter, Logaddexp, BitwiseAnd, BitwiseOr, BitwiseXor, LeftShift, RightShift,
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr, LogicalXor,
   LogicalNot, Isnan, Isinf, Isfinite, Signbit,
-  Positive, Sign, Floor, Ceil, Trunc, Rint, Invert
+  Positive, Sign, Floor, Ceil, Trunc, Rint, Invert,
+  Cbrt, Erf, Relu, Sigmoid, Silu, Softplus
 };
 // clang-format on
-inline constexpr int kNumOps = 69;
+inline constexpr int kNumOps = 75;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to
@@ -65,10 +66,13 @@ enum class Promotion : std::uint8_t {
   TrueDivision,   // result_type() of the inputs; a bool or integer result becomes the library's
                   // default float: NumPy float64 (its true_divide loops for integers are
                   // float64), PyTorch float32 (divide)
-  BinaryToFloat   // a float for every input: NumPy promotes the float each operand casts to
+  BinaryToFloat,  // a float for every input: NumPy promotes the float each operand casts to
                   // safely (float_result_type of each: uint8 with int8 is float16, as
                   // np.arctan2's first loop both cast to), PyTorch result_type() and then, for
                   // bool and integers, float32 (torch.atan2, torch.copysign)
+  FloatOrDouble   // float32 or float64, the first the input casts to safely: a ufunc whose only
+                  // real loops are 'f->f' and 'd->d' (scipy.special.erf: bool, int8, int16 and
+                  // float16 give float32, int32 and int64 float64)
 };
 std::string_view promotion_name(Promotion p);
 
@@ -192,7 +196,12 @@ enum class DivergenceKind : std::uint8_t {
   ResultDtype,   // both compute, in different result dtypes
   TorchRefuses,  // NumPy computes, PyTorch raises
   NumpyRefuses,  // PyTorch computes, NumPy raises
-  Values         // both compute in one dtype; on the elements `where` covers, the values differ
+  Values,        // both compute in one dtype; on the elements `where` covers, the values differ
+  NumpyLacks,    // NumPy has no function of this name (the row's numpy_name is empty); the reason
+                 // says what NumPy offers instead (the row's numpy_formula). Holds for every dtype;
+                 // the array engine computes the op by NumPy's rules for that formula
+  TorchLacks     // PyTorch has no such function (torch_name is empty); the tensor engine computes
+                 // the op by the rules of PyTorch's nearest family, which the reason names
 };
 std::string_view divergence_kind_name(DivergenceKind k);
 struct Divergence {
@@ -207,13 +216,13 @@ struct Divergence {
 };
 
 inline constexpr int kMaxRefusals = 4;
-inline constexpr int kMaxDivergences = 3;
+inline constexpr int kMaxDivergences = 4;
 
 struct OpSpec {
   OpId id;
   std::string_view name;        // Parity's short name: "mul"
-  std::string_view numpy_name;  // qualified: "numpy.multiply"
-  std::string_view torch_name;  // qualified: "torch.mul"
+  std::string_view numpy_name;  // qualified: "numpy.multiply"; empty where NumPy lacks the op
+  std::string_view torch_name;  // qualified: "torch.mul"; empty where PyTorch lacks the op
   OpKind kind;
   int arity;
   Signature signature;
@@ -235,6 +244,12 @@ struct OpSpec {
   // wider computation rounded once is a reference for it; false for nextafter, a step in
   // the dtype's own bits.
   bool rounds = true;
+  // Where NumPy lacks the op: what computes it on the NumPy side, as an expression in `x` over
+  // NumPy's functions (or a SciPy ufunc, which resolves types as NumPy's do):
+  // "1 / (1 + exp(-x))", "scipy.special.erf(x)". scripts/gen-goldens evaluates the same text
+  // for the NumPy goldens (their cases record it as their op), and the array engine's
+  // reference computes it step by step, each step a NumPy op rounded to its dtype.
+  std::string_view numpy_formula = {};
   // Derived from the refusals when the table is built: the dtypes that both libraries
   // compute on cpu for same-dtype operands.
   DTypeSet dtypes;
@@ -267,6 +282,11 @@ const OpSpec& op_spec(OpId id);
 const OpSpec& find_op(std::string_view name);
 // Looks an op up by a library's qualified name ("numpy.multiply", "torch.mul"); null if none.
 const OpSpec* find_library_op(std::string_view qualified_name);
+// What a library's golden cases name the op by: its qualified name, or for NumPy, where it
+// lacks the op, the row's numpy_formula ("" where neither: no goldens from that library).
+std::string_view golden_name(const OpSpec& op, Semantics s);
+// Whether the library has the op under its own name (the row names it).
+bool library_has(const OpSpec& op, Semantics s);
 std::string op_names();  // "add, mul, ..."
 
 // The accuracy budget of `op` for a float dtype.

@@ -247,6 +247,49 @@ Grads remainder_bw(const Node& n, const Tensor& g) {
 Grads zero_bw(const Node&, const Tensor& g) { return {Tensor::full(g.sizes(), 0.0, g.dtype(), g.device())}; }
 Grads identity_bw(const Node&, const Tensor& g) { return {g}; }
 
+// cbrt: g / (3 * cbrt(x)^2), from the output (PyTorch has no cbrt; this is the derivative).
+Grads cbrt_bw(const Node& n, const Tensor& g) {
+  const Tensor& y = n.output();
+  return {div(g, mul(constant(3, y), square(y)))};
+}
+// erf: 2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad
+constexpr double kTwoOverSqrtPi = 1.1283791670955126;  // M_2_SQRTPI
+Grads erf_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  return {mul(mul(constant(kTwoOverSqrtPi, x), op(OpId::Exp, neg(square(x)))), g)};
+}
+// relu: threshold_backward(grad, result, 0), which is 0 where result <= 0 and grad elsewhere
+// (a NaN result passes grad).
+Grads relu_bw(const Node& n, const Tensor& g) {
+  const Tensor& y = n.output();
+  const Tensor passes = op(OpId::LogicalNot, op(OpId::LessEqual, y, constant(0, y)));
+  return {mul(g, passes.to(g.dtype()))};
+}
+// sigmoid: sigmoid_backward(grad, result), on cpu grad * (1 - y) * y.
+Grads sigmoid_bw(const Node& n, const Tensor& g) {
+  const Tensor& y = n.output();
+  return {mul(mul(g, sub(constant(1, y), y)), y)};
+}
+// silu: silu_backward(grad, self), on cpu with s = 1 / (1 + exp(-x)):
+// grad * s * (1 + x * (1 - s)).
+Grads silu_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  const Tensor s = op(OpId::Sigmoid, x), one = constant(1, x);
+  return {mul(mul(g, s), add(one, mul(x, sub(one, s))))};
+}
+
+// softplus: softplus_backward(grad, self, beta=1, threshold=20), on cpu with z = exp(x):
+// x > 20 ? grad : grad * z / (z + 1). The engine has no where: the exp reads min(x, 20)
+// (finite where that branch is not taken) and the branches are weighted by the 0/1 mask.
+Grads softplus_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  const Tensor threshold = constant(20, x);
+  const Tensor above = op(OpId::Greater, x, threshold).to(g.dtype());
+  const Tensor z = op(OpId::Exp, op(OpId::Minimum, x, threshold));
+  const Tensor below = op(OpId::Divide, mul(g, z), add(z, constant(1, z)));
+  return {add(mul(g, above), mul(below, sub(constant(1, above), above)))};
+}
+
 constexpr std::uint8_t kBoth = std::uint8_t(in(0) | in(1));  // both inputs
 
 // atan2_backward: with r = 1 / (self^2 + other^2), g * other * r and g * -self * r.
@@ -371,6 +414,13 @@ constexpr std::array kRows{
   GradRow{OpId::Rint,         "RoundBackward0",      "",             {},                              zero_bw},
   // torch.bitwise_not: integers and bool only, no gradient.
   GradRow{OpId::Invert,       "",                    "",             {},                              nullptr},
+  // cbrt's name follows PyTorch's pattern; PyTorch has no cbrt to name it.
+  GradRow{OpId::Cbrt,         "CbrtBackward0",       "",             {{{0, true}}},                   cbrt_bw},
+  GradRow{OpId::Erf,          "ErfBackward0",        "",             {{{in(0)}}},                     erf_bw},
+  GradRow{OpId::Relu,         "ReluBackward0",       "",             {{{0, true}}},                   relu_bw},
+  GradRow{OpId::Sigmoid,      "SigmoidBackward0",    "",             {{{0, true}}},                   sigmoid_bw},
+  GradRow{OpId::Silu,         "SiluBackward0",       "",             {{{in(0)}}},                     silu_bw},
+  GradRow{OpId::Softplus,     "SoftplusBackward0",   "",             {{{in(0)}}},                     softplus_bw},
 };
 // clang-format on
 

@@ -259,6 +259,12 @@ constexpr std::array kImpls{
   ImplRow{OpId::Trunc,        elementwise},
   ImplRow{OpId::Rint,         elementwise},
   ImplRow{OpId::Invert,       elementwise},
+  ImplRow{OpId::Cbrt,         elementwise},
+  ImplRow{OpId::Erf,          elementwise},
+  ImplRow{OpId::Relu,         elementwise},
+  ImplRow{OpId::Sigmoid,      elementwise},
+  ImplRow{OpId::Silu,         elementwise},
+  ImplRow{OpId::Softplus,     elementwise},
 };
 // clang-format on
 

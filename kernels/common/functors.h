@@ -127,6 +127,8 @@ PARITY_FLOAT_FN(CoshFn, cosh)
 PARITY_FLOAT_FN(AsinhFn, asinh)
 PARITY_FLOAT_FN(AcoshFn, acosh)
 PARITY_FLOAT_FN(AtanhFn, atanh)
+PARITY_FLOAT_FN(CbrtFn, cbrt)  // PyTorch has no cbrt; computed as its float functions are
+PARITY_FLOAT_FN(ErfFn, erf)
 // clang-format on
 #undef PARITY_FLOAT_FN
 
@@ -631,6 +633,60 @@ struct SignbitFn {
   }
 };
 
+// ---- the composites (PyTorch's functions that NumPy writes as a formula): what PyTorch
+// 1.13's cpu kernels compute, step by step, in the opmath type (float for bfloat16); exp is
+// exp in double rounded once, as ExpFn's float functions.
+
+template <class T>
+PARITY_HD T exp_once(T a) {
+  return T(::exp(double(a)));
+}
+
+// torch.relu (clamp_min(x, 0)): 0 where x < 0, else x, so NaN and -0 stay; integers keep their
+// dtype; bool never reaches it (PyTorch refuses it).
+struct ReluFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_unsigned_v<T>)
+      return a;
+    else
+      return a < T(0) ? T(0) : a;
+  }
+};
+
+// torch.sigmoid: 1 / (1 + exp(-x)) in float32 and float64; bfloat16 computed in float and
+// rounded once (torch.sigmoid of bfloat16 equals sigmoid in float64 rounded to bfloat16).
+struct SigmoidFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const { return T(1) / (T(1) + exp_once(-a)); }
+};
+
+// torch.nn.functional.silu: x / (1 + exp(-x)), each step rounded to the stored dtype S (its cpu
+// kernel computes bfloat16 in c10::BFloat16 arithmetic: F.silu of bfloat16 equals the formula
+// rounded to bfloat16 at each step).
+struct SiluFn {
+  static constexpr int arity = 1;
+  template <class S, class T>
+  requires std::is_floating_point_v<T> PARITY_HD T stored(T a) const {
+    const RoundTo<S> r;
+    return a / r(T(1) + r(exp_once(-a)));
+  }
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const { return stored<T>(a); }
+};
+
+// torch.nn.functional.softplus (beta 1, threshold 20): x above 20, else log1p(exp(x)) with
+// exp rounded to the dtype first.
+struct SoftplusFn {
+  static constexpr int arity = 1;
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const {
+    return a > T(20) ? a : T(::log1p(double(exp_once(a))));
+  }
+};
+
 // The element type F writes for inputs of T: F::result where it declares one (bool for the
 // ops above), else T.
 template <class F, class T>
@@ -665,7 +721,12 @@ template <class F, class T>
 struct OnElements {
   using R = result_t<F, T>;
   F f;
-  PARITY_HD R operator()(T a) const { return spec::narrow<R>(f(spec::widen(a))); }
+  PARITY_HD R operator()(T a) const {
+    if constexpr (requires { f.template stored<T>(spec::widen(a)); })
+      return spec::narrow<R>(f.template stored<T>(spec::widen(a)));
+    else
+      return spec::narrow<R>(f(spec::widen(a)));
+  }
   PARITY_HD R operator()(T a, T b) const {
     if constexpr (requires { f.template stored<T>(spec::widen(a), spec::widen(b)); })
       return spec::narrow<R>(f.template stored<T>(spec::widen(a), spec::widen(b)));
@@ -821,6 +882,18 @@ void with_functor(spec::OpId op, F&& f) {
       return f(RintFn{});
     case spec::OpId::Invert:
       return f(InvertFn{});
+    case spec::OpId::Cbrt:
+      return f(CbrtFn{});
+    case spec::OpId::Erf:
+      return f(ErfFn{});
+    case spec::OpId::Relu:
+      return f(ReluFn{});
+    case spec::OpId::Sigmoid:
+      return f(SigmoidFn{});
+    case spec::OpId::Silu:
+      return f(SiluFn{});
+    case spec::OpId::Softplus:
+      return f(SoftplusFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;
