@@ -371,9 +371,9 @@ void print_json(bool matrix) {
     for (const spec::ParamSpec& p : op.param_list())
       params.push_back(
           fmt::format("{{\"numpy\": {}, \"torch\": {}, \"type\": {}, \"numpy_default\": {}, "
-                      "\"torch_default\": {}}}",
+                      "\"torch_default\": {}, \"kind\": {}}}",
                       json_str(p.numpy_name), json_str(p.torch_name), json_str(p.type),
-                      json_str(p.numpy_default), json_str(p.torch_default)));
+                      json_str(p.numpy_default), json_str(p.torch_default), json_str(spec::param_kind_name(p.kind))));
     for (const spec::Refusal& r : op.refusal_list())
       refusals.push_back(fmt::format(
           "{{\"library\": {}, \"device\": {}, \"dtypes\": {}, \"class\": {}, \"message\": {}, "
