@@ -1317,6 +1317,13 @@ TEST(ArrayClip, TiesNaNAndMinAboveMax) {
                                                 values<std::int8_t>({1}, {100})});
   EXPECT_EQ(u.dtype(), DType::Int16);
   EXPECT_EQ(u.to_doubles(), (Vals{1, 100}));
+  // np.clip(np.array([-0., 0., -0., 0.], np.float16), np.array([0., -0., -0., 0.], np.float16),
+  // np.array([1., 1., -0., -0.], np.float16)) -> [-0., 0., -0., 0.]: the float16 loop keeps a
+  const Vals h = call(OpId::Clip, std::array{values<double>({4}, {-0.0, 0.0, -0.0, 0.0}).astype(DType::Float16),
+                                             values<double>({4}, {0.0, -0.0, -0.0, 0.0}).astype(DType::Float16),
+                                             values<double>({4}, {1.0, 1.0, -0.0, -0.0}).astype(DType::Float16)})
+                     .to_doubles();
+  EXPECT_TRUE(std::signbit(h[0]) && !std::signbit(h[1]) && std::signbit(h[2]) && !std::signbit(h[3]));
   const NdArray bo = call(OpId::Clip, std::array{bools({true, false}), bools({false}), bools({true})});
   EXPECT_EQ(bo.dtype(), DType::Bool);
   EXPECT_EQ(bo.to_doubles(), (Vals{1, 0}));

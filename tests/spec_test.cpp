@@ -506,3 +506,53 @@ TEST(Spec, BoolOpsComputeInTheirOwnDtype) {
         << op.name;
   }
 }
+
+// Three operands: np.where(np.ones(2, bool), np.ones((3, 1)), np.ones(4)): ValueError: operands
+// could not be broadcast together with shapes (2,) (3,1) (4,) ; torch.where of the same:
+// RuntimeError: The size of tensor a (2) must match the size of tensor b (4) at non-singleton
+// dimension 1 (the shape so far, (3, 2), against the third); np.where(np.ones((2, 1), bool),
+// np.ones(3), np.ones(())).shape -> (2, 3)
+TEST(Spec, BroadcastsAnyNumberOfShapes) {
+  const std::vector<ps::Shape> ok{{2, 1}, {3}, {}};
+  EXPECT_EQ(ps::broadcast_shapes(Semantics::NumPy, ok), (ps::Shape{2, 3}));
+  EXPECT_EQ(ps::broadcast_shapes(Semantics::PyTorch, ok), (ps::Shape{2, 3}));
+  const std::vector<ps::Shape> bad{{2}, {3, 1}, {4}};
+  try {
+    ps::broadcast_shapes(Semantics::NumPy, bad);
+    FAIL();
+  } catch (const parity::ValueError& e) {
+    EXPECT_STREQ(e.what(), "operands could not be broadcast together with shapes (2,) (3,1) (4,) ");
+  }
+  try {
+    ps::broadcast_shapes(Semantics::PyTorch, bad);
+    FAIL();
+  } catch (const parity::ValueError& e) {
+    EXPECT_STREQ(e.what(), "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 1");
+  }
+}
+
+// where's condition takes no part in the promotion: np.where(np.array([1.]), int8 array, int16
+// array).dtype is int16 (not float64), torch.where(torch.tensor([1], dtype=torch.uint8), int8
+// [1], int16 [1]) int16; PyTorch refuses a float condition. nan_to_num's defaults: nan 0,
+// posinf and neginf the dtype's extremes (np.nan_to_num(np.array([np.inf, -np.inf],
+// np.float16)) is [65504, -65504]).
+TEST(Spec, ConditionsAndScalarParameters) {
+  const ps::Operand w[] = {{DType::Float64, false}, {DType::Int8, false}, {DType::Int16, false}};
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Where, Semantics::NumPy, w), DType::Int16);
+  EXPECT_THROW(ps::result_dtype(ps::OpId::Where, Semantics::PyTorch, w), parity::TypeError);
+  const ps::Operand u[] = {{DType::UInt8, false}, {DType::Int8, false}, {DType::Int16, false}};
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Where, Semantics::PyTorch, u), DType::Int16);
+  EXPECT_EQ(ps::operand_dtype(ps::OpId::Where, 0, DType::Int16), DType::Bool);
+  EXPECT_EQ(ps::operand_dtype(ps::OpId::Where, 1, DType::Int16), DType::Int16);
+  EXPECT_TRUE(ps::accepts(ps::OpId::Where, Semantics::PyTorch, DType::Float32));
+  ps::Params p;
+  EXPECT_EQ(ps::scalar_values(ps::OpId::NanToNum, p, DType::Float16), (std::array<double, 3>{0.0, 65504.0, -65504.0}));
+  p.scalars[0] = 1.5;
+  p.scalars[2] = -7.0;
+  EXPECT_EQ(ps::scalar_values(ps::OpId::NanToNum, p, DType::Float64),
+            (std::array<double, 3>{1.5, std::numeric_limits<double>::max(), -7.0}));
+  const double tie[] = {1.0, -0.0, 0.0};
+  EXPECT_TRUE(ps::where_holds(ps::Where::SignedZeroTie, DType::Float32, tie));
+  const double no_tie[] = {-0.0, 1.0, -0.0};
+  EXPECT_FALSE(ps::where_holds(ps::Where::SignedZeroTie, DType::Float32, no_tie));
+}

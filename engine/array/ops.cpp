@@ -469,15 +469,24 @@ struct WhereRef {
   static T apply(bool c, T x, T y) { return c ? x : y; }
 };
 
-// np.clip(a, a_min, a_max) as NumPy 1.24's loop (_NPY_CLIP): max(a, a_min) then min(., a_max),
-// each keeping its first operand only when it is NaN or strictly beyond the second: so a tie
-// of -0 and +0 gives the bound (np.clip(np.float32(-0.), 0, 1) is 0.0, np.clip(0., -0., 1.)
-// is -0.0), a NaN anywhere NaN (np.clip(1., np.nan, 2.) is nan), and a_min > a_max a_max
-// (np.clip(0., 6., 4.) is 4.0). bool: or with a_min, and with a_max.
+// np.clip(a, a_min, a_max) as NumPy 1.24's loops (_NPY_CLIP): max(a, a_min) then min(., a_max).
+// The float32 and float64 loops keep their first operand only when it is NaN or strictly
+// beyond the second, so a tie of -0 and +0 gives the bound (np.clip(np.float32(-0.), 0, 1) is
+// 0.0, np.clip(0., -0., 1.) is -0.0); the float16 loop keeps it unless the second is strictly
+// beyond, so a tie gives `a` (np.clip(np.float16(-0.), 0, 1) is -0.0): the choice depends on the
+// stored dtype (`stored<R>`; bfloat16, which NumPy lacks, as float16). Either way a NaN anywhere
+// gives NaN (np.clip(1., np.nan, 2.) is nan) and a_min > a_max gives a_max (np.clip(0., 6., 4.)
+// is 4.0). bool: or with a_min, and with a_max.
 struct ClipRef {
-  template <class T>
-  static T apply(T a, T lo, T hi) {
+  template <class R, class T>
+  static T stored(T a, T lo, T hi) {
     if constexpr (std::is_floating_point_v<T>) {
+      if (spec::is_half_v<R>) {
+        if (lo != lo) return lo;
+        if (hi != hi) return hi;
+        const T m = a < lo ? lo : a;
+        return hi < m ? hi : m;
+      }
       const T m = (a != a || a > lo) ? a : lo;
       return (m != m || m < hi) ? m : hi;
     } else {
@@ -485,6 +494,8 @@ struct ClipRef {
       return m < hi ? m : hi;
     }
   }
+  template <class T>
+  static T apply(T a, T lo, T hi) { return stored<T>(a, lo, hi); }
 };
 
 // np.nan_to_num(x, nan, posinf, neginf): floats replace NaN, +inf and -inf by the parameters

@@ -144,9 +144,9 @@ constexpr std::string_view kTieReasonFmax =
 // clip at a tie of -0 and +0 (the engines follow NumPy's loop and PyTorch's scalar loop;
 // PyTorch's AVX2 loop takes the bound, which the goldens avoid).
 constexpr std::string_view kClipTieReason =
-    "-0 against +0: NumPy's clip takes the bound at a tie (np.clip(np.float32(-0.), np.float32(0), np.float32(1)) "
-    "is 0.0), PyTorch's cpu scalar loop the operand (torch.clamp(torch.tensor([-0.]), torch.tensor([0.]), "
-    "torch.tensor([1.])) is -0.)";
+    "-0 against +0 in float32 and float64: NumPy's clip takes the bound at a tie (np.clip(np.float32(-0.), "
+    "np.float32(0), np.float32(1)) is 0.0; its float16 loop keeps the operand), PyTorch's cpu scalar loop the "
+    "operand (torch.clamp(torch.tensor([-0.]), torch.tensor([0.]), torch.tensor([1.])) is -0.)";
 
 // PyTorch's where takes bool and (deprecated) uint8 conditions.
 constexpr DTypeSet kNotBoolCondition{DType::Int8,    DType::Int16,    DType::Int32,   DType::Int64,
@@ -940,7 +940,8 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
                     {DivergenceKind::TorchRefuses,
                      "bool (and float16 on cpu): NumPy clips, PyTorch 1.13 has no bool clamp and no cpu Half one"},
-                    {DivergenceKind::Values, kClipTieReason, Where::SignedZeroTie}}},
+                    {DivergenceKind::Values, kClipTieReason, Where::SignedZeroTie,
+                     {DType::Float32, DType::Float64}}}},
    .num_divergences = 3},
   // nan_to_num(x, nan, posinf, neginf): floats replace NaN, +inf and -inf (defaults 0 and the
   // dtype's extremes: np.nan_to_num(np.float16(np.inf)) is 65504); bool and integers are
@@ -1263,6 +1264,11 @@ Domain domain_for(const OpSpec& op, DType dtype) {
 
 const Refusal* find_refusal(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
   return first_refusal(op_spec(id), s, inputs, backend);
+}
+
+std::vector<Operand> operands_of_dtype(const OpSpec& op, DType dtype) {
+  const std::array<Operand, kMaxArity> in = same_dtype_operands(op, dtype);
+  return {in.begin(), in.begin() + op.arity};
 }
 
 bool accepts(OpId id, Semantics s, DType dtype, Backend backend) {

@@ -311,6 +311,9 @@ Domain domain_for(const OpSpec& op, DType dtype);
 // The refusal `library` makes for these operands on `backend` (null when it computes).
 const Refusal* find_refusal(OpId op, Semantics library, std::span<const Operand> inputs,
                             Backend backend = Backend::Cpu);
+// Same-dtype operands of `dtype` for `op` (its arity of them, 0-d none), its condition
+// operands bool: what "op on dtype" means for accepts, the derived dtypes and `parity spec`.
+std::vector<Operand> operands_of_dtype(const OpSpec& op, DType dtype);
 // Whether `library` computes `op` for same-dtype operands of `dtype` on `backend`.
 bool accepts(OpId op, Semantics library, DType dtype, Backend backend = Backend::Cpu);
 
