@@ -590,8 +590,10 @@ template <class F, class T>
 using result_t = typename result_of<F, T>::type;
 
 // Operands a functor reads as truth values (bit k: operand k), declared as `kConditions`
-// (where's condition): the engine casts them to bool, and the kernels hand them over as bool
-// whatever the compute dtype; the registry row's `conditions` says the same (registry_test).
+// (where's condition): the engine casts them to bool, and the kernels hand them over as the
+// bytes of that bool array (std::uint8_t, 0 or 1) whatever the compute dtype: g++ vectorises
+// a select on a byte but not on a bool load. The registry row's `conditions` says the same
+// (registry_test).
 template <class F>
 constexpr unsigned conditions() {
   if constexpr (requires { F::kConditions; })
@@ -605,9 +607,9 @@ PARITY_HD constexpr std::size_t compute_operand(unsigned conditions) {
   while ((conditions >> k) & 1u) ++k;
   return k;
 }
-// The element type of F's operand K for compute dtype T: bool for a condition, else T.
+// The element type of F's operand K for compute dtype T: a bool's byte for a condition, else T.
 template <class F, class T, std::size_t K>
-using operand_t = std::conditional_t<((conditions<F>() >> K) & 1u) != 0, bool, T>;
+using operand_t = std::conditional_t<((conditions<F>() >> K) & 1u) != 0, std::uint8_t, T>;
 
 // Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath, unless
 // F computes on storage), its condition operands bool.
@@ -628,6 +630,7 @@ constexpr bool computes() {
 template <class F, class T>
 struct OnElements {
   using R = result_t<F, T>;
+  static constexpr unsigned kConditions = conditions<F>();  // the operands it hands over as is
   F f;
   template <class... A>
   PARITY_HD R operator()(A... a) const {
@@ -647,16 +650,16 @@ PARITY_HD auto on_elements(F f) {
 
 // ---- ops of three operands, and ops with parameters
 
-// torch.where(condition, input, other): the condition as bool (the engine casts it), the
-// value selected as stored (no widening: a NaN keeps its bits). Both values are read for
-// every element, so the contiguous loop is a vectorised select.
+// torch.where(condition, input, other): the condition a bool's byte (the engine casts it to
+// bool), the value selected as stored (no widening: a NaN keeps its bits). Both values are
+// read for every element, so the contiguous loop is a vectorised select.
 struct WhereFn {
   static constexpr int arity = 3;
   static constexpr unsigned kConditions = 0b001;
   static constexpr bool kOnStorage = true;
   template <class T>
-  PARITY_HD T operator()(bool c, T a, T b) const {
-    return c ? a : b;
+  PARITY_HD T operator()(std::uint8_t c, T a, T b) const {
+    return c != 0 ? a : b;
   }
 };
 
@@ -694,11 +697,13 @@ struct NanToNumFn {
   template <class T>
   PARITY_HD T operator()(T a) const {
     if constexpr (std::is_floating_point_v<T>) {
-      if (a != a) return T(scalars[0]);
-      if (a == T(INFINITY)) return T(scalars[1]);
-      if (a == -T(INFINITY)) return T(scalars[2]);
+      // Selects, not early returns: the contiguous loop vectorises.
+      const T nan = T(scalars[0]), posinf = T(scalars[1]), neginf = T(scalars[2]);
+      const T r = a == T(INFINITY) ? posinf : a == -T(INFINITY) ? neginf : a;
+      return a != a ? nan : r;
+    } else {
+      return a;
     }
-    return a;
   }
 };
 
