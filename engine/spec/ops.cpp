@@ -968,14 +968,14 @@ constexpr bool table_in_id_order() {
 }
 static_assert(table_in_id_order(), "op table rows must be in OpId order, one per OpId");
 
-// The operands that take part in the promotion: all but the row's condition operands, copied
-// into `buf` (at most kMaxArity).
-constexpr std::span<const Operand> value_operands(const OpSpec& op, std::span<const Operand> in,
+// The operands that take part in the promotion: all but the condition operands (bit k of
+// `conditions`: operand k), copied into `buf` (at most kMaxArity).
+constexpr std::span<const Operand> value_operands(std::uint8_t conditions, std::span<const Operand> in,
                                                   std::array<Operand, kMaxArity>& buf) {
-  if (op.conditions == 0) return in;
+  if (conditions == 0) return in;
   std::size_t n = 0;
   for (std::size_t k = 0; k < in.size() && n < buf.size(); ++k)
-    if (!op.is_condition(k)) buf[n++] = in[k];
+    if (!((conditions >> k) & 1u)) buf[n++] = in[k];
   return {buf.data(), n};
 }
 
@@ -989,13 +989,7 @@ constexpr std::array<Operand, kMaxArity> same_dtype_operands(const OpSpec& op, D
 constexpr bool matches(const Refusal& r, std::span<const Operand> all, std::uint8_t conditions) {
   // ResultIn reads the promoted operands (not a condition); the others every operand.
   std::array<Operand, kMaxArity> buf{};
-  std::span<const Operand> in = all;
-  if (r.match == Match::ResultIn && conditions != 0) {
-    std::size_t n = 0;
-    for (std::size_t k = 0; k < all.size() && n < buf.size(); ++k)
-      if (!((conditions >> k) & 1u)) buf[n++] = all[k];
-    in = {buf.data(), n};
-  }
+  const std::span<const Operand> in = r.match == Match::ResultIn ? value_operands(conditions, all, buf) : all;
   switch (r.match) {
     case Match::AnyIn:
       for (const Operand& o : in)
@@ -1062,7 +1056,7 @@ std::string format_refusal(const OpSpec& op, const Refusal& r, Semantics s, std:
   std::string out(r.message);
   std::array<Operand, kMaxArity> buf{};
   if (const std::size_t p = out.find("{r}"); p != std::string::npos)
-    out.replace(p, 3, library_dtype_name(s, result_type(s, value_operands(op, in, buf))));
+    out.replace(p, 3, library_dtype_name(s, result_type(s, value_operands(op.conditions, in, buf))));
   for (std::size_t k = 0; k < in.size() && k < 2; ++k) {
     const std::string key = "{" + std::to_string(k) + "}";
     for (std::size_t p = out.find(key); p != std::string::npos; p = out.find(key))
@@ -1357,7 +1351,7 @@ DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backe
   if (const Refusal* r = first_refusal(op, s, inputs, backend))
     throw TypeError(format_refusal(op, *r, s, inputs), r->py_class);
   std::array<Operand, kMaxArity> buf{};
-  inputs = value_operands(op, inputs, buf);  // the condition operands take no part
+  inputs = value_operands(op.conditions, inputs, buf);  // the condition operands take no part
   switch (s == Semantics::NumPy ? op.numpy_result : op.torch_result) {
     case Promotion::Same:
       return inputs[0].dtype;
