@@ -61,7 +61,7 @@ std::string Case::shapes_str() const {
     if (p.kind != spec::ParamKind::Scalar) continue;
     if (k < scalars.size() && scalars[k]) {
       char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", *scalars[k]);
+      std::snprintf(buf, sizeof buf, "%g", *scalars[k]);
       s += " " + std::string(p.numpy_name) + "=" + buf;
     }
     ++k;
