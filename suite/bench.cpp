@@ -48,7 +48,7 @@ Case bench_case(OpId op, DType dtype, std::int64_t n) {
   } else {
     c.shapes.assign(std::size_t(s.arity), spec::Shape{n});
   }
-  c.dtypes.assign(c.shapes.size(), dtype);
+  c.dtypes = operand_dtypes(s, c.shapes.size(), dtype);  // a condition operand is bool
   return c;
 }
 
@@ -76,8 +76,9 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
         const Case c = bench_case(op.id, dtype, n);
         std::vector<array::NdArray> inputs;
         for (const Input& in : make_inputs(c)) inputs.push_back(in.base);
-        const DType out = spec::result_dtype(op.id, spec::Semantics::PyTorch,
-                                             std::vector<spec::Operand>(c.shapes.size(), {dtype, false}));
+        std::vector<spec::Operand> operands;
+        for (DType t : c.dtypes) operands.push_back({t, false});
+        const DType out = spec::result_dtype(op.id, spec::Semantics::PyTorch, operands);
         const spec::Cost cost = spec::op_cost(op.id, c.shapes, dtype, out);
         for (const std::string& dev : o.devices) {
           Job j;

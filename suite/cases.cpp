@@ -1,6 +1,7 @@
 #include "suite/cases.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -53,6 +54,17 @@ std::string Case::shapes_str() const {
   if (spec::op_spec(op).kind == OpKind::Reduction) {
     s += " axes=" + (axes.empty() ? std::string("all") : spec::shape_str(axes));
     if (keepdims) s += " keepdims";
+  }
+  // The Scalar parameters the case sets, by their NumPy names ("nan=1.5 posinf=100").
+  std::size_t k = 0;
+  for (const spec::ParamSpec& p : spec::op_spec(op).param_list()) {
+    if (p.kind != spec::ParamKind::Scalar) continue;
+    if (k < scalars.size() && scalars[k]) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", *scalars[k]);
+      s += " " + std::string(p.numpy_name) + "=" + buf;
+    }
+    ++k;
   }
   return s;
 }
@@ -163,6 +175,12 @@ std::vector<ShapeSet> forward_shapes(OpKind kind) {
     case OpKind::Binary:
       return {{{{3, 4}, {3, 4}}},  {{{3, 4}, {4}}},    {{{2, 1, 4}, {3, 1}}}, {{{}, {5}}},
               {{{5}, {}}},         {{{0, 3}, {3}}},    {{{}, {}}},            {{{33, 65}, {33, 65}}}};
+    case OpKind::Ternary:
+      // Each operand broadcast on its own (a 0-d or row condition, 0-d bounds), empty, 0-d,
+      // and long rows that reach the vectorised loops and their tails.
+      return {{{{3, 4}, {3, 4}, {3, 4}}},    {{{3, 4}, {4}, {}}},        {{{4}, {3, 4}, {3, 1}}},
+              {{{}, {2, 3}, {3}}},           {{{2, 1, 4}, {3, 1}, {4}}}, {{{0, 3}, {3}, {1}}},
+              {{{}, {}, {}}},                {{{33, 65}, {33, 65}, {33, 65}}}, {{{4097}, {4097}, {4097}}}};
     case OpKind::Reduction:
       // Lengths around the pairwise block sizes (8, 128) and outer-axis runs of 16+ rows (a
       // kernel that blocks rows must carry between blocks), plus one of more than 2^16 terms.
@@ -186,6 +204,8 @@ std::vector<ShapeSet> special_shapes(OpKind kind) {
   switch (kind) {
     case OpKind::Unary: return {{{{3, 4}}}, {{{4097}}}};
     case OpKind::Binary: return {{{{33, 65}, {33, 65}}}, {{{4097}, {4097}}}, {{{3, 4}, {4}}}};
+    case OpKind::Ternary:
+      return {{{{33, 65}, {33, 65}, {33, 65}}}, {{{4097}, {4097}, {4097}}}, {{{3, 4}, {4}, {3, 1}}}};
     case OpKind::Reduction: return {{{{1000}}, {}}, {{{64, 129}}, {1}}, {{{517, 3}}, {0}}};
     case OpKind::Matmul: return {{{{16, 33}, {33, 8}}}};
   }
@@ -196,6 +216,7 @@ std::vector<ShapeSet> grad_shapes(OpKind kind) {
   switch (kind) {
     case OpKind::Unary: return {{{{}}}, {{{3, 4}}}};
     case OpKind::Binary: return {{{{3, 4}, {3, 4}}}, {{{3, 4}, {4}}}, {{{2, 1, 3}, {4, 1}}}};
+    case OpKind::Ternary: return {{{{3, 4}, {3, 4}, {3, 4}}}, {{{3, 4}, {4}, {3, 1}}}, {{{4}, {2, 1, 4}, {3, 1}}}};
     case OpKind::Reduction: return {{{{3, 4}}, {}}, {{{3, 4}}, {1}}, {{{2, 3, 4}}, {0, 2}, true}};
     case OpKind::Matmul: return {{{{3, 4}, {4, 5}}}, {{{1, 6}, {6, 2}}}};
   }
@@ -215,6 +236,30 @@ const std::vector<std::pair<DType, DType>>& mixed_pairs() {
 
 bool allowed(const CaseFilter& f, DType d) {
   return f.dtypes.empty() || std::find(f.dtypes.begin(), f.dtypes.end(), d) != f.dtypes.end();
+}
+
+// A mixed case: the first operand that is not a condition of dtype `a`, the others `b`.
+std::vector<DType> mixed_dtypes(const spec::OpSpec& op, DType a, DType b) {
+  std::vector<DType> out = operand_dtypes(op, std::size_t(op.arity), b);
+  for (std::size_t k = 0; k < out.size(); ++k)
+    if (!op.is_condition(k)) {
+      out[k] = a;
+      break;
+    }
+  return out;
+}
+
+// Scalar parameters worth setting for an op that takes them (nan_to_num): ordinary values,
+// and values no float16 or float32 holds (the replacement becomes inf).
+const std::vector<std::array<std::optional<double>, spec::kMaxScalarParams>>& scalar_settings() {
+  static const std::vector<std::array<std::optional<double>, spec::kMaxScalarParams>> s{
+      {1.5, 100.0, -100.0}, {-0.0, std::nullopt, 7.0}, {1e300, 1e300, -1e300}};
+  return s;
+}
+bool takes_scalars(const spec::OpSpec& op) {
+  for (const spec::ParamSpec& p : op.param_list())
+    if (p.kind == spec::ParamKind::Scalar) return true;
+  return false;
 }
 
 // The layout combinations worth running for these shapes, one layout per operand: every
@@ -270,6 +315,13 @@ void mix_in(array::NdArray& values, const std::vector<V>& specials, std::uint64_
 
 }  // namespace
 
+std::vector<DType> operand_dtypes(const spec::OpSpec& op, std::size_t n, DType d) {
+  std::vector<DType> out(n, d);
+  for (std::size_t k = 0; k < n; ++k)
+    if (op.is_condition(k)) out[k] = DType::Bool;
+  return out;
+}
+
 std::vector<Case> make_cases(const CaseFilter& filter) {
   std::vector<Case> out;
   for (const spec::OpSpec& op : spec::op_table()) {
@@ -281,7 +333,7 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
       for (DType d : spec::kAllDTypes) {
         if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
         for (const auto& combo : layout_combos(ss.shapes)) {
-          Case c{op.id, Mode::Forward, ss.shapes, std::vector<DType>(ss.shapes.size(), d), ss.axes, ss.keepdims,
+          Case c{op.id, Mode::Forward, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes, ss.keepdims,
                  combo[0], combo};
           add_case(std::move(c));
         }
@@ -291,39 +343,64 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
       for (DType d : spec::kAllDTypes) {
         if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
         if (special_values(d, op.kind, op.specials).empty() && special_integers(d, op.specials).empty()) continue;
-        add_case({op.id, Mode::ForwardSpecial, ss.shapes, std::vector<DType>(ss.shapes.size(), d), ss.axes,
+        add_case({op.id, Mode::ForwardSpecial, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes,
                   ss.keepdims, Layout::Contiguous});
+        // The op's parameters set, on the same special values.
+        if (takes_scalars(op))
+          for (const auto& set : scalar_settings()) {
+            Case c{op.id, Mode::ForwardSpecial, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes,
+                   ss.keepdims, Layout::Contiguous};
+            c.scalars = set;
+            add_case(std::move(c));
+          }
       }
     }
-    if (op.kind == OpKind::Binary) {
-      // Mixed dtypes on a broadcast pair and on a 0-d second operand (PyTorch's categories).
-      // Where both libraries refuse the pair (bitwise ops of floats), an error case instead.
+    if (op.kind == OpKind::Binary || op.kind == OpKind::Ternary) {
+      // Mixed dtypes on a broadcast pair and on a 0-d second operand (PyTorch's categories),
+      // the first value operand against the others. Where both libraries refuse the pair
+      // (bitwise ops of floats), an error case instead.
+      const std::size_t n = std::size_t(op.arity);
       for (auto [a, b] : mixed_pairs()) {
         if (!allowed(filter, a) || !allowed(filter, b)) continue;
-        const spec::Operand pair[] = {{a, false}, {b, false}};
-        const bool refused = spec::find_refusal(op.id, spec::Semantics::NumPy, pair) &&
-                             spec::find_refusal(op.id, spec::Semantics::PyTorch, pair);
+        const std::vector<DType> dts = mixed_dtypes(op, a, b);
+        std::vector<spec::Operand> ops;
+        for (DType t : dts) ops.push_back({t, false});
+        const bool refused = spec::find_refusal(op.id, spec::Semantics::NumPy, ops) &&
+                             spec::find_refusal(op.id, spec::Semantics::PyTorch, ops);
         const Mode mode = refused ? Mode::Error : Mode::Forward;
-        add_case({op.id, mode, {{3, 4}, {4}}, {a, b}, {}, false, Layout::Contiguous});
-        add_case({op.id, mode, {{3, 4}, {}}, {a, b}, {}, false, Layout::Contiguous});
+        std::vector<Shape> row(n, Shape{4}), scalar(n, Shape{});
+        row[0] = scalar[0] = {3, 4};
+        add_case({op.id, mode, row, dts, {}, false, Layout::Contiguous});
+        add_case({op.id, mode, scalar, dts, {}, false, Layout::Contiguous});
       }
+      // Conditions of other dtypes (NumPy reads any dtype's truth; PyTorch takes bool and
+      // uint8 only), with special values so that NaN and -0 conditions occur.
+      if (op.conditions != 0)
+        for (DType cd : {DType::UInt8, DType::Int32, DType::Float32, DType::Float64}) {
+          if (!allowed(filter, cd) || !allowed(filter, DType::Float32)) continue;
+          std::vector<DType> dts = operand_dtypes(op, n, DType::Float32);
+          for (std::size_t k = 0; k < n; ++k)
+            if (op.is_condition(k)) dts[k] = cd;
+          add_case({op.id, Mode::ForwardSpecial, std::vector<Shape>(n, Shape{4097}), dts, {}, false,
+                    Layout::Contiguous});
+        }
     }
     if (op.differentiable) {
       for (DType d : {DType::Float32, DType::Float64}) {
         if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
         const auto shapes = grad_shapes(op.kind);
         for (const ShapeSet& ss : shapes)
-          add_case({op.id, Mode::Grad, ss.shapes, std::vector<DType>(ss.shapes.size(), d), ss.axes, ss.keepdims,
+          add_case({op.id, Mode::Grad, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes, ss.keepdims,
                     Layout::Contiguous});
         // Gradients that must accumulate: twice through a retained graph, and (for ops of
         // several operands) one leaf in every operand slot, square where the op needs it.
         const ShapeSet& first = shapes.at(std::min<std::size_t>(1, shapes.size() - 1));
-        add_case({op.id, Mode::GradTwice, first.shapes, std::vector<DType>(first.shapes.size(), d), first.axes,
+        add_case({op.id, Mode::GradTwice, first.shapes, operand_dtypes(op, first.shapes.size(), d), first.axes,
                   first.keepdims, Layout::Contiguous});
         if (op.arity > 1) {
           const Shape square = op.kind == OpKind::Matmul ? Shape{4, 4} : Shape{3, 4};
           add_case({op.id, Mode::GradSharedLeaf, std::vector<Shape>(std::size_t(op.arity), square),
-                    std::vector<DType>(std::size_t(op.arity), d), {}, false, Layout::Contiguous});
+                    operand_dtypes(op, std::size_t(op.arity), d), {}, false, Layout::Contiguous});
         }
       }
     }
@@ -342,6 +419,12 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
         break;
       case OpKind::Binary:
         add_case({op.id, Mode::Error, {{2, 3}, {4}}, {f, f}, {}, false, Layout::Contiguous});
+        break;
+      case OpKind::Ternary:
+        // Shapes that do not broadcast, between the first two and between the third and the
+        // first two's broadcast (PyTorch names the shape so far as tensor a).
+        add_case({op.id, Mode::Error, {{2, 3}, {4}, {3}}, operand_dtypes(op, 3, f), {}, false, Layout::Contiguous});
+        add_case({op.id, Mode::Error, {{2}, {3, 1}, {4}}, operand_dtypes(op, 3, f), {}, false, Layout::Contiguous});
         break;
       case OpKind::Reduction:
         add_case({op.id, Mode::Error, {{2, 3}}, {f}, {0, -2}, false, Layout::Contiguous});

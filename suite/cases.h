@@ -5,7 +5,9 @@
 // elements), every dtype it accepts, mixed-dtype pairs, each operand's memory layout chosen
 // on its own, special values (signed zeros, infinities, NaN, denormals, dtype extremes,
 // integer overflow edges) and gradient cases that accumulate.
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,9 +53,11 @@ struct Case {
   bool keepdims = false;
   Layout layout = Layout::Contiguous;  // of every operand, unless `layouts` says otherwise
   std::vector<Layout> layouts;         // one per operand (empty: all `layout`)
+  // The op's Scalar parameters (nan_to_num's nan, posinf, neginf); unset: the default.
+  std::array<std::optional<double>, spec::kMaxScalarParams> scalars{};
 
   Layout operand_layout(std::size_t i) const { return layouts.empty() ? layout : layouts.at(i); }
-  std::string shapes_str() const;   // "(2,3)x(3,)" [+ " axes=(0,)" [+ " keepdims"]]
+  std::string shapes_str() const;   // "(2,3)x(3,)" [+ " axes=(0,)" [+ " keepdims"]] [+ " nan=1.5 ..."]
   std::string dtypes_str() const;   // "float32" or "int32+float32"
   std::string layouts_str() const;  // "contiguous", or "contiguous+sliced" when they differ
   // The report key without the device: "add|float32|(2,3)x(3,)|contiguous|forward".
@@ -66,6 +70,9 @@ struct CaseFilter {
   std::vector<spec::DType> dtypes;  // empty = all; a mixed case needs all its dtypes listed
 };
 std::vector<Case> make_cases(const CaseFilter& filter);
+// The operand dtypes of a case of `op` computing in `d`: `d` for each of its `n` operands,
+// bool for its condition operands (where's condition).
+std::vector<spec::DType> operand_dtypes(const spec::OpSpec& op, std::size_t n, spec::DType d);
 
 // One input as the array engine sees it (`view`, in the operand's layout) and the memory it
 // looks at (`base`), from which the tensor side rebuilds the same layout.

@@ -49,6 +49,26 @@ std::vector<spec::Operand> operands(const Case& c) {
   return ops;
 }
 
+// The case computed in `d`: every operand of dtype `d` but the condition operands (where's
+// condition), which keep theirs; and the inputs cast the same way.
+Case retyped(const Case& c, DType d) {
+  Case out = c;
+  for (std::size_t k = 0; k < out.dtypes.size(); ++k)
+    if (!spec::op_spec(c.op).is_condition(k)) out.dtypes[k] = d;
+  return out;
+}
+std::vector<array::NdArray> cast_views(const Case& c, const std::vector<array::NdArray>& views, DType d) {
+  std::vector<array::NdArray> out;
+  for (std::size_t k = 0; k < views.size(); ++k)
+    out.push_back(spec::op_spec(c.op).is_condition(k) ? views[k] : views[k].astype(d));
+  return out;
+}
+std::vector<array::NdArray> views_of(const std::vector<Input>& inputs) {
+  std::vector<array::NdArray> out;
+  for (const Input& in : inputs) out.push_back(in.view);
+  return out;
+}
+
 std::string fmt_double(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.9g", v);
@@ -288,11 +308,9 @@ std::string judge(const Case& c, const std::vector<double>& got, const std::vect
 // The same case with every input cast to `dtype`, run on the tensor engine: how PyTorch
 // computes in its result dtype, and a check on the array engine's own-dtype result.
 tensor::Tensor tensor_in_dtype(const Case& c, const std::vector<Input>& inputs, DType dtype, core::Device device) {
-  Case cast = c;
-  cast.dtypes.assign(c.dtypes.size(), dtype);
   std::vector<tensor::Tensor> ts;
-  for (const Input& in : inputs) ts.push_back(interop::to_tensor(in.view.astype(dtype), device));
-  return apply_tensor(cast, ts);
+  for (const array::NdArray& v : cast_views(c, views_of(inputs), dtype)) ts.push_back(interop::to_tensor(v, device));
+  return apply_tensor(retyped(c, dtype), ts);
 }
 
 // Where the libraries differ on the result dtype, the array engine's NumPy-dtype values
@@ -302,11 +320,9 @@ tensor::Tensor tensor_in_dtype(const Case& c, const std::vector<Input>& inputs, 
 std::string check_numpy_side(const Case& c, const std::vector<Input>& inputs, const array::NdArray& ref,
                              core::Device device) {
   const DType d = ref.dtype();
-  std::vector<array::NdArray> cast;
-  for (const Input& in : inputs) cast.push_back(in.view.astype(d));
+  const std::vector<array::NdArray> cast = cast_views(c, views_of(inputs), d);
   reports::CheckRecord scratch;
-  Case in_d = c;
-  in_d.dtypes.assign(c.dtypes.size(), d);
+  const Case in_d = retyped(c, d);
   std::vector<double> other;
   // PyTorch computing in NumPy's dtype, unless it refuses it or gives another dtype
   // (np.reciprocal keeps integers, torch.reciprocal makes them float32).
@@ -323,11 +339,9 @@ std::string check_numpy_side(const Case& c, const std::vector<Input>& inputs, co
     // goldens alone judge the array engine (int64 floor_divide where PyTorch raises for a
     // zero divisor).
     if (spec::dtype_info(d).mantissa_bits > spec::dtype_info(DType::Float64).mantissa_bits) return "";
-    Case wide = c;
-    wide.dtypes.assign(c.dtypes.size(), DType::Float64);
-    std::vector<array::NdArray> x;
-    for (const Input& in : inputs) x.push_back(in.view.astype(DType::Float64));
-    other = apply_array(wide, x).astype(d).to_doubles();
+    other = apply_array(retyped(c, DType::Float64), cast_views(c, views_of(inputs), DType::Float64))
+                .astype(d)
+                .to_doubles();
   }
   std::vector<double> mine = ref.to_doubles();
   std::string reasons;
@@ -427,18 +441,15 @@ void forward_check(const Case& c, core::Device device, reports::CheckRecord& r) 
   // inputs first (a 0-d float64 operand of a float32 tensor is rounded to float32 before the
   // add), so its reference is the array engine on inputs cast to that dtype. The array
   // engine's own result is checked against the tensor engine computing in NumPy's dtype.
-  std::vector<array::NdArray> cast_views;
-  for (const auto& v : views) cast_views.push_back(v.astype(torch_dtype));
-  Case cast = c;
-  cast.dtypes.assign(c.dtypes.size(), torch_dtype);
-  const array::NdArray want = apply_array(cast, cast_views);
+  const std::vector<array::NdArray> in_torch_dtype = cast_views(c, views, torch_dtype);
+  const array::NdArray want = apply_array(retyped(c, torch_dtype), in_torch_dtype);
   r.reference = "array (inputs cast to " + std::string(spec::dtype_name(torch_dtype)) + ")";
   {
     std::vector<double> mine = got;
     const std::vector<double> w = want.to_doubles();
     std::string reasons;
-    set_aside_by_design(c, cast_views, torch_dtype, shape, mine, w, reasons);
-    if (std::string bad = judge(c, mine, w, torch_dtype, cast_views, r); !bad.empty()) return fail(r, bad);
+    set_aside_by_design(c, in_torch_dtype, torch_dtype, shape, mine, w, reasons);
+    if (std::string bad = judge(c, mine, w, torch_dtype, in_torch_dtype, r); !bad.empty()) return fail(r, bad);
   }
   if (std::string bad = check_numpy_side(c, inputs, ref, device); !bad.empty()) return fail(r, bad);
   r.status = "divergent";
@@ -480,8 +491,13 @@ std::vector<double> central_differences(const Case& c64, std::vector<array::NdAr
 }
 
 void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
-  const DType dtype = c.dtypes[0];
+  const spec::OpSpec& op = spec::op_spec(c.op);
   const std::vector<Input> inputs = make_inputs(c);
+  // The differentiated operands: all but the conditions (bool: where's condition has none).
+  std::vector<std::size_t> diff;
+  for (std::size_t k = 0; k < inputs.size(); ++k)
+    if (!op.is_condition(k)) diff.push_back(k);
+  const DType dtype = c.dtypes[diff.at(0)];
   const spec::Shape out_shape = spec::result_shape(c.op, Semantics::PyTorch, c.shapes, c.axes, c.keepdims);
   const array::NdArray g =
       array::NdArray::random(out_shape, DType::Float64, c.seed() ^ 0x9e3779b97f4a7c15ull,
@@ -493,24 +509,31 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
   const bool shared = c.mode == Mode::GradSharedLeaf;
   const double passes = c.mode == Mode::GradTwice ? 2.0 : 1.0;
   std::vector<tensor::Tensor> leaves, operands_in;
-  for (const Input& in : inputs) {
+  for (std::size_t k : diff) {
     if (shared && !leaves.empty()) break;
-    tensor::Tensor leaf = interop::to_tensor(in.view, device);
+    tensor::Tensor leaf = interop::to_tensor(inputs[k].view, device);
     leaf.requires_grad_(true);
     leaves.push_back(leaf);
   }
-  for (std::size_t i = 0; i < inputs.size(); ++i) operands_in.push_back(leaves[shared ? 0 : i]);
+  for (std::size_t i = 0, j = 0; i < inputs.size(); ++i) {
+    if (op.is_condition(i)) {
+      operands_in.push_back(interop::to_tensor(inputs[i].view, device));
+    } else {
+      operands_in.push_back(leaves[shared ? 0 : j]);
+      ++j;
+    }
+  }
   const tensor::Tensor out = apply_tensor(c, operands_in);
   const tensor::Tensor loss = tensor::sum(tensor::mul(out, interop::to_tensor(g.astype(dtype), device)));
   for (int pass = 0; pass < int(passes); ++pass) loss.backward();
 
   // Numeric: central differences of the reference engine in float64.
-  Case c64 = c;
-  c64.dtypes.assign(c.dtypes.size(), DType::Float64);
-  // With a shared leaf every operand is the same array (one storage), so a perturbation of
-  // it moves every operand at once, as the leaf does.
-  std::vector<array::NdArray> x;
-  for (const Input& in : inputs) x.push_back(shared && !x.empty() ? x[0] : in.view.astype(DType::Float64));
+  const Case c64 = retyped(c, DType::Float64);
+  // With a shared leaf every differentiated operand is the same array (one storage), so a
+  // perturbation of it moves them all at once, as the leaf does.
+  std::vector<array::NdArray> x = cast_views(c, views_of(inputs), DType::Float64);
+  if (shared)
+    for (std::size_t k : diff) x[k] = x[diff[0]];
   // Per element, as gradcheck does: |autograd - numeric| <= rtol * |numeric| + atol_e, where
   // atol_e covers the rounding noise of the central difference (eps64 * sum|terms| / h) and
   // the rounding of the analytic gradient in its dtype: a few eps times the sum of the
@@ -522,12 +545,16 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
     const std::vector<double> y = apply_array(c64, x).to_doubles(), gv = g.to_doubles();
     for (std::size_t i = 0; i < y.size(); ++i) objective_terms += std::fabs(y[i] * gv[i]);
   }
-  const spec::OpSpec& op = spec::op_spec(c.op);
   const bool one_term = op.kind == OpKind::Unary || op.kind == OpKind::Reduction;
   std::vector<array::NdArray> x_abs;
-  for (const auto& v : x) {
-    if (shared && !x_abs.empty()) {
-      x_abs.push_back(x_abs[0]);
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const array::NdArray& v = x[k];
+    if (op.is_condition(k)) {
+      x_abs.push_back(v);
+      continue;
+    }
+    if (shared && k != diff[0]) {
+      x_abs.push_back(x_abs[diff[0]]);
       continue;
     }
     std::vector<double> a = v.to_doubles();
@@ -545,6 +572,7 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
   r.max_rel_err = 0;
   r.budget = rtol;
   for (std::size_t j = 0; j < leaves.size(); ++j) {
+    const std::size_t operand = diff[j];  // the input leaf j stands for (a shared leaf: the first)
     const tensor::Tensor grad = leaves[j].grad();
     if (!grad.defined()) return fail(r, "no gradient reached input " + std::to_string(j));
     if (grad.sizes() != leaves[j].sizes())
@@ -552,15 +580,14 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
                          ", input has " + spec::shape_str(leaves[j].sizes()));
     const std::vector<double> analytic = interop::copy_to_array(grad).to_doubles();
     std::vector<double> step;
-    std::vector<double> numeric = central_differences(c64, x, j, g, step);
-    std::vector<double> magnitude = one_term ? numeric : central_differences(c64, x_abs, j, g_abs, step);
+    std::vector<double> numeric = central_differences(c64, x, operand, g, step);
+    std::vector<double> magnitude = one_term ? numeric : central_differences(c64, x_abs, operand, g_abs, step);
     if (shared && !one_term) {
       // A shared leaf's gradient is the sum of its slots' gradients, each rounded on its own;
       // their sizes bound that rounding, which the derivative of the sum hides where the slots
       // cancel (x / x: 1 / x - (x / x) / x).
-      std::vector<array::NdArray> apart;
-      for (const Input& in : inputs) apart.push_back(in.view.astype(DType::Float64));
-      for (std::size_t k = 0; k < apart.size(); ++k) {
+      std::vector<array::NdArray> apart = cast_views(c, views_of(inputs), DType::Float64);
+      for (std::size_t k : diff) {
         const std::vector<double> slot = central_differences(c64, apart, k, g, step);
         for (std::size_t e = 0; e < magnitude.size(); ++e) magnitude[e] += std::fabs(slot[e]);
       }
@@ -679,6 +706,7 @@ spec::Params params_of(const Case& c) {
   spec::Params p;
   p.axes = c.axes;
   p.keepdims = c.keepdims;
+  p.scalars = c.scalars;
   return p;
 }
 }  // namespace

@@ -83,15 +83,13 @@ struct Cell {
 };
 Cell cell(const OpSpec& op, Semantics s, Backend b, DType d) {
   if (s == Semantics::PyTorch && !spec::in_torch(d)) return {"absent", "no such dtype"};
-  const spec::Operand in[2] = {{d, false}, {d, false}};
-  const std::span<const spec::Operand> ops(in, std::size_t(op.arity));
+  const std::vector<spec::Operand> ops = spec::operands_of_dtype(op, d);
   if (const spec::Refusal* r = spec::find_refusal(op.id, s, ops, b))
     return {r->todo.empty() ? "refused" : "todo", std::string(r->py_class)};
   return {"supported", std::string(spec::dtype_name(spec::result_dtype(op.id, s, ops, b)))};
 }
 bool divergent(const OpSpec& op, DType d) {
-  const spec::Operand in[2] = {{d, false}, {d, false}};
-  const std::span<const spec::Operand> ops(in, std::size_t(op.arity));
+  const std::vector<spec::Operand> ops = spec::operands_of_dtype(op, d);
   for (const spec::Divergence& dv : op.divergence_list())
     if (spec::divergence_applies(op, dv, ops)) return true;
   return false;
@@ -225,7 +223,8 @@ void print_markdown(bool matrix) {
 // ---- the divergence catalogue (--divergences; docs/divergences.md is its markdown) ----
 
 // Where a divergence row holds, from the rules: the dtypes whose same-dtype operands it
-// covers, and how many ordered pairs of different dtypes (both n-d) it covers.
+// covers (condition operands bool), and how many other ordered tuples of dtypes, one per
+// operand (all n-d: for binary ops the pairs of different dtypes), it covers.
 struct Occurrence {
   std::string same;  // "int8,int16" or "" when none
   int mixed_pairs = 0;
@@ -233,15 +232,27 @@ struct Occurrence {
 Occurrence occurrence(const OpSpec& op, const spec::Divergence& dv) {
   Occurrence o;
   for (DType a : spec::kAllDTypes)
-    for (DType b : spec::kAllDTypes) {
-      if (op.arity == 1 && a != b) continue;
-      const spec::Operand in[2] = {{a, false}, {b, false}};
-      if (!spec::divergence_applies(op, dv, std::span<const spec::Operand>(in, std::size_t(op.arity)))) continue;
-      if (a == b)
-        o.same += (o.same.empty() ? "" : ",") + std::string(spec::dtype_name(a));
-      else
-        ++o.mixed_pairs;
+    if (spec::divergence_applies(op, dv, spec::operands_of_dtype(op, a)))
+      o.same += (o.same.empty() ? "" : ",") + std::string(spec::dtype_name(a));
+  const std::size_t n = std::size_t(op.arity), nd = spec::kAllDTypes.size();
+  std::vector<std::size_t> idx(n, 0);
+  for (bool more = n > 1; more;) {
+    std::vector<spec::Operand> in;
+    for (std::size_t k : idx) in.push_back({spec::kAllDTypes[k], false});
+    bool same = true;
+    for (DType a : spec::kAllDTypes) {
+      const std::vector<spec::Operand> s = spec::operands_of_dtype(op, a);
+      same = true;
+      for (std::size_t k = 0; k < n && same; ++k) same = s[k].dtype == in[k].dtype;
+      if (same) break;
     }
+    if (!same && spec::divergence_applies(op, dv, in)) ++o.mixed_pairs;
+    more = false;
+    for (std::size_t k = 0; k < n && !more; ++k) {
+      if (++idx[k] < nd) more = true;
+      else idx[k] = 0;
+    }
+  }
   return o;
 }
 
@@ -386,9 +397,9 @@ void print_json(bool matrix) {
     for (const spec::ParamSpec& p : op.param_list())
       params.push_back(
           fmt::format("{{\"numpy\": {}, \"torch\": {}, \"type\": {}, \"numpy_default\": {}, "
-                      "\"torch_default\": {}}}",
+                      "\"torch_default\": {}, \"kind\": {}}}",
                       json_str(p.numpy_name), json_str(p.torch_name), json_str(p.type),
-                      json_str(p.numpy_default), json_str(p.torch_default)));
+                      json_str(p.numpy_default), json_str(p.torch_default), json_str(spec::param_kind_name(p.kind))));
     for (const spec::Refusal& r : op.refusal_list())
       refusals.push_back(fmt::format(
           "{{\"library\": {}, \"device\": {}, \"dtypes\": {}, \"class\": {}, \"message\": {}, "

@@ -55,14 +55,6 @@ class H5 {
   Closer closer_;
 };
 
-// The library's spelling of the reduction parameters.
-struct ParamNames {
-  const char* axes;
-  const char* keepdims;
-};
-ParamNames param_names(const std::string& library) {
-  return library == "numpy" ? ParamNames{"axis", "keepdims"} : ParamNames{"dim", "keepdim"};
-}
 
 spec::Semantics semantics_of(const std::string& library) {
   return library == "numpy" ? spec::Semantics::NumPy : spec::Semantics::PyTorch;
@@ -146,36 +138,61 @@ std::vector<ViewStep> view_steps(const json& recipe) {
   return steps;
 }
 
-// The library's params as the engine's arguments (axis/dim an integer, a list or null;
-// keepdims/keepdim a bool); a parameter Parity does not take is noted, not refused. Throws
-// ValueError for a value of the wrong type.
-void parse_params(const json& params, const std::string& library, const spec::OpSpec& spec, Case& c) {
-  const ParamNames pn = param_names(library);
-  const std::string op(spec::golden_name(spec, semantics_of(library)));
-  // Only reductions take axes today; the registry's signature will say which ops take what.
-  const bool reduces = spec.kind == spec::OpKind::Reduction;
-  for (const auto& [key, value] : params.items()) {
-    if (key != pn.axes && key != pn.keepdims && c.unsupported_param.empty()) c.unsupported_param = key;
-  }
-  if (params.contains(pn.axes)) {
-    const json& a = params[pn.axes];
-    if (!reduces) throw ValueError(op + " takes no " + pn.axes);
-    if (a.is_number_integer()) {
-      c.axes.push_back(a.get<std::int64_t>());
-    } else if (a.is_array()) {
-      for (const json& v : a) {
-        if (!v.is_number_integer()) throw ValueError(std::string(pn.axes) + " holds a non-integer");
-        c.axes.push_back(v.get<std::int64_t>());
+// One parameter of the library's params as the engine's argument, by the kind the row
+// declares: axis/dim an integer, a list or null; keepdims/keepdim a bool; a Scalar parameter
+// a number, or null for the default.
+void parse_param(const std::string& key, const json& value, const spec::ParamSpec& p, std::size_t scalar_slot,
+                 Case& c) {
+  switch (p.kind) {
+    case spec::ParamKind::Axes:
+      if (value.is_number_integer()) {
+        c.axes.push_back(value.get<std::int64_t>());
+      } else if (value.is_array()) {
+        for (const json& v : value) {
+          if (!v.is_number_integer()) throw ValueError(key + " holds a non-integer");
+          c.axes.push_back(v.get<std::int64_t>());
+        }
+        if (c.axes.empty()) throw ValueError(key + " = [] (no axis) is not in Parity yet");
+      } else if (!value.is_null()) {
+        throw ValueError(key + " is neither an integer, a list nor null");
       }
-      if (c.axes.empty()) throw ValueError(std::string(pn.axes) + " = [] (no axis) is not in Parity yet");
-    } else if (!a.is_null()) {
-      throw ValueError(std::string(pn.axes) + " is neither an integer, a list nor null");
-    }
+      return;
+    case spec::ParamKind::Keepdims:
+      if (!value.is_boolean()) throw ValueError(key + " is not a bool");
+      c.keepdims = value.get<bool>();
+      return;
+    case spec::ParamKind::Scalar:
+      if (value.is_number()) c.scalars.at(scalar_slot) = value.get<double>();
+      else if (!value.is_null()) throw ValueError(key + " is neither a number nor null");
+      return;
   }
-  if (params.contains(pn.keepdims)) {
-    if (!reduces) throw ValueError(op + " takes no " + pn.keepdims);
-    if (!params[pn.keepdims].is_boolean()) throw ValueError(std::string(pn.keepdims) + " is not a bool");
-    c.keepdims = params[pn.keepdims].get<bool>();
+}
+
+// The library's params as the engine's arguments, read by the row's signature (which says
+// each parameter's names and kind); a parameter Parity does not take is noted, not refused.
+// Throws ValueError for a value of the wrong type, or for a reduction's parameter given to
+// an op that takes none.
+void parse_params(const json& params, const std::string& library, const spec::OpSpec& spec, Case& c) {
+  const bool numpy = library == "numpy";
+  const std::string op(spec::golden_name(spec, semantics_of(library)));
+  for (const auto& [key, value] : params.items()) {
+    const spec::ParamSpec* found = nullptr;
+    std::size_t slot = 0, found_slot = 0;
+    for (const spec::ParamSpec& p : spec.param_list()) {
+      if ((numpy ? p.numpy_name : p.torch_name) == key) {
+        found = &p;
+        found_slot = slot;
+      }
+      if (p.kind == spec::ParamKind::Scalar) ++slot;
+    }
+    if (found) {
+      parse_param(key, value, *found, found_slot, c);
+      continue;
+    }
+    // A reduction's parameter elsewhere is a malformed file, anything else not in Parity yet.
+    const bool reduction_param = numpy ? (key == "axis" || key == "keepdims") : (key == "dim" || key == "keepdim");
+    if (reduction_param) throw ValueError(op + " takes no " + key);
+    if (c.unsupported_param.empty()) c.unsupported_param = key;
   }
 }
 

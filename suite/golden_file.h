@@ -1,6 +1,7 @@
 #pragma once
 // A golden file read into memory and validated against the layout of datasets/README.md:
 // HDF5 and JSON stop here, the replay (suite/goldens.cpp) sees typed data only.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ struct Case {
   std::string params_text;           // the JSON as written
   std::vector<std::int64_t> axes;    // axis / dim (empty: all)
   bool keepdims = false;             // keepdims / keepdim
+  // The op's Scalar parameters (nan_to_num's nan, posinf, neginf), in its signature's order;
+  // unset (absent or null): the default.
+  std::array<std::optional<double>, spec::kMaxScalarParams> scalars{};
   std::string unsupported_param;     // a parameter Parity does not take ("" when none)
   bool expect_error = false;
   std::string error_class, error_message;

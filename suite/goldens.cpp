@@ -283,6 +283,7 @@ Case engine_case(const GoldenCase& gc, const Library& lib, Mode mode) {
   }
   c.axes = gc.axes;
   c.keepdims = gc.keepdims;
+  c.scalars = gc.scalars;
   return c;
 }
 

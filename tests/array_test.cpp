@@ -1257,6 +1257,101 @@ TEST(ArrayPower, IntegersWrapAndNegativeExponentsRaise) {
   EXPECT_EQ(f[1], 1.0 / 3.0);
 }
 
+// np.where(np.array([0., np.nan, -0.]), np.array([1, 2, 3], np.int8), np.array([4, 5, 6], np.int8))
+// -> [4, 2, 6] int8 (NaN is true, -0 false); np.where(np.array([True]), np.array([1], np.int8),
+// np.array([1.], np.float32)).dtype -> float32; with int64 and float32 -> float64; with int32
+// and a 0-d int64 -> int64; np.where(np.array([[True], [False]]), np.array([1., 2., 3.]),
+// np.array(0.)) -> [[1, 2, 3], [0, 0, 0]]; np.where(np.ones(3, bool), np.ones(4), np.ones(3)):
+// ValueError: operands could not be broadcast together with shapes (3,) (4,) (3,)
+TEST(ArrayWhere, ConditionTruthPromotionAndBroadcast) {
+  using parity::spec::OpId;
+  const NdArray w = call(OpId::Where, std::array{values<double>({3}, {0.0, NAN, -0.0}),
+                                                 values<std::int8_t>({3}, {1, 2, 3}), values<std::int8_t>({3}, {4, 5, 6})});
+  EXPECT_EQ(w.dtype(), DType::Int8);
+  EXPECT_EQ(w.to_doubles(), (Vals{4, 2, 6}));
+  const NdArray t = bools({true});
+  EXPECT_EQ(call(OpId::Where, std::array{t, values<std::int8_t>({1}, {1}), values<float>({1}, {1})}).dtype(),
+            DType::Float32);
+  EXPECT_EQ(call(OpId::Where, std::array{t, values<std::int64_t>({1}, {1}), values<float>({1}, {1})}).dtype(),
+            DType::Float64);
+  EXPECT_EQ(call(OpId::Where, std::array{t, values<std::int32_t>({1}, {1}), values<std::int64_t>({}, {1})}).dtype(),
+            DType::Int64);
+  const NdArray b = call(OpId::Where, std::array{bools({true, false}).reshape({2, 1}), values<double>({3}, {1, 2, 3}),
+                                                 values<double>({}, {0})});
+  EXPECT_EQ(b.shape(), (Shape{2, 3}));
+  EXPECT_EQ(b.to_doubles(), (Vals{1, 2, 3, 0, 0, 0}));
+  expect_error<parity::ValueError>(
+      [] {
+        call(OpId::Where, std::array{NdArray::ones({3}, DType::Bool), NdArray::ones({4}, DType::Float64),
+                                     NdArray::ones({3}, DType::Float64)});
+      },
+      "operands could not be broadcast together with shapes (3,) (4,) (3,) ");
+}
+
+// np.clip(np.array([-0., 0., -0., 0.]), np.array([0., -0., -0., 0.]), np.array([1., 1., -0., -0.]))
+// -> [0., -0., -0., -0.] (a tie gives the bound); np.clip(np.array([1., 1.]), np.array([nan, 0.]),
+// np.array([2., nan])) -> [nan, nan]; np.clip(np.array([0., 5., 10.]), np.array([6.]),
+// np.array([4.])) -> [4., 4., 4.]; np.clip(np.array([1, 200], np.uint8), np.array([-1], np.int8),
+// np.array([100], np.int8)) -> int16 [1, 100]; np.clip(np.array([True, False]), np.array([False]),
+// np.array([True])) -> bool [True, False]
+TEST(ArrayClip, TiesNaNAndMinAboveMax) {
+  using parity::spec::OpId;
+  const Vals z = call(OpId::Clip, std::array{values<double>({4}, {-0.0, 0.0, -0.0, 0.0}),
+                                             values<double>({4}, {0.0, -0.0, -0.0, 0.0}),
+                                             values<double>({4}, {1.0, 1.0, -0.0, -0.0})})
+                     .to_doubles();
+  EXPECT_EQ(z, (Vals{0, 0, 0, 0}));
+  EXPECT_EQ(std::signbit(z[0]), false);
+  EXPECT_EQ(std::signbit(z[1]), true);
+  EXPECT_EQ(std::signbit(z[2]), true);
+  EXPECT_EQ(std::signbit(z[3]), true);
+  const Vals n = call(OpId::Clip, std::array{values<double>({2}, {1, 1}), values<double>({2}, {NAN, 0}),
+                                             values<double>({2}, {2, NAN})})
+                     .to_doubles();
+  EXPECT_TRUE(std::isnan(n[0]) && std::isnan(n[1]));
+  EXPECT_EQ(call(OpId::Clip, std::array{values<double>({3}, {0, 5, 10}), values<double>({1}, {6}),
+                                        values<double>({1}, {4})})
+                .to_doubles(),
+            (Vals{4, 4, 4}));
+  const NdArray u = call(OpId::Clip, std::array{values<std::uint8_t>({2}, {1, 200}), values<std::int8_t>({1}, {-1}),
+                                                values<std::int8_t>({1}, {100})});
+  EXPECT_EQ(u.dtype(), DType::Int16);
+  EXPECT_EQ(u.to_doubles(), (Vals{1, 100}));
+  // np.clip(np.array([-0., 0., -0., 0.], np.float16), np.array([0., -0., -0., 0.], np.float16),
+  // np.array([1., 1., -0., -0.], np.float16)) -> [-0., 0., -0., 0.]: the float16 loop keeps a
+  const Vals h = call(OpId::Clip, std::array{values<double>({4}, {-0.0, 0.0, -0.0, 0.0}).astype(DType::Float16),
+                                             values<double>({4}, {0.0, -0.0, -0.0, 0.0}).astype(DType::Float16),
+                                             values<double>({4}, {1.0, 1.0, -0.0, -0.0}).astype(DType::Float16)})
+                     .to_doubles();
+  EXPECT_TRUE(std::signbit(h[0]) && !std::signbit(h[1]) && std::signbit(h[2]) && !std::signbit(h[3]));
+  const NdArray bo = call(OpId::Clip, std::array{bools({true, false}), bools({false}), bools({true})});
+  EXPECT_EQ(bo.dtype(), DType::Bool);
+  EXPECT_EQ(bo.to_doubles(), (Vals{1, 0}));
+}
+
+// np.nan_to_num(np.array([nan, inf, -inf, 1.], np.float32)) -> [0, 3.4028235e38, -3.4028235e38, 1];
+// of float16 -> [0, 65504, -65504, 1]; np.nan_to_num(np.array([nan, inf, -inf, 1.]), nan=2.5,
+// posinf=1e300, neginf=-7) -> [2.5, 1e300, -7, 1]; of float16 with nan=1e10, posinf=1e6,
+// neginf=-1e6 -> [inf, inf, -inf, 1]; np.nan_to_num(np.array([1, 2], np.int8), nan=5) -> int8 [1, 2]
+TEST(ArrayNanToNum, DefaultsParametersAndIntegers) {
+  using parity::spec::OpId;
+  const NdArray x = values<double>({4}, {NAN, INFINITY, -INFINITY, 1});
+  const NdArray f = call(OpId::NanToNum, std::array{x.astype(DType::Float32)});
+  EXPECT_EQ(f.dtype(), DType::Float32);
+  EXPECT_EQ(f.to_doubles(), (Vals{0, double(std::numeric_limits<float>::max()), -double(std::numeric_limits<float>::max()), 1}));
+  EXPECT_EQ(call(OpId::NanToNum, std::array{x.astype(DType::Float16)}).to_doubles(), (Vals{0, 65504, -65504, 1}));
+  spec::Params p;
+  p.scalars = {2.5, 1e300, -7.0};
+  EXPECT_EQ(call(OpId::NanToNum, std::array{x}, p).to_doubles(), (Vals{2.5, 1e300, -7, 1}));
+  p.scalars = {1e10, 1e6, -1e6};
+  EXPECT_EQ(call(OpId::NanToNum, std::array{x.astype(DType::Float16)}, p).to_doubles(),
+            (Vals{INFINITY, INFINITY, -INFINITY, 1}));
+  p.scalars = {5.0, std::nullopt, std::nullopt};
+  const NdArray i = call(OpId::NanToNum, std::array{values<std::int8_t>({2}, {1, 2})}, p);
+  EXPECT_EQ(i.dtype(), DType::Int8);
+  EXPECT_EQ(i.to_doubles(), (Vals{1, 2}));
+}
+
 }  // namespace
 }  // namespace parity::array
 

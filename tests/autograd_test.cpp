@@ -782,6 +782,48 @@ TEST(Gradcheck, RemainderFmodPower) {
             {{2, 3}, {3}});
 }
 
+// x = torch.tensor([1., 2., 3.], requires_grad=True), y = torch.tensor([4., 5., 6.],
+// requires_grad=True): torch.where(torch.tensor([True, False, True]), x, y).backward(
+// torch.tensor([1., 2., 3.])): WhereBackward0, x.grad [1, 0, 3], y.grad [0, 2, 0]
+TEST(Autograd, WhereGradient) {
+  Tensor x = leaf64({1, 2, 3}), y = leaf64({4, 5, 6});
+  const Tensor c = Tensor::from_values<double>({3}, std::vector<double>{1, 0, 1}).to(DType::Bool);
+  const Tensor z = call(spec::OpId::Where, std::array{c, x, y});
+  EXPECT_EQ(z.grad_fn_name(), "WhereBackward0");
+  z.backward(Tensor::arange(1, 4, 1, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{1, 0, 3}));
+  EXPECT_EQ(y.grad().to_doubles(), (std::vector<double>{0, 2, 0}));
+}
+
+// x = [0, 1, 2, 3, 5, .5, 2, 1], min = [1, 1, 1, 1, 1, 3, 2, 3], max = [4, 4, 4, 3, 4, 2, 2, 2]
+// (float64, requires_grad): torch.clamp(x, min, max).backward(torch.ones(8)): ClampBackward0,
+// x.grad [0, 1, 1, 1, 0, 0, 1, 0], min.grad [1, 0, 0, 0, 0, 0, 0, 0], max.grad [0, 0, 0, 0, 1,
+// 1, 0, 1] (ties go to the input; min > max gives max the gradient); with x = [nan, 1, 1],
+// min = [0, nan, 0], max = [2, 2, nan]: every gradient 0
+TEST(Autograd, ClipGradientTiesAndNaN) {
+  Tensor x = leaf64({0, 1, 2, 3, 5, 0.5, 2, 1}), lo = leaf64({1, 1, 1, 1, 1, 3, 2, 3}),
+         hi = leaf64({4, 4, 4, 3, 4, 2, 2, 2});
+  const Tensor z = call(spec::OpId::Clip, std::array{x, lo, hi});
+  EXPECT_EQ(z.grad_fn_name(), "ClampBackward0");
+  z.backward(Tensor::ones({8}, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{0, 1, 1, 1, 0, 0, 1, 0}));
+  EXPECT_EQ(lo.grad().to_doubles(), (std::vector<double>{1, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(hi.grad().to_doubles(), (std::vector<double>{0, 0, 0, 0, 1, 1, 0, 1}));
+  Tensor a = leaf64({NAN, 1, 1}), b = leaf64({0, NAN, 0}), c = leaf64({2, 2, NAN});
+  call(spec::OpId::Clip, std::array{a, b, c}).backward(Tensor::ones({3}, DType::Float64));
+  for (const Tensor* t : {&a, &b, &c}) EXPECT_EQ(t->grad().to_doubles(), (std::vector<double>{0, 0, 0}));
+}
+
+// x = torch.tensor([nan, inf, -inf, 1., 2.], requires_grad=True): torch.nan_to_num(x).backward(
+// torch.tensor([1., 2., 3., 4., 5.])): NanToNumBackward0, x.grad [0, 0, 0, 4, 5]
+TEST(Autograd, NanToNumGradient) {
+  Tensor x = leaf64({NAN, INFINITY, -INFINITY, 1, 2});
+  const Tensor z = call(spec::OpId::NanToNum, std::array{x});
+  EXPECT_EQ(z.grad_fn_name(), "NanToNumBackward0");
+  z.backward(Tensor::arange(1, 6, 1, DType::Float64));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{0, 0, 0, 4, 5}));
+}
+
 }  // namespace
 }  // namespace parity::tensor
 

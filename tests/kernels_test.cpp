@@ -200,3 +200,39 @@ TEST(CpuElementwise, BoolResultOfFloatInputs) {
   EXPECT_THROW(less(f, DType::Float32, 1, y.data(), DType::Float32, 1), parity::TypeError);
   EXPECT_THROW(less(out, DType::Bool, 1, d.data(), DType::Float64, 1), parity::TypeError);
 }
+
+// Three operands, the first a condition (where): the condition is read as bool bytes, the
+// values in the compute dtype, on the contiguous loop, with a broadcast operand and strided;
+// a condition of another dtype is refused. np.where([True, False, True, False], [1, 2, 3, 4],
+// [5, 6, 7, 8]) -> [1, 6, 3, 8]; with y = 5 broadcast -> [1, 5, 3, 5]. And the scalar
+// parameters reach the functor: np.nan_to_num([nan, inf, -inf, 2.], nan=1.5, posinf=100.,
+// neginf=-100.) -> [1.5, 100, -100, 2].
+TEST(CpuElementwise, ConditionOperandAndScalars) {
+  namespace k = parity::kernels;
+  using parity::spec::DType;
+  bool c[4] = {true, false, true, false};
+  std::vector<float> x{1, 2, 3, 4}, y{5, 6, 7, 8}, cf{1, 0, 1, 0};
+  auto where = [&](float* o, std::int64_t os, void* cp, DType cd, std::int64_t ys) {
+    k::Elementwise a{{4}, {o, DType::Float32, {os}}, {}};
+    a.in.push_back({cp, cd, {1}});
+    a.in.push_back({x.data(), DType::Float32, {1}});
+    a.in.push_back({y.data(), DType::Float32, {ys}});
+    pk::elementwise(parity::spec::OpId::Where, a);
+  };
+  float out[4] = {};
+  where(out, 1, c, DType::Bool, 1);
+  EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{1, 6, 3, 8}));
+  where(out, 1, c, DType::Bool, 0);
+  EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{1, 5, 3, 5}));
+  float wide[8] = {};
+  where(wide, 2, c, DType::Bool, 1);
+  EXPECT_EQ(std::vector<float>(wide, wide + 8), (std::vector<float>{1, 0, 6, 0, 3, 0, 8, 0}));
+  EXPECT_THROW(where(out, 1, cf.data(), DType::Float32, 1), parity::TypeError);
+
+  std::vector<float> v{NAN, INFINITY, -INFINITY, 2};
+  k::Elementwise a{{4}, {out, DType::Float32, {1}}, {}};
+  a.in.push_back({v.data(), DType::Float32, {1}});
+  a.scalars = {1.5, 100.0, -100.0};
+  pk::elementwise(parity::spec::OpId::NanToNum, a);
+  EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{1.5f, 100, -100, 2}));
+}

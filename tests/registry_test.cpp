@@ -101,12 +101,21 @@ TEST(Registry, ScannerFindsIdsAndNames) {
 // Every elementwise op has a functor; the others are refused explicitly, never defaulted.
 TEST(Registry, FunctorTableCoversTheElementwiseOps) {
   for (const ps::OpSpec& op : ps::op_table()) {
-    const bool elementwise = op.kind == ps::OpKind::Unary || op.kind == ps::OpKind::Binary;
+    const bool elementwise =
+        op.kind == ps::OpKind::Unary || op.kind == ps::OpKind::Binary || op.kind == ps::OpKind::Ternary;
     int arity = -1;
-    auto probe = [&] { parity::kernels::with_functor(op.id, [&](auto fn) { arity = decltype(fn)::arity; }); };
+    unsigned conditions = 0;
+    auto probe = [&] {
+      parity::kernels::with_functor(op.id, [&](auto fn) {
+        arity = decltype(fn)::arity;
+        conditions = parity::kernels::conditions<decltype(fn)>();
+      });
+    };
     if (elementwise) {
       probe();
       EXPECT_EQ(arity, op.arity) << op.name;
+      // The functor reads as bool exactly the operands the row calls conditions.
+      EXPECT_EQ(conditions, unsigned(op.conditions)) << op.name;
     } else {
       EXPECT_THROW(probe(), parity::ValueError) << op.name;
     }

@@ -344,34 +344,46 @@ TEST(Spec, AxisErrorsCarryEachLibrarysClass) {
 // Every difference between the two rule books over all same- and mixed-dtype operand pairs
 // (n-d and 0-d) is declared as a divergence, and every declared divergence occurs.
 TEST(Spec, DivergencesAreDeclaredAndOccur) {
+  std::vector<DType> dtypes;
+  for (DType d : ps::kAllDTypes)
+    if (ps::in_torch(d)) dtypes.push_back(d);  // another dtype is not an op's divergence
   for (const auto& op : ps::op_table()) {
     std::vector<bool> seen(op.divergence_list().size(), false);
-    for (DType a : ps::kAllDTypes)
-      for (DType b : ps::kAllDTypes)
-        for (int zd = 0; zd < 4; ++zd) {
-          if (op.arity == 1 && (b != a || zd > 1)) continue;
-          if (!ps::in_torch(a) || !ps::in_torch(b)) continue;  // not an op's divergence
-          const ps::Operand in2[] = {{a, (zd & 1) != 0}, {b, (zd & 2) != 0}};
-          const std::span<const ps::Operand> in(in2, std::size_t(op.arity));
-          const bool np_ok = !ps::find_refusal(op.id, Semantics::NumPy, in);
-          const bool t_ok = !ps::find_refusal(op.id, Semantics::PyTorch, in);
-          const bool differs =
-              np_ok != t_ok || (np_ok && ps::result_dtype(op.id, Semantics::NumPy, in) !=
-                                             ps::result_dtype(op.id, Semantics::PyTorch, in));
-          // Values rows are differences of values inside one dtype (the check and the
-          // goldens see them), and NumpyLacks / TorchLacks rows say which library has no such
-          // function (every dtype); here they only have to occur somewhere.
-          bool declared = false;
-          for (std::size_t k = 0; k < op.divergence_list().size(); ++k)
-            if (ps::divergence_applies(op, op.divergence_list()[k], in)) {
-              seen[k] = true;
-              const ps::DivergenceKind kind = op.divergence_list()[k].kind;
-              declared = declared || (kind != ps::DivergenceKind::Values && kind != ps::DivergenceKind::NumpyLacks &&
-                                      kind != ps::DivergenceKind::TorchLacks);
-            }
-          EXPECT_EQ(differs, declared)
-              << op.name << " " << ps::dtype_name(a) << "," << ps::dtype_name(b) << " zd=" << zd;
+    const std::size_t n = std::size_t(op.arity);
+    // Every tuple of dtypes (one per operand), each operand n-d or 0-d.
+    std::vector<std::size_t> idx(n, 0);
+    for (bool more = true; more;) {
+      for (unsigned zd = 0; zd < (1u << n); ++zd) {
+        std::vector<ps::Operand> in;
+        std::string name;
+        for (std::size_t k = 0; k < n; ++k) {
+          in.push_back({dtypes[idx[k]], ((zd >> k) & 1u) != 0});
+          name += std::string(k ? "," : "") + std::string(ps::dtype_name(dtypes[idx[k]]));
         }
+        const bool np_ok = !ps::find_refusal(op.id, Semantics::NumPy, in);
+        const bool t_ok = !ps::find_refusal(op.id, Semantics::PyTorch, in);
+        const bool differs =
+            np_ok != t_ok || (np_ok && ps::result_dtype(op.id, Semantics::NumPy, in) !=
+                                           ps::result_dtype(op.id, Semantics::PyTorch, in));
+        // Values rows are differences of values inside one dtype (the check and the
+        // goldens see them), and NumpyLacks / TorchLacks rows say which library has no such
+        // function (every dtype); here they only have to occur somewhere.
+        bool declared = false;
+        for (std::size_t k = 0; k < op.divergence_list().size(); ++k)
+          if (ps::divergence_applies(op, op.divergence_list()[k], in)) {
+            seen[k] = true;
+            const ps::DivergenceKind kind = op.divergence_list()[k].kind;
+            declared = declared || (kind != ps::DivergenceKind::Values && kind != ps::DivergenceKind::NumpyLacks &&
+                                    kind != ps::DivergenceKind::TorchLacks);
+          }
+        EXPECT_EQ(differs, declared) << op.name << " " << name << " zd=" << zd;
+      }
+      more = false;
+      for (std::size_t k = 0; k < n && !more; ++k) {
+        if (++idx[k] < dtypes.size()) more = true;
+        else idx[k] = 0;
+      }
+    }
     for (std::size_t k = 0; k < seen.size(); ++k)
       EXPECT_TRUE(seen[k]) << op.name << ": divergence never occurs: " << op.divergence_list()[k].reason;
   }
@@ -572,4 +584,54 @@ TEST(Spec, BoolOpsComputeInTheirOwnDtype) {
     EXPECT_EQ(ps::result_rule_name(op, Semantics::NumPy).ends_with(" -> bool"), op.output == ps::Output::Bool)
         << op.name;
   }
+}
+
+// Three operands: np.where(np.ones(2, bool), np.ones((3, 1)), np.ones(4)): ValueError: operands
+// could not be broadcast together with shapes (2,) (3,1) (4,) ; torch.where of the same:
+// RuntimeError: The size of tensor a (2) must match the size of tensor b (4) at non-singleton
+// dimension 1 (the shape so far, (3, 2), against the third); np.where(np.ones((2, 1), bool),
+// np.ones(3), np.ones(())).shape -> (2, 3)
+TEST(Spec, BroadcastsAnyNumberOfShapes) {
+  const std::vector<ps::Shape> ok{{2, 1}, {3}, {}};
+  EXPECT_EQ(ps::broadcast_shapes(Semantics::NumPy, ok), (ps::Shape{2, 3}));
+  EXPECT_EQ(ps::broadcast_shapes(Semantics::PyTorch, ok), (ps::Shape{2, 3}));
+  const std::vector<ps::Shape> bad{{2}, {3, 1}, {4}};
+  try {
+    ps::broadcast_shapes(Semantics::NumPy, bad);
+    FAIL();
+  } catch (const parity::ValueError& e) {
+    EXPECT_STREQ(e.what(), "operands could not be broadcast together with shapes (2,) (3,1) (4,) ");
+  }
+  try {
+    ps::broadcast_shapes(Semantics::PyTorch, bad);
+    FAIL();
+  } catch (const parity::ValueError& e) {
+    EXPECT_STREQ(e.what(), "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 1");
+  }
+}
+
+// where's condition takes no part in the promotion: np.where(np.array([1.]), int8 array, int16
+// array).dtype is int16 (not float64), torch.where(torch.tensor([1], dtype=torch.uint8), int8
+// [1], int16 [1]) int16; PyTorch refuses a float condition. nan_to_num's defaults: nan 0,
+// posinf and neginf the dtype's extremes (np.nan_to_num(np.array([np.inf, -np.inf],
+// np.float16)) is [65504, -65504]).
+TEST(Spec, ConditionsAndScalarParameters) {
+  const ps::Operand w[] = {{DType::Float64, false}, {DType::Int8, false}, {DType::Int16, false}};
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Where, Semantics::NumPy, w), DType::Int16);
+  EXPECT_THROW(ps::result_dtype(ps::OpId::Where, Semantics::PyTorch, w), parity::TypeError);
+  const ps::Operand u[] = {{DType::UInt8, false}, {DType::Int8, false}, {DType::Int16, false}};
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Where, Semantics::PyTorch, u), DType::Int16);
+  EXPECT_EQ(ps::operand_dtype(ps::OpId::Where, 0, DType::Int16), DType::Bool);
+  EXPECT_EQ(ps::operand_dtype(ps::OpId::Where, 1, DType::Int16), DType::Int16);
+  EXPECT_TRUE(ps::accepts(ps::OpId::Where, Semantics::PyTorch, DType::Float32));
+  ps::Params p;
+  EXPECT_EQ(ps::scalar_values(ps::OpId::NanToNum, p, DType::Float16), (std::array<double, 3>{0.0, 65504.0, -65504.0}));
+  p.scalars[0] = 1.5;
+  p.scalars[2] = -7.0;
+  EXPECT_EQ(ps::scalar_values(ps::OpId::NanToNum, p, DType::Float64),
+            (std::array<double, 3>{1.5, std::numeric_limits<double>::max(), -7.0}));
+  const double tie[] = {1.0, -0.0, 0.0};
+  EXPECT_TRUE(ps::where_holds(ps::Where::SignedZeroTie, DType::Float32, tie));
+  const double no_tie[] = {-0.0, 1.0, -0.0};
+  EXPECT_FALSE(ps::where_holds(ps::Where::SignedZeroTie, DType::Float32, no_tie));
 }

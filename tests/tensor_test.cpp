@@ -1028,6 +1028,93 @@ TEST(TensorDivision, RemainderSignAndIntegerPower) {
             (std::vector<double>{0, 1, -1, 0, 0, 0}));
 }
 
+// torch.where(torch.tensor([0., 1.]), x, y): RuntimeError: where expected condition to be a
+// boolean tensor, but got a tensor with dtype Float; torch.where(torch.tensor([0, 1, 1],
+// dtype=torch.uint8), torch.tensor([1, 2, 3], dtype=torch.int8), torch.tensor([4, 5, 6],
+// dtype=torch.int8)) -> int8 [4, 2, 3] (deprecated, with a warning); torch.where(c,
+// torch.tensor([1]), torch.tensor([1.])).dtype -> float32; torch.where(c, uint8 [1], int8 0-d)
+// -> uint8; torch.where(torch.ones(2, dtype=torch.bool), torch.ones(3, 1), torch.ones(4)):
+// RuntimeError: The size of tensor a (2) must match the size of tensor b (4) at non-singleton
+// dimension 1
+TEST(TensorWhere, ConditionDtypesPromotionAndBroadcast) {
+  const Tensor x = i32({3}, {1, 2, 3}).to(DType::Int8), y = i32({3}, {4, 5, 6}).to(DType::Int8);
+  expect_library_error<Error>([&] { call(OpId::Where, std::array{f32({3}, {0, 1, 1}), x, y}); }, "RuntimeError",
+                              "where expected condition to be a boolean tensor, but got a tensor with dtype Float");
+  const Tensor w = call(OpId::Where, std::array{i32({3}, {0, 1, 1}).to(DType::UInt8), x, y});
+  EXPECT_EQ(w.dtype(), DType::Int8);
+  EXPECT_EQ(V(w), (std::vector<double>{4, 2, 3}));
+  const Tensor t = b8({1}, {true});
+  EXPECT_EQ(call(OpId::Where, std::array{t, i64({1}, {1}), f32({1}, {1})}).dtype(), DType::Float32);
+  EXPECT_EQ(call(OpId::Where, std::array{t, i32({1}, {1}).to(DType::UInt8), i32({}, {1}).to(DType::Int8)}).dtype(),
+            DType::UInt8);
+  expect_library_error<Error>(
+      [] {
+        call(OpId::Where, std::array{Tensor::ones({2}, DType::Bool), Tensor::ones({3, 1}, DType::Float32),
+                                     Tensor::ones({4}, DType::Float32)});
+      },
+      "RuntimeError", "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 1");
+}
+
+// torch.clamp(torch.tensor([True, False]), torch.tensor([False]), torch.tensor([True])):
+// RuntimeError: "clamp_cpu" not implemented for 'Bool'; of float16: ... for 'Half';
+// torch.clamp(torch.tensor([True, False]), torch.tensor([0], dtype=torch.int8), torch.tensor([1],
+// dtype=torch.int8)) -> int8 [1, 0]; torch.clamp(torch.tensor([-0., 0., -0., 0.]),
+// torch.tensor([0., -0., -0., 0.]), torch.tensor([1., 1., -0., -0.])) -> [-0., 0., -0., 0.] (the
+// scalar loop keeps the input at ties); torch.clamp(torch.tensor([1., 1.]), torch.tensor([nan,
+// 0.]), torch.tensor([2., nan])) -> [nan, nan]; torch.clamp(torch.tensor([0., 5., 10.]),
+// torch.tensor([6.]), torch.tensor([4.])) -> [4., 4., 4.]; torch.clamp(torch.tensor([1, 200],
+// dtype=torch.uint8), torch.tensor(-1, dtype=torch.int8), torch.tensor(100, dtype=torch.int8)) ->
+// uint8 [100, 100] (-1 becomes 255)
+TEST(TensorClip, RefusalsTiesNaNAndZeroDimBounds) {
+  expect_library_error<Error>(
+      [] { call(OpId::Clip, std::array{b8({2}, {true, false}), b8({1}, {false}), b8({1}, {true})}); },
+      "RuntimeError", "\"clamp_cpu\" not implemented for 'Bool'");
+  const Tensor h = Tensor::ones({2}, DType::Float16);
+  expect_library_error<Error>([&] { call(OpId::Clip, std::array{h, h, h}); }, "RuntimeError",
+                              "\"clamp_cpu\" not implemented for 'Half'");
+  const Tensor bi = call(OpId::Clip, std::array{b8({2}, {true, false}), i32({1}, {0}).to(DType::Int8),
+                                                i32({1}, {1}).to(DType::Int8)});
+  EXPECT_EQ(bi.dtype(), DType::Int8);
+  EXPECT_EQ(V(bi), (std::vector<double>{1, 0}));
+  const std::vector<double> z = V(call(OpId::Clip, std::array{f32({4}, {-0.0f, 0.0f, -0.0f, 0.0f}),
+                                                              f32({4}, {0.0f, -0.0f, -0.0f, 0.0f}),
+                                                              f32({4}, {1.0f, 1.0f, -0.0f, -0.0f})}));
+  EXPECT_TRUE(std::signbit(z[0]) && !std::signbit(z[1]) && std::signbit(z[2]) && !std::signbit(z[3]));
+  const std::vector<double> n = V(call(OpId::Clip, std::array{f32({2}, {1, 1}), f32({2}, {NAN, 0}), f32({2}, {2, NAN})}));
+  EXPECT_TRUE(std::isnan(n[0]) && std::isnan(n[1]));
+  EXPECT_EQ(V(call(OpId::Clip, std::array{f32({3}, {0, 5, 10}), f32({1}, {6}), f32({1}, {4})})),
+            (std::vector<double>{4, 4, 4}));
+  const Tensor u = call(OpId::Clip, std::array{i32({2}, {1, 200}).to(DType::UInt8), i32({}, {-1}).to(DType::Int8),
+                                               i32({}, {100}).to(DType::Int8)});
+  EXPECT_EQ(u.dtype(), DType::UInt8);
+  EXPECT_EQ(V(u), (std::vector<double>{100, 100}));
+}
+
+// torch.nan_to_num(torch.tensor([nan, inf, -inf, 1., -nan], dtype=torch.float16)) -> [0, 65504,
+// -65504, 1, 0]; of bfloat16 -> [0, 3.3895e38, -3.3895e38, 1, 0]; torch.nan_to_num(torch.tensor([nan,
+// inf, -inf, 1.]), nan=1e300, posinf=1e300, neginf=-1e300) -> [inf, inf, -inf, 1.];
+// torch.nan_to_num(torch.tensor([True, False, True]), nan=5.) -> the same bools;
+// torch.nan_to_num(torch.tensor(nan)) -> tensor(0.)
+TEST(TensorNanToNum, DefaultsParametersAndBool) {
+  const Tensor x = f32({5}, {NAN, INFINITY, -INFINITY, 1, -NAN});
+  const Tensor h = call(OpId::NanToNum, std::array{x.to(DType::Float16)});
+  EXPECT_EQ(h.dtype(), DType::Float16);
+  EXPECT_EQ(V(h), (std::vector<double>{0, 65504, -65504, 1, 0}));
+  EXPECT_EQ(V(call(OpId::NanToNum, std::array{x.to(DType::BFloat16)})),
+            (std::vector<double>{0, 0x1.fep127, -0x1.fep127, 1, 0}));
+  spec::Params p;
+  p.scalars = {1e300, 1e300, -1e300};
+  EXPECT_EQ(V(call(OpId::NanToNum, std::array{f32({4}, {NAN, INFINITY, -INFINITY, 1})}, p)),
+            (std::vector<double>{INFINITY, INFINITY, -INFINITY, 1}));
+  p.scalars = {5.0, std::nullopt, std::nullopt};
+  const Tensor b = call(OpId::NanToNum, std::array{b8({3}, {true, false, true})}, p);
+  EXPECT_EQ(b.dtype(), DType::Bool);
+  EXPECT_EQ(V(b), (std::vector<double>{1, 0, 1}));
+  const Tensor s = call(OpId::NanToNum, std::array{f32({}, {NAN})});
+  EXPECT_EQ(s.dim(), 0);
+  EXPECT_EQ(V(s), (std::vector<double>{0}));
+}
+
 }  // namespace
 }  // namespace parity::tensor
 

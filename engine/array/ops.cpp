@@ -511,17 +511,90 @@ struct InvertRef {
   }
 };
 
+// ---- ops of three operands, and ops with parameters
+
+// np.where(condition, x, y): the condition read as truth (the loop casts it to bool first:
+// nonzero, so NaN is true and -0 false: np.where(np.array([0., np.nan, -0.]), 1, 2) is [2, 1,
+// 2]), the value taken as stored (kOnStorage: a NaN keeps its bits).
+struct WhereRef {
+  static constexpr unsigned kConditions = 0b001;
+  static constexpr bool kOnStorage = true;
+  template <class T>
+  static T apply(bool c, T x, T y) { return c ? x : y; }
+};
+
+// np.clip(a, a_min, a_max) as NumPy 1.24's loops (_NPY_CLIP): max(a, a_min) then min(., a_max).
+// The float32 and float64 loops keep their first operand only when it is NaN or strictly
+// beyond the second, so a tie of -0 and +0 gives the bound (np.clip(np.float32(-0.), 0, 1) is
+// 0.0, np.clip(0., -0., 1.) is -0.0); the float16 loop keeps it unless the second is strictly
+// beyond, so a tie gives `a` (np.clip(np.float16(-0.), 0, 1) is -0.0): the choice depends on the
+// stored dtype (`stored<R>`; bfloat16, which NumPy lacks, as float16). Either way a NaN anywhere
+// gives NaN (np.clip(1., np.nan, 2.) is nan) and a_min > a_max gives a_max (np.clip(0., 6., 4.)
+// is 4.0). bool: or with a_min, and with a_max.
+struct ClipRef {
+  template <class R, class T>
+  static T stored(T a, T lo, T hi) {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (spec::is_half_v<R>) {
+        if (lo != lo) return lo;
+        if (hi != hi) return hi;
+        const T m = a < lo ? lo : a;
+        return hi < m ? hi : m;
+      }
+      const T m = (a != a || a > lo) ? a : lo;
+      return (m != m || m < hi) ? m : hi;
+    } else {
+      const T m = a > lo ? a : lo;
+      return m < hi ? m : hi;
+    }
+  }
+  template <class T>
+  static T apply(T a, T lo, T hi) { return stored<T>(a, lo, hi); }
+};
+
+// np.nan_to_num(x, nan, posinf, neginf): floats replace NaN, +inf and -inf by the parameters
+// (`s`: resolved by the registry, None being the dtype's extremes) converted to the element
+// type (np.nan_to_num(np.array([np.inf], np.float16), posinf=1e6) is [inf]); bool and
+// integers are returned as they are (np.nan_to_num(np.array([1], np.int8), nan=5.) is [1]).
+struct NanToNumRef {
+  template <class T>
+  static T apply(const double* s, T x) {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(x)) return T(s[0]);
+      if (std::isinf(x)) return T(x > 0 ? s[1] : s[2]);
+    }
+    return x;
+  }
+};
+
 // ---- elementwise ----------------------------------------------------------------------
 
 // A Ref whose result depends on the stored dtype beyond the opmath value it computes on has
-// `stored<R>(x...)`; the others `apply(x...)`.
+// `stored<R>(x...)`; one with scalar parameters `apply(scalars, x...)` (the op's resolved
+// Scalar parameters); the others `apply(x...)`.
 template <class Ref, class R, class... M>
-auto apply_ref(M... x) {
+auto apply_ref(const double* scalars, M... x) {
   if constexpr (requires { Ref::template stored<R>(x...); })
     return Ref::template stored<R>(x...);
+  else if constexpr (requires { Ref::apply(scalars, x...); })
+    return Ref::apply(scalars, x...);
   else
     return Ref::apply(x...);
 }
+
+// Operands a Ref reads as truth values (bit k: operand k; where's condition), as
+// `kConditions`; the loop hands them over as bool. The registry row's `conditions` must say
+// the same (the loop checks it).
+template <class Ref>
+constexpr unsigned ref_conditions() {
+  if constexpr (requires { Ref::kConditions; })
+    return Ref::kConditions;
+  else
+    return 0;
+}
+// The element type of the Ref's operand K for compute type C: bool for a condition, else C.
+template <class Ref, class C, std::size_t K>
+using operand_c = std::conditional_t<((ref_conditions<Ref>() >> K) & 1u) != 0, bool, C>;
 
 // A reference that declares kOnStorage gets the elements of R themselves (nextafter).
 template <class Ref>
@@ -540,13 +613,15 @@ using compute_t = std::conditional_t<on_storage<Ref>(), R, spec::opmath_t<R>>;
 // logical ops, predicates).
 template <class Ref, class C, class R, std::size_t... K>
 void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(K)>& in,
-                      const std::array<const Strides*, sizeof...(K) + 1>& strides, std::index_sequence<K...>) {
+                      const std::array<const Strides*, sizeof...(K) + 1>& strides, const double* scalars,
+                      std::index_sequence<K...>) {
   for (Odometer<sizeof...(K) + 1> it(shape, strides); !it.done(); it.next()) {
     if constexpr (on_storage<Ref>())
-      store<R>(out + it.offset(0), Ref::apply(load<C>(in[K] + it.offset(K + 1))...));
-    else
       store<R>(out + it.offset(0),
-               spec::narrow<R>(apply_ref<Ref, C>(spec::widen(load<C>(in[K] + it.offset(K + 1)))...)));
+               apply_ref<Ref, C>(scalars, load<operand_c<Ref, C, K>>(in[K] + it.offset(K + 1))...));
+    else
+      store<R>(out + it.offset(0), spec::narrow<R>(apply_ref<Ref, C>(
+                                       scalars, spec::widen(load<operand_c<Ref, C, K>>(in[K] + it.offset(K + 1)))...)));
   }
 }
 
@@ -563,17 +638,16 @@ void raise_value_refusal(OpId op, std::span<const spec::Operand> ops, std::span<
   spec::raise_value_refusal(op, kNumPy, ops, spec::Backend::Cpu, ct, os, ev);
 }
 
-// What a value function of N operands returns for opmath values M.
-template <class Ref, class M, std::size_t N>
-struct RefValue;
-template <class Ref, class M>
-struct RefValue<Ref, M, 1> {
-  using type = decltype(Ref::apply(M{}));
-};
-template <class Ref, class M>
-struct RefValue<Ref, M, 2> {
-  using type = decltype(Ref::apply(M{}, M{}));
-};
+// Whether a value function takes operands of opmath type M (its conditions bool), and what
+// it returns for them.
+template <class Ref, class M, std::size_t... K>
+constexpr bool has_ref(std::index_sequence<K...>) {
+  return requires(operand_c<Ref, M, K>... x) { Ref::apply(x...); } ||
+         requires(const double* s, operand_c<Ref, M, K>... x) { Ref::apply(s, x...); };
+}
+template <class Ref, class M, std::size_t... K>
+auto ref_value(std::index_sequence<K...>)
+    -> decltype(apply_ref<Ref, M>(static_cast<const double*>(nullptr), operand_c<Ref, M, K>{}...));
 
 template <class Ref, std::size_t N>
 NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& params) {
@@ -586,6 +660,11 @@ NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& pa
   const DType ct = spec::compute_dtype(op, kNumPy, ops);
   const DType rt = spec::output_dtype(op, ct);
   const Shape os = spec::result_shape(op, kNumPy, shapes, params);
+  const std::array<double, spec::kMaxScalarParams> scalars = spec::scalar_values(op, params, ct);
+  for (std::size_t k = 0; k < N; ++k)
+    if (spec::op_spec(op).is_condition(k) != (((ref_conditions<Ref>() >> k) & 1u) != 0))
+      throw RuntimeError("array engine: the reference of " + std::string(spec::op_spec(op).name) +
+                         " and the registry differ on whether operand " + std::to_string(k) + " is a condition");
   NdArray out = make_owned(os, rt);
   // Operands of another dtype are cast to the compute dtype first (NumPy's casting to the
   // loop's dtype), then broadcast: stride 0 on the broadcast axes, so one loop over `os`
@@ -594,7 +673,8 @@ NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& pa
   std::array<const char*, N> ptrs;
   std::array<const Strides*, N + 1> strides{&out.strides()};
   for (std::size_t k = 0; k < N; ++k) {
-    views[k] = (in[k].dtype() == ct ? in[k] : in[k].astype(ct)).broadcast_to(os);
+    const DType want = spec::operand_dtype(op, k, ct);  // bool for a condition operand
+    views[k] = (in[k].dtype() == want ? in[k] : in[k].astype(want)).broadcast_to(os);
     ptrs[k] = base_of(views[k]);
     strides[k + 1] = &views[k].strides();
   }
@@ -602,15 +682,15 @@ NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& pa
   spec::visit_dtype(ct, [&](auto ctag) {
     using C = typename decltype(ctag)::type;
     using M = compute_t<Ref, C>;
-    constexpr bool has_ref = N == 1 ? requires { Ref::apply(M{}); } : requires { Ref::apply(M{}, M{}); };
-    if constexpr (has_ref) {
+    using Seq = std::make_index_sequence<N>;
+    if constexpr (has_ref<Ref, M>(Seq{})) {
       // The reference's own result type says what it writes: bool, or the compute dtype.
-      using R = std::conditional_t<std::is_same_v<typename RefValue<Ref, M, N>::type, bool>, bool, C>;
+      using R = std::conditional_t<std::is_same_v<decltype(ref_value<Ref, M>(Seq{})), bool>, bool, C>;
       if (spec::dtype_of<R>() != rt)
         throw RuntimeError("array engine: the reference of " + std::string(spec::op_spec(op).name) + " writes " +
                            std::string(spec::dtype_name(spec::dtype_of<R>())) + " but the registry's result is " +
                            std::string(spec::dtype_name(rt)));
-      elementwise_loop<Ref, C, R>(os, base_of(out), ptrs, strides, std::make_index_sequence<N>{});
+      elementwise_loop<Ref, C, R>(os, base_of(out), ptrs, strides, scalars.data(), Seq{});
     } else {
       throw RuntimeError("array engine: " + std::string(spec::op_spec(op).name) + " has no reference for " +
                          std::string(spec::dtype_name(ct)) + " but the registry accepts it");
@@ -1040,6 +1120,9 @@ constexpr std::array kImpls{
   ImplRow{OpId::Sigmoid,      composite<sigmoid_formula>},
   ImplRow{OpId::Silu,         composite<silu_formula>},
   ImplRow{OpId::Softplus,     composite<softplus_formula>},
+  ImplRow{OpId::Where,        elementwise<WhereRef, 3>},
+  ImplRow{OpId::Clip,         elementwise<ClipRef, 3>},
+  ImplRow{OpId::NanToNum,     elementwise<NanToNumRef, 1>},
 };
 // clang-format on
 

@@ -92,6 +92,25 @@ Shape broadcast_shapes(Semantics s, const Shape& a, const Shape& b) {
   return out;
 }
 
+Shape broadcast_shapes(Semantics s, std::span<const Shape> shapes) {
+  if (shapes.empty()) return {};
+  Shape out = shapes[0];
+  for (std::size_t k = 1; k < shapes.size(); ++k) {
+    if (s == Semantics::PyTorch || shapes.size() == 2) {
+      out = broadcast_shapes(s, out, shapes[k]);
+      continue;
+    }
+    try {
+      out = broadcast_shapes(s, out, shapes[k]);
+    } catch (const ValueError&) {
+      std::string all;
+      for (const Shape& sh : shapes) all += shape_str(sh) + " ";
+      throw ValueError("operands could not be broadcast together with shapes " + all);
+    }
+  }
+  return out;
+}
+
 void check_broadcast_to(Semantics s, const Shape& from, const Shape& to) {
   if (from.size() > to.size()) {
     if (s == Semantics::NumPy)

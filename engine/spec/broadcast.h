@@ -1,6 +1,7 @@
 #pragma once
 // Shapes and broadcasting, with each library's error message.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ Shape parse_shape(std::string_view text);
 //   PyTorch: The size of tensor a (3) must match the size of tensor b (4) at non-singleton
 //            dimension 1
 Shape broadcast_shapes(Semantics s, const Shape& a, const Shape& b);
+// The broadcast shape of any number of operands (where, clip: three). NumPy names every shape
+// (np.where(c, x, y): "operands could not be broadcast together with shapes (2,) (3,1) (4,) ");
+// PyTorch broadcasts them left to right, so its message names the shape so far as tensor a
+// (torch.where of (2,), (3,1), (4,): "The size of tensor a (2) must match the size of tensor b
+// (4) at non-singleton dimension 1").
+Shape broadcast_shapes(Semantics s, std::span<const Shape> shapes);
 
 // Whether `from` broadcasts to exactly `to` (broadcast_to / expand). Throws ValueError if not.
 void check_broadcast_to(Semantics s, const Shape& from, const Shape& to);

@@ -20,9 +20,20 @@ constexpr Signature kBinarySig{{"x1", "x2"}, {"input", "other"}, {}, 0};
 constexpr Signature kUnarySig{{"x", ""}, {"input", ""}, {}, 0};
 constexpr Signature kReductionSig{{"a", ""},
                                   {"input", ""},
-                                  {{{"axis", "dim", "int or tuple of ints", "None", "None"},
-                                    {"keepdims", "keepdim", "bool", "False", "False"}}},
+                                  {{{"axis", "dim", "int or tuple of ints", "None", "None", ParamKind::Axes},
+                                    {"keepdims", "keepdim", "bool", "False", "False", ParamKind::Keepdims}}},
                                   2};
+constexpr Signature kWhereSig{{"condition", "x", "y"}, {"condition", "input", "other"}, {}, 0};
+constexpr Signature kClipSig{{"a", "a_min", "a_max"}, {"input", "min", "max"}, {}, 0};
+// np.nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None) and torch.nan_to_num(input,
+// nan=0.0, posinf=None, neginf=None): None is the dtype's largest (most negative) finite value.
+constexpr Signature kNanToNumSig{
+    {"x", "", ""},
+    {"input", "", ""},
+    {{{"nan", "nan", "float", "0.0", "0.0", ParamKind::Scalar, ScalarDefault::Value, 0.0},
+      {"posinf", "posinf", "float or None", "None", "None", ParamKind::Scalar, ScalarDefault::DTypeMax},
+      {"neginf", "neginf", "float or None", "None", "None", ParamKind::Scalar, ScalarDefault::DTypeLowest}}},
+    3};
 
 constexpr std::string_view kPromotionReason =
     "an integer with a float: NumPy the float that holds the integer exactly (int32 with float32: "
@@ -174,6 +185,17 @@ constexpr OpSpec rounding_row(OpId id, std::string_view name, std::string_view n
 #define KNoBoolLoop(ufunc) \
   "ufunc '" ufunc "' did not contain a loop with signature matching types <class 'numpy.dtype[bool_]'> -> None"
 constexpr std::string_view kNoLoopClass = "numpy.core._exceptions._UFuncNoLoopError";
+
+// clip at a tie of -0 and +0 (the engines follow NumPy's loop and PyTorch's scalar loop;
+// PyTorch's AVX2 loop takes the bound, which the goldens avoid).
+constexpr std::string_view kClipTieReason =
+    "-0 against +0 in float32 and float64: NumPy's clip takes the bound at a tie (np.clip(np.float32(-0.), "
+    "np.float32(0), np.float32(1)) is 0.0; its float16 loop keeps the operand), PyTorch's cpu scalar loop the "
+    "operand (torch.clamp(torch.tensor([-0.]), torch.tensor([0.]), torch.tensor([1.])) is -0.)";
+
+// PyTorch's where takes bool and (deprecated) uint8 conditions.
+constexpr DTypeSet kNotBoolCondition{DType::Int8,    DType::Int16,    DType::Int32,   DType::Int64,
+                                     DType::Float16, DType::BFloat16, DType::Float32, DType::Float64};
 
 // The rows. Messages are NumPy 1.24's and PyTorch 1.13's, word for word (the versions the
 // goldens come from).
@@ -1138,6 +1160,62 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                      "bool and integers: NumPy's formula computes in NumPy's float (bool, int8: float16), PyTorch "
                      "has no integer softplus; float16 on cpu: PyTorch 1.13 has no cpu Half softplus"}}},
    .num_divergences = 2, .numpy_formula = "where(x > 20, x, log1p(exp(x)))"},
+  // where(condition, x, y): the condition is read as truth (NumPy any dtype: nonzero, NaN true
+  // and -0 false; PyTorch bool or uint8), the result is the promotion of x and y, each
+  // library's (np.where(c, int8, float32) float32; int64 with float32: NumPy float64, PyTorch
+  // float32; torch.where(c, uint8 [1], int8 0-d) uint8, np.where int16).
+  {.id = OpId::Where, .name = "where", .numpy_name = "numpy.where", .torch_name = "torch.where",
+   .kind = OpKind::Ternary, .arity = 3, .signature = kWhereSig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary, .conditions = 0b001,
+   .refusals = {{
+     // torch.where(torch.tensor([0., 1.]), x, y); a uint8 condition passes with a deprecation warning
+     {Torch, Backend::Any, Match::FirstIn, kNotBoolCondition, "RuntimeError",
+      "where expected condition to be a boolean tensor, but got a tensor with dtype {0}"}}},
+   .num_refusals = 1,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 0.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses,
+                     "a condition that is neither bool nor uint8: NumPy reads its truth (np.where(np.array([0., "
+                     "np.nan]), 1, 2) is [2, 1]), PyTorch refuses"}}},
+   .num_divergences = 2},
+  // clip(a, a_min, a_max) / clamp(input, min, max) with array bounds: max then min, so min >
+  // max gives max in both (np.clip(5., 6., 4.) and torch.clamp are 4.); a NaN anywhere gives
+  // NaN in both; the result is the promotion of all three (np.clip(uint8, int8, int8) int16).
+  {.id = OpId::Clip, .name = "clip", .numpy_name = "numpy.clip", .torch_name = "torch.clamp",
+   .kind = OpKind::Ternary, .arity = 3, .signature = kClipSig,
+   .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
+   .refusals = {{
+     // torch.clamp(torch.tensor([True]), torch.tensor([False]), torch.tensor([True])) and of
+     // float16 on cpu; the kernel dispatches on the promoted dtype (bool with int8 bounds clamps
+     // in int8). PyTorch 1.13's cuda kernel has Half but no bool (AT_DISPATCH_ALL_TYPES_AND2).
+     {Torch, Backend::Cpu, Match::ResultIn, {DType::Bool, DType::Float16}, "RuntimeError",
+      "\"clamp_cpu\" not implemented for '{r}'"},
+     {Torch, Backend::Cuda, Match::ResultIn, kBool, "RuntimeError", "\"clamp_cuda\" not implemented for '{r}'"}}},
+   .num_refusals = 2,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 2.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kPromotionReason},
+                    {DivergenceKind::TorchRefuses,
+                     "bool (and float16 on cpu): NumPy clips, PyTorch 1.13 has no bool clamp and no cpu Half one"},
+                    {DivergenceKind::Values, kClipTieReason, Where::SignedZeroTie,
+                     {DType::Float32, DType::Float64}}}},
+   .num_divergences = 3},
+  // nan_to_num(x, nan, posinf, neginf): floats replace NaN, +inf and -inf (defaults 0 and the
+  // dtype's extremes: np.nan_to_num(np.float16(np.inf)) is 65504); bool and integers are
+  // returned as they are, in both; a replacement that overflows the dtype is inf
+  // (np.nan_to_num(np.array([np.inf], np.float16), posinf=1e6) and torch's are [inf]).
+  {.id = OpId::NanToNum, .name = "nan_to_num", .numpy_name = "numpy.nan_to_num",
+   .torch_name = "torch.nan_to_num",
+   .kind = OpKind::Unary, .arity = 1, .signature = kNanToNumSig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0},
 }};
 // clang-format on
 #undef KNoLoop
@@ -1151,7 +1229,28 @@ constexpr bool table_in_id_order() {
 }
 static_assert(table_in_id_order(), "op table rows must be in OpId order, one per OpId");
 
-constexpr bool matches(const Refusal& r, std::span<const Operand> in) {
+// The operands that take part in the promotion: all but the condition operands (bit k of
+// `conditions`: operand k), copied into `buf` (at most kMaxArity).
+constexpr std::span<const Operand> value_operands(std::uint8_t conditions, std::span<const Operand> in,
+                                                  std::array<Operand, kMaxArity>& buf) {
+  if (conditions == 0) return in;
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < in.size() && n < buf.size(); ++k)
+    if (!((conditions >> k) & 1u)) buf[n++] = in[k];
+  return {buf.data(), n};
+}
+
+// Same-dtype operands of `d` for `op`'s arity, its condition operands bool.
+constexpr std::array<Operand, kMaxArity> same_dtype_operands(const OpSpec& op, DType d) {
+  std::array<Operand, kMaxArity> in{};
+  for (std::size_t k = 0; k < in.size(); ++k) in[k] = {op.is_condition(k) ? DType::Bool : d, false};
+  return in;
+}
+
+constexpr bool matches(const Refusal& r, std::span<const Operand> all, std::uint8_t conditions) {
+  // ResultIn reads the promoted operands (not a condition); the others every operand.
+  std::array<Operand, kMaxArity> buf{};
+  const std::span<const Operand> in = r.match == Match::ResultIn ? value_operands(conditions, all, buf) : all;
   switch (r.match) {
     case Match::AnyIn:
       for (const Operand& o : in)
@@ -1187,7 +1286,8 @@ constexpr bool applies_on(const Refusal& r, Semantics s, Backend b) {
 constexpr const Refusal* first_refusal(const OpSpec& op, Semantics s, std::span<const Operand> in,
                                        Backend b) {
   for (int i = 0; i < op.num_refusals; ++i)
-    if (op.refusals[i].where == Where::Always && applies_on(op.refusals[i], s, b) && matches(op.refusals[i], in))
+    if (op.refusals[i].where == Where::Always && applies_on(op.refusals[i], s, b) &&
+        matches(op.refusals[i], in, op.conditions))
       return &op.refusals[i];
   return nullptr;
 }
@@ -1197,8 +1297,8 @@ constexpr std::array<OpSpec, kNumOps> with_derived_dtypes(std::array<OpSpec, kNu
   for (OpSpec& op : rows) {
     op.dtypes = {};
     for (DType d : kAllDTypes) {
-      const Operand in[2] = {{d, false}, {d, false}};
-      const std::span<const Operand> ops(in, std::size_t(op.arity));
+      const std::array<Operand, kMaxArity> in = same_dtype_operands(op, d);
+      const std::span<const Operand> ops(in.data(), std::size_t(op.arity));
       if (in_torch(d) && !first_refusal(op, NumPy, ops, Backend::Cpu) && !first_refusal(op, Torch, ops, Backend::Cpu))
         op.dtypes = op.dtypes.with(d);
     }
@@ -1211,11 +1311,13 @@ std::string library_dtype_name(Semantics s, DType t) {
   return std::string(s == Semantics::NumPy ? dtype_name(t) : torch_scalar_name(t));
 }
 
-// A refusal's message with {0}/{1} replaced by the operands' dtype names.
-std::string format_refusal(const Refusal& r, Semantics s, std::span<const Operand> in) {
+// A refusal's message with {0}/{1} replaced by the operands' dtype names, {r} by the promoted
+// dtype of the operands that take part in the promotion.
+std::string format_refusal(const OpSpec& op, const Refusal& r, Semantics s, std::span<const Operand> in) {
   std::string out(r.message);
+  std::array<Operand, kMaxArity> buf{};
   if (const std::size_t p = out.find("{r}"); p != std::string::npos)
-    out.replace(p, 3, library_dtype_name(s, result_type(s, in)));
+    out.replace(p, 3, library_dtype_name(s, result_type(s, value_operands(op.conditions, in, buf))));
   for (std::size_t k = 0; k < in.size() && k < 2; ++k) {
     const std::string key = "{" + std::to_string(k) + "}";
     for (std::size_t p = out.find(key); p != std::string::npos; p = out.find(key))
@@ -1340,11 +1442,18 @@ std::string_view where_name(Where w) {
 }
 
 bool where_holds(Where w, DType dtype, double x0, double x1) {
+  const double x[2] = {x0, x1};
+  return where_holds(w, dtype, std::span<const double>(x, 2));
+}
+
+bool where_holds(Where w, DType dtype, std::span<const double> x) {
+  const double x0 = x.empty() ? 0.0 : x[0], x1 = x.size() < 2 ? 0.0 : x[1];
+  auto any = [&](auto pred) { return std::any_of(x.begin(), x.end(), pred); };
   switch (w) {
     case Where::Always:
       return true;
     case Where::NaNOperand:
-      return std::isnan(x0) || std::isnan(x1);
+      return any([](double v) { return std::isnan(v); });
     case Where::ZeroOperand1:
       return x1 == 0;
     case Where::NegativeOperand1:
@@ -1352,9 +1461,10 @@ bool where_holds(Where w, DType dtype, double x0, double x1) {
     case Where::ShiftOutOfRange:
       return x1 < 0 || x1 >= double(8 * itemsize(dtype));
     case Where::OperandInexact:
-      return !holds_exactly(dtype, x0) || !holds_exactly(dtype, x1);
+      return any([&](double v) { return !holds_exactly(dtype, v); });
     case Where::SignedZeroTie:
-      return x0 == 0 && x1 == 0 && std::signbit(x0) != std::signbit(x1);
+      return any([](double v) { return v == 0 && std::signbit(v); }) &&
+             any([](double v) { return v == 0 && !std::signbit(v); });
     case Where::NegativeIntegerExponent:
       return is_integer(dtype) && x1 < 0;
     case Where::ZeroRemainderSignsDiffer:
@@ -1427,11 +1537,16 @@ const Refusal* find_refusal(OpId id, Semantics s, std::span<const Operand> input
   return first_refusal(op_spec(id), s, inputs, backend);
 }
 
+std::vector<Operand> operands_of_dtype(const OpSpec& op, DType dtype) {
+  const std::array<Operand, kMaxArity> in = same_dtype_operands(op, dtype);
+  return {in.begin(), in.begin() + op.arity};
+}
+
 bool accepts(OpId id, Semantics s, DType dtype, Backend backend) {
   const OpSpec& op = op_spec(id);
   if (s == Torch && !in_torch(dtype)) return false;
-  const Operand in[2] = {{dtype, false}, {dtype, false}};
-  return !first_refusal(op, s, std::span<const Operand>(in, std::size_t(op.arity)), backend);
+  const std::array<Operand, kMaxArity> in = same_dtype_operands(op, dtype);
+  return !first_refusal(op, s, std::span<const Operand>(in.data(), std::size_t(op.arity)), backend);
 }
 
 DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
@@ -1448,6 +1563,62 @@ DType output_dtype(OpId id, DType compute) {
   return compute;
 }
 
+DType operand_dtype(OpId id, std::size_t k, DType compute) {
+  return op_spec(id).is_condition(k) ? DType::Bool : compute;
+}
+
+std::string_view param_kind_name(ParamKind k) {
+  switch (k) {
+    case ParamKind::Axes:
+      return "axes";
+    case ParamKind::Keepdims:
+      return "keepdims";
+    case ParamKind::Scalar:
+      return "scalar";
+  }
+  return "?";
+}
+
+namespace {
+// The largest finite value of a dtype (an integer's maximum; 1 for bool).
+double max_finite(DType t) {
+  return visit_dtype(t, [](auto tag) -> double {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_same_v<T, float16>)
+      return 65504.0;
+    else if constexpr (std::is_same_v<T, bfloat16>)
+      return 0x1.fep127;
+    else
+      return double(std::numeric_limits<T>::max());
+  });
+}
+}  // namespace
+
+std::array<double, kMaxScalarParams> scalar_values(OpId id, const Params& params, DType compute) {
+  std::array<double, kMaxScalarParams> out{};
+  std::size_t k = 0;
+  for (const ParamSpec& p : op_spec(id).param_list()) {
+    if (p.kind != ParamKind::Scalar || k >= out.size()) continue;
+    if (params.scalars[k]) {
+      out[k] = *params.scalars[k];
+    } else {
+      switch (p.scalar_default) {
+        case ScalarDefault::Value:
+          out[k] = p.default_value;
+          break;
+        case ScalarDefault::DTypeMax:
+          out[k] = max_finite(compute);
+          break;
+        case ScalarDefault::DTypeLowest:
+          out[k] = -max_finite(compute);
+          break;
+      }
+    }
+    ++k;
+  }
+  return out;
+}
+
 DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
   const OpSpec& op = op_spec(id);
   check_arity(op, inputs.size());
@@ -1455,7 +1626,9 @@ DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backe
     for (const Operand& o : inputs)
       if (!in_torch(o.dtype)) throw_not_in_torch(o.dtype);
   if (const Refusal* r = first_refusal(op, s, inputs, backend))
-    throw TypeError(format_refusal(*r, s, inputs), r->py_class);
+    throw TypeError(format_refusal(op, *r, s, inputs), r->py_class);
+  std::array<Operand, kMaxArity> buf{};
+  inputs = value_operands(op.conditions, inputs, buf);  // the condition operands take no part
   switch (s == Semantics::NumPy ? op.numpy_result : op.torch_result) {
     case Promotion::Same:
       return inputs[0].dtype;
@@ -1511,10 +1684,10 @@ std::vector<bool> where_mask(Where w, DType dtype, const Shape& out, std::span<c
     }
   }
   std::vector<std::int64_t> idx(nd, 0), flat(in.size(), 0);
+  std::vector<double> x(std::max<std::size_t>(in.size(), 2), 0.0);
   for (std::int64_t e = 0; e < n; ++e) {
-    const double x0 = in.empty() ? 0.0 : (*in[0].values)[std::size_t(flat[0])];
-    const double x1 = in.size() < 2 ? 0.0 : (*in[1].values)[std::size_t(flat[1])];
-    mask[std::size_t(e)] = where_holds(w, dtype, x0, x1);
+    for (std::size_t k = 0; k < in.size(); ++k) x[k] = (*in[k].values)[std::size_t(flat[k])];
+    mask[std::size_t(e)] = where_holds(w, dtype, x);
     for (std::size_t d = nd; d-- > 0;) {
       for (std::size_t k = 0; k < in.size(); ++k) flat[k] += step[k * nd + d];
       if (++idx[d] < out[d]) break;
@@ -1535,7 +1708,7 @@ namespace {
 template <class F>
 void for_value_refusals(const OpSpec& op, Semantics s, std::span<const Operand> in, Backend b, F&& f) {
   for (const Refusal& r : op.refusal_list())
-    if (r.where != Where::Always && applies_on(r, s, b) && matches(r, in) && f(r)) return;
+    if (r.where != Where::Always && applies_on(r, s, b) && matches(r, in, op.conditions) && f(r)) return;
 }
 }  // namespace
 
@@ -1550,7 +1723,7 @@ std::string value_refusal_message(OpId id, Semantics s, std::span<const Operand>
   std::string msg;
   for_value_refusals(op_spec(id), s, inputs, backend, [&](const Refusal& r) {
     if (!where_any(r.where, dtype, out, values)) return false;
-    msg = format_refusal(r, s, inputs);
+    msg = format_refusal(op_spec(id), r, s, inputs);
     return true;
   });
   return msg;
@@ -1560,7 +1733,7 @@ void raise_value_refusal(OpId id, Semantics s, std::span<const Operand> inputs, 
                          const Shape& out, std::span<const ElementValues> values) {
   for_value_refusals(op_spec(id), s, inputs, backend, [&](const Refusal& r) {
     if (!where_any(r.where, dtype, out, values)) return false;
-    throw TypeError(format_refusal(r, s, inputs), r.py_class);
+    throw TypeError(format_refusal(op_spec(id), r, s, inputs), r.py_class);
   });
 }
 
@@ -1623,7 +1796,8 @@ Shape result_shape(OpId id, Semantics s, std::span<const Shape> inputs, const Pa
     case OpKind::Unary:
       return inputs[0];
     case OpKind::Binary:
-      return broadcast_shapes(s, inputs[0], inputs[1]);
+    case OpKind::Ternary:
+      return broadcast_shapes(s, inputs);
     case OpKind::Matmul:
       check_matmul_shapes(s, inputs[0], inputs[1]);
       return {inputs[0][0], inputs[1][1]};
@@ -1705,9 +1879,11 @@ Cost op_cost(OpId id, std::span<const Shape> inputs, DType in, DType out,
   Cost c;
   switch (op.kind) {
     case OpKind::Unary:
-    case OpKind::Binary: {
+    case OpKind::Binary:
+    case OpKind::Ternary: {
       Shape o = result_shape(id, Semantics::NumPy, inputs);
-      for (const Shape& s : inputs) c.bytes += double(numel(s)) * isz;
+      for (std::size_t k = 0; k < inputs.size(); ++k)  // a condition operand is read as bool
+        c.bytes += double(numel(inputs[k])) * (op.is_condition(k) ? double(itemsize(DType::Bool)) : isz);
       c.bytes += double(numel(o)) * osz;
       c.flops = op.flops_per_element * double(numel(o));
       break;

@@ -27,21 +27,29 @@ enum class OpId : std::uint8_t {
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr, LogicalXor,
   LogicalNot, Isnan, Isinf, Isfinite, Signbit,
   Positive, Sign, Floor, Ceil, Trunc, Rint, Invert,
-  Cbrt, Erf, Relu, Sigmoid, Silu, Softplus
+  Cbrt, Erf, Relu, Sigmoid, Silu, Softplus,
+  Where, Clip, NanToNum
 };
 // clang-format on
-inline constexpr int kNumOps = 75;
+inline constexpr int kNumOps = 78;
+
+// The most operands an op takes (where, clip: three).
+inline constexpr int kMaxArity = 3;
 
 // The shape rule of an op: how the result shape, the cost and the sample shapes follow from
 // the operands. Every switch over it names every kind (no default), so a new kind fails to
 // compile until each place says what it means.
-enum class OpKind : std::uint8_t { Unary, Binary, Reduction, Matmul };
+// Binary and Ternary ops broadcast their operands together (any number of them: the engines'
+// elementwise paths, the kernels and the cases take arity N).
+enum class OpKind : std::uint8_t { Unary, Binary, Ternary, Reduction, Matmul };
 constexpr std::string_view kind_name(OpKind k) {
   switch (k) {
     case OpKind::Unary:
       return "unary";
     case OpKind::Binary:
       return "binary";
+    case OpKind::Ternary:
+      return "ternary";
     case OpKind::Reduction:
       return "reduction";
     case OpKind::Matmul:
@@ -91,6 +99,22 @@ std::string_view output_name(Output o);
 enum class Backend : std::uint8_t { Any, Cpu, Cuda };
 std::string_view backend_name(Backend b);
 
+// What a signature parameter is to the engines: which member of spec::Params holds it.
+enum class ParamKind : std::uint8_t {
+  Axes,      // Params::axes (axis / dim)
+  Keepdims,  // Params::keepdims
+  Scalar     // Params::scalars, in the order of the row's Scalar parameters (nan_to_num's nan)
+};
+std::string_view param_kind_name(ParamKind k);
+
+// The value a Scalar parameter takes when the call leaves it out (both libraries agree on
+// these; a row whose libraries differed would need a default per library).
+enum class ScalarDefault : std::uint8_t {
+  Value,       // ParamSpec::default_value (nan_to_num's nan: 0.0)
+  DTypeMax,    // the compute dtype's largest finite value (posinf=None)
+  DTypeLowest  // its most negative finite value (neginf=None)
+};
+
 // A signature parameter, as each library spells it.
 struct ParamSpec {
   std::string_view numpy_name;  // "axis"
@@ -98,11 +122,15 @@ struct ParamSpec {
   std::string_view type;        // "int or tuple of ints"
   std::string_view numpy_default;
   std::string_view torch_default;
+  ParamKind kind = ParamKind::Axes;
+  ScalarDefault scalar_default = ScalarDefault::Value;  // Scalar parameters only
+  double default_value = 0.0;                           // ScalarDefault::Value
 };
+inline constexpr int kMaxParams = 3;
 struct Signature {
-  std::array<std::string_view, 2> numpy_operands;  // "x1", "x2"
-  std::array<std::string_view, 2> torch_operands;  // "input", "other"
-  std::array<ParamSpec, 2> params;
+  std::array<std::string_view, kMaxArity> numpy_operands;  // "x1", "x2"
+  std::array<std::string_view, kMaxArity> torch_operands;  // "input", "other"
+  std::array<ParamSpec, kMaxParams> params;
   int num_params = 0;
 };
 
@@ -151,7 +179,7 @@ enum class Where : std::uint8_t {
                      // NumPy's (in its compute dtype), the dtype PyTorch's narrower one
                      // (np.equal(int64 16777217, float32 16777216.) compares in float64,
                      // torch.eq in float32, where 16777217 rounds to 16777216)
-  SignedZeroTie,     // the operands are -0 and +0 (either order)
+  SignedZeroTie,     // two of the operands are -0 and +0 (either order)
   NegativeIntegerExponent,  // operand 1 is negative and the op computes in an integer dtype
                             // (np.power of uint64 with int64 computes in float64: no error)
   ZeroRemainderSignsDiffer  // operand 0 is a multiple of operand 1 (fmod 0, operand 1 finite
@@ -160,6 +188,9 @@ enum class Where : std::uint8_t {
 std::string_view where_name(Where w);
 // Whether `w` holds for an element whose operands are x0 (and x1), computed in `dtype`.
 bool where_holds(Where w, DType dtype, double x0, double x1);
+// The same for an element of any number of operands (the rules that name operand 0 or 1 read
+// those; NaNOperand, OperandInexact and SignedZeroTie read them all).
+bool where_holds(Where w, DType dtype, std::span<const double> x);
 
 // A library's refusal of some operand dtypes, with the library's own error. Refusals are
 // tried in row order; the first that matches is raised. `message` may hold {0} and {1}:
@@ -229,6 +260,9 @@ struct OpSpec {
   Promotion numpy_result;  // NumPy's compute-dtype rule (the result dtype's too, unless `output`)
   Promotion torch_result;  // PyTorch's
   Output output = Output::Compute;  // both libraries': Bool for comparisons and predicates
+  // Operands the op reads as truth values (bit k: operand k; where's condition): both engines
+  // cast them to bool, and they take no part in the promotion, which is over the others.
+  std::uint8_t conditions = 0;
   std::array<Refusal, kMaxRefusals> refusals;
   int num_refusals;
   Domain domain;      // float inputs
@@ -261,6 +295,7 @@ struct OpSpec {
   std::span<const ParamSpec> param_list() const {
     return {signature.params.data(), std::size_t(signature.num_params)};
   }
+  constexpr bool is_condition(std::size_t operand) const { return (conditions >> operand) & 1u; }
 };
 
 // Whether a per-op table (rows with a member `op`) has one row per op, in OpId order: the
@@ -297,6 +332,9 @@ Domain domain_for(const OpSpec& op, DType dtype);
 // The refusal `library` makes for these operands on `backend` (null when it computes).
 const Refusal* find_refusal(OpId op, Semantics library, std::span<const Operand> inputs,
                             Backend backend = Backend::Cpu);
+// Same-dtype operands of `dtype` for `op` (its arity of them, 0-d none), its condition
+// operands bool: what "op on dtype" means for accepts, the derived dtypes and `parity spec`.
+std::vector<Operand> operands_of_dtype(const OpSpec& op, DType dtype);
 // Whether `library` computes `op` for same-dtype operands of `dtype` on `backend`.
 bool accepts(OpId op, Semantics library, DType dtype, Backend backend = Backend::Cpu);
 
@@ -308,6 +346,13 @@ DType result_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backen
 DType compute_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu);
 // The result dtype of `op` for a compute dtype (the row's Output): `compute`, or bool.
 DType output_dtype(OpId op, DType compute);
+// The dtype the engines cast operand `k` to: bool for a condition operand (the row's
+// `conditions`), else the compute dtype.
+DType operand_dtype(OpId op, std::size_t k, DType compute);
+
+// The values of the op's Scalar parameters for a call computing in `compute`: the call's, or
+// the row's defaults (ScalarDefault), in the order the signature lists them; the rest 0.
+std::array<double, kMaxScalarParams> scalar_values(OpId op, const Params& params, DType compute);
 
 // The result shape of `op`. For reductions, params.axes empty means all axes. Throws with
 // the library's wording on mismatch.

@@ -54,6 +54,7 @@ Grads mm_bw(const Node& n, const Tensor& g) {
 // tensors of `like`'s dtype and device (a 0-d operand keeps the other's dtype).
 Tensor op(OpId id, const Tensor& a) { return call(id, std::array{a}); }
 Tensor op(OpId id, const Tensor& a, const Tensor& b) { return call(id, std::array{a, b}); }
+Tensor op(OpId id, const Tensor& a, const Tensor& b, const Tensor& c) { return call(id, std::array{a, b, c}); }
 Tensor constant(double v, const Tensor& like) { return Tensor::full({}, v, like.dtype(), like.device()); }
 Tensor div(const Tensor& a, const Tensor& b) { return mul(a, op(OpId::Reciprocal, b)); }
 Tensor sub(const Tensor& a, const Tensor& b) { return op(OpId::Sub, a, b); }
@@ -333,6 +334,34 @@ Grads logaddexp_bw(const Node& n, const Tensor& g) {
   return out;
 }
 
+// where(mask, g, 0): the gradient where `mask` (bool) holds, 0 elsewhere.
+Tensor masked(const Tensor& mask, const Tensor& g) { return op(OpId::Where, mask, g, constant(0, g)); }
+
+// where: the condition has no gradient (bool); x gets g where it holds, y where it does not.
+Grads where_bw(const Node& n, const Tensor& g) {
+  const Tensor& c = n.input(0);
+  Grads r(3);
+  if (n.needs_grad(1)) r[1] = masked(c, g);
+  if (n.needs_grad(2)) r[2] = masked(op(OpId::LogicalNot, c), g);
+  return r;
+}
+
+// clamp_backward_min_max (PyTorch 1.13's FunctionsManual.cpp): input where min <= x <= max
+// (ties included), min where x < min < max, max where x > max or max < min; so at min == max
+// with x outside, neither bound gets it, and a NaN anywhere gives all three 0.
+Grads clip_bw(const Node& n, const Tensor& g) {
+  const Tensor &x = n.input(0), &lo = n.input(1), &hi = n.input(2);
+  Grads r(3);
+  if (n.needs_grad(0))
+    r[0] = masked(op(OpId::LogicalAnd, op(OpId::GreaterEqual, x, lo), op(OpId::LessEqual, x, hi)), g);
+  if (n.needs_grad(1)) r[1] = masked(op(OpId::LogicalAnd, op(OpId::Less, x, lo), op(OpId::Less, lo, hi)), g);
+  if (n.needs_grad(2)) r[2] = masked(op(OpId::LogicalOr, op(OpId::Greater, x, hi), op(OpId::Less, hi, lo)), g);
+  return r;
+}
+
+// nan_to_num: grad * isfinite(self).
+Grads nan_to_num_bw(const Node& n, const Tensor& g) { return {masked(op(OpId::Isfinite, n.input(0)), g)}; }
+
 // clang-format off
 constexpr std::array kRows{
   //      op           grad_fn          with dims        needs (input 0, input 1)          formula
@@ -421,6 +450,10 @@ constexpr std::array kRows{
   GradRow{OpId::Sigmoid,      "SigmoidBackward0",    "",             {{{0, true}}},                   sigmoid_bw},
   GradRow{OpId::Silu,         "SiluBackward0",       "",             {{{in(0)}}},                     silu_bw},
   GradRow{OpId::Softplus,     "SoftplusBackward0",   "",             {{{in(0)}}},                     softplus_bw},
+  GradRow{OpId::Where,        "WhereBackward0",      "",             {{{}, {in(0)}, {in(0)}}},        where_bw},
+  GradRow{OpId::Clip,         "ClampBackward0",      "",
+          {{{in(0) | in(1) | in(2)}, {in(0) | in(1) | in(2)}, {in(0) | in(1) | in(2)}}},                 clip_bw},
+  GradRow{OpId::NanToNum,     "NanToNumBackward0",   "",             {{{in(0)}}},                     nan_to_num_bw},
 };
 // clang-format on
 

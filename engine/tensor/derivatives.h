@@ -28,7 +28,7 @@ struct GradRow {
   spec::OpId op;
   std::string_view name;       // the grad_fn PyTorch prints: "MulBackward0"
   std::string_view name_dims;  // when the call names dims ("SumBackward1"); "" = name
-  std::array<Needs, 2> needs;  // per input
+  std::array<Needs, spec::kMaxArity> needs;  // per input
   // g is the gradient of the output; returns one gradient per input (undefined where
   // node.needs_grad(i) is false). Null for ops the registry marks not differentiable.
   Grads (*formula)(const Node& node, const Tensor& g);

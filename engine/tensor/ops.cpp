@@ -86,8 +86,9 @@ void raise_value_refusal(OpId op, std::span<const spec::Operand> ops, spec::Back
   spec::raise_value_refusal(op, kTorch, ops, backend, ct, rs, ev);
 }
 
-// Any elementwise op: inputs cast to the compute dtype and broadcast, then the op's functor,
-// which writes the result dtype (the compute dtype, or bool: registry's Output).
+// Any elementwise op, of any arity: inputs cast to the compute dtype (condition operands to
+// bool) and broadcast, then the op's functor with the op's scalar parameters, which writes
+// the result dtype (the compute dtype, or bool: registry's Output).
 // The small-call path (docs/performance.md, 2026-12-02) allocates only the result: the
 // operands' list is on the stack, equal shapes skip the broadcast (its result is that
 // shape), and the kernel's argument lists are reused.
@@ -107,7 +108,8 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
   std::array<const Tensor*, kMaxInputs> inputs{};
   for (std::size_t k = 0; k < in.size(); ++k) {
     inputs[k] = &in[k];
-    if (in[k].dtype() != ct) inputs[k] = &(casts[k] = detail::cast(in[k], ct));
+    const DType want = spec::operand_dtype(op, k, ct);  // bool for a condition operand
+    if (in[k].dtype() != want) inputs[k] = &(casts[k] = detail::cast(in[k], want));
   }
   if (spec::has_value_refusal(op, kTorch, ops, backend_of(device)))
     raise_value_refusal(op, ops, backend_of(device), std::span(inputs.data(), in.size()), ct, rs);
@@ -116,6 +118,7 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
   point_at(out, args.out);
   args.out.strides.assign(out.strides().begin(), out.strides().end());
   args.in.resize(in.size());
+  args.scalars = spec::scalar_values(op, params, ct);
   for (std::size_t k = 0; k < in.size(); ++k) {
     const Tensor& c = *inputs[k];
     point_at(c, args.in[k]);
@@ -265,6 +268,9 @@ constexpr std::array kImpls{
   ImplRow{OpId::Sigmoid,      elementwise},
   ImplRow{OpId::Silu,         elementwise},
   ImplRow{OpId::Softplus,     elementwise},
+  ImplRow{OpId::Where,        elementwise},
+  ImplRow{OpId::Clip,         elementwise},
+  ImplRow{OpId::NanToNum,     elementwise},
 };
 // clang-format on
 

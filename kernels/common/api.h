@@ -4,6 +4,7 @@
 // for cpu and device pointers for cuda. Kernels know nothing of tensors or autograd: they
 // get pointers, dtypes, a shape and element strides, plan the walk with core::make_plan and
 // run it.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -21,13 +22,17 @@ struct Operand {
   std::vector<std::int64_t> strides;
 };
 
-// out = f(in...) elementwise over `shape`. The inputs have one dtype, the op's compute dtype
-// (the engine casts them to it first); out has the result dtype: the same, or bool for ops
-// whose functor declares `using result = bool;` (comparisons, logical ops, predicates).
+// out = f(in...) elementwise over `shape`, any number of inputs (the functor's arity). The
+// inputs have one dtype, the op's compute dtype (the engine casts them to it first), except
+// the functor's condition operands (`kConditions`: where's condition), which are bool; out
+// has the result dtype: the same, or bool for ops whose functor declares `using result =
+// bool;` (comparisons, logical ops, predicates). `scalars`: the op's scalar parameters,
+// resolved (spec::scalar_values), for a functor that takes them (nan_to_num).
 struct Elementwise {
   spec::Shape shape;
   Operand out;
   std::vector<Operand> in;
+  std::array<double, spec::kMaxScalarParams> scalars{};
 };
 
 // out (strides 0 on the reduced dims) += in over `shape` (the input's shape). The output

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "engine/spec/hd.h"
 #include "engine/spec/error.h"
@@ -701,37 +702,55 @@ struct result_of<F, T> {
 template <class F, class T>
 using result_t = typename result_of<F, T>::type;
 
+// Operands a functor reads as truth values (bit k: operand k), declared as `kConditions`
+// (where's condition): the engine casts them to bool, and the kernels hand them over as the
+// bytes of that bool array (std::uint8_t, 0 or 1) whatever the compute dtype: g++ vectorises
+// a select on a byte but not on a bool load. The registry row's `conditions` says the same
+// (registry_test).
+template <class F>
+constexpr unsigned conditions() {
+  if constexpr (requires { F::kConditions; })
+    return F::kConditions;
+  else
+    return 0;
+}
+// The first operand that is not a condition: its dtype is the call's compute dtype.
+PARITY_HD constexpr std::size_t compute_operand(unsigned conditions) {
+  std::size_t k = 0;
+  while ((conditions >> k) & 1u) ++k;
+  return k;
+}
+// The element type of F's operand K for compute dtype T: a bool's byte for a condition, else T.
+template <class F, class T, std::size_t K>
+using operand_t = std::conditional_t<((conditions<F>() >> K) & 1u) != 0, std::uint8_t, T>;
+
 // Whether functor F computes dtype T (float16 and bfloat16: in float, their opmath, unless
-// F computes on storage).
+// F computes on storage), its condition operands bool.
+template <class F, class T, std::size_t... K>
+constexpr bool computes_with(std::index_sequence<K...>) {
+  using M = std::conditional_t<on_storage<F>(), T, spec::opmath_t<T>>;
+  return requires(F f, operand_t<F, M, K>... a) { f(a...); };
+}
 template <class F, class T>
 constexpr bool computes() {
-  using M = std::conditional_t<on_storage<F>(), T, spec::opmath_t<T>>;
-  if constexpr (F::arity == 1) return requires(F f, M a) {
-      f(a);
-    };
-  else
-    return requires(F f, M a, M b) { f(a, b); };
+  return computes_with<F, T>(std::make_index_sequence<std::size_t(F::arity)>{});
 }
 
 // F on elements of T: operands widened to the opmath type (float for float16 and
 // bfloat16, as PyTorch's kernels compute), the result rounded back to T once (a bool result
-// is taken as it is); a functor whose result depends on the stored dtype gets it
-// (`stored<T>`). For the other dtypes it is F itself.
+// is taken as it is; a bool condition operand is passed as it is); a functor whose result
+// depends on the stored dtype gets it (`stored<T>`). For the other dtypes it is F itself.
 template <class F, class T>
 struct OnElements {
   using R = result_t<F, T>;
+  static constexpr unsigned kConditions = conditions<F>();  // the operands it hands over as is
   F f;
-  PARITY_HD R operator()(T a) const {
-    if constexpr (requires { f.template stored<T>(spec::widen(a)); })
-      return spec::narrow<R>(f.template stored<T>(spec::widen(a)));
+  template <class... A>
+  PARITY_HD R operator()(A... a) const {
+    if constexpr (requires { f.template stored<T>(spec::widen(a)...); })
+      return spec::narrow<R>(f.template stored<T>(spec::widen(a)...));
     else
-      return spec::narrow<R>(f(spec::widen(a)));
-  }
-  PARITY_HD R operator()(T a, T b) const {
-    if constexpr (requires { f.template stored<T>(spec::widen(a), spec::widen(b)); })
-      return spec::narrow<R>(f.template stored<T>(spec::widen(a), spec::widen(b)));
-    else
-      return spec::narrow<R>(f(spec::widen(a), spec::widen(b)));
+      return spec::narrow<R>(f(spec::widen(a)...));
   }
 };
 template <class T, class F>
@@ -741,6 +760,65 @@ PARITY_HD auto on_elements(F f) {
   else
     return f;
 }
+
+// ---- ops of three operands, and ops with parameters
+
+// torch.where(condition, input, other): the condition a bool's byte (the engine casts it to
+// bool), the value selected as stored (no widening: a NaN keeps its bits). Both values are
+// read for every element, so the contiguous loop is a vectorised select.
+struct WhereFn {
+  static constexpr int arity = 3;
+  static constexpr unsigned kConditions = 0b001;
+  static constexpr bool kOnStorage = true;
+  template <class T>
+  PARITY_HD T operator()(std::uint8_t c, T a, T b) const {
+    return c != 0 ? a : b;
+  }
+};
+
+// torch.clamp(input, min, max) as PyTorch 1.13's cpu scalar loop: a NaN bound gives NaN,
+// else std::min(std::max(a, min), max), which keeps `a` at ties (torch.clamp(-0., 0., 1.) is
+// -0.) and a NaN `a`; min > max gives max. Not for bool (refused).
+struct ClipFn {
+  static constexpr int arity = 3;
+  template <class T>
+  requires(!std::is_same_v<T, bool>) PARITY_HD T operator()(T a, T lo, T hi) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (lo != lo) return lo;
+      if (hi != hi) return hi;
+    }
+    const T m = a < lo ? lo : a;
+    return hi < m ? hi : m;
+  }
+};
+
+// A functor with scalar parameters holds them in `scalars` (in the order of the row's
+// signature); the kernels fill them from the call (Elementwise::scalars) with bind_scalars.
+template <class F>
+PARITY_HD F bind_scalars(F f, const double* values) {
+  if constexpr (requires { f.scalars[0]; })
+    for (int k = 0; k < spec::kMaxScalarParams; ++k) f.scalars[k] = values[k];
+  return f;
+}
+
+// torch.nan_to_num(input, nan, posinf, neginf): floats replace NaN, +inf and -inf by the
+// parameters (the registry resolves None to the dtype's extremes) converted to the element
+// type (a value it cannot hold becomes inf); bool and integers are returned as they are.
+struct NanToNumFn {
+  static constexpr int arity = 1;
+  double scalars[spec::kMaxScalarParams] = {0.0, 0.0, 0.0};  // nan, posinf, neginf
+  template <class T>
+  PARITY_HD T operator()(T a) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      // Selects, not early returns: the contiguous loop vectorises.
+      const T nan = T(scalars[0]), posinf = T(scalars[1]), neginf = T(scalars[2]);
+      const T r = a == T(INFINITY) ? posinf : a == -T(INFINITY) ? neginf : a;
+      return a != a ? nan : r;
+    } else {
+      return a;
+    }
+  }
+};
 
 // The table: calls f(Functor{}) with the functor of elementwise op `op`. Every op is named
 // (no default: -Wswitch makes a new op a compile error here until it gets its entry); ops
@@ -894,6 +972,12 @@ void with_functor(spec::OpId op, F&& f) {
       return f(SiluFn{});
     case spec::OpId::Softplus:
       return f(SoftplusFn{});
+    case spec::OpId::Where:
+      return f(WhereFn{});
+    case spec::OpId::Clip:
+      return f(ClipFn{});
+    case spec::OpId::NanToNum:
+      return f(NanToNumFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;

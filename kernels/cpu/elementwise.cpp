@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "engine/core/iter.h"
 #include "engine/spec/error.h"
@@ -157,6 +159,29 @@ void binary_loop(F f, const Elementwise& a) {
   });
 }
 
+// Ops of three or more operands (where, clip): operand K of F's operand type (T, or bool for
+// a condition). A row whose operands are all unit-stride is one plain loop over pointers,
+// which the compiler vectorises (where's select, clip's max and min); other rows step each
+// operand by its stride.
+template <class R, class F, class... A>
+PARITY_ISA_CLONES void nary_row(F f, R* o, std::int64_t n, const A*... x) {
+  for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i]...);
+}
+template <class T, class R, class F, std::size_t... K>
+void nary_loop(F f, const Elementwise& a, std::index_sequence<K...>) {
+  constexpr std::size_t N = sizeof...(K);
+  walk(a.shape, std::array<const Operand*, N + 1>{&a.out, &a.in[K]...},
+       [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    R* o = at<R>(a.out, off[0]);
+    const std::tuple<const operand_t<F, T, K>*...> x{at<operand_t<F, T, K>>(a.in[K], off[K + 1])...};
+    if (st[0] == 1 && ((st[K + 1] == 1) && ...)) {
+      nary_row(f, o, n, std::get<K>(x)...);
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = f(std::get<K>(x)[i * st[K + 1]]...);
+    }
+  });
+}
+
 template <class To, class From>
 void copy_loop(const Elementwise& a) {
   walk(a.shape, std::array{&a.out, &a.in[0]}, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
@@ -173,18 +198,23 @@ void copy_loop(const Elementwise& a) {
   });
 }
 
-// `same_dtype`: every input has input 0's dtype (the compute dtype).
-void check_elementwise(const Elementwise& a, std::size_t arity, const char* who, bool same_dtype) {
+// `same_dtype`: every input but the condition operands (bit k of `conditions`, which must be
+// bool) has the compute dtype, the dtype of the first input that is not a condition.
+void check_elementwise(const Elementwise& a, std::size_t arity, const char* who, bool same_dtype,
+                       unsigned conditions = 0) {
   if (a.in.size() != arity)
     throw ValueError(std::string(who) + ": expected " + std::to_string(arity) + " input(s), got " +
                      std::to_string(a.in.size()));
   check_rank(a.shape, a.out, who);
-  for (const Operand& o : a.in) {
+  const spec::DType compute = a.in[compute_operand(conditions)].dtype;
+  for (std::size_t k = 0; k < a.in.size(); ++k) {
+    const Operand& o = a.in[k];
     check_rank(a.shape, o, who);
-    if (same_dtype && o.dtype != a.in[0].dtype)
-      throw TypeError(std::string(who) + ": input dtype " + std::string(spec::dtype_name(o.dtype)) +
-                      " differs from input 0's dtype " + std::string(spec::dtype_name(a.in[0].dtype)) +
-                      " (cast the inputs to the compute dtype first)");
+    const spec::DType want = (conditions >> k) & 1u ? spec::DType::Bool : compute;
+    if (same_dtype && o.dtype != want)
+      throw TypeError(std::string(who) + ": input " + std::to_string(k) + " dtype " +
+                      std::string(spec::dtype_name(o.dtype)) + " is not " + std::string(spec::dtype_name(want)) +
+                      " (cast the inputs to the compute dtype, the conditions to bool, first)");
   }
 }
 
@@ -199,16 +229,18 @@ void check_output(const Elementwise& a, spec::DType want, const char* who) {
 }  // namespace
 
 void elementwise(spec::OpId op, const Elementwise& args) {
-  with_functor(op, [&](auto fn) {
-    using F = decltype(fn);
-    check_elementwise(args, F::arity, "elementwise kernel", true);
+  with_functor(op, [&](auto unbound) {
+    using F = decltype(unbound);
+    const F fn = bind_scalars(unbound, args.scalars.data());
+    check_elementwise(args, F::arity, "elementwise kernel", true, conditions<F>());
     // Dispatched on the inputs' dtype (the compute dtype); the output is of the functor's
     // result type for it (the same dtype, or bool).
-    spec::visit_torch_dtype(args.in[0].dtype, [&](auto tag) {
+    const spec::DType compute = args.in[compute_operand(conditions<F>())].dtype;
+    spec::visit_torch_dtype(compute, [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!computes<F, T>()) {
         throw TypeError(std::string(spec::op_spec(op).name) + " kernel: dtype " +
-                        std::string(spec::dtype_name(args.in[0].dtype)) +
+                        std::string(spec::dtype_name(compute)) +
                         " is not supported (the engine refuses or casts it first)");
       } else {
         using R = result_t<F, T>;
@@ -220,6 +252,8 @@ void elementwise(spec::OpId op, const Elementwise& args) {
             if (PARITY_FAULT("neg-signed-zero"))
               return unary_loop<T, R>([](T x) { return x == T(0) ? T(0) : -x; }, args);
           unary_loop<T, R>(on_elements<T>(fn), args);
+        } else if constexpr (F::arity >= 3) {
+          nary_loop<T, R>(on_elements<T>(fn), args, std::make_index_sequence<std::size_t(F::arity)>{});
         } else {
           if constexpr (std::is_same_v<F, MulFn> && std::is_floating_point_v<T>)
             if (PARITY_FAULT("mul-zero-nan"))

@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kernels/common/functors.h"
@@ -36,6 +37,20 @@ struct BinaryOp {
   const T* b;
   F f;
   __device__ void operator()(const std::int64_t (&o)[3]) const { out[o[0]] = f(a[o[1]], b[o[2]]); }
+};
+
+// Ops of three or more operands (where, clip): operand K is of F's operand type for T (T, or
+// bool for a condition).
+template <class T, class R, class F, class Seq>
+struct NaryOp;
+template <class T, class R, class F, std::size_t... K>
+struct NaryOp<T, R, F, std::index_sequence<K...>> {
+  R* out;
+  const void* in[sizeof...(K)];
+  F f;
+  __device__ void operator()(const std::int64_t (&o)[sizeof...(K) + 1]) const {
+    out[o[0]] = f(static_cast<const operand_t<F, T, K>*>(in[K])[o[K + 1]]...);
+  }
 };
 
 // A cast from From to the output dtype, picked per element by a switch that every thread of
@@ -138,11 +153,17 @@ core::StridedPlan plan_of(const std::string& what, const spec::Shape& shape,
   return core::make_plan(shape, std::move(strides));
 }
 
-void require_same_dtype(const std::string& what, spec::DType want, spec::DType got) {
+void require_dtype(const std::string& what, std::size_t k, spec::DType want, spec::DType got) {
   if (want != got)
-    throw TypeError(what + ": operand dtype " + std::string(spec::dtype_name(got)) +
-                    " differs from input 0's dtype " + std::string(spec::dtype_name(want)) +
-                    " (cast the inputs to the compute dtype first)");
+    throw TypeError(what + ": input " + std::to_string(k) + " dtype " + std::string(spec::dtype_name(got)) +
+                    " is not " + std::string(spec::dtype_name(want)) +
+                    " (cast the inputs to the compute dtype, the conditions to bool, first)");
+}
+
+// The plan of out and every input, in that order.
+template <std::size_t... K>
+core::StridedPlan plan_all(const std::string& name, const Elementwise& args, std::index_sequence<K...>) {
+  return plan_of(name, args.shape, {&args.out, &args.in[K]...});
 }
 
 // The output must be of the functor's result dtype for the inputs' dtype.
@@ -156,16 +177,18 @@ void require_output_dtype(const std::string& what, spec::DType want, spec::DType
 
 void elementwise(spec::OpId op, const Elementwise& args) {
   detail::require_device("elementwise");
-  with_functor(op, [&](auto fn) {
-    using F = decltype(fn);
+  with_functor(op, [&](auto unbound) {
+    using F = decltype(unbound);
+    const F fn = bind_scalars(unbound, args.scalars.data());
     const std::string name = op_name(op);
     if (args.in.size() != std::size_t(F::arity))
       throw ValueError(name + ": expected " + std::to_string(F::arity) + " input(s), got " +
                        std::to_string(args.in.size()));
-    // Dispatched on the inputs' dtype (the compute dtype); the output is of the functor's
-    // result type for it (the same dtype, or bool).
-    const spec::DType dt = args.in[0].dtype;
-    for (const Operand& in : args.in) require_same_dtype(name, dt, in.dtype);
+    // Dispatched on the inputs' dtype (the compute dtype; condition operands are bool); the
+    // output is of the functor's result type for it (the same dtype, or bool).
+    const spec::DType dt = args.in[compute_operand(conditions<F>())].dtype;
+    for (std::size_t k = 0; k < args.in.size(); ++k)
+      require_dtype(name, k, (conditions<F>() >> k) & 1u ? spec::DType::Bool : dt, args.in[k].dtype);
     spec::visit_torch_dtype(dt, [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (!computes<F, T>()) {
@@ -181,6 +204,12 @@ void elementwise(spec::OpId op, const Elementwise& args) {
                     UnaryOp<T, R, G>{static_cast<R*>(args.out.data), static_cast<const T*>(args.in[0].data),
                                      on_elements<T>(fn)},
                     "elementwise kernel");
+        } else if constexpr (F::arity >= 3) {
+          using Seq = std::make_index_sequence<std::size_t(F::arity)>;
+          const core::StridedPlan plan = plan_all(name, args, Seq{});
+          NaryOp<T, R, G, Seq> nop{static_cast<R*>(args.out.data), {}, on_elements<T>(fn)};
+          for (std::size_t k = 0; k < args.in.size(); ++k) nop.in[k] = args.in[k].data;
+          launch<F::arity + 1>(plan, nop, "elementwise kernel");
         } else {
           const core::StridedPlan plan = plan_of(name, args.shape, {&args.out, &args.in[0], &args.in[1]});
           launch<3>(plan,
