@@ -19,9 +19,18 @@
 #include "kernels/common/functors.h"
 #include "engine/spec/fault.h"
 #include "kernels/cpu/exp.h"
+#include "kernels/cpu/tanh.h"
 #include "kernels/cpu/parallel.h"
 
 namespace parity::kernels::cpu {
+
+#if PARITY_TANH_AVX512
+bool tanh_f32_vectorised() {
+  static const bool ok = __builtin_cpu_supports("avx512f");
+  return ok;
+}
+#endif
+
 namespace {
 
 template <class T>
@@ -113,27 +122,28 @@ void unary_loop(F f, const Elementwise& a) {
   });
 }
 
-// float32 exp: the vectorised loop (kernels/cpu/exp.h) on contiguous rows; strided rows are
-// gathered into a buffer and go through the same loop, so every layout gives the same bits.
-void exp_f32_loop(const Elementwise& a) {
-  const bool drift = PARITY_FAULT("exp-ulp-drift");
+// A unary float op with a vectorised contiguous loop (float32 exp, tanh): contiguous rows go
+// to it; strided rows are gathered into a buffer and go through the same loop, so every
+// layout gives the same bits. `drift` is the planted exp fault (one ulp up).
+template <class T, class Contiguous>
+void vector_unary_loop(Contiguous contiguous, const Elementwise& a, bool drift = false) {
   walk(a.shape, std::array{&a.out, &a.in[0]}, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
-    float* o = at<float>(a.out, off[0]);
-    const float* x = at<float>(a.in[0], off[1]);
+    T* o = at<T>(a.out, off[0]);
+    const T* x = at<T>(a.in[0], off[1]);
     if (st[0] == 1 && st[1] == 1) {
-      exp_f32_contiguous(x, o, n);
+      contiguous(x, o, n);
     } else {
       constexpr std::int64_t kChunk = 256;
-      float in[kChunk], res[kChunk];  // apart: an aliased loop would not vectorise
+      T in[kChunk], res[kChunk];  // apart: an aliased loop would not vectorise
       for (std::int64_t i0 = 0; i0 < n; i0 += kChunk) {
         const std::int64_t m = std::min(kChunk, n - i0);
         for (std::int64_t i = 0; i < m; ++i) in[i] = x[(i0 + i) * st[1]];
-        exp_f32_contiguous(in, res, m);
+        contiguous(in, res, m);
         for (std::int64_t i = 0; i < m; ++i) o[(i0 + i) * st[0]] = res[i];
       }
     }
     if (drift)
-      for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = std::nextafter(o[i * st[0]], INFINITY);
+      for (std::int64_t i = 0; i < n; ++i) o[i * st[0]] = std::nextafter(o[i * st[0]], T(INFINITY));
   });
 }
 
@@ -246,7 +256,14 @@ void elementwise(spec::OpId op, const Elementwise& args) {
         using R = result_t<F, T>;
         check_output(args, spec::dtype_of<R>(), "elementwise kernel");
         if constexpr (std::is_same_v<F, ExpFn> && std::is_same_v<T, float>) {
-          exp_f32_loop(args);  // the vectorised float32 exp (kernels/cpu/exp.h)
+          // the vectorised float32 exp (kernels/cpu/exp.h)
+          vector_unary_loop<float>(exp_f32_contiguous, args, PARITY_FAULT("exp-ulp-drift"));
+#if PARITY_TANH_AVX512
+        } else if constexpr (std::is_same_v<F, TanhFn> && std::is_same_v<T, float>) {
+          // SLEEF's vector tanh where the CPU has AVX-512F (kernels/cpu/tanh.h), else libm's
+          if (tanh_f32_vectorised()) vector_unary_loop<float>(tanh_f32_avx512, args);
+          else unary_loop<T, R>(on_elements<T>(fn), args);
+#endif
         } else if constexpr (F::arity == 1) {
           if constexpr (std::is_same_v<F, NegFn> && std::is_floating_point_v<T>)
             if (PARITY_FAULT("neg-signed-zero"))

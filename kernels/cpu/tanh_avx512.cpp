@@ -1,0 +1,27 @@
+// float32 tanh on the cpu device with AVX-512F: SLEEF's double tanh (Sleef_tanhd8_u10avx512f,
+// within 1 ulp of double) on eight floats widened to double, rounded once to float. That is
+// the functor's own recipe (libm's double tanh, rounded to float: correctly rounded in all but
+// near-halfway cases) eight lanes at a time, where libm is a call per element. This file alone
+// is compiled with -mavx512f; elementwise.cpp calls it only when the CPU has AVX-512F.
+#include <immintrin.h>
+#include <sleef.h>
+
+#include <cstdint>
+
+#include "kernels/cpu/tanh.h"
+
+namespace parity::kernels::cpu {
+
+void tanh_f32_avx512(const float* x, float* out, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(out + i, _mm512_cvtpd_ps(Sleef_tanhd8_u10avx512f(_mm512_cvtps_pd(_mm256_loadu_ps(x + i)))));
+  if (i == n) return;
+  // The tail through the same vector call, so an element's result never depends on its place.
+  float in[8] = {}, res[8];
+  for (std::int64_t k = 0; k < n - i; ++k) in[k] = x[i + k];
+  _mm256_storeu_ps(res, _mm512_cvtpd_ps(Sleef_tanhd8_u10avx512f(_mm512_cvtps_pd(_mm256_loadu_ps(in)))));
+  for (std::int64_t k = 0; k < n - i; ++k) out[i + k] = res[k];
+}
+
+}  // namespace parity::kernels::cpu
