@@ -1006,21 +1006,9 @@ NdArray sigmoid_formula(const NdArray& x) {  // 1 / (1 + exp(-x))
 }
 NdArray silu_formula(const NdArray& x) { return np_op(OpId::Divide, x, one_plus_exp_neg(x)); }  // x / (1 + exp(-x))
 
-// np.where(c, a, b) for operands of one shape: a and b promoted together (result_type), then
-// b's element wherever c is false. Elements pass through double, exact for the float results
-// the formulas give.
-NdArray where_of(const NdArray& c, const NdArray& a, const NdArray& b) {
-  const spec::Operand ops[] = {{a.dtype(), a.ndim() == 0}, {b.dtype(), b.ndim() == 0}};
-  const DType d = spec::result_type(kNumPy, ops);
-  NdArray out = a.astype(d).reshape({-1});
-  const NdArray other = b.astype(d).reshape({-1});
-  const std::vector<double> take_a = c.to_doubles();
-  for (std::int64_t i = 0; i < std::int64_t(take_a.size()); ++i)
-    if (take_a[std::size_t(i)] == 0) out.set(std::array{i}, other.get(std::array{i}));
-  return out.reshape(a.shape());
-}
 NdArray softplus_formula(const NdArray& x) {  // where(x > 20, x, log1p(exp(x)))
-  return where_of(np_op(OpId::Greater, x, weak(20, x)), x, np_op(OpId::Log1p, np_op(OpId::Exp, x)));
+  return call(OpId::Where,
+              std::array{np_op(OpId::Greater, x, weak(20, x)), x, np_op(OpId::Log1p, np_op(OpId::Exp, x))});
 }
 
 template <NdArray (*Formula)(const NdArray&)>
