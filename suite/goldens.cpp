@@ -521,17 +521,25 @@ std::vector<std::string> golden_paths(const std::vector<std::string>& files,
 
 namespace {
 // Whether a golden file may hold cases of the selected ops, from its name alone: the
-// committed files are named after the library's function in a folder named after the library
-// (datasets/numpy/absolute.h5 holds numpy.absolute), so `check --ops neg` need not read and
-// validate the other files (each is probed in a child process, then read whole). A file
-// named otherwise is read.
+// committed files are named after the library's function (its last component:
+// torch.nn.functional.silu is torch/silu.h5), or after Parity's op where the library lacks it
+// (numpy/relu.h5 holds the formula's cases), in a folder named after the library, so
+// `check --ops neg` need not read and validate the other files. A file named otherwise is read.
 bool may_hold_selected_op(const std::string& path, const GoldenOptions& opts) {
   if (opts.ops.empty()) return true;
   const fs::path f(path);
   const std::string lib = f.parent_path().filename().string();
   if (lib != "numpy" && lib != "torch") return true;
-  const spec::OpSpec* op = spec::find_library_op(lib + "." + f.stem().string());
-  return op == nullptr || std::find(opts.ops.begin(), opts.ops.end(), op->id) != opts.ops.end();
+  const std::string stem = f.stem().string();
+  bool named = false;
+  for (const spec::OpSpec& op : spec::op_table()) {
+    const std::string_view name = lib == "numpy" ? op.numpy_name : op.torch_name;
+    const std::string_view last = name.substr(name.rfind('.') + 1);
+    if (name.empty() ? op.name != stem : last != stem) continue;
+    named = true;
+    if (std::find(opts.ops.begin(), opts.ops.end(), op.id) != opts.ops.end()) return true;
+  }
+  return !named;
 }
 }  // namespace
 
