@@ -525,7 +525,7 @@ void grad_check(const Case& c, core::Device device, reports::CheckRecord& r) {
   }
   const tensor::Tensor out = apply_tensor(c, operands_in);
   const tensor::Tensor loss = tensor::sum(tensor::mul(out, interop::to_tensor(g.astype(dtype), device)));
-  for (int pass = 0; pass < int(passes); ++pass) loss.backward();
+  for (int pass = 0; pass < int(passes); ++pass) loss.backward(tensor::Tensor(), /*retain_graph=*/pass + 1 < int(passes));
 
   // Numeric: central differences of the reference engine in float64.
   const Case c64 = retyped(c, DType::Float64);

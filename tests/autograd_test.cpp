@@ -3,6 +3,7 @@
 // finite-difference check in float64 for every differentiable op.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -133,14 +134,119 @@ TEST(Autograd, AccumulatesAcrossCalls) {
   expect_near(V(x.grad()), {2, 4});
 }
 
-TEST(Autograd, GraphIsRetainedForAnotherBackward) {
-  // This engine keeps saved tensors after backward (PyTorch's retain_graph=True).
+// PyTorch 1.13:
+//   l = torch.exp(x).sum(); l.backward(); l.backward()  -> RuntimeError: Trying to backward
+//     through the graph a second time (or directly access saved tensors after they have already
+//     been freed). ...
+//   s = (x + 1).sum(); s.backward(); s.backward()       -> fine (no node saved a tensor)
+//   z = (a * a).sum(); z.backward(retain_graph=True); z.backward(); a.grad -> [4., 8.] for a = [1., 2.]
+constexpr const char* kFreed = "Trying to backward through the graph a second time (or directly access saved "
+                               "tensors after they have already been freed)";
+
+TEST(Autograd, BackwardFreesTheGraph) {
   Tensor x = leaf({2}, {1, 2});
   Tensor loss = sum(exp(x));
   loss.backward();
-  loss.backward();
+  expect_error<RuntimeError>([&] { loss.backward(); }, kFreed);
   const double e = 2.718281828459045;
-  expect_near(V(x.grad()), {2 * e, 2 * e * e}, 1e-13);
+  expect_near(V(x.grad()), {e, e * e}, 1e-13);  // the failed second pass added nothing
+
+  Tensor y = leaf({2}, {1, 2});
+  Tensor s = sum(y + Tensor::ones({2}, DType::Float64));
+  s.backward();
+  s.backward();  // add and sum save no tensor: nothing to free
+  expect_near(V(y.grad()), {2, 2});
+}
+
+TEST(Autograd, RetainGraphAllowsAnotherBackward) {
+  Tensor a = leaf({2}, {1, 2});
+  Tensor z = sum(a * a);
+  z.backward(Tensor(), /*retain_graph=*/true);
+  z.backward();
+  expect_near(V(a.grad()), {4, 8});
+  expect_error<RuntimeError>([&] { z.backward(); }, kFreed);
+}
+
+// torch.autograd.grad, PyTorch 1.13, a = [1., 2.] requiring grad, b = [3., 4.] not, c = [3., 4.] requiring grad:
+//   grad((a*a).sum(), [a])                     -> (tensor([2., 4.]),), a.grad stays None
+//   grad((a*a).sum(), [b])                     -> RuntimeError: One of the differentiated Tensors does not require grad
+//   grad((a*a).sum(), [c])                     -> RuntimeError: One of the differentiated Tensors appears to not have
+//                                                 been used in the graph. Set allow_unused=True if this is the desired behavior.
+//   grad((a*a).sum(), [a, c], allow_unused=True) -> (tensor([2., 4.]), None)
+//   grad(a*a, [a])                             -> RuntimeError: grad can be implicitly created only for scalar outputs
+//   grad([(a*a).sum(), a.sum()], [a], [torch.ones(())]) -> RuntimeError: got 2 tensors and 1 gradients
+//   m = a * 3; grad((m*m).sum(), [m, a])       -> (tensor([ 6., 12.]), tensor([18., 36.]))
+//   grad([(a*a).sum(), (a*a*a).sum()], [a])    -> (tensor([ 5., 16.]),)
+TEST(Autograd, GradReturnsWithoutAccumulating) {
+  Tensor a = leaf({2}, {1, 2});
+  Tensor b = f64({2}, {3, 4});
+  Tensor c = leaf({2}, {3, 4});
+  std::vector<Tensor> g = grad(std::array{sum(a * a)}, std::array{a});
+  ASSERT_EQ(g.size(), 1u);
+  expect_near(V(g[0]), {2, 4});
+  EXPECT_FALSE(a.grad().defined());
+
+  expect_error<RuntimeError>([&] { grad(std::array{sum(a * a)}, std::array{b}); },
+                             "One of the differentiated Tensors does not require grad");
+  expect_error<RuntimeError>([&] { grad(std::array{sum(a * a)}, std::array{c}); },
+                             "One of the differentiated Tensors appears to not have been used in the graph. Set "
+                             "allow_unused=True if this is the desired behavior.");
+  g = grad(std::array{sum(a * a)}, std::array{a, c}, {}, false, /*allow_unused=*/true);
+  ASSERT_EQ(g.size(), 2u);
+  expect_near(V(g[0]), {2, 4});
+  EXPECT_FALSE(g[1].defined());
+  expect_error<RuntimeError>([&] { grad(std::array{a * a}, std::array{a}); },
+                             "grad can be implicitly created only for scalar outputs");
+  expect_error<RuntimeError>(
+      [&] { grad(std::array{sum(a * a), sum(a)}, std::array{a}, std::array{Tensor::ones({}, DType::Float64)}); },
+      "got 2 tensors and 1 gradients");
+
+  // A non-leaf input: the gradient reaching it; and several outputs, summed.
+  Tensor m = a * f64({}, {3});
+  g = grad(std::array{sum(m * m)}, std::array{m, a});
+  expect_near(V(g[0]), {6, 12});
+  expect_near(V(g[1]), {18, 36});
+  g = grad(std::array{sum(a * a), sum(a * a * a)}, std::array{a});
+  expect_near(V(g[0]), {5, 16});
+  EXPECT_FALSE(a.grad().defined());
+  EXPECT_FALSE(c.grad().defined());
+}
+
+// grad frees what it ran, as backward does; with retain_graph it does not. Only the nodes
+// leading to an input run (PyTorch 1.13: l = (p.exp() + q).sum(); grad(l, [q]); l.backward()
+// works and gives p.grad = exp(p): the exp node never ran; with (p.exp() * q).sum() the
+// backward fails, as mul ran and freed exp(p) and q).
+TEST(Autograd, GradFreesWhatItRan) {
+  Tensor a = leaf({2}, {0, 1});
+  Tensor y = sum(exp(a));
+  grad(std::array{y}, std::array{a}, {}, /*retain_graph=*/true);
+  expect_near(V(grad(std::array{y}, std::array{a})[0]), {1, 2.718281828459045}, 1e-13);
+  expect_error<RuntimeError>([&] { grad(std::array{y}, std::array{a}); }, kFreed);
+
+  Tensor p = leaf({2}, {0, 1}), q = leaf({2}, {2, 3});
+  Tensor added = sum(exp(p) + q);
+  expect_near(V(grad(std::array{added}, std::array{q})[0]), {1, 1});
+  added.backward();
+  expect_near(V(p.grad()), {1, 2.718281828459045}, 1e-13);
+  p.zero_grad();
+  Tensor product = sum(exp(p) * q);
+  expect_near(V(grad(std::array{product}, std::array{q})[0]), {1, 2.718281828459045}, 1e-13);
+  expect_error<RuntimeError>([&] { product.backward(); }, kFreed);
+}
+
+// A graph a million nodes deep is freed without recursion (PyTorch deletes its nodes
+// iteratively too); before, the nested shared_ptr destructors overflowed the stack.
+TEST(Autograd, MillionNodeChainIsFreed) {
+  Tensor x = leaf({1}, {1});
+  {
+    Tensor y = x;
+    for (int i = 0; i < 1000000; ++i) y = -y;
+    EXPECT_EQ(y.grad_fn_name(), "NegBackward0");
+  }  // the chain goes out of scope here
+  Tensor y = x;
+  for (int i = 0; i < 1000000; ++i) y = -y;
+  sum(y).backward();
+  expect_near(V(x.grad()), {1});  // an even number of negations
 }
 
 TEST(Autograd, SharedSubexpressions) {

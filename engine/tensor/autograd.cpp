@@ -5,6 +5,7 @@
 
 #include "engine/spec/fault.h"
 
+#include <algorithm>
 #include <array>
 #include <unordered_map>
 #include <unordered_set>
@@ -187,11 +188,17 @@ std::string_view node_name(const Node& n) {
 }
 
 SavedTensor::SavedTensor(const Tensor& t)
-    : data_(detail::alias(t, t.sizes(), t.strides(), t.storage_offset())), version_(t.version()) {
+    : data_(detail::alias(t, t.sizes(), t.strides(), t.storage_offset())), saved_(true), version_(t.version()) {
   if (const auto& fn = detail::get(t).grad_fn) origin_ = "output 0 of " + std::string(node_name(*fn));
 }
 
 Tensor SavedTensor::unpack() const {
+  if (!data_.defined())
+    throw RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+        "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+        "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+        "if you need to access saved tensors after calling backward.");
   const std::uint64_t now = data_.version();
   if (now != version_)
     throw RuntimeError(
@@ -201,6 +208,23 @@ Tensor SavedTensor::unpack() const {
         (origin_.empty() ? "" : ", which is " + origin_ + ",") + " is at version " + std::to_string(now) +
         "; expected version " + std::to_string(version_) + " instead.");
   return data_;
+}
+
+Node::~Node() {
+  // Children that only this node holds are unlinked here and freed one at a time, each
+  // after its own children were moved out, so the recursion never goes deeper than one.
+  std::vector<std::shared_ptr<Node>> stack = std::move(next);
+  while (!stack.empty()) {
+    std::shared_ptr<Node> n = std::move(stack.back());
+    stack.pop_back();
+    if (n && n.use_count() == 1)
+      for (auto& c : n->next) stack.push_back(std::move(c));
+  }
+}
+
+void Node::release_saved() {
+  for (SavedTensor& t : saved_inputs) t.release();
+  saved_output.release();
 }
 
 Tensor Node::input(std::size_t i) const {
@@ -290,30 +314,60 @@ std::shared_ptr<Node> inplace_record(Fn fn, const Tensor& self, std::initializer
   return node;
 }
 
-void run_backward(const Tensor& root, const Tensor& gradient) {
-  if (!detail::get(root).grad_fn && !detail::get(root).requires_grad)
-    throw RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn");
-  NoGradGuard no_grad;
-  Tensor g;
+namespace {
+// The gradient a root starts from: `gradient` checked against it, or ones for one element.
+Tensor root_gradient(const Tensor& root, const Tensor& gradient, std::size_t i) {
+  const std::string at = std::to_string(i);
   if (!gradient.defined()) {
     if (root.numel() != 1) throw RuntimeError("grad can be implicitly created only for scalar outputs");
-    g = Tensor::ones(root.sizes(), root.dtype(), root.device());
-  } else {
-    if (gradient.sizes() != root.sizes())
-      throw RuntimeError("Mismatch in shape: grad_output[0] has a shape of " + size_str(gradient.sizes()) +
-                         " and output[0] has a shape of " + size_str(root.sizes()) + ".");
-    if (gradient.device() != root.device())
-      throw DeviceError("invalid gradient at index 0 - expected device " + root.device().str() + " but got " +
-                        gradient.device().str());
-    g = gradient.to(root.dtype());
+    return Tensor::ones(root.sizes(), root.dtype(), root.device());
   }
-  const std::shared_ptr<Node> start = edge_of(root);
+  if (gradient.sizes() != root.sizes())
+    throw RuntimeError("Mismatch in shape: grad_output[" + at + "] has a shape of " + size_str(gradient.sizes()) +
+                       " and output[" + at + "] has a shape of " + size_str(root.sizes()) + ".");
+  if (gradient.device() != root.device())
+    throw DeviceError("invalid gradient at index " + at + " - expected device " + root.device().str() + " but got " +
+                      gradient.device().str());
+  return gradient.to(root.dtype());
+}
+}  // namespace
 
-  // Count, per node, the edges that reach it from the root: a node runs once all of them
+std::vector<Tensor> run_backward(std::span<const Tensor> roots, std::span<const Tensor> gradients, bool retain_graph,
+                                 const Capture* capture) {
+  if (gradients.size() != roots.size())
+    throw RuntimeError("got " + std::to_string(roots.size()) + " tensors and " + std::to_string(gradients.size()) +
+                       " gradients");
+  for (std::size_t i = 0; i < roots.size(); ++i)
+    if (!detail::get(roots[i]).grad_fn && !detail::get(roots[i]).requires_grad)
+      throw RuntimeError("element " + std::to_string(i) + " of tensors does not require grad and does not have a grad_fn");
+  // Where each captured tensor's gradient arrives: its grad_fn, or its leaf's accumulator
+  // (held here, so it lives as long as this backward).
+  std::vector<std::shared_ptr<Node>> targets;
+  if (capture)
+    for (const Tensor& t : capture->inputs) {
+      if (!detail::get(t).grad_fn && !detail::get(t).requires_grad)
+        throw RuntimeError("One of the differentiated Tensors does not require grad");
+      targets.push_back(edge_of(t));
+    }
+  NoGradGuard no_grad;
+
+  std::unordered_map<Node*, Tensor> grads;
+  std::vector<std::shared_ptr<Node>> starts;
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    const Tensor g = root_gradient(roots[i], gradients[i], i);
+    std::shared_ptr<Node> start = edge_of(roots[i]);
+    Tensor& buf = grads[start.get()];
+    buf = buf.defined() ? add(buf, g) : g;
+    starts.push_back(std::move(start));
+  }
+
+  // Count, per node, the edges that reach it from the roots: a node runs once all of them
   // have delivered their gradient (a topological order).
   std::unordered_map<Node*, int> pending;
-  std::unordered_set<Node*> seen{start.get()};
-  std::vector<Node*> stack{start.get()};
+  std::unordered_set<Node*> seen;
+  std::vector<Node*> stack;
+  for (const auto& s : starts)
+    if (seen.insert(s.get()).second) stack.push_back(s.get());
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
@@ -323,29 +377,58 @@ void run_backward(const Tensor& root, const Tensor& gradient) {
       if (seen.insert(next.get()).second) stack.push_back(next.get());
     }
   }
+  std::vector<Node*> ready;  // the roots no other root reaches, each once, in the callers' order
+  for (const auto& s : starts)
+    if (pending[s.get()] == 0 && std::find(ready.begin(), ready.end(), s.get()) == ready.end())
+      ready.push_back(s.get());
 
-  std::unordered_map<Node*, Tensor> grads{{start.get(), g}};
-  std::vector<Node*> ready{start.get()};
+  // With a capture: which nodes lead to a captured one. Only those run their formula, as
+  // PyTorch's autograd.grad runs only what the inputs need: one pass over the nodes in
+  // reverse topological order (Kahn's, on a copy of the counts).
+  std::unordered_set<Node*> wanted, leads;
+  if (capture) {
+    for (const auto& t : targets) wanted.insert(t.get());
+    std::unordered_map<Node*, int> left = pending;
+    std::vector<Node*> topo, todo = ready;
+    while (!todo.empty()) {
+      Node* n = todo.back();
+      todo.pop_back();
+      topo.push_back(n);
+      for (const auto& next : n->next)
+        if (next && --left[next.get()] == 0) todo.push_back(next.get());
+    }
+    for (auto it = topo.rbegin(); it != topo.rend(); ++it)
+      for (const auto& next : (*it)->next)
+        if (next && (wanted.count(next.get()) || leads.count(next.get()))) {
+          leads.insert(*it);
+          break;
+        }
+  }
+
+  std::unordered_map<Node*, Tensor> captured;
   while (!ready.empty()) {
     Node* n = ready.back();
     ready.pop_back();
     const Tensor gin = std::move(grads[n]);
     grads.erase(n);
+    if (capture && wanted.count(n) && gin.defined()) captured[n] = gin;
     if (n->fn == Fn::AccumulateGrad) {
-      if (gin.defined()) accumulate(*n->leaf, gin);
+      if (!capture && gin.defined()) accumulate(*n->leaf, gin);
       continue;
     }
+    const bool run = gin.defined() && (!capture || leads.count(n));  // undefined: no path carried a gradient
     Grads out;
-    if (gin.defined()) {  // undefined: every path into n carried no gradient
+    if (run) {
       out = row(n->fn).formula(*n, gin);
       if (out.size() != n->next.size())
         throw RuntimeError(std::string(node_name(*n)) + " returned " + std::to_string(out.size()) +
                            " gradients for " + std::to_string(n->next.size()) + " inputs");
+      if (!retain_graph) n->release_saved();
     }
     for (std::size_t i = 0; i < n->next.size(); ++i) {
       Node* next = n->next[i].get();
       if (!next) continue;
-      if (gin.defined() && out[i].defined()) {
+      if (run && out[i].defined()) {
         Tensor gi = conform(out[i], *n, i);
         Tensor& buf = grads[next];
         buf = buf.defined() ? add(buf, gi) : gi;
@@ -353,6 +436,18 @@ void run_backward(const Tensor& root, const Tensor& gradient) {
       if (--pending[next] == 0) ready.push_back(next);
     }
   }
+
+  std::vector<Tensor> result;
+  if (capture)
+    for (const auto& t : targets) {
+      auto it = captured.find(t.get());
+      if (it == captured.end() && !capture->allow_unused)
+        throw RuntimeError(
+            "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True "
+            "if this is the desired behavior.");
+      result.push_back(it == captured.end() ? Tensor() : it->second);
+    }
+  return result;
 }
 
 }  // namespace autograd
@@ -387,7 +482,18 @@ Tensor Tensor::grad() const { return detail::get(*this).grad; }
 // As PyTorch 2's zero_grad(set_to_none=True): the next backward starts a fresh .grad.
 void Tensor::zero_grad() { detail::get(*this).grad = Tensor(); }
 
-void Tensor::backward(const Tensor& gradient) const { autograd::run_backward(*this, gradient); }
+void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
+  autograd::run_backward(std::span<const Tensor>(this, 1), std::span<const Tensor>(&gradient, 1), retain_graph);
+}
+
+std::vector<Tensor> grad(std::span<const Tensor> outputs, std::span<const Tensor> inputs,
+                         std::span<const Tensor> grad_outputs, bool retain_graph, bool allow_unused) {
+  // No grad_outputs: one undefined (ones) per output, as torch.autograd.grad(..., None).
+  const std::vector<Tensor> none(grad_outputs.empty() ? outputs.size() : 0);
+  const autograd::Capture capture{inputs, allow_unused};
+  return autograd::run_backward(outputs, grad_outputs.empty() ? std::span<const Tensor>(none) : grad_outputs,
+                                retain_graph, &capture);
+}
 
 Tensor Tensor::detach() const { return detail::alias(*this, sizes(), strides(), storage_offset()); }
 

@@ -54,11 +54,14 @@ class SavedTensor {
  public:
   SavedTensor() = default;
   explicit SavedTensor(const Tensor& t);
-  bool defined() const { return data_.defined(); }
+  bool defined() const { return saved_; }  // whether anything was saved (released or not)
   Tensor unpack() const;
+  // Frees the tensor once backward no longer needs it; unpack then fails as PyTorch's does.
+  void release() { data_ = Tensor(); }
 
  private:
   Tensor data_;  // a detached alias: no history, so no reference cycle through grad_fn
+  bool saved_ = false;
   std::uint64_t version_ = 0;
   std::string origin_;  // "output 0 of ExpBackward0", "" for leaves
 };
@@ -75,6 +78,13 @@ struct Node {
   SavedTensor saved_output;
   std::vector<std::int64_t> ints;    // view parameters (dims, slice bounds, permutation)
   std::shared_ptr<TensorImpl> leaf;  // AccumulateGrad: the leaf it accumulates into
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Iterative: a chain of a million nodes is freed without a million nested destructors.
+  ~Node();
+  void release_saved();  // after backward ran this node, unless retain_graph
 
   bool needs_grad(std::size_t i) const { return i < next.size() && next[i] != nullptr; }
   // A saved input or the output, for a gradient formula; RuntimeError when the row did
@@ -100,6 +110,15 @@ std::shared_ptr<Node> inplace_record(Fn fn, const Tensor& self, std::initializer
 // Views: out shares base's storage; remembers the base for the in-place checks.
 void mark_view(const Tensor& base, const Tensor& out);
 
-void run_backward(const Tensor& root, const Tensor& gradient);
+// The backward engine over one or more roots, each with its gradient (undefined: ones for
+// a one-element root). Without `capture` it accumulates into the leaves (Tensor::backward);
+// with it, it accumulates into none and returns the gradient reaching each captured tensor
+// (autograd::grad), running only the nodes that lead to one.
+struct Capture {
+  std::span<const Tensor> inputs;
+  bool allow_unused = false;
+};
+std::vector<Tensor> run_backward(std::span<const Tensor> roots, std::span<const Tensor> gradients, bool retain_graph,
+                                 const Capture* capture = nullptr);
 
 }  // namespace parity::tensor::autograd

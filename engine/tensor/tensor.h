@@ -71,7 +71,9 @@ class Tensor {
   Tensor grad() const;  // undefined until backward() reaches this leaf
   void zero_grad();
   // Backpropagates from this tensor. `gradient` may be omitted for one-element tensors.
-  void backward(const Tensor& gradient = Tensor()) const;
+  // As PyTorch's, backward frees what each node it runs saved for it, unless retain_graph:
+  // a second backward through such a node then fails with PyTorch's message.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
   Tensor detach() const;  // shares storage, no history
   std::string grad_fn_name() const;  // "AddBackward", "" for leaves
 
@@ -137,6 +139,15 @@ class NoGradGuard {
  private:
   bool prev_;
 };
+
+// torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, allow_unused): the
+// gradients of the outputs with respect to each input (leaves or not), accumulated into no
+// leaf's grad. An empty grad_outputs, or an undefined entry, means ones for a one-element
+// output. An input the outputs do not depend on is an error, or an undefined tensor with
+// allow_unused.
+std::vector<Tensor> grad(std::span<const Tensor> outputs, std::span<const Tensor> inputs,
+                         std::span<const Tensor> grad_outputs = {}, bool retain_graph = false,
+                         bool allow_unused = false);
 
 // Whether the cuda device can be used (CUDA compiled in and a device present).
 bool cuda_available();
