@@ -24,10 +24,12 @@
 
 namespace parity::kernels::cpu {
 
-#if PARITY_TANH_AVX512
-bool tanh_f32_vectorised() {
-  static const bool ok = __builtin_cpu_supports("avx512f");
-  return ok;
+#if PARITY_TANH_SLEEF
+TanhF32 tanh_f32_vector() {
+  static const TanhF32 f = __builtin_cpu_supports("avx512f")                                   ? tanh_f32_avx512
+                           : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? tanh_f32_avx2
+                                                                                              : nullptr;
+  return f;
 }
 #endif
 
@@ -258,10 +260,10 @@ void elementwise(spec::OpId op, const Elementwise& args) {
         if constexpr (std::is_same_v<F, ExpFn> && std::is_same_v<T, float>) {
           // the vectorised float32 exp (kernels/cpu/exp.h)
           vector_unary_loop<float>(exp_f32_contiguous, args, PARITY_FAULT("exp-ulp-drift"));
-#if PARITY_TANH_AVX512
+#if PARITY_TANH_SLEEF
         } else if constexpr (std::is_same_v<F, TanhFn> && std::is_same_v<T, float>) {
-          // SLEEF's vector tanh where the CPU has AVX-512F (kernels/cpu/tanh.h), else libm's
-          if (tanh_f32_vectorised()) vector_unary_loop<float>(tanh_f32_avx512, args);
+          // SLEEF's vector tanh where the CPU has AVX-512F or AVX2 (kernels/cpu/tanh.h), else libm's
+          if (const TanhF32 vec = tanh_f32_vector()) vector_unary_loop<float>(vec, args);
           else unary_loop<T, R>(on_elements<T>(fn), args);
 #endif
         } else if constexpr (F::arity == 1) {

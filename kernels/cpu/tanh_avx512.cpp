@@ -9,19 +9,12 @@
 #include <cstdint>
 
 #include "kernels/cpu/tanh.h"
+#include "kernels/cpu/tanh_lanes.h"
 
 namespace parity::kernels::cpu {
 
 void tanh_f32_avx512(const float* x, float* out, std::int64_t n) {
-  std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(out + i, _mm512_cvtpd_ps(Sleef_tanhd8_u10avx512f(_mm512_cvtps_pd(_mm256_loadu_ps(x + i)))));
-  if (i == n) return;
-  // The tail through the same vector call, so an element's result never depends on its place.
-  float in[8] = {}, res[8];
-  for (std::int64_t k = 0; k < n - i; ++k) in[k] = x[i + k];
-  _mm256_storeu_ps(res, _mm512_cvtpd_ps(Sleef_tanhd8_u10avx512f(_mm512_cvtps_pd(_mm256_loadu_ps(in)))));
-  for (std::int64_t k = 0; k < n - i; ++k) out[i + k] = res[k];
+  widened_tanh_loop<8>([](const float* p, float* o) { _mm256_storeu_ps(o, _mm512_cvtpd_ps(Sleef_tanhd8_u10avx512f(_mm512_cvtps_pd(_mm256_loadu_ps(p))))); }, x, out, n);
 }
 
 }  // namespace parity::kernels::cpu
