@@ -2,6 +2,9 @@
 // devices and storage.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <vector>
+
 #include "engine/core/device.h"
 #include "engine/core/iter.h"
 #include "engine/core/philox.h"
@@ -124,3 +127,34 @@ TEST(Storage, OwnsBorrowsAndCounts) {
   }
   EXPECT_TRUE(freed);
 }
+
+namespace parity::core {
+namespace {
+
+// Large host buffers come back from the cache: the same block for the same size, never
+// more held than the cap, and a block of another size is not handed out.
+TEST(HostCache, ReusesLargeBlocksUpToTheCap) {
+  if (host_cache_cap() == 0) GTEST_SKIP() << "no host cache here (AddressSanitizer or PARITY_HOST_CACHE_BYTES=0)";
+  constexpr std::size_t kBlock = std::size_t(64) << 20;
+  void* first = nullptr;
+  {
+    auto s = Storage::allocate_cpu(kBlock);
+    first = s->data();
+    static_cast<unsigned char*>(s->data())[kBlock - 1] = 7;  // writable to its end
+  }
+  {
+    auto s = Storage::allocate_cpu(kBlock);
+    EXPECT_EQ(s->data(), first);
+    auto other = Storage::allocate_cpu(kBlock + (std::size_t(4) << 20));
+    EXPECT_NE(other->data(), first);
+  }
+  std::vector<std::shared_ptr<Storage>> many;
+  for (std::size_t held = 0; held <= host_cache_cap() + 2 * kBlock; held += kBlock)
+    many.push_back(Storage::allocate_cpu(kBlock));  // untouched: address space only
+  many.clear();
+  EXPECT_LE(host_cache_bytes(), host_cache_cap());
+  EXPECT_GT(host_cache_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace parity::core

@@ -1,14 +1,19 @@
 #include "engine/core/storage.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <new>
 #include <stdexcept>
+#include <string>
 
 #include "engine/spec/error.h"
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 namespace parity::core {
@@ -19,30 +24,121 @@ void count_allocation(std::size_t nbytes) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   g_bytes.fetch_add(nbytes, std::memory_order_relaxed);
 }
+constexpr std::size_t kAlign = 64;
+constexpr std::size_t kLarge = std::size_t(1) << 22;  // 4 MiB: huge pages advised, cached
+constexpr std::size_t kLargeStep = std::size_t(1) << 21;  // large blocks in 2 MiB steps
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kCacheLarge = false;
+#else
+constexpr bool kCacheLarge = true;
+#endif
+
+std::size_t default_cap() {
+  if (const char* env = std::getenv("PARITY_HOST_CACHE_BYTES")) {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(env, &end, 10);
+    if (end != env && *end == '\0') return std::size_t(v);
+    // not a number: the default, as for an unset variable
+  }
+  std::size_t cap = std::size_t(1) << 30;
+#if defined(__linux__)
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page > 0) cap = std::min(cap, std::size_t(pages) * std::size_t(page) / 8);
+#endif
+  return cap;
+}
+
+// Freed large blocks by their size (what malloc was asked for). Never destroyed: a storage
+// freed by a static destructor at exit may still return its block here.
+struct LargeCache {
+  std::mutex mutex;
+  std::multimap<std::size_t, void*> blocks;
+  std::size_t held = 0;
+  const std::size_t cap = default_cap();
+};
+LargeCache& large_cache() {
+  static LargeCache* cache = new LargeCache();
+  return *cache;
+}
+
+void* take_large(std::size_t block) {
+  LargeCache& c = large_cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  const auto it = c.blocks.find(block);
+  if (it == c.blocks.end()) return nullptr;
+  void* raw = it->second;
+  c.blocks.erase(it);
+  c.held -= block;
+  return raw;
+}
+
+void give_large(void* raw, std::size_t block) {
+  LargeCache& c = large_cache();
+  {
+    std::lock_guard<std::mutex> lock(c.mutex);
+    if (c.held + block <= c.cap) {
+      c.blocks.emplace(block, raw);
+      c.held += block;
+      return;
+    }
+  }
+  std::free(raw);
+}
+
+// As NumPy does (4 MiB and up): ask for transparent huge pages, so that the first touch of
+// a fresh buffer faults once per 2 MiB instead of once per 4 KiB (a float32 add at 16M
+// elements: 5x faster here, docs/performance.md 2026-12-02). Only advice; errors ignored.
+void advise_huge_pages(void* p, std::size_t bytes) {
+#if defined(__linux__)
+  const auto lo = (reinterpret_cast<std::uintptr_t>(p) + 4095) & ~std::uintptr_t(4095);
+  const auto hi = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~std::uintptr_t(4095);
+  if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+void* aligned_in(void* raw) {
+  return reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(raw) + kAlign) & ~std::uintptr_t(kAlign - 1));
+}
 }  // namespace
+
+std::size_t host_cache_bytes() {
+  LargeCache& c = large_cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  return c.held;
+}
+std::size_t host_cache_cap() { return kCacheLarge ? large_cache().cap : 0; }
 
 AllocationCount allocation_count() {
   return {g_allocations.load(std::memory_order_relaxed), g_bytes.load(std::memory_order_relaxed)};
 }
 
 std::shared_ptr<Storage> Storage::allocate_cpu(std::size_t nbytes) {
-  constexpr std::size_t kAlign = 64;
   const std::size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
+  if (rounded >= kLarge && kCacheLarge && large_cache().cap > 0) {
+    const std::size_t block = (rounded + kAlign + kLargeStep - 1) / kLargeStep * kLargeStep;
+    void* raw = take_large(block);
+    if (!raw) {
+      raw = std::malloc(block);
+      if (!raw) throw RuntimeError("out of host memory allocating " + std::to_string(nbytes) + " bytes");
+      advise_huge_pages(aligned_in(raw), rounded);
+    }
+    try {
+      return adopt(aligned_in(raw), nbytes, Device::cpu(), [raw, block](void*) { give_large(raw, block); });
+    } catch (...) {
+      give_large(raw, block);
+      throw;
+    }
+  }
   // malloc and align by hand: glibc's aligned_alloc splits and frees the slack on every
   // call, which cost a small tensor op a third of its time (docs/performance.md, 2026-12-02).
   void* raw = std::malloc((rounded == 0 ? kAlign : rounded) + kAlign);
   if (!raw) throw RuntimeError("out of host memory allocating " + std::to_string(nbytes) + " bytes");
-  void* p = reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(raw) + kAlign) & ~std::uintptr_t(kAlign - 1));
-#if defined(__linux__)
-  // As NumPy does (4 MiB and up): ask for transparent huge pages, so that the first touch of
-  // a fresh buffer faults once per 2 MiB instead of once per 4 KiB (a float32 add at 16M
-  // elements: 5x faster here, docs/performance.md 2026-12-02). Only advice; errors ignored.
-  if (rounded >= (std::size_t(1) << 22)) {
-    const auto lo = (reinterpret_cast<std::uintptr_t>(p) + 4095) & ~std::uintptr_t(4095);
-    const auto hi = (reinterpret_cast<std::uintptr_t>(p) + rounded) & ~std::uintptr_t(4095);
-    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
-  }
-#endif
+  void* p = aligned_in(raw);
+  if (rounded >= kLarge) advise_huge_pages(p, rounded);
   // The deleter frees what malloc returned (one pointer: std::function keeps it inline).
   return adopt(p, nbytes, Device::cpu(), [raw](void*) { std::free(raw); });
 }

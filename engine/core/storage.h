@@ -60,4 +60,13 @@ struct AllocationCount {
 };
 AllocationCount allocation_count();
 
+// Host buffers of 4 MiB and up are kept for reuse once freed, process-wide, up to a cap:
+// a fresh buffer's first touch costs a page fault and the kernel's zeroing of every page,
+// which a reused buffer never pays (a float32 neg of 16M elements wrote its 64 MiB result
+// twice). The cap is PARITY_HOST_CACHE_BYTES if set (0: no cache), else the smaller of
+// 1 GiB and an eighth of physical memory. Not under AddressSanitizer, which should see
+// every free. These say what the cache holds now and its cap, for tests.
+std::size_t host_cache_bytes();
+std::size_t host_cache_cap();
+
 }  // namespace parity::core
