@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/spec/error.h"
@@ -593,6 +594,57 @@ TEST(TensorCopy, ContiguousCloneTo) {
   EXPECT_EQ(V(f32({2}, {2.7f, -2.7f}).to(DType::Int32)), (std::vector<double>{2, -2}));
   EXPECT_EQ(V(i32({3}, {0, 5, -1}).to(DType::Bool)), (std::vector<double>{0, 1, 1}));
   EXPECT_EQ(f32({1}, {1}).to(DType::Float64).dtype(), DType::Float64);
+}
+
+// Float to integer casts where C++ has no answer (NaN, inf, out of range), as PyTorch 1.13's
+// cpu gives them on x86-64. Every row is
+//   torch.tensor(kCastInputs, dtype=torch.float64).to(dtype).tolist()
+// and the same for a one-element tensor per value, a 120-element contiguous one (the
+// vectorised loop) and a step-2 view: PyTorch gives the same values in all four.
+TEST(TensorTo, FloatToIntegerOutOfRangeAsPyTorch) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> in = {nan,     inf,      -inf,  -0.0,    2.5,          -1.5,          128.0, -129.0,
+                                  300.0, -1.0, -32769.0, 0x1p31, 0x1p32 + 5, 0x1p63, 1e20};
+  const double m32 = -2147483648.0;
+  const double m64 = -9223372036854775808.0;
+  const std::vector<std::pair<DType, std::vector<double>>> want = {
+      {DType::Int8, {0, 0, 0, 0, 2, -1, -128, 127, 44, -1, -1, 0, 0, 0, 0}},
+      // through int64, as c10 casts to uint8: 2**32 + 5 keeps its low byte (np.astype: 0)
+      {DType::UInt8, {0, 0, 0, 0, 2, 255, 128, 127, 44, 255, 255, 0, 5, 0, 0}},
+      {DType::Int16, {0, 0, 0, 0, 2, -1, 128, -129, 300, -1, 32767, 0, 0, 0, 0}},
+      {DType::Int32, {m32, m32, m32, 0, 2, -1, 128, -129, 300, -1, -32769, m32, m32, m32, m32}},
+      {DType::Int64, {m64, m64, m64, 0, 2, -1, 128, -129, 300, -1, -32769, 0x1p31, 0x1p32 + 5, m64, m64}},
+  };
+  std::vector<double> tiled, doubled;
+  for (int k = 0; k < 8; ++k) tiled.insert(tiled.end(), in.begin(), in.end());
+  for (double v : in) doubled.insert(doubled.end(), {v, 7.0});
+  const Tensor x = f64({std::int64_t(in.size())}, in);
+  const Tensor big = f64({std::int64_t(tiled.size())}, tiled);
+  const Tensor strided = f64({std::int64_t(doubled.size())}, doubled).slice(0, 0, std::nullopt, 2);
+  for (const auto& [dtype, w] : want) {
+    SCOPED_TRACE(std::string(spec::dtype_name(dtype)));
+    EXPECT_EQ(V(x.to(dtype)), w);
+    EXPECT_EQ(V(strided.to(dtype)), w);
+    const std::vector<double> b = V(big.to(dtype));
+    EXPECT_EQ(std::vector<double>(b.end() - std::ptrdiff_t(in.size()), b.end()), w);
+    for (std::size_t i = 0; i < in.size(); ++i) EXPECT_EQ(V(f64({1}, {in[i]}).to(dtype))[0], w[i]) << in[i];
+  }
+  // float32 rounds 2**32 + 5 to 2**32 first: torch.tensor([2.**32 + 5]).to(torch.uint8) -> [0]
+  EXPECT_EQ(V(f32({1}, {float(0x1p32 + 5)}).to(DType::UInt8)), (std::vector<double>{0}));
+  // A half converts through float: torch.tensor([nan, 65504.], dtype=torch.float16).to(torch.int16)
+  // -> [0, -32] (past int16: int32's low bits, 65504 - 65536), to(torch.int32) ->
+  // [-2147483648, 65504]
+  const Tensor h = f64({2}, {nan, 65504.0}).to(DType::Float16);
+  EXPECT_EQ(V(h.to(DType::Int16)), (std::vector<double>{0, -32}));
+  EXPECT_EQ(V(h.to(DType::Int32)), (std::vector<double>{m32, 65504}));
+  // torch.tensor([nan, -0., 5e-324], dtype=torch.float64).to(torch.bool) -> [True, False, True]
+  EXPECT_EQ(V(f64({3}, {nan, -0.0, 5e-324}).to(DType::Bool)), (std::vector<double>{1, 0, 1}));
+  // Through float, a double rounds twice: torch.tensor([1 + 2**-11 + 2**-40],
+  // dtype=torch.float64).to(torch.float16) -> [1.0] (np.astype: 1.0009765625); to(torch.bfloat16)
+  // of 1 + 2**-8 + 2**-40 -> [1.0]
+  EXPECT_EQ(V(f64({1}, {1 + 0x1p-11 + 0x1p-40}).to(DType::Float16)), (std::vector<double>{1.0}));
+  EXPECT_EQ(V(f64({1}, {1 + 0x1p-8 + 0x1p-40}).to(DType::BFloat16)), (std::vector<double>{1.0}));
 }
 
 TEST(TensorInPlace, AddFillCopy) {

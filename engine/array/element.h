@@ -53,7 +53,11 @@ To float_to_int(From v) {
     return I(v);  // truncates toward zero
   };
   if constexpr (std::is_same_v<To, std::uint64_t>) {
-    if (v >= From(0) && v < From(18446744073709551616.0)) return To(v);
+    // The compiler's unsigned conversion: from 2^63 up, v - 2^63 converts and the top bit is
+    // set again, so inf and values from 2^64 give 0 (np.array([np.inf]).astype(np.uint64)
+    // -> [0], [1e20] -> [0], [2.**63] -> [2**63]); below, through int64 (nan, -inf -> 2**63).
+    constexpr From top = From(9223372036854775808.0);
+    if (v >= top) return To(indefinite(v - top, std::int64_t{})) ^ (To(1) << 63);
     return To(indefinite(v, std::int64_t{}));
   } else if constexpr (std::is_same_v<To, std::int64_t> || std::is_same_v<To, std::uint32_t>) {
     return To(indefinite(v, std::int64_t{}));

@@ -986,9 +986,47 @@ void with_functor(spec::OpId op, F&& f) {
                    " is not an elementwise op (it has its own kernel)");
 }
 
+// A float truncated toward zero into the signed integer I as x86-64's cvttss2si/cvttsd2si
+// do: NaN and values outside I's range give the "integer indefinite", I's minimum (a C cast
+// would be undefined behaviour there).
+template <class I, class From>
+PARITY_HD I truncate_or_indefinite(From v) {
+  constexpr I lowest = I(std::make_unsigned_t<I>(1) << (sizeof(I) * 8 - 1));
+  constexpr From lo = From(lowest);  // -2^31 or -2^63, exact in float and double
+  if (!(v >= lo && v < -lo)) return lowest;  // also NaN
+  return I(v);
+}
+
+// A float to an integer as PyTorch 1.13's cpu casts give it on x86-64, with no undefined
+// behaviour. Measured (torch.tensor([...], dtype=torch.float64).to(dtype); contiguous,
+// strided and one-element tensors alike):
+//   int32, int64: direct; NaN, +-inf and out of range give the minimum (to(int32) of nan,
+//     inf, -inf, 2**31, 1e20: -2147483648);
+//   int8, int16: through int32, keeping the low bits (to(int16) of -32769.: 32767; of 2**32+5.:
+//     0, int32's indefinite);
+//   uint8: through int64 (c10's cast to uint8 goes through int64), keeping the low byte
+//     (to(uint8) of 2**32+5.: 5, where NumPy's astype gives 0; of -1.: 255; of 1e20: 0).
+// uint16, uint32 and uint64 are no PyTorch dtypes; they follow NumPy's loops (uint16 through
+// int32, uint32 through int64, uint64 as the compiler's unsigned conversion: see the array
+// engine's float_to_int).
+template <class To, class From>
+PARITY_HD To float_to_int(From v) {
+  if constexpr (std::is_same_v<To, std::uint64_t>) {
+    const From two63 = From(9223372036854775808.0);  // from 2^63: convert v - 2^63, flip the top bit
+    if (v >= two63) return To(truncate_or_indefinite<std::int64_t>(v - two63)) ^ (To(1) << 63);
+    return To(truncate_or_indefinite<std::int64_t>(v));
+  } else if constexpr (sizeof(To) == 8 || std::is_same_v<To, std::uint32_t> || std::is_same_v<To, std::uint8_t>) {
+    return To(truncate_or_indefinite<std::int64_t>(v));
+  } else {
+    return To(truncate_or_indefinite<std::int32_t>(v));
+  }
+}
+
 // Conversion between dtypes as PyTorch's static_cast: a C cast, except that bool is
-// x != 0, and float16/bfloat16 convert through float (c10::Half and c10::BFloat16 are built
-// from a float, so a double rounds twice).
+// x != 0, float16/bfloat16 convert through float (c10::Half and c10::BFloat16 are built
+// from a float, so a double rounds twice: torch.tensor([1 + 2**-11 + 2**-40],
+// dtype=torch.float64).to(torch.float16) is 1.0, NumPy's astype 1.0009765625), and a float
+// to an integer is float_to_int.
 template <class To, class From>
 PARITY_HD To cast_value(From v) {
   if constexpr (std::is_same_v<To, From>)
@@ -999,6 +1037,8 @@ PARITY_HD To cast_value(From v) {
     return To(float(v));
   else if constexpr (std::is_same_v<To, bool>)
     return v != From(0);
+  else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>)
+    return float_to_int<To>(v);
   else
     return To(v);
 }
