@@ -3,6 +3,8 @@
 // coalesce); a grid-stride kernel then either indexes every operand with one linear index (all contiguous) or
 // splits the index into coordinates with an offset calculator. The math is the shared host/device functors of
 // kernels/common/functors.h.
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -18,25 +20,77 @@ namespace parity::kernels::cuda {
 namespace {
 
 constexpr int kThreads = 256;
+constexpr int kVecBytes = 16;  // one 128-bit load or store per operand per access
+
+// V consecutive elements, aligned so that the compiler moves them in one access
+// (ld.global.v4.f32 and the like).
+template <class U, int V>
+struct alignas(sizeof(U) * V) Pack {
+  U v[V];
+};
+
+template <int V, class U>
+__device__ Pack<U, V> load_pack(const U* p) {
+  return *reinterpret_cast<const Pack<U, V>*>(p);
+}
+
+// Elements per vector access for operands of these types: 16 bytes of the largest one (the
+// smaller ones then move V * their size, still one access each).
+template <class... U>
+constexpr int vec_width() {
+  constexpr std::size_t largest = std::max({sizeof(U)...});
+  return int(kVecBytes / largest) < 1 ? 1 : int(kVecBytes / largest);
+}
+
+// True when p may be accessed as Pack<U, V>: its address is a multiple of the pack's size.
+// Pointer arithmetic on the host, once per launch.
+template <class U>
+bool aligned_for(const void* p, int v) {
+  return reinterpret_cast<std::uintptr_t>(p) % (sizeof(U) * std::size_t(v)) == 0;
+}
 
 // The per-element work, given each operand's element offset (operand 0 is the output). The
 // inputs are of T (the compute dtype), the output of R: T, or bool for a functor whose result
-// is bool.
+// is bool. An op with kVec > 1 also has vec<V>(i): elements i .. i + V - 1 of contiguous
+// operands, loaded and stored a Pack at a time, each computed by the same functor call as
+// the scalar path (so the values are the same bits), and aligned(): whether its pointers
+// allow that.
 template <class T, class R, class F>
 struct UnaryOp {
+  static constexpr int kVec = vec_width<T, R>();
   R* out;
   const T* in;
   F f;
   __device__ void operator()(const std::int64_t (&o)[2]) const { out[o[0]] = f(in[o[1]]); }
+  template <int V, class Index>
+  __device__ void vec(Index i) const {
+    const Pack<T, V> a = load_pack<V>(in + i);
+    Pack<R, V> r;
+#pragma unroll
+    for (int j = 0; j < V; ++j) r.v[j] = f(a.v[j]);
+    *reinterpret_cast<Pack<R, V>*>(out + i) = r;
+  }
+  bool aligned() const { return aligned_for<R>(out, kVec) && aligned_for<T>(in, kVec); }
 };
 
 template <class T, class R, class F>
 struct BinaryOp {
+  static constexpr int kVec = vec_width<T, R>();
   R* out;
   const T* a;
   const T* b;
   F f;
   __device__ void operator()(const std::int64_t (&o)[3]) const { out[o[0]] = f(a[o[1]], b[o[2]]); }
+  template <int V, class Index>
+  __device__ void vec(Index i) const {
+    const Pack<T, V> x = load_pack<V>(a + i);
+    const Pack<T, V> y = load_pack<V>(b + i);
+    Pack<R, V> r;
+#pragma unroll
+    for (int j = 0; j < V; ++j) r.v[j] = f(x.v[j], y.v[j]);
+    *reinterpret_cast<Pack<R, V>*>(out + i) = r;
+  }
+  bool aligned() const { return aligned_for<R>(out, kVec) && aligned_for<T>(a, kVec) && aligned_for<T>(b, kVec); }
 };
 
 // Ops of three or more operands (where, clip): operand K is of F's operand type for T (T, or
@@ -45,18 +99,33 @@ template <class T, class R, class F, class Seq>
 struct NaryOp;
 template <class T, class R, class F, std::size_t... K>
 struct NaryOp<T, R, F, std::index_sequence<K...>> {
+  static constexpr int kVec = vec_width<R, operand_t<F, T, K>...>();
   R* out;
   const void* in[sizeof...(K)];
   F f;
   __device__ void operator()(const std::int64_t (&o)[sizeof...(K) + 1]) const {
     out[o[0]] = f(static_cast<const operand_t<F, T, K>*>(in[K])[o[K + 1]]...);
   }
+  template <int V, class... P>
+  __device__ void combine(R* dst, const P&... packs) const {
+    Pack<R, V> r;
+#pragma unroll
+    for (int j = 0; j < V; ++j) r.v[j] = f(packs.v[j]...);
+    *reinterpret_cast<Pack<R, V>*>(dst) = r;
+  }
+  template <int V, class Index>
+  __device__ void vec(Index i) const {
+    combine<V>(out + i, load_pack<V>(static_cast<const operand_t<F, T, K>*>(in[K]) + i)...);
+  }
+  bool aligned() const { return aligned_for<R>(out, kVec) && (aligned_for<operand_t<F, T, K>>(in[K], kVec) && ...); }
 };
 
 // A cast from From to the output dtype, picked per element by a switch that every thread of
 // a launch takes the same way: one kernel per source dtype instead of one per pair (10 x 10).
+// Scalar accesses only (kVec 1): the output type is known per launch, not per instantiation.
 template <class From>
 struct CastOp {
+  static constexpr int kVec = 1;
   void* out;
   const From* in;
   spec::DType to;
@@ -84,24 +153,50 @@ struct CastOp {
 
 template <class T>
 struct FillOp {
+  static constexpr int kVec = vec_width<T>();
   T* out;
   T value;
   __device__ void operator()(const std::int64_t (&o)[1]) const { out[o[0]] = value; }
+  template <int V, class Index>
+  __device__ void vec(Index i) const {
+    Pack<T, V> r;
+#pragma unroll
+    for (int j = 0; j < V; ++j) r.v[j] = value;
+    *reinterpret_cast<Pack<T, V>*>(out + i) = r;
+  }
+  bool aligned() const { return aligned_for<T>(out, kVec); }
 };
 
 template <int N, class Index, class Op>
+__device__ void run_scalar(Index i, const Op& op) {
+  std::int64_t off[N];
+#pragma unroll
+  for (int k = 0; k < N; ++k) off[k] = std::int64_t(i);
+  op(off);
+}
+
+// Contiguous operands, one element per thread per trip (operands not aligned for packs).
+template <int N, class Index, class Op>
 __global__ void contiguous_kernel(Index n, Op op) {
   const Index step = Index(gridDim.x) * Index(blockDim.x);
-  for (Index i = Index(blockIdx.x) * Index(blockDim.x) + Index(threadIdx.x); i < n; i += step) {
-    std::int64_t off[N];
-#pragma unroll
-    for (int k = 0; k < N; ++k) off[k] = std::int64_t(i);
-    op(off);
-  }
+  for (Index i = Index(blockIdx.x) * Index(blockDim.x) + Index(threadIdx.x); i < n; i += step)
+    run_scalar<N>(i, op);
+}
+
+// Contiguous operands aligned for packs of V: a grid-stride loop over the n / V whole packs,
+// then the last n % V (< V) elements, one per thread of the first threads.
+template <int N, int V, class Index, class Op>
+__global__ void vectorized_kernel(Index n, Op op) {
+  const Index packs = n / Index(V);
+  const Index step = Index(gridDim.x) * Index(blockDim.x);
+  const Index tid = Index(blockIdx.x) * Index(blockDim.x) + Index(threadIdx.x);
+  for (Index p = tid; p < packs; p += step) op.template vec<V>(p * Index(V));
+  const Index tail = packs * Index(V) + tid;
+  if (tail < n) run_scalar<N>(tail, op);
 }
 
 template <int N, class Index, class Op>
-__global__ void strided_kernel(Index n, detail::OffsetCalc<N> calc, Op op) {
+__global__ void strided_kernel(Index n, detail::OffsetCalc<N, Index> calc, Op op) {
   const Index step = Index(gridDim.x) * Index(blockDim.x);
   for (Index i = Index(blockIdx.x) * Index(blockDim.x) + Index(threadIdx.x); i < n; i += step) {
     std::int64_t off[N];
@@ -110,27 +205,56 @@ __global__ void strided_kernel(Index n, detail::OffsetCalc<N> calc, Op op) {
   }
 }
 
-// Runs `op` over every element of the plan (N operands).
+// Blocks per SM of each kernel instantiation, asked of the occupancy calculator once.
+template <int N, class Index, class Op>
+int contiguous_per_sm() {
+  static const int b = detail::blocks_per_sm(contiguous_kernel<N, Index, Op>, kThreads);
+  return b;
+}
+template <int N, int V, class Index, class Op>
+int vectorized_per_sm() {
+  static const int b = detail::blocks_per_sm(vectorized_kernel<N, V, Index, Op>, kThreads);
+  return b;
+}
+template <int N, class Index, class Op>
+int strided_per_sm() {
+  static const int b = detail::blocks_per_sm(strided_kernel<N, Index, Op>, kThreads);
+  return b;
+}
+
+template <int N, class Index, class Op>
+void launch_as(const core::StridedPlan& plan, Index n, const Op& op) {
+  if (!detail::is_contiguous(plan)) {
+    strided_kernel<N, Index><<<detail::grid_size(std::int64_t(n), kThreads, strided_per_sm<N, Index, Op>()),
+                               kThreads>>>(n, detail::OffsetCalc<N, Index>(plan), op);
+    return;
+  }
+  if constexpr (Op::kVec > 1) {
+    // Fewer elements than one pack: the scalar kernel.
+    if (op.aligned() && std::int64_t(n) >= Op::kVec) {
+      constexpr int V = Op::kVec;
+      const std::int64_t packs = std::int64_t(n) / V;
+      vectorized_kernel<N, V, Index>
+          <<<detail::grid_size(packs, kThreads, vectorized_per_sm<N, V, Index, Op>()), kThreads>>>(n, op);
+      return;
+    }
+  }
+  contiguous_kernel<N, Index>
+      <<<detail::grid_size(std::int64_t(n), kThreads, contiguous_per_sm<N, Index, Op>()), kThreads>>>(n, op);
+}
+
+// Runs `op` over every element of the plan (N operands): strided (offset calculator),
+// contiguous in packs of 16 bytes (when every pointer is aligned for them), or contiguous one
+// element at a time.
 template <int N, class Op>
 void launch(const core::StridedPlan& plan, const Op& op, const char* name) {
   const std::int64_t n = plan.numel();
   if (n == 0) return;
-  const unsigned grid = detail::grid_size(n, kThreads);
-  const bool contiguous = detail::is_contiguous(plan);
   // 32-bit indices where they cannot wrap: i + step stays below 2^32 when n < 2^31.
-  if (n <= std::numeric_limits<std::int32_t>::max()) {
-    const auto n32 = std::uint32_t(n);
-    if (contiguous)
-      contiguous_kernel<N, std::uint32_t><<<grid, kThreads>>>(n32, op);
-    else
-      strided_kernel<N, std::uint32_t><<<grid, kThreads>>>(n32, detail::OffsetCalc<N>(plan), op);
-  } else {
-    const auto n64 = std::uint64_t(n);
-    if (contiguous)
-      contiguous_kernel<N, std::uint64_t><<<grid, kThreads>>>(n64, op);
-    else
-      strided_kernel<N, std::uint64_t><<<grid, kThreads>>>(n64, detail::OffsetCalc<N>(plan), op);
-  }
+  if (n <= std::numeric_limits<std::int32_t>::max())
+    launch_as<N>(plan, std::uint32_t(n), op);
+  else
+    launch_as<N>(plan, std::uint64_t(n), op);
   detail::check_launch(name);
 }
 

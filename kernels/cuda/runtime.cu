@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -140,6 +142,16 @@ class CachingAllocator {
     return p;
   }
 
+  // True when p points into a block handed out by allocate() and not yet released: device
+  // memory for certain, without asking CUDA.
+  bool owns(const void* p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.upper_bound(p);  // the first block starting after p
+    if (it == live_.begin()) return false;
+    --it;
+    return static_cast<const char*>(p) < static_cast<const char*>(it->first) + it->second;
+  }
+
   // Never throws: it runs from storage destructors. Pointers that did not come from
   // allocate() are ignored.
   void release(void* p) noexcept {
@@ -177,7 +189,8 @@ class CachingAllocator {
 
   std::mutex mu_;
   std::unordered_map<std::size_t, std::vector<void*>> free_;
-  std::unordered_map<void*, std::size_t> live_;
+  // Ordered, so that owns() finds the block a pointer into the middle of one belongs to.
+  std::map<void*, std::size_t, std::less<>> live_;
 };
 
 // Never destroyed: blocks are released with the process. Freeing them from a static
@@ -214,6 +227,7 @@ void require_device(const char* what) {
 
 void require_device_pointer(const void* p, const char* what) {
   if (!p) throw ValueError(std::string(what) + ": null data pointer");
+  if (allocator().owns(p)) return;  // every cuda tensor's storage: no CUDA call per launch
   cudaPointerAttributes attr{};
   const cudaError_t err = cudaPointerGetAttributes(&attr, p);
   if (err != cudaSuccess) {
@@ -235,6 +249,8 @@ const DeviceProps& device_props() {
     int v = 0;
     if (cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, 0) == cudaSuccess && v > 0) p.sm_count = v;
     if (cudaDeviceGetAttribute(&v, cudaDevAttrL2CacheSize, 0) == cudaSuccess && v > 0) p.l2_bytes = v;
+    if (cudaDeviceGetAttribute(&v, cudaDevAttrMaxThreadsPerMultiProcessor, 0) == cudaSuccess && v > 0)
+      p.max_threads_per_sm = v;
     cudaGetLastError();
     return p;
   }();
