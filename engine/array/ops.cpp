@@ -615,13 +615,37 @@ template <class Ref, class C, class R, std::size_t... K>
 void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(K)>& in,
                       const std::array<const Strides*, sizeof...(K) + 1>& strides, const double* scalars,
                       std::index_sequence<K...>) {
-  for (Odometer<sizeof...(K) + 1> it(shape, strides); !it.done(); it.next()) {
+  // One element: out at o, operand K at p[K].
+  const auto element = [scalars](char* o, const std::array<const char*, sizeof...(K)>& p) {
     if constexpr (on_storage<Ref>())
-      store<R>(out + it.offset(0),
-               apply_ref<Ref, C>(scalars, load<operand_c<Ref, C, K>>(in[K] + it.offset(K + 1))...));
+      store<R>(o, apply_ref<Ref, C>(scalars, load<operand_c<Ref, C, K>>(p[K])...));
     else
-      store<R>(out + it.offset(0), spec::narrow<R>(apply_ref<Ref, C>(
-                                       scalars, spec::widen(load<operand_c<Ref, C, K>>(in[K] + it.offset(K + 1)))...)));
+      store<R>(o, spec::narrow<R>(apply_ref<Ref, C>(scalars, spec::widen(load<operand_c<Ref, C, K>>(p[K]))...)));
+  };
+  if (shape.empty()) return element(out, in);
+  // Row by row: the odometer walks every axis but the last, a plain loop runs the last (NumPy's
+  // inner loop); where every operand is contiguous along it, with constant steps. The same
+  // element function either way, so the layout changes no value.
+  constexpr std::size_t n = sizeof...(K) + 1;
+  const Shape outer(shape.begin(), shape.end() - 1);
+  std::array<Strides, n> outer_strides;
+  std::array<const Strides*, n> outer_ptrs;
+  std::array<std::int64_t, n> step;
+  for (std::size_t k = 0; k < n; ++k) {
+    outer_strides[k].assign(strides[k]->begin(), strides[k]->end() - 1);
+    outer_ptrs[k] = &outer_strides[k];
+    step[k] = strides[k]->back();
+  }
+  const std::int64_t len = shape.back();
+  const bool dense = step[0] == std::int64_t(sizeof(R)) && ((step[K + 1] == std::int64_t(sizeof(operand_c<Ref, C, K>))) && ...);
+  for (Odometer<n> it(outer, outer_ptrs); !it.done(); it.next()) {
+    char* o = out + it.offset(0);
+    const std::array<const char*, sizeof...(K)> p{(in[K] + it.offset(K + 1))...};
+    if (dense)
+      for (std::int64_t i = 0; i < len; ++i)
+        element(o + i * std::int64_t(sizeof(R)), {(p[K] + i * std::int64_t(sizeof(operand_c<Ref, C, K>)))...});
+    else
+      for (std::int64_t i = 0; i < len; ++i) element(o + i * step[0], {(p[K] + i * step[K + 1])...});
   }
 }
 
