@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/core/storage.h"
 #include "kernels/cpu/parallel.h"
 #include "reports/temporaries.h"
 #include "suite/cli_common.h"
@@ -86,9 +87,10 @@ int run_cli(int argc, char** argv) {
   }
 
   try {
-    // A bad PARITY_NUM_THREADS is one line and exit 2 before any work, not a failure of
-    // the first kernel call large enough to ask for threads.
+    // A bad PARITY_NUM_THREADS or PARITY_HOST_CACHE_BYTES is one line and exit 2 before any
+    // work, not a failure of the first call large enough to read it.
     kernels::cpu::num_threads();
+    core::host_cache_cap();
     const std::string cmdline = joined_args(argc, argv);
     for (auto& [cmd, sub] : commands)
       if (*sub) return cmd->run(cmdline);

@@ -20,6 +20,9 @@ expect_bad "negative device index" "$parity" check --ops neg --devices cuda:-1
 # A small run never asks for threads: the variable is still checked before any work.
 expect_bad "PARITY_NUM_THREADS not a number" env PARITY_NUM_THREADS=abc "$parity" check --ops neg --devices cpu
 ok "PARITY_NUM_THREADS is named" grep -q 'PARITY_NUM_THREADS must be a whole number' "$tmp/err"
+expect_bad "PARITY_HOST_CACHE_BYTES not a number" env PARITY_HOST_CACHE_BYTES=1GiB "$parity" check --ops neg --devices cpu
+ok "PARITY_HOST_CACHE_BYTES is named" grep -q "PARITY_HOST_CACHE_BYTES must be a whole number of bytes (0: no cache), got '1GiB'" "$tmp/err"
+expect_bad "PARITY_HOST_CACHE_BYTES negative" env PARITY_HOST_CACHE_BYTES=-1 "$parity" bench --ops neg --devices cpu --quick
 expect_bad "PARITY_NUM_THREADS zero" env PARITY_NUM_THREADS=0 "$parity" bench --ops neg --devices cpu --quick
 expect_bad "NaN min-time" "$parity" bench --ops neg --devices cpu --min-time nan
 expect_bad "inf max-time" "$parity" bench --ops neg --devices cpu --max-time inf

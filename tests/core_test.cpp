@@ -154,6 +154,19 @@ TEST(HostCache, ReusesLargeBlocksUpToTheCap) {
   many.clear();
   EXPECT_LE(host_cache_bytes(), host_cache_cap());
   EXPECT_GT(host_cache_bytes(), 0u);
+  // A full cache makes room for a block of a new size (evicting others) rather than
+  // refusing it: the next request of that size gets it back.
+  constexpr std::size_t kOther = std::size_t(70) << 20;
+  void* other = nullptr;
+  {
+    auto s = Storage::allocate_cpu(kOther);
+    other = s->data();
+  }
+  const std::size_t held = host_cache_bytes();
+  EXPECT_LE(held, host_cache_cap());
+  auto again = Storage::allocate_cpu(kOther);
+  EXPECT_EQ(again->data(), other);
+  ASSERT_GE(held, host_cache_bytes() + kOther);  // it came out of the cache, not from malloc
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
 #include "engine/core/storage.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "engine/spec/error.h"
 
@@ -34,12 +37,21 @@ constexpr bool kCacheLarge = false;
 constexpr bool kCacheLarge = true;
 #endif
 
+// PARITY_HOST_CACHE_BYTES, checked as PARITY_NUM_THREADS is: a bad value is a ValueError at
+// the first large allocation (and at every one after, as the initialiser is tried again).
 std::size_t default_cap() {
-  if (const char* env = std::getenv("PARITY_HOST_CACHE_BYTES")) {
-    char* end = nullptr;
-    const unsigned long long v = std::strtoull(env, &end, 10);
-    if (end != env && *end == '\0') return std::size_t(v);
-    // not a number: the default, as for an unset variable
+  const char* env = std::getenv("PARITY_HOST_CACHE_BYTES");
+  if (env != nullptr && *env != '\0') {
+    bool digits = true;
+    for (const char* c = env; *c; ++c) digits = digits && *c >= '0' && *c <= '9';
+    errno = 0;
+    const unsigned long long v = digits ? std::strtoull(env, nullptr, 10) : 0;
+    if (!digits || errno == ERANGE) {
+      const std::string shown(env, std::min<std::size_t>(std::strlen(env), 40));
+      throw ValueError("PARITY_HOST_CACHE_BYTES must be a whole number of bytes (0: no cache), got '" + shown +
+                       (std::strlen(env) > 40 ? "...'" : "'"));
+    }
+    return std::size_t(v);
   }
   std::size_t cap = std::size_t(1) << 30;
 #if defined(__linux__)
@@ -73,17 +85,27 @@ void* take_large(std::size_t block) {
   return raw;
 }
 
+// Keeps a freed block; to stay under the cap it frees cached blocks first, smallest first
+// (a workload whose sizes change must not leave the cache full of blocks nobody asks for).
 void give_large(void* raw, std::size_t block) {
   LargeCache& c = large_cache();
+  std::vector<void*> evicted;
+  bool kept = false;
   {
     std::lock_guard<std::mutex> lock(c.mutex);
-    if (c.held + block <= c.cap) {
+    if (block <= c.cap) {
+      for (auto it = c.blocks.begin(); c.held + block > c.cap && it != c.blocks.end();) {
+        c.held -= it->first;
+        evicted.push_back(it->second);
+        it = c.blocks.erase(it);
+      }
       c.blocks.emplace(block, raw);
       c.held += block;
-      return;
+      kept = true;
     }
   }
-  std::free(raw);
+  for (void* p : evicted) std::free(p);  // outside the lock
+  if (!kept) std::free(raw);
 }
 
 // As NumPy does (4 MiB and up): ask for transparent huge pages, so that the first touch of
@@ -110,7 +132,10 @@ std::size_t host_cache_bytes() {
   std::lock_guard<std::mutex> lock(c.mutex);
   return c.held;
 }
-std::size_t host_cache_cap() { return kCacheLarge ? large_cache().cap : 0; }
+std::size_t host_cache_cap() {
+  const std::size_t cap = large_cache().cap;  // reads and checks the variable in every build
+  return kCacheLarge ? cap : 0;
+}
 
 AllocationCount allocation_count() {
   return {g_allocations.load(std::memory_order_relaxed), g_bytes.load(std::memory_order_relaxed)};
@@ -118,7 +143,8 @@ AllocationCount allocation_count() {
 
 std::shared_ptr<Storage> Storage::allocate_cpu(std::size_t nbytes) {
   const std::size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
-  if (rounded >= kLarge && kCacheLarge && large_cache().cap > 0) {
+  // The cap is read (and PARITY_HOST_CACHE_BYTES checked) under AddressSanitizer too.
+  if (rounded >= kLarge && large_cache().cap > 0 && kCacheLarge) {
     const std::size_t block = (rounded + kAlign + kLargeStep - 1) / kLargeStep * kLargeStep;
     void* raw = take_large(block);
     if (!raw) {
