@@ -1,5 +1,6 @@
 #include "suite/check.h"
 
+#include <algorithm>
 #include <bit>
 #include <cfloat>
 #include <cmath>
@@ -320,6 +321,12 @@ tensor::Tensor tensor_in_dtype(const Case& c, const std::vector<Input>& inputs, 
 std::string check_numpy_side(const Case& c, const std::vector<Input>& inputs, const array::NdArray& ref,
                              core::Device device) {
   const DType d = ref.dtype();
+  // A formula whose first steps run in the input's dtype and later ones in d (gelu of bfloat16:
+  // 0.5 * x in bfloat16, erf's loop in float32) has no reference computing in d: its steps are
+  // its semantics. NumPy's goldens judge it where NumPy has the dtype.
+  if (!spec::op_spec(c.op).numpy_formula.empty() &&
+      std::any_of(c.dtypes.begin(), c.dtypes.end(), [&](DType in) { return in != d; }))
+    return "";
   const std::vector<array::NdArray> cast = cast_views(c, views_of(inputs), d);
   reports::CheckRecord scratch;
   const Case in_d = retyped(c, d);

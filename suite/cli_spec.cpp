@@ -9,6 +9,7 @@
 #include "engine/spec/error.h"
 #include "engine/spec/promote.h"
 #include "suite/cli_common.h"
+#include "suite/golden_file.h"
 
 namespace parity::suite::cli {
 namespace {
@@ -55,6 +56,8 @@ std::string signature_str(const OpSpec& op, Semantics s) {
   for (const spec::ParamSpec& p : op.param_list())
     out += fmt::format(", {}={}", s == Semantics::NumPy ? p.numpy_name : p.torch_name,
                        s == Semantics::NumPy ? p.numpy_default : p.torch_default);
+  if (s == Semantics::PyTorch)
+    for (const auto& [key, value] : golden::torch_kwargs(op)) out += fmt::format(", {}={}", key, value);
   return out + ")";
 }
 
@@ -418,7 +421,8 @@ void print_json(bool matrix) {
       torch_ops.push_back(json_str(op.signature.torch_operands[std::size_t(i)]));
     }
     ops.push_back(fmt::format(
-        "    {{\"name\": {}, \"numpy_name\": {}, \"torch_name\": {}, \"numpy_formula\": {}, \"kind\": {}, "
+        "    {{\"name\": {}, \"numpy_name\": {}, \"torch_name\": {}, \"torch_kwargs\": {}, \"numpy_formula\": {}, "
+        "\"kind\": {}, "
         "\"arity\": {}, "
         "\"signature\": {{\"numpy_operands\": {}, \"torch_operands\": {}, \"params\": {}}}, "
         "\"result_rule\": {{\"numpy\": {}, \"torch\": {}}}, "
@@ -427,7 +431,8 @@ void print_json(bool matrix) {
         "\"differentiable\": {}, \"flops_per_element\": {}, "
         "\"accuracy\": {{\"float32\": {{\"max_ulp\": {}, \"reduce_factor\": {}}}, "
         "\"float64\": {{\"max_ulp\": {}, \"reduce_factor\": {}}}}}, \"divergences\": {}}}",
-        json_str(op.name), json_str(op.numpy_name), json_str(op.torch_name), json_str(op.numpy_formula),
+        json_str(op.name), json_str(op.numpy_name), json_str(op.torch_name),
+        op.torch_kwargs.empty() ? std::string_view("{}") : op.torch_kwargs, json_str(op.numpy_formula),
         json_str(spec::kind_name(op.kind)), op.arity, json_list(np_ops), json_list(torch_ops),
         json_list(params), json_str(spec::result_rule_name(op, Semantics::NumPy)),
         json_str(spec::result_rule_name(op, Semantics::PyTorch)),

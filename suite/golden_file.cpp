@@ -61,14 +61,37 @@ spec::Semantics semantics_of(const std::string& library) {
   return library == "numpy" ? spec::Semantics::NumPy : spec::Semantics::PyTorch;
 }
 
+// A row's fixed PyTorch keyword arguments as a JSON object (empty without them).
+json fixed_kwargs(const spec::OpSpec& op) {
+  if (op.torch_kwargs.empty()) return json::object();
+  json v = json::parse(op.torch_kwargs, nullptr, false);
+  if (!v.is_object()) throw ValueError("registry: " + std::string(op.name) + "'s torch_kwargs is not a JSON object");
+  for (const auto& [key, value] : v.items())
+    if (!value.is_string() && !value.is_number() && !value.is_boolean())
+      throw ValueError("registry: " + std::string(op.name) + "'s torch_kwargs." + key +
+                       " is not a string, number or bool");
+  return v;
+}
+
 // The registry row a library's golden cases name (its qualified op name, or for an op NumPy
-// lacks the row's numpy_formula); nullptr when none.
-const spec::OpSpec* registry_op(const std::string& library, const std::string& qualified) {
+// lacks the row's numpy_formula) with their params: of the rows with that name whose fixed
+// keyword arguments the params hold, the one with the most (torch.nn.functional.gelu with
+// approximate='tanh' is gelu_tanh, without it gelu); nullptr when none.
+const spec::OpSpec* registry_op(const std::string& library, const std::string& qualified, const json& params) {
+  const spec::OpSpec* best = nullptr;
+  std::size_t best_fixed = 0;
   for (const spec::OpSpec& op : spec::op_table()) {
     const std::string_view name = spec::golden_name(op, semantics_of(library));
-    if (!name.empty() && name == qualified) return &op;
+    if (name.empty() || name != qualified) continue;
+    const json fixed = library == "torch" ? fixed_kwargs(op) : json::object();
+    bool holds = true;
+    for (const auto& [key, value] : fixed.items()) holds = holds && params.contains(key) && params[key] == value;
+    if (holds && (!best || fixed.size() > best_fixed)) {
+      best = &op;
+      best_fixed = fixed.size();
+    }
   }
-  return nullptr;
+  return best;
 }
 
 std::string known_names(const std::string& library) {
@@ -176,7 +199,9 @@ void parse_param(const std::string& key, const json& value, const spec::ParamSpe
 void parse_params(const json& params, const std::string& library, const spec::OpSpec& spec, Case& c) {
   const bool numpy = library == "numpy";
   const std::string op(spec::golden_name(spec, semantics_of(library)));
+  const json fixed = numpy ? json::object() : fixed_kwargs(spec);
   for (const auto& [key, value] : params.items()) {
+    if (fixed.contains(key)) continue;  // the row's own (registry_op matched them)
     const spec::ParamSpec* found = nullptr;
     std::size_t slot = 0, found_slot = 0;
     for (const spec::ParamSpec& p : spec.param_list()) {
@@ -265,12 +290,12 @@ class GoldenReader {
     Case c;
     c.name = name;
     const std::string op = required_string(g.get(), "op", where);
-    c.op = registry_op(lib.name, op);
-    if (!c.op)
-      bad(where + ": op '" + op + "' is not in Parity's registry (known: " + known_names(lib.name) + ")");
     c.params_text = required_string(g.get(), "params", where);
     const json params = parse_json(c.params_text, where + " params");
     if (!params.is_object()) bad(where + ": params is not a JSON object");
+    c.op = registry_op(lib.name, op, params);
+    if (!c.op)
+      bad(where + ": op '" + op + "' is not in Parity's registry (known: " + known_names(lib.name) + ")");
     const std::string expect = required_string(g.get(), "expect", where);
     if (expect != "value" && expect != "error")
       bad(where + ": expect is '" + expect + "', not value or error");
@@ -620,6 +645,21 @@ void probe_in_child(const std::string& path) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> torch_kwargs(const spec::OpSpec& op) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const json fixed = fixed_kwargs(op);
+  for (auto it = fixed.begin(); it != fixed.end(); ++it) {
+    const json& value = it.value();
+    const std::string& key = it.key();
+    std::string text;
+    if (value.is_string()) text = "'" + value.get<std::string>() + "'";
+    else if (value.is_boolean()) text = value.get<bool>() ? "True" : "False";
+    else text = value.dump();
+    out.emplace_back(key, text);
+  }
+  return out;
+}
 
 File read_file(const std::string& path) {
   const SilenceHdf5 quiet;  // also initialises HDF5, which registers its own exit handler

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/array/array.h"
@@ -56,6 +57,11 @@ struct File {
   Library lib;
   std::vector<Case> cases;  // in name order
 };
+
+// A row's fixed PyTorch keyword arguments (OpSpec::torch_kwargs) in order, each as its name and
+// its value written in Python ("approximate", "'tanh'"); empty for a row without them. Throws
+// ValueError when the row's text is not a JSON object of strings, numbers and bools.
+std::vector<std::pair<std::string, std::string>> torch_kwargs(const spec::OpSpec& op);
 
 // Reads and validates the whole file. Throws ValueError with one line naming the file when it
 // is missing, not HDF5, not a golden file, of a newer layout version, truncated or damaged,

@@ -523,7 +523,8 @@ namespace {
 // Whether a golden file may hold cases of the selected ops, from its name alone: the
 // committed files are named after the library's function (its last component:
 // torch.nn.functional.silu is torch/silu.h5), or after Parity's op where the library lacks it
-// (numpy/relu.h5 holds the formula's cases), in a folder named after the library, so
+// (numpy/relu.h5 holds the formula's cases) or where the row fixes keyword arguments
+// (torch/gelu_tanh.h5: F.gelu with approximate='tanh'), in a folder named after the library, so
 // `check --ops neg` need not read and validate the other files. A file named otherwise is read.
 bool may_hold_selected_op(const std::string& path, const GoldenOptions& opts) {
   if (opts.ops.empty()) return true;
@@ -534,8 +535,9 @@ bool may_hold_selected_op(const std::string& path, const GoldenOptions& opts) {
   bool named = false;
   for (const spec::OpSpec& op : spec::op_table()) {
     const std::string_view name = lib == "numpy" ? op.numpy_name : op.torch_name;
+    const bool own_name = name.empty() || (lib == "torch" && !op.torch_kwargs.empty());
     const std::string_view last = name.substr(name.rfind('.') + 1);
-    if (name.empty() ? op.name != stem : last != stem) continue;
+    if (own_name ? op.name != stem : last != stem) continue;
     named = true;
     if (std::find(opts.ops.begin(), opts.ops.end(), op.id) != opts.ops.end()) return true;
   }

@@ -1590,6 +1590,38 @@ TEST(ArrayComposite, FormulasAsNumPyEvaluatesThem) {
   }
 }
 
+// gelu's formulas as NumPy evaluates them (NEP 50): 0.5 * x * (1 + scipy.special.erf(x *
+// 0.7071067811865476)) of np.array([-3, 0, 2], np.int8) -> float64 [-0.00404969409489031, 0.,
+// 1.9544997361036416]; of np.array([-0.75, 1.5, -0.], np.float16) -> float32 [-0.16998861730098724,
+// 1.3997581005096436, -0.]; of np.array([True, False]) -> float64 [0.8413447460685429, 0.].
+// 0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * (x * x * x)))) of the int8 ->
+// float64 [-0.0036373920817729943, 0., 1.954597694087775]; of the float16 -> float16
+// [-0.169921875, 1.3984375, -0.].
+TEST(ArrayComposite, GeluFormulas) {
+  const NdArray gi = call(OpId::Gelu, std::array{values<std::int8_t>({3}, {-3, 0, 2})});
+  EXPECT_EQ(gi.dtype(), DType::Float64);
+  const Vals gi_want{-0.00404969409489031, 0.0, 1.9544997361036416};
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(gi.to_doubles()[i], gi_want[i], 1e-15) << i;
+  const NdArray half = values<float>({3}, {-0.75f, 1.5f, -0.f}).astype(DType::Float16);
+  const NdArray gh = call(OpId::Gelu, std::array{half});
+  EXPECT_EQ(gh.dtype(), DType::Float32);
+  EXPECT_EQ(float(gh.to_doubles()[0]), -0.16998861730098724f);
+  EXPECT_EQ(float(gh.to_doubles()[1]), 1.3997581005096436f);
+  EXPECT_TRUE(gh.to_doubles()[2] == 0 && std::signbit(gh.to_doubles()[2]));
+  const NdArray gb = call(OpId::Gelu, std::array{bools({true, false})});
+  EXPECT_EQ(gb.dtype(), DType::Float64);
+  EXPECT_NEAR(gb.to_doubles()[0], 0.8413447460685429, 1e-15);
+  const NdArray ti = call(OpId::GeluTanh, std::array{values<std::int8_t>({3}, {-3, 0, 2})});
+  EXPECT_EQ(ti.dtype(), DType::Float64);
+  const Vals ti_want{-0.0036373920817729943, 0.0, 1.954597694087775};
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(ti.to_doubles()[i], ti_want[i], 1e-15) << i;
+  const NdArray th = call(OpId::GeluTanh, std::array{half});
+  EXPECT_EQ(th.dtype(), DType::Float16);
+  EXPECT_EQ(th.to_doubles()[0], -0.169921875);
+  EXPECT_EQ(th.to_doubles()[1], 1.3984375);
+  EXPECT_TRUE(th.to_doubles()[2] == 0 && std::signbit(th.to_doubles()[2]));
+}
+
 // softplus's formula as NumPy evaluates it: np.where(x > 20, x, np.log1p(np.exp(x))) of
 // np.array([-1., 0., 20., 20.5, 100., -100., np.inf, -np.inf], np.float32) ->
 // [0.31326163, 0.6931472, 20., 20.5, 100., 3.7835059e-44, inf, 0.]; of np.array([-3, 0, 25],

@@ -982,7 +982,7 @@ namespace {
 
 // PyTorch 1.13.1: x = torch.tensor([-1.5, 0.5, 2.], dtype=torch.float64, requires_grad=True);
 // fn(x).backward(torch.tensor([1., -2., 0.5], dtype=torch.float64)); x.grad and
-// fn(x).grad_fn.name() per row (F.silu for silu). cbrt, which PyTorch lacks: from NumPy,
+// fn(x).grad_fn.name() per row (F.silu for silu, F.gelu for gelu and gelu_tanh). cbrt, which PyTorch lacks: from NumPy,
 // g / (3 * np.cbrt(x) ** 2). relu at x = [-1., 0., nan, 2.] with g = 1: [0., 0., 1., 1.]
 // (threshold_backward passes a NaN result's gradient).
 TEST(Autograd, LackingAndCompositeGradients) {
@@ -997,6 +997,9 @@ TEST(Autograd, LackingAndCompositeGradients) {
       {spec::OpId::Sigmoid, "SigmoidBackward0", {0.14914645207033286, -0.470007424403189, 0.05249679270175331}},
       {spec::OpId::Silu, "SiluBackward0", {-0.041294154299142946, -1.4799223746053038, 0.5453921243924478}},
       {spec::OpId::Cbrt, "CbrtBackward0", {0.2543809427896293, -1.0582673679787995, 0.10499342082457275}},
+      {spec::OpId::Gelu, "GeluBackward0", {-0.1274691922299796, -1.7349902493123257, 0.5426159005390985}},
+      // F.gelu(x, approximate='tanh')
+      {spec::OpId::GeluTanh, "GeluBackward0", {-0.12771079315143308, -1.7347398070692848, 0.5430496283118091}},
   };
   for (const Row& r : rows) {
     Tensor x = Tensor::from_values<double>({3}, std::vector<double>{-1.5, 0.5, 2.0});

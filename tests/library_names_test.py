@@ -3,7 +3,8 @@
 From `parity spec --format json`: every numpy_name and torch_name resolves in NumPy and PyTorch;
 where a row says a library lacks the op (an empty name), the library has no function of that
 name (np.erf, torch.cbrt, torch.special.cbrt, torch.nn.functional.cbrt); every numpy_formula is
-the text scripts/gen-goldens evaluates (its FORMULAS); and every op gen-goldens records is a
+the text scripts/gen-goldens evaluates (its FORMULAS) and every torch_kwargs what it passes (its
+TORCH_KWARGS); and every op gen-goldens records is a
 row's name or formula, so the generator never calls a function a library lacks.
 
 usage: library_names_test.py PARITY GEN_GOLDENS
@@ -47,6 +48,9 @@ for op in spec["ops"]:
             present = [f"{p}.{name}" for p in places if resolve(f"{p}.{name}") is not None]
             if present:
                 errors.append(f"{name}: the row says {lib} lacks it, but {', '.join(present)} exists")
+    if op["torch_kwargs"] != gen.TORCH_KWARGS.get(name, {}):
+        errors.append(f"{name}: registry torch_kwargs {op['torch_kwargs']!r}, gen-goldens' "
+                      f"{gen.TORCH_KWARGS.get(name)!r}")
     if op["numpy_formula"] != gen.FORMULAS.get(name, ""):
         errors.append(f"{name}: registry formula {op['numpy_formula']!r}, gen-goldens' {gen.FORMULAS.get(name)!r}")
 numpy_names = {op["numpy_name"] or op["numpy_formula"] for op in spec["ops"]} - {""}

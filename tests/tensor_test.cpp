@@ -1336,6 +1336,50 @@ TEST(TensorComposite, ReluSigmoidSilu) {
                                   "\"silu_cpu\" not implemented for 'Int'");
 }
 
+// F.gelu(torch.tensor([-1., 1., -inf, inf, 3., nan, 0.5])) -> [-0.15865529, 0.84134471, nan, inf,
+// 2.99595022, nan, 0.3457312]; approximate='tanh' -> [-0.15880799, 0.84119201, nan, inf, 2.99636269,
+// nan, 0.345714]; of a strided float32 [-0., -8.] -> [-0., -0.] in both; of bfloat16 [0.69921875,
+// -2.5, 5., -0.75] -> [0.53125, -0.0146484375, 5., -0.169921875] in both (each step rounded to
+// bfloat16); of float64 [-0.75, 1.25] -> [-0.16997051428265111, 1.117937782916431], tanh
+// [-0.17003944483437966, 1.1177142029697147]; of int32: RuntimeError: "GeluKernelImpl" not
+// implemented for 'Int'; of float16 on cpu: ... for 'Half'.
+TEST(TensorComposite, GeluBothForms) {
+  struct Form {
+    OpId op;
+    std::vector<float> f32;
+    std::vector<double> f64;
+  };
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Form forms[] = {
+      {OpId::Gelu,
+       {-0.1586552858352661f, 0.8413447141647339f, nan, INFINITY, 2.995950222015381f, nan, 0.3457311987876892f},
+       {-0.16997051428265111, 1.117937782916431}},
+      {OpId::GeluTanh,
+       {-0.15880799293518066f, 0.8411920070648193f, nan, INFINITY, 2.9963626861572266f, nan, 0.3457140028476715f},
+       {-0.17003944483437966, 1.1177142029697147}},
+  };
+  for (const Form& f : forms) {
+    const std::string name(spec::op_spec(f.op).name);
+    const std::vector<double> y = V(call(f.op, std::array{f32({7}, {-1.f, 1.f, -INFINITY, INFINITY, 3.f, nan, 0.5f})}));
+    for (std::size_t i = 0; i < f.f32.size(); ++i) {
+      if (std::isnan(f.f32[i])) EXPECT_TRUE(std::isnan(y[i])) << name << " " << i;
+      else if (std::isinf(f.f32[i])) EXPECT_EQ(y[i], f.f32[i]) << name << " " << i;
+      else EXPECT_NEAR(y[i], f.f32[i], 2e-7 * std::fabs(f.f32[i])) << name << " " << i;
+    }
+    const Tensor zeros = f32({4}, {-0.f, 0.f, -8.f, 0.f}).slice(0, 0, 4, 2);
+    for (double z : V(call(f.op, std::array{zeros}))) EXPECT_TRUE(z == 0 && std::signbit(z)) << name;
+    const Tensor b = call(f.op, std::array{f32({4}, {0.69921875f, -2.5f, 5.f, -0.75f}).to(DType::BFloat16)});
+    EXPECT_EQ(b.dtype(), DType::BFloat16);
+    EXPECT_EQ(V(b), (std::vector<double>{0.53125, -0.0146484375, 5.0, -0.169921875})) << name;
+    const std::vector<double> d = V(call(f.op, std::array{Tensor::from_values<double>({2}, std::vector<double>{-0.75, 1.25})}));
+    for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(d[i], f.f64[i], 4e-16 * std::fabs(f.f64[i])) << name << " " << i;
+    expect_library_error<TypeError>([&] { call(f.op, std::array{i32({2}, {1, 2})}); }, "RuntimeError",
+                                    "\"GeluKernelImpl\" not implemented for 'Int'");
+    expect_library_error<TypeError>([&] { call(f.op, std::array{Tensor::ones({3}, DType::Float16)}); },
+                                    "RuntimeError", "\"GeluKernelImpl\" not implemented for 'Half'");
+  }
+}
+
 // F.softplus(torch.tensor([-1., 0., 20., 20.5, 100., -100., inf, -inf])) -> [0.31326169, 0.6931472,
 // 20., 20.5, 100., 3.7835059e-44, inf, 0.] (x itself above 20); of int8: RuntimeError:
 // "softplus_cpu" not implemented for 'Char'; of float16 on cpu: ... for 'Half'.

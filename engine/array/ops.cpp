@@ -1035,6 +1035,21 @@ NdArray softplus_formula(const NdArray& x) {  // where(x > 20, x, log1p(exp(x)))
               std::array{np_op(OpId::Greater, x, weak(20, x)), x, np_op(OpId::Log1p, np_op(OpId::Exp, x))});
 }
 
+// 0.5 * x * (1 + scipy.special.erf(x * 0.7071067811865476))
+NdArray gelu_formula(const NdArray& x) {
+  const NdArray half_x = np_op(OpId::Mul, weak(0.5, x), x);
+  const NdArray e = np_op(OpId::Erf, np_op(OpId::Mul, x, weak(0.7071067811865476, x)));
+  return np_op(OpId::Mul, half_x, np_op(OpId::Add, weak(1, e), e));
+}
+// 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * (x * x * x))))
+NdArray gelu_tanh_formula(const NdArray& x) {
+  const NdArray half_x = np_op(OpId::Mul, weak(0.5, x), x);
+  const NdArray cube = np_op(OpId::Mul, np_op(OpId::Mul, x, x), x);
+  const NdArray sum = np_op(OpId::Add, x, np_op(OpId::Mul, weak(0.044715, cube), cube));
+  const NdArray t = np_op(OpId::Tanh, np_op(OpId::Mul, weak(0.7978845608028654, sum), sum));
+  return np_op(OpId::Mul, half_x, np_op(OpId::Add, weak(1, t), t));
+}
+
 template <NdArray (*Formula)(const NdArray&)>
 NdArray composite(OpId op, std::span<const NdArray> in, const spec::Params&) {
   const spec::Operand ops[] = {{in[0].dtype(), in[0].ndim() == 0}};
@@ -1135,6 +1150,8 @@ constexpr std::array kImpls{
   ImplRow{OpId::Where,        elementwise<WhereRef, 3>},
   ImplRow{OpId::Clip,         elementwise<ClipRef, 3>},
   ImplRow{OpId::NanToNum,     elementwise<NanToNumRef, 1>},
+  ImplRow{OpId::Gelu,         composite<gelu_formula>},
+  ImplRow{OpId::GeluTanh,     composite<gelu_tanh_formula>},
 };
 // clang-format on
 

@@ -184,6 +184,14 @@ constexpr OpSpec rounding_row(OpId id, std::string_view name, std::string_view n
 // np.sign too): the class as its traceback names it, the message word for word.
 #define KNoBoolLoop(ufunc) \
   "ufunc '" ufunc "' did not contain a loop with signature matching types <class 'numpy.dtype[bool_]'> -> None"
+// Both gelu rows are one PyTorch function: its cpu kernel (GeluKernelImpl) and its cuda kernel
+// (GeluCUDAKernelImpl, not run here) refuse the same dtypes whichever approximation is asked for.
+constexpr std::array<Refusal, kMaxRefusals> kGeluRefusals{{
+    {Torch, Backend::Cpu, Match::AnyIn, kBoolInt.with(DType::Float16), "RuntimeError",
+     "\"GeluKernelImpl\" not implemented for '{0}'"},
+    {Torch, Backend::Cuda, Match::AnyIn, kBoolInt, "RuntimeError",
+     "\"GeluCUDAKernelImpl\" not implemented for '{0}'"}}};
+
 constexpr std::string_view kNoLoopClass = "numpy.core._exceptions._UFuncNoLoopError";
 
 // clip at a tie of -0 and +0 (the engines follow NumPy's loop and PyTorch's scalar loop;
@@ -1216,6 +1224,52 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
    .divergences = {}, .num_divergences = 0},
+  // torch.nn.functional.gelu, in its two forms: approximate='none' (gelu, the erf form) and
+  // approximate='tanh' (gelu_tanh, a row with fixed keyword arguments). Measured by
+  // scripts/measure-gelu (docs/adding-an-op.md, "gelu and gelu_tanh"):
+  // floats only, no cpu Half ("GeluKernelImpl" not implemented for 'Bool', 'Byte', 'Int',
+  // 'Long', 'Half'); the cuda kernel has Half (AT_DISPATCH_FLOATING_TYPES_AND2, not run here).
+  // PyTorch's kernel is the formula as written, so below x = -1 its 1 + erf (1 + tanh) cancels
+  // (48 ULPs of float32 at [-2, -1), 576 at [-3, -2), against the same formula rounded step by
+  // step): the check and the goldens draw from [-1, 8] and the specials, where the two agree
+  // within the budget. Its contiguous float32 erf-form loop gives +0 where the formula gives -0
+  // (at -0, and below about -5.5 where 1 + erf is 0): the goldens take the special values
+  // through a strided view, whose scalar loop is the formula. NumPy's side is the formula with
+  // Python floats (NEP 50: weak), so bool and integers give float64 and, through
+  // scipy.special.erf's 'f->f' loop, float16 gives float32.
+  {.id = OpId::Gelu, .name = "gelu", .numpy_name = "", .torch_name = "torch.nn.functional.gelu",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::WeakFloatOrDouble, .torch_result = Promotion::Same,
+   .refusals = kGeluRefusals, .num_refusals = 2,
+   .domain = {-1.0, 8.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 5.0,
+   .accuracy = {16.0, 0.0}, .accuracy_float64 = {16.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyLacks,
+                     "NumPy has no gelu; its users write 0.5 * x * (1 + scipy.special.erf(x / sqrt(2)))"},
+                    {DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy's formula gives float64, PyTorch has no integer gelu; float16 on "
+                     "cpu: the formula gives float32 (scipy.special.erf has no float16 loop), PyTorch 1.13 has no "
+                     "cpu Half gelu"},
+                    {DivergenceKind::ResultDtype,
+                     "bfloat16: the formula gives float32 (0.5 * x in bfloat16, then scipy.special.erf's float32 "
+                     "loop), PyTorch bfloat16"}}},
+   .num_divergences = 3, .numpy_formula = "0.5 * x * (1 + scipy.special.erf(x * 0.7071067811865476))"},
+  {.id = OpId::GeluTanh, .name = "gelu_tanh", .numpy_name = "", .torch_name = "torch.nn.functional.gelu",
+   .kind = OpKind::Unary, .arity = 1, .signature = kUnarySig,
+   .numpy_result = Promotion::WeakFloat, .torch_result = Promotion::Same,
+   .refusals = kGeluRefusals, .num_refusals = 2,
+   .domain = {-1.0, 8.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 9.0,
+   .accuracy = {16.0, 0.0}, .accuracy_float64 = {16.0, 0.0},
+   .divergences = {{{DivergenceKind::NumpyLacks,
+                     "NumPy has no gelu; its users write 0.5 * x * (1 + np.tanh(sqrt(2 / pi) * (x + 0.044715 * "
+                     "x**3)))"},
+                    {DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy's formula gives float64, PyTorch has no integer gelu; float16 on "
+                     "cpu: the formula computes in float16, PyTorch 1.13 has no cpu Half gelu"}}},
+   .num_divergences = 2,
+   .numpy_formula = "0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * (x * x * x))))",
+   .torch_kwargs = R"({"approximate": "tanh"})"},
 }};
 // clang-format on
 #undef KNoLoop
@@ -1354,6 +1408,10 @@ std::string_view promotion_name(Promotion p) {
       return "binary_to_float";
     case Promotion::FloatOrDouble:
       return "float_or_double";
+    case Promotion::WeakFloat:
+      return "weak_float";
+    case Promotion::WeakFloatOrDouble:
+      return "weak_float_or_double";
   }
   return "?";
 }
@@ -1509,8 +1567,8 @@ const OpSpec& find_op(std::string_view name) {
 
 const OpSpec* find_library_op(std::string_view qualified_name) {
   if (qualified_name.empty()) return nullptr;  // the name of no op (an op the library lacks)
-  for (const auto& op : kTable)
-    if (op.numpy_name == qualified_name || op.torch_name == qualified_name) return &op;
+  for (const auto& op : kTable)  // the function's own row, not one that fixes its arguments
+    if (op.numpy_name == qualified_name || (op.torch_name == qualified_name && op.torch_kwargs.empty())) return &op;
   return nullptr;
 }
 
@@ -1619,6 +1677,15 @@ std::array<double, kMaxScalarParams> scalar_values(OpId id, const Params& params
   return out;
 }
 
+namespace {
+// The dtype of x times a Python float (weak under NEP 50 and in PyTorch): x's if it is a float,
+// else the library's default float.
+DType weak_float(Semantics s, DType x) {
+  if (is_floating(x)) return x;
+  return s == Semantics::NumPy ? DType::Float64 : DType::Float32;
+}
+}  // namespace
+
 DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
   const OpSpec& op = op_spec(id);
   check_arity(op, inputs.size());
@@ -1656,6 +1723,12 @@ DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backe
     }
     case Promotion::FloatOrDouble: {
       const DType r = float_result_type(s, inputs[0].dtype);
+      return is_half(r) ? DType::Float32 : r;
+    }
+    case Promotion::WeakFloat:
+      return weak_float(s, inputs[0].dtype);
+    case Promotion::WeakFloatOrDouble: {
+      const DType r = weak_float(s, inputs[0].dtype);
       return is_half(r) ? DType::Float32 : r;
     }
   }

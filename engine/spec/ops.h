@@ -28,10 +28,11 @@ enum class OpId : std::uint8_t {
   LogicalNot, Isnan, Isinf, Isfinite, Signbit,
   Positive, Sign, Floor, Ceil, Trunc, Rint, Invert,
   Cbrt, Erf, Relu, Sigmoid, Silu, Softplus,
-  Where, Clip, NanToNum
+  Where, Clip, NanToNum,
+  Gelu, GeluTanh
 };
 // clang-format on
-inline constexpr int kNumOps = 78;
+inline constexpr int kNumOps = 80;
 
 // The most operands an op takes (where, clip: three).
 inline constexpr int kMaxArity = 3;
@@ -78,9 +79,15 @@ enum class Promotion : std::uint8_t {
                   // safely (float_result_type of each: uint8 with int8 is float16, as
                   // np.arctan2's first loop both cast to), PyTorch result_type() and then, for
                   // bool and integers, float32 (torch.atan2, torch.copysign)
-  FloatOrDouble   // float32 or float64, the first the input casts to safely: a ufunc whose only
+  FloatOrDouble,  // float32 or float64, the first the input casts to safely: a ufunc whose only
                   // real loops are 'f->f' and 'd->d' (scipy.special.erf: bool, int8, int16 and
                   // float16 give float32, int32 and int64 float64)
+  WeakFloat,      // result_type() of the input with a Python float (NEP 50: it is weak): floats
+                  // keep their dtype, bool and integers give the library's default float (NumPy
+                  // float64, PyTorch float32): a formula that starts 0.5 * x (gelu_tanh's)
+  WeakFloatOrDouble  // WeakFloat, then FloatOrDouble: a formula that multiplies x by a Python
+                     // float and passes it through scipy.special.erf (gelu's: float16 gives
+                     // float32, bool and integers float64)
 };
 std::string_view promotion_name(Promotion p);
 
@@ -287,6 +294,13 @@ struct OpSpec {
   // Derived from the refusals when the table is built: the dtypes that both libraries
   // compute on cpu for same-dtype operands.
   DTypeSet dtypes;
+  // Keyword arguments the PyTorch call always passes, as a JSON object (`{"approximate": "tanh"}`:
+  // gelu_tanh is torch.nn.functional.gelu(input, approximate='tanh')); empty for none. A row
+  // with them is one of several ops behind one PyTorch function: `parity spec` prints them in
+  // the call, scripts/gen-goldens passes them (its TORCH_KWARGS, which tests/library_names_test
+  // compares) and records them in each case's params, and the golden reader matches a case to
+  // the row whose fixed arguments its params hold. Its golden file is named after Parity's op.
+  std::string_view torch_kwargs = {};
 
   std::span<const Refusal> refusal_list() const { return {refusals.data(), std::size_t(num_refusals)}; }
   std::span<const Divergence> divergence_list() const {
@@ -316,6 +330,7 @@ const OpSpec& op_spec(OpId id);
 // Looks an op up by Parity's name; throws ValueError listing the known names.
 const OpSpec& find_op(std::string_view name);
 // Looks an op up by a library's qualified name ("numpy.multiply", "torch.mul"); null if none.
+// Of the rows behind one PyTorch function, the one without fixed arguments (torch_kwargs).
 const OpSpec* find_library_op(std::string_view qualified_name);
 // What a library's golden cases name the op by: its qualified name, or for NumPy, where it
 // lacks the op, the row's numpy_formula ("" where neither: no goldens from that library).

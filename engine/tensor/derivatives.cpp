@@ -291,6 +291,28 @@ Grads softplus_bw(const Node& n, const Tensor& g) {
   return {add(mul(g, above), mul(below, sub(constant(1, above), above)))};
 }
 
+// gelu: gelu_backward(grad, self, approximate='none'), on cpu
+// grad * (0.5 * (1 + erf(x / sqrt(2))) + x * exp(-x^2 / 2) / sqrt(2 pi)).
+Grads gelu_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  const Tensor cdf = mul(constant(0.5, x), add(constant(1, x), op(OpId::Erf, mul(x, constant(0.70710678118654752440, x)))));
+  const Tensor pdf = mul(constant(0.39894228040143267794, x), op(OpId::Exp, mul(square(x), constant(-0.5, x))));
+  return {mul(g, add(cdf, mul(x, pdf)))};
+}
+// gelu_tanh: gelu_backward(grad, self, approximate='tanh'), on cpu with
+// t = tanh(kBeta * (x + kKappa * x^3)): grad * (0.5 * (1 + t) + 0.5 * x * (1 - t^2) * kBeta *
+// (1 + 3 * kKappa * x^2)).
+Grads gelu_tanh_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  const Tensor beta = constant(0.79788456080286535588, x), kappa = constant(0.044715, x), one = constant(1, x);
+  const Tensor x_sq = square(x);
+  const Tensor t = op(OpId::Tanh, mul(beta, add(x, mul(kappa, mul(x_sq, x)))));
+  const Tensor left = mul(constant(0.5, x), x), right = add(one, t);
+  const Tensor inner_derivative = mul(beta, add(one, mul(constant(3 * 0.044715, x), x_sq)));
+  const Tensor right_derivative = mul(mul(left, sub(one, square(t))), inner_derivative);
+  return {mul(g, add(mul(constant(0.5, x), right), right_derivative))};
+}
+
 constexpr std::uint8_t kBoth = std::uint8_t(in(0) | in(1));  // both inputs
 
 // atan2_backward: with r = 1 / (self^2 + other^2), g * other * r and g * -self * r.
@@ -454,6 +476,8 @@ constexpr std::array kRows{
   GradRow{OpId::Clip,         "ClampBackward0",      "",
           {{{in(0) | in(1) | in(2)}, {in(0) | in(1) | in(2)}, {in(0) | in(1) | in(2)}}},                 clip_bw},
   GradRow{OpId::NanToNum,     "NanToNumBackward0",   "",             {{{in(0)}}},                     nan_to_num_bw},
+  GradRow{OpId::Gelu,         "GeluBackward0",       "",             {{{in(0)}}},                     gelu_bw},
+  GradRow{OpId::GeluTanh,     "GeluBackward0",       "",             {{{in(0)}}},                     gelu_tanh_bw},
 };
 // clang-format on
 

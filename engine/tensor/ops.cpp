@@ -271,6 +271,8 @@ constexpr std::array kImpls{
   ImplRow{OpId::Where,        elementwise},
   ImplRow{OpId::Clip,         elementwise},
   ImplRow{OpId::NanToNum,     elementwise},
+  ImplRow{OpId::Gelu,         elementwise},
+  ImplRow{OpId::GeluTanh,     elementwise},
 };
 // clang-format on
 

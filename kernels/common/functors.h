@@ -688,6 +688,44 @@ struct SoftplusFn {
   }
 };
 
+// torch.nn.functional.gelu, the erf form: x * 0.5 * (1 + erf(x * M_SQRT1_2)), and the tanh form
+// (approximate='tanh'): x * 0.5 * (1 + tanh(kBeta * (x + kKappa * x^3))), as PyTorch's cpu
+// kernel writes them: each step, constants included, rounded to the stored dtype S (bfloat16
+// computes in c10::BFloat16 arithmetic); erf and tanh through double, rounded once to T.
+template <class T>
+PARITY_HD T erf_once(T a) {
+  return T(::erf(double(a)));
+}
+template <class T>
+PARITY_HD T tanh_once(T a) {
+  return T(::tanh(double(a)));
+}
+struct GeluFn {
+  static constexpr int arity = 1;
+  template <class S, class T>
+  requires std::is_floating_point_v<T> PARITY_HD T stored(T a) const {
+    const RoundTo<S> r;
+    const T alpha = r(T(0.70710678118654752440));  // M_SQRT1_2
+    return r(r(a * T(0.5)) * r(T(1) + r(erf_once(r(a * alpha)))));
+  }
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const { return stored<T>(a); }
+};
+struct GeluTanhFn {
+  static constexpr int arity = 1;
+  template <class S, class T>
+  requires std::is_floating_point_v<T> PARITY_HD T stored(T a) const {
+    const RoundTo<S> r;
+    const T beta = r(T(0.79788456080286535588));  // M_SQRT2 * M_2_SQRTPI * 0.5
+    const T kappa = r(T(0.044715));
+    const T cube = r(r(a * a) * a);
+    const T inner = r(beta * r(a + r(kappa * cube)));
+    return r(r(T(0.5) * a) * r(T(1) + r(tanh_once(inner))));
+  }
+  template <class T>
+  requires std::is_floating_point_v<T> PARITY_HD T operator()(T a) const { return stored<T>(a); }
+};
+
 // The element type F writes for inputs of T: F::result where it declares one (bool for the
 // ops above), else T.
 template <class F, class T>
@@ -978,6 +1016,10 @@ void with_functor(spec::OpId op, F&& f) {
       return f(ClipFn{});
     case spec::OpId::NanToNum:
       return f(NanToNumFn{});
+    case spec::OpId::Gelu:
+      return f(GeluFn{});
+    case spec::OpId::GeluTanh:
+      return f(GeluTanhFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
       break;
