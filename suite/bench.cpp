@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <memory>
 #include <set>
 
@@ -49,18 +50,25 @@ Case bench_case(OpId op, DType dtype, std::int64_t n) {
     c.shapes.assign(std::size_t(s.arity), spec::Shape{n});
   }
   c.dtypes = operand_dtypes(s, c.shapes.size(), dtype);  // a condition operand is bool
+  // A cast is timed to one target: float32 to float16 (the mixed-precision cast), every other
+  // dtype to float32.
+  for (const spec::ParamSpec& p : s.param_list())
+    if (p.kind == spec::ParamKind::DType) c.target = dtype == DType::Float32 ? DType::Float16 : DType::Float32;
   return c;
 }
 
-// Names a case: "op|dtype|device|(n,)x(n,)". numel counts the first operand's elements
-// (the output's for every op here).
+// Names a case: "op|dtype|device|(n,)x(n,)", a cast's target after the shapes as the check
+// writes it ("(n,) dtype=float16"). numel counts the first operand's elements (the output's for
+// every op here).
 void fill_record(reports::BenchRecord& r, const std::string& op, DType dtype, const std::string& device,
-                 const std::vector<spec::Shape>& shapes, const std::string& timer) {
+                 const std::vector<spec::Shape>& shapes, const std::string& timer,
+                 std::optional<DType> target = std::nullopt) {
   r.op = op;
   r.dtype = std::string(spec::dtype_name(dtype));
   r.device = device;
   r.shape.clear();
   for (std::size_t i = 0; i < shapes.size(); ++i) r.shape += (i ? "x" : "") + spec::shape_str(shapes[i]);
+  if (target) r.shape += " dtype=" + std::string(spec::dtype_name(*target));
   r.numel = spec::numel(shapes.at(0));
   r.timer = timer;
   r.key = r.op + "|" + r.dtype + "|" + r.device + "|" + r.shape;
@@ -78,12 +86,13 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
         for (const Input& in : make_inputs(c)) inputs.push_back(in.base);
         std::vector<spec::Operand> operands;
         for (DType t : c.dtypes) operands.push_back({t, false});
-        const DType out = spec::result_dtype(op.id, spec::Semantics::PyTorch, operands);
+        const DType out =
+            spec::result_dtype(op.id, spec::Semantics::PyTorch, operands, spec::Backend::Cpu, c.params());
         const spec::Cost cost = spec::op_cost(op.id, c.shapes, dtype, out);
         for (const std::string& dev : o.devices) {
           Job j;
           if (dev == "array") {
-            fill_record(j.record, std::string(op.name), dtype, "array", c.shapes, "wall");
+            fill_record(j.record, std::string(op.name), dtype, "array", c.shapes, "wall", c.target);
             j.record.engine = "array";
             j.body = [c, inputs] { benchmark::DoNotOptimize(apply_array(c, inputs)); };
           } else if (dev == "cpu" || (dev == "cuda" && cuda_ok)) {
@@ -91,7 +100,7 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
             std::vector<tensor::Tensor> ts;
             for (const auto& a : inputs) ts.push_back(interop::to_tensor(a, d));
             fill_record(j.record, std::string(op.name), dtype, d.str(), c.shapes,
-                        d.is_cuda() ? "cuda-event" : "wall");
+                        d.is_cuda() ? "cuda-event" : "wall", c.target);
             j.record.engine = "tensor";
             j.cuda = d.is_cuda();
             j.body = [c, ts] { benchmark::DoNotOptimize(apply_tensor(c, ts)); };

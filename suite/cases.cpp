@@ -66,7 +66,17 @@ std::string Case::shapes_str() const {
     }
     ++k;
   }
+  if (target) s += " dtype=" + std::string(spec::dtype_name(*target));
   return s;
+}
+
+spec::Params Case::params() const {
+  spec::Params p;
+  p.axes = axes;
+  p.keepdims = keepdims;
+  p.scalars = scalars;
+  p.dtype = target;
+  return p;
 }
 
 std::string Case::dtypes_str() const {
@@ -262,6 +272,18 @@ bool takes_scalars(const spec::OpSpec& op) {
   return false;
 }
 
+// The targets of an op with a dtype parameter (astype): every dtype of the op's (both
+// libraries' dtypes) that the filter lists; one unset target for the other ops.
+std::vector<std::optional<DType>> targets(const spec::OpSpec& op, const CaseFilter& f) {
+  bool takes_dtype = false;
+  for (const spec::ParamSpec& p : op.param_list()) takes_dtype = takes_dtype || p.kind == spec::ParamKind::DType;
+  if (!takes_dtype) return {std::nullopt};
+  std::vector<std::optional<DType>> out;
+  for (DType t : spec::kAllDTypes)
+    if (op.dtypes.contains(t) && allowed(f, t)) out.push_back(t);
+  return out;
+}
+
 // The layout combinations worth running for these shapes, one layout per operand: every
 // layout on each operand alone (the others contiguous), so that a kernel that looks only at
 // its first operand's strides is caught on the second; and every layout on all of them.
@@ -329,22 +351,30 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
         std::find(filter.ops.begin(), filter.ops.end(), op.id) == filter.ops.end())
       continue;
     auto add_case = [&](Case c) { out.push_back(std::move(c)); };
+    const std::vector<std::optional<DType>> to = targets(op, filter);
+    if (to.empty()) continue;  // a cast whose targets the filter leaves out
     for (const ShapeSet& ss : forward_shapes(op.kind)) {
       for (DType d : spec::kAllDTypes) {
         if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
-        for (const auto& combo : layout_combos(ss.shapes)) {
-          Case c{op.id, Mode::Forward, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes, ss.keepdims,
-                 combo[0], combo};
-          add_case(std::move(c));
-        }
+        for (const std::optional<DType>& t : to)
+          for (const auto& combo : layout_combos(ss.shapes)) {
+            Case c{op.id, Mode::Forward, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes, ss.keepdims,
+                   combo[0], combo};
+            c.target = t;
+            add_case(std::move(c));
+          }
       }
     }
     for (const ShapeSet& ss : special_shapes(op.kind)) {
       for (DType d : spec::kAllDTypes) {
         if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
         if (special_values(d, op.kind, op.specials).empty() && special_integers(d, op.specials).empty()) continue;
-        add_case({op.id, Mode::ForwardSpecial, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes,
-                  ss.keepdims, Layout::Contiguous});
+        for (const std::optional<DType>& t : to) {
+          Case c{op.id, Mode::ForwardSpecial, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes,
+                 ss.keepdims, Layout::Contiguous};
+          c.target = t;
+          add_case(std::move(c));
+        }
         // The op's parameters set, on the same special values.
         if (takes_scalars(op))
           for (const auto& set : scalar_settings()) {
@@ -388,18 +418,26 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
     if (op.differentiable) {
       for (DType d : {DType::Float32, DType::Float64}) {
         if (!op.dtypes.contains(d) || !allowed(filter, d)) continue;
+        // A cast is differentiated from one float to the other (float32 to float64 and back).
+        const DType other = d == DType::Float32 ? DType::Float64 : DType::Float32;
+        const std::optional<DType> grad_target = to.front() ? std::optional<DType>(other) : std::nullopt;
+        if (grad_target && !allowed(filter, other)) continue;
+        auto add_grad = [&](Case c) {
+          c.target = grad_target;
+          add_case(std::move(c));
+        };
         const auto shapes = grad_shapes(op.kind);
         for (const ShapeSet& ss : shapes)
-          add_case({op.id, Mode::Grad, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes, ss.keepdims,
+          add_grad({op.id, Mode::Grad, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes, ss.keepdims,
                     Layout::Contiguous});
         // Gradients that must accumulate: twice through a retained graph, and (for ops of
         // several operands) one leaf in every operand slot, square where the op needs it.
         const ShapeSet& first = shapes.at(std::min<std::size_t>(1, shapes.size() - 1));
-        add_case({op.id, Mode::GradTwice, first.shapes, operand_dtypes(op, first.shapes.size(), d), first.axes,
+        add_grad({op.id, Mode::GradTwice, first.shapes, operand_dtypes(op, first.shapes.size(), d), first.axes,
                   first.keepdims, Layout::Contiguous});
         if (op.arity > 1) {
           const Shape square = op.kind == OpKind::Matmul ? Shape{4, 4} : Shape{3, 4};
-          add_case({op.id, Mode::GradSharedLeaf, std::vector<Shape>(std::size_t(op.arity), square),
+          add_grad({op.id, Mode::GradSharedLeaf, std::vector<Shape>(std::size_t(op.arity), square),
                     operand_dtypes(op, std::size_t(op.arity), d), {}, false, Layout::Contiguous});
         }
       }

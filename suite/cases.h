@@ -55,9 +55,14 @@ struct Case {
   std::vector<Layout> layouts;         // one per operand (empty: all `layout`)
   // The op's Scalar parameters (nan_to_num's nan, posinf, neginf); unset: the default.
   std::array<std::optional<double>, spec::kMaxScalarParams> scalars{};
+  // The op's dtype parameter (astype's target); unset for ops without one.
+  std::optional<spec::DType> target;
 
+  // The engines' arguments: axes, keepdims, scalars and target.
+  spec::Params params() const;
   Layout operand_layout(std::size_t i) const { return layouts.empty() ? layout : layouts.at(i); }
-  std::string shapes_str() const;   // "(2,3)x(3,)" [+ " axes=(0,)" [+ " keepdims"]] [+ " nan=1.5 ..."]
+  // "(2,3)x(3,)" [+ " axes=(0,)" [+ " keepdims"]] [+ " nan=1.5 ..."] [+ " dtype=float16"]
+  std::string shapes_str() const;
   std::string dtypes_str() const;   // "float32" or "int32+float32"
   std::string layouts_str() const;  // "contiguous", or "contiguous+sliced" when they differ
   // The report key without the device: "add|float32|(2,3)x(3,)|contiguous|forward".

@@ -52,8 +52,10 @@ std::vector<spec::Operand> operands(const Case& c) {
 
 // The case computed in `d`: every operand of dtype `d` but the condition operands (where's
 // condition), which keep theirs; and the inputs cast the same way.
+// A cast's target becomes `d` too (its float64 reference is a float64 cast, its derivative 1).
 Case retyped(const Case& c, DType d) {
   Case out = c;
+  if (out.target) out.target = d;
   for (std::size_t k = 0; k < out.dtypes.size(); ++k)
     if (!spec::op_spec(c.op).is_condition(k)) out.dtypes[k] = d;
   return out;
@@ -189,7 +191,8 @@ spec::Backend backend_of(core::Device d) { return d.is_cuda() ? spec::Backend::C
 std::string expected_error(const Case& c, Semantics s, core::Device device) {
   try {
     const auto ops = operands(c);
-    spec::result_dtype(c.op, s, ops, s == Semantics::PyTorch ? backend_of(device) : spec::Backend::Any);
+    spec::result_dtype(c.op, s, ops, s == Semantics::PyTorch ? backend_of(device) : spec::Backend::Any,
+                       c.params());
     spec::result_shape(c.op, s, c.shapes, c.axes, c.keepdims);
   } catch (const Error& e) {
     return e.what();
@@ -197,14 +200,16 @@ std::string expected_error(const Case& c, Semantics s, core::Device device) {
   return "";
 }
 
-// The operands' values for the registry's per-element rules: each input cast to `dtype`,
-// over its own shape. `store` keeps the values alive.
-std::vector<spec::ElementValues> element_values(const std::vector<array::NdArray>& views, DType dtype,
-                                                std::vector<std::vector<double>>& store) {
+// The operands' values for the registry's per-element rules: each input cast to `dtype`
+// (in its own dtype for a cast's rules: spec::rules_read_own_dtype), over its own shape.
+// `store` keeps the values alive.
+std::vector<spec::ElementValues> element_values(spec::OpId op, const std::vector<array::NdArray>& views,
+                                                DType dtype, std::vector<std::vector<double>>& store) {
   store.clear();
   store.reserve(views.size());
   std::vector<spec::ElementValues> ev;
-  for (const array::NdArray& v : views) store.push_back(v.astype(dtype).to_doubles());
+  const bool own = spec::rules_read_own_dtype(op);
+  for (const array::NdArray& v : views) store.push_back((own ? v : v.astype(dtype)).to_doubles());
   for (std::size_t k = 0; k < views.size(); ++k) ev.push_back({&store[k], views[k].shape()});
   return ev;
 }
@@ -217,9 +222,9 @@ std::string expected_value_error(const Case& c, Semantics s, core::Device device
   const auto ops = operands(c);
   const spec::Backend b = s == Semantics::PyTorch ? backend_of(device) : spec::Backend::Cpu;
   if (!spec::has_value_refusal(c.op, s, ops, b)) return "";
-  const DType dt = spec::compute_dtype(c.op, s, ops, b);
+  const DType dt = spec::compute_dtype(c.op, s, ops, b, c.params());
   std::vector<std::vector<double>> store;
-  const auto ev = element_values(views, dt, store);
+  const auto ev = element_values(c.op, views, dt, store);
   return spec::value_refusal_message(c.op, s, ops, b, dt,
                                      spec::result_shape(c.op, s, c.shapes, c.axes, c.keepdims), ev);
 }
@@ -251,7 +256,7 @@ std::size_t set_aside_by_design(const Case& c, const std::vector<array::NdArray>
   std::size_t differing = 0;
   std::vector<std::vector<double>> store;
   for (const Rule& d : rules) {
-    if (store.empty()) element_values(views, values_dtype.value_or(dtype), store);
+    if (store.empty()) element_values(c.op, views, values_dtype.value_or(dtype), store);
     std::vector<spec::ElementValues> ev;
     for (std::size_t k = 0; k < views.size(); ++k) ev.push_back({&store[k], views[k].shape()});
     const std::vector<bool> mask = spec::where_mask(d.where, dtype, out, ev);
@@ -335,7 +340,7 @@ std::string check_numpy_side(const Case& c, const std::vector<Input>& inputs, co
   // (np.reciprocal keeps integers, torch.reciprocal makes them float32).
   if (expected_error(in_d, Semantics::PyTorch, device).empty() &&
       expected_value_error(in_d, Semantics::PyTorch, device, cast).empty() &&
-      spec::result_dtype(c.op, Semantics::PyTorch, operands(in_d), backend_of(device)) == d) {
+      spec::result_dtype(c.op, Semantics::PyTorch, operands(in_d), backend_of(device), in_d.params()) == d) {
     other = interop::copy_to_array(tensor_in_dtype(c, inputs, d, device)).to_doubles();
   } else if (!spec::op_spec(c.op).rounds) {
     // No wider computation rounds to a step in d's own bits (nextafter): the array engine on
@@ -363,7 +368,7 @@ void forward_check(const Case& c, core::Device device, reports::CheckRecord& r) 
   std::vector<array::NdArray> views;
   for (const Input& in : inputs) views.push_back(in.view);
   const auto ops = operands(c);
-  const DType np_dtype = spec::result_dtype(c.op, Semantics::NumPy, ops);
+  const DType np_dtype = spec::result_dtype(c.op, Semantics::NumPy, ops, spec::Backend::Cpu, c.params());
 
   // NumPy raises on these values (np.power of integers with a negative exponent): the array
   // engine must raise the same; the tensor engine raises PyTorch's error or computes, and
@@ -414,7 +419,7 @@ void forward_check(const Case& c, core::Device device, reports::CheckRecord& r) 
     return;
   }
 
-  const DType torch_dtype = spec::result_dtype(c.op, Semantics::PyTorch, ops, backend_of(device));
+  const DType torch_dtype = spec::result_dtype(c.op, Semantics::PyTorch, ops, backend_of(device), c.params());
   const spec::Shape shape = spec::result_shape(c.op, Semantics::PyTorch, c.shapes, c.axes, c.keepdims);
   const tensor::Tensor t = apply_tensor(c, tensor_inputs(inputs, device));
   if (t.dtype() != torch_dtype)
@@ -431,9 +436,11 @@ void forward_check(const Case& c, core::Device device, reports::CheckRecord& r) 
     std::string reasons;
     // The rules are read in PyTorch's compute dtype (the result dtype but for the ops whose
     // result is bool) on the operands as NumPy computes them.
-    const DType torch_compute = spec::compute_dtype(c.op, Semantics::PyTorch, ops, backend_of(device));
-    const std::size_t by_design = set_aside_by_design(c, views, torch_compute, shape, mine, want, reasons,
-                                                      spec::compute_dtype(c.op, Semantics::NumPy, ops));
+    const DType torch_compute =
+        spec::compute_dtype(c.op, Semantics::PyTorch, ops, backend_of(device), c.params());
+    const std::size_t by_design =
+        set_aside_by_design(c, views, torch_compute, shape, mine, want, reasons,
+                            spec::compute_dtype(c.op, Semantics::NumPy, ops, spec::Backend::Cpu, c.params()));
     if (std::string bad = judge(c, mine, want, torch_dtype, views, r); !bad.empty()) return fail(r, bad);
     if (by_design == 0) {
       r.status = "pass";
@@ -708,22 +715,12 @@ Agreement compare_values(const std::vector<double>& got, const std::vector<doubl
   return ag;
 }
 
-namespace {
-spec::Params params_of(const Case& c) {
-  spec::Params p;
-  p.axes = c.axes;
-  p.keepdims = c.keepdims;
-  p.scalars = c.scalars;
-  return p;
-}
-}  // namespace
-
 array::NdArray apply_array(const Case& c, const std::vector<array::NdArray>& in) {
-  return array::call(c.op, in, params_of(c));
+  return array::call(c.op, in, c.params());
 }
 
 tensor::Tensor apply_tensor(const Case& c, const std::vector<tensor::Tensor>& in) {
-  return tensor::call(c.op, in, params_of(c));
+  return tensor::call(c.op, in, c.params());
 }
 
 reports::CheckRecord check_case(const Case& c, core::Device device) {

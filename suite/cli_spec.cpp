@@ -53,9 +53,11 @@ std::string signature_str(const OpSpec& op, Semantics s) {
   const auto& names = s == Semantics::NumPy ? op.signature.numpy_operands : op.signature.torch_operands;
   std::string out = std::string(s == Semantics::NumPy ? op.numpy_name : op.torch_name) + "(";
   for (int i = 0; i < op.arity; ++i) out += (i ? ", " : "") + std::string(names[std::size_t(i)]);
-  for (const spec::ParamSpec& p : op.param_list())
-    out += fmt::format(", {}={}", s == Semantics::NumPy ? p.numpy_name : p.torch_name,
-                       s == Semantics::NumPy ? p.numpy_default : p.torch_default);
+  for (const spec::ParamSpec& p : op.param_list()) {
+    // A parameter without a default (astype's dtype) is required: its name alone.
+    const std::string_view def = s == Semantics::NumPy ? p.numpy_default : p.torch_default;
+    out += fmt::format(", {}{}{}", s == Semantics::NumPy ? p.numpy_name : p.torch_name, def.empty() ? "" : "=", def);
+  }
   if (s == Semantics::PyTorch)
     for (const auto& [key, value] : golden::torch_kwargs(op)) out += fmt::format(", {}={}", key, value);
   return out + ")";
@@ -89,6 +91,9 @@ Cell cell(const OpSpec& op, Semantics s, Backend b, DType d) {
   const std::vector<spec::Operand> ops = spec::operands_of_dtype(op, d);
   if (const spec::Refusal* r = spec::find_refusal(op.id, s, ops, b))
     return {r->todo.empty() ? "refused" : "todo", std::string(r->py_class)};
+  // A cast's result is whatever dtype the call names.
+  if ((s == Semantics::NumPy ? op.numpy_result : op.torch_result) == spec::Promotion::DTypeParam)
+    return {"supported", "the dtype parameter"};
   return {"supported", std::string(spec::dtype_name(spec::result_dtype(op.id, s, ops, b)))};
 }
 bool divergent(const OpSpec& op, DType d) {
@@ -271,6 +276,8 @@ std::string where_str(spec::Where w) {
     case spec::Where::SignedZeroTie: return "the operands are -0 and +0";
     case spec::Where::NegativeIntegerExponent: return "the exponent is negative in an integer dtype";
     case spec::Where::ZeroRemainderSignsDiffer: return "the remainder is 0 and the operands' signs differ";
+    case spec::Where::CastOutOfRange: return "the value is NaN, infinite or out of the integer dtype's range";
+    case spec::Where::CastRoundsTwice: return "rounding through float32 changes the value";
   }
   return "?";
 }

@@ -164,7 +164,7 @@ std::vector<ViewStep> view_steps(const json& recipe) {
 
 // One parameter of the library's params as the engine's argument, by the kind the row
 // declares: axis/dim an integer, a list or null; keepdims/keepdim a bool; a Scalar parameter
-// a number, or null for the default.
+// a number, or null for the default; a dtype parameter the dtype's name ("float16").
 void parse_param(const std::string& key, const json& value, const spec::ParamSpec& p, std::size_t scalar_slot,
                  Case& c) {
   switch (p.kind) {
@@ -189,6 +189,15 @@ void parse_param(const std::string& key, const json& value, const spec::ParamSpe
       if (value.is_number()) c.scalars.at(scalar_slot) = value.get<double>();
       else if (!value.is_null()) throw ValueError(key + " is neither a number nor null");
       return;
+    case spec::ParamKind::DType: {
+      if (!value.is_string()) throw ValueError(key + " is not a dtype name");
+      const std::string name = value.get<std::string>();
+      for (spec::DType t : spec::kAllDTypes)
+        if (spec::dtype_name(t) == name) c.target = t;
+      // A dtype Parity lacks (complex64) is a parameter it does not take yet.
+      if (!c.target && c.unsupported_param.empty()) c.unsupported_param = key + "=" + name;
+      return;
+    }
   }
 }
 

@@ -44,6 +44,7 @@ struct Case {
   // The op's Scalar parameters (nan_to_num's nan, posinf, neginf), in its signature's order;
   // unset (absent or null): the default.
   std::array<std::optional<double>, spec::kMaxScalarParams> scalars{};
+  std::optional<spec::DType> target;  // the dtype parameter (astype's dtype), by its name
   std::string unsupported_param;     // a parameter Parity does not take ("" when none)
   bool expect_error = false;
   std::string error_class, error_message;

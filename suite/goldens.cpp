@@ -284,6 +284,7 @@ Case engine_case(const GoldenCase& gc, const Library& lib, Mode mode) {
   c.axes = gc.axes;
   c.keepdims = gc.keepdims;
   c.scalars = gc.scalars;
+  c.target = gc.target;
   return c;
 }
 

@@ -436,16 +436,41 @@ TEST(ArrayAccess, AstypeIsACCast) {
 }
 
 // Float to integer casts where C++ has no answer, as NumPy 1.24's scalar loop gives them on
-// x86-64. Each row is [int(np.array([v]).astype(dtype)[0]) for v in kCastInputs] (one-element
-// arrays: the scalar loop; a longer contiguous float -> uint32 cast runs a vectorised loop in
-// blocks of 4 that gives 2**31 for NaN, -inf and negative out-of-range values and 0 for
-// 2**32 + 5, so the last len % 4 elements differ from the others; the engine follows the scalar
-// loop).
+// x86-64. Each row is [int(np.array([v]).astype(dtype)[0]) for v in kCastInputs]: one-element
+// arrays, the scalar loop (a longer contiguous float -> uint32 cast runs in blocks of 4:
+// AstypeToUInt32InBlocksOfFourAsNumPy).
 template <class T>
 void expect_cast(const std::vector<double>& in, DType dtype, const std::vector<T>& want) {
   SCOPED_TRACE(std::string(parity::spec::dtype_name(dtype)));
-  const NdArray r = values<double>({std::int64_t(in.size())}, in).astype(dtype);
-  for (std::size_t i = 0; i < in.size(); ++i) EXPECT_EQ(r.at<T>(Idx{std::int64_t(i)}), want[i]) << in[i];
+  for (std::size_t i = 0; i < in.size(); ++i)
+    EXPECT_EQ(values<double>({1}, {in[i]}).astype(dtype).at<T>(Idx{0}), want[i]) << in[i];
+}
+
+// NumPy 1.24's contiguous float64 -> uint32 loop (Debian's build, x86-64): blocks of four
+// through int32 with the top bit flipped from 2**31, the last n % 4 elements and strided loops
+// through int64. Measured: a = np.array(w); a.astype(np.uint32) (contiguous) and
+// np.repeat(a, 2)[::2].astype(np.uint32) (strided); np.full((3, 6), 1e10).T.astype(np.uint32)
+// (Fortran order: the last two in memory, [4, 2] and [5, 2], take the int64 conversion).
+TEST(ArrayAccess, AstypeToUInt32InBlocksOfFourAsNumPy) {
+  const std::vector<double> w = {0x1p31,  0x1p31 + 256, 0x1p32 + 5, -0x1p31 - 256, 1e10,   -1e10,
+                                 0x1p63,  -0x1p63,      0x1p64,     1e20,          -1e20,  255.9,
+                                 -0.9,    127.5,        -128.9,     65535.5,       4294967295.0, -4294967296.0};
+  const std::vector<double> contiguous = {2147483648, 2147483904, 0, 2147483648, 0,   2147483648,
+                                          0,          2147483648, 0, 0,          2147483648, 255,
+                                          0,          127,        4294967168, 65535, 4294967295, 0};
+  const std::vector<double> strided = {2147483648, 2147483904, 5, 2147483392, 1410065408, 2884901888,
+                                       0,          0,          0, 0,          0,          255,
+                                       0,          127,        4294967168, 65535, 4294967295, 0};
+  const NdArray a = values<double>({18}, w);
+  EXPECT_EQ(a.astype(DType::UInt32).to_doubles(), contiguous);
+  std::vector<double> doubled;
+  for (double v : w) doubled.insert(doubled.end(), {v, v});
+  const NdArray every_second = sl(values<double>({36}, doubled), {Slice{kAll, kAll, 2}});
+  EXPECT_EQ(every_second.astype(DType::UInt32).to_doubles(), strided);
+  const NdArray f = values<double>({3, 6}, std::vector<double>(18, 1e10)).transpose().astype(DType::UInt32);
+  for (std::int64_t i = 0; i < 6; ++i)
+    for (std::int64_t j = 0; j < 3; ++j)
+      EXPECT_EQ(f.at<std::uint32_t>(Idx{i, j}), (j == 2 && i >= 4) ? 1410065408u : 0u) << i << "," << j;
 }
 
 TEST(ArrayAccess, AstypeFloatToIntegerOutOfRangeAsNumPy) {

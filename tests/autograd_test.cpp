@@ -1017,5 +1017,30 @@ TEST(Autograd, LackingAndCompositeGradients) {
   EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{0, 0, 1, 1}));
 }
 
+// astype through the registry (input.to(dtype)): float64 -> float32 is ToCopyBackward0 and
+// hands back a float64 gradient (x = torch.tensor([1.5, -2.], dtype=torch.float64,
+// requires_grad=True); x.to(torch.float32).backward(torch.tensor([3., 0.25])): x.grad is
+// [3., 0.25], float64); to its own dtype is the tensor itself (x.to(torch.float64) is x), to an
+// integer has no grad_fn; a missing dtype and PyTorch's missing uint16 are refused.
+TEST(Autograd, AstypeIsToCopy) {
+  Tensor x = Tensor::from_values<double>({2}, std::vector<double>{1.5, -2.0});
+  x.requires_grad_();
+  spec::Params p;
+  p.dtype = DType::Float32;
+  const Tensor y = call(spec::OpId::Astype, std::array{x}, p);
+  EXPECT_EQ(y.dtype(), DType::Float32);
+  EXPECT_EQ(y.grad_fn_name(), "ToCopyBackward0");
+  y.backward(Tensor::from_values<float>({2}, std::vector<float>{3.0f, 0.25f}));
+  EXPECT_EQ(x.grad().dtype(), DType::Float64);
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{3.0, 0.25}));
+  p.dtype = DType::Float64;
+  EXPECT_EQ(call(spec::OpId::Astype, std::array{x}, p).data_ptr(), x.data_ptr());
+  p.dtype = DType::Int32;
+  EXPECT_FALSE(call(spec::OpId::Astype, std::array{x}, p).requires_grad());
+  EXPECT_THROW(call(spec::OpId::Astype, std::array{x}), parity::ValueError);
+  p.dtype = DType::UInt16;
+  EXPECT_THROW(call(spec::OpId::Astype, std::array{x}, p), parity::TypeError);
+}
+
 }  // namespace
 }  // namespace parity::tensor

@@ -362,9 +362,11 @@ TEST(Spec, DivergencesAreDeclaredAndOccur) {
         }
         const bool np_ok = !ps::find_refusal(op.id, Semantics::NumPy, in);
         const bool t_ok = !ps::find_refusal(op.id, Semantics::PyTorch, in);
+        // A cast's result is its dtype parameter under both libraries.
+        const bool cast = op.numpy_result == ps::Promotion::DTypeParam;
         const bool differs =
-            np_ok != t_ok || (np_ok && ps::result_dtype(op.id, Semantics::NumPy, in) !=
-                                           ps::result_dtype(op.id, Semantics::PyTorch, in));
+            np_ok != t_ok || (np_ok && !cast && ps::result_dtype(op.id, Semantics::NumPy, in) !=
+                                                    ps::result_dtype(op.id, Semantics::PyTorch, in));
         // Values rows are differences of values inside one dtype (the check and the
         // goldens see them), and NumpyLacks / TorchLacks rows say which library has no such
         // function (every dtype); here they only have to occur somewhere.
@@ -479,6 +481,44 @@ TEST(Spec, LackingAndCompositeDtypes) {
             (Err{"RuntimeError", "\"silu_cpu\" not implemented for 'Int'"}));
   EXPECT_EQ(refusal_of(ps::OpId::Sigmoid, Semantics::NumPy, {{DType::Bool}}).first, "TypeError");
   EXPECT_EQ(refusal_of(ps::OpId::Sigmoid, Semantics::PyTorch, {{DType::Bool}}).second, "no error");
+}
+
+// A cast's result is its dtype parameter; without one the rule has no answer, and PyTorch has
+// no uint16 to cast to.
+TEST(Spec, CastResultIsTheDTypeParameter) {
+  ps::Params p;
+  p.dtype = DType::Float16;
+  const std::vector<ps::Operand> in{{DType::Int32, false}};
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Astype, Semantics::NumPy, in, ps::Backend::Cpu, p), DType::Float16);
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Astype, Semantics::PyTorch, in, ps::Backend::Cuda, p), DType::Float16);
+  EXPECT_THROW(ps::result_dtype(ps::OpId::Astype, Semantics::NumPy, in), parity::ValueError);
+  p.dtype = DType::UInt16;
+  EXPECT_EQ(ps::result_dtype(ps::OpId::Astype, Semantics::NumPy, in, ps::Backend::Cpu, p), DType::UInt16);
+  EXPECT_THROW(ps::result_dtype(ps::OpId::Astype, Semantics::PyTorch, in, ps::Backend::Cpu, p), parity::TypeError);
+  EXPECT_TRUE(ps::rules_read_own_dtype(ps::OpId::Astype));
+  EXPECT_FALSE(ps::rules_read_own_dtype(ps::OpId::Add));
+}
+
+// The cast rules, on values whose libraries' results differ (tensor_test and array_test hold
+// those results): out of range after truncation toward zero, and double rounding to float16.
+TEST(Spec, CastRulesPerElement) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(ps::where_holds(ps::Where::CastOutOfRange, DType::UInt8, 0x1p32 + 5, 0));
+  EXPECT_TRUE(ps::where_holds(ps::Where::CastOutOfRange, DType::UInt8, -1.0, 0));
+  EXPECT_FALSE(ps::where_holds(ps::Where::CastOutOfRange, DType::UInt8, -0.9, 0));  // truncates to 0
+  EXPECT_FALSE(ps::where_holds(ps::Where::CastOutOfRange, DType::UInt8, 255.9, 0));
+  EXPECT_TRUE(ps::where_holds(ps::Where::CastOutOfRange, DType::Int8, 128.0, 0));
+  EXPECT_TRUE(ps::where_holds(ps::Where::CastOutOfRange, DType::Int32, nan, 0));
+  EXPECT_TRUE(ps::where_holds(ps::Where::CastOutOfRange, DType::Int64, inf, 0));
+  EXPECT_TRUE(ps::where_holds(ps::Where::CastOutOfRange, DType::Int64, 0x1p63, 0));
+  EXPECT_FALSE(ps::where_holds(ps::Where::CastOutOfRange, DType::Int64, -0x1p63, 0));
+  EXPECT_FALSE(ps::where_holds(ps::Where::CastOutOfRange, DType::Bool, nan, 0));
+  EXPECT_FALSE(ps::where_holds(ps::Where::CastOutOfRange, DType::Float16, 1e10, 0));
+  EXPECT_TRUE(ps::where_holds(ps::Where::CastRoundsTwice, DType::Float16, 1 + 0x1p-11 + 0x1p-40, 0));
+  EXPECT_FALSE(ps::where_holds(ps::Where::CastRoundsTwice, DType::Float16, 1 + 0x1p-11, 0));  // a tie, either way
+  EXPECT_FALSE(ps::where_holds(ps::Where::CastRoundsTwice, DType::Float32, 1 + 0x1p-11 + 0x1p-40, 0));
+  EXPECT_FALSE(ps::where_holds(ps::Where::CastRoundsTwice, DType::Float16, nan, 0));
 }
 
 // The per-element conditions, on values written down by hand, and their broadcasting.

@@ -22,6 +22,7 @@ using detail::base_of;
 using detail::cast_value;
 using detail::load;
 using detail::make_owned;
+using detail::numpy_uint32_block;
 using detail::Odometer;
 using detail::store;
 
@@ -472,9 +473,47 @@ NdArray NdArray::broadcast_to(const Shape& shape) const {
 
 NdArray NdArray::copy() const { return astype(dtype_); }
 
+namespace {
+// Whether the elements of (shape, strides) fill a block of memory exactly, each axis stepping
+// forward (C order, Fortran order, or any order of the axes): NumPy runs such an array's
+// casts as one contiguous loop in memory order.
+bool dense_forward(const Shape& shape, const Strides& strides, std::int64_t itemsize) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> axes;  // (stride, extent) of axes longer than 1
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 0) return true;
+    if (shape[d] > 1) axes.emplace_back(strides[d], shape[d]);
+  }
+  std::sort(axes.begin(), axes.end());
+  std::int64_t step = itemsize;
+  for (const auto& [stride, extent] : axes) {
+    if (stride != step) return false;
+    step *= extent;
+  }
+  return true;
+}
+}  // namespace
+
 NdArray NdArray::astype(DType dtype) const {
   NdArray out = make_owned(shape_, dtype);
   char *po = base_of(out), *pi = base_of(*this);
+  // NumPy's contiguous float -> uint32 loop converts in blocks of four (numpy_uint32_block):
+  // by the element's place in memory, the first n - n % 4 take the block conversion.
+  if (dtype == DType::UInt32 && (dtype_ == DType::Float32 || dtype_ == DType::Float64) &&
+      dense_forward(shape_, strides_, itemsize())) {
+    const std::int64_t n = size(), blocks = n - n % 4, isz = itemsize();
+    // The lowest address of the block: every offset from element (0, ..., 0) is >= 0 here.
+    for (Odometer<2> it(shape_, {&out.strides_, &strides_}); !it.done(); it.next()) {
+      const char* p = pi + it.offset(1);
+      const bool block = it.offset(1) / isz < blocks;
+      std::uint32_t v = 0;
+      if (dtype_ == DType::Float32)
+        v = block ? numpy_uint32_block(load<float>(p)) : cast_value<std::uint32_t>(load<float>(p));
+      else
+        v = block ? numpy_uint32_block(load<double>(p)) : cast_value<std::uint32_t>(load<double>(p));
+      store<std::uint32_t>(po + it.offset(0), v);
+    }
+    return out;
+  }
   spec::visit_dtype(dtype, [&](auto otag) {
     using O = typename decltype(otag)::type;
     spec::visit_dtype(dtype_, [&](auto itag) {

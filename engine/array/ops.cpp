@@ -941,6 +941,15 @@ NdArray sum_ref(OpId op, std::span<const NdArray> in, const spec::Params& params
   return out;
 }
 
+// ---- astype ---------------------------------------------------------------------------
+
+// x.astype(dtype): a new array of the target dtype (NumPy's default copy=True copies even to
+// the same dtype), each element cast as NumPy's unsafe casts do (detail::cast_value).
+NdArray astype_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  const spec::Operand ops[] = {{in[0].dtype(), in[0].ndim() == 0}};
+  return in[0].astype(spec::result_dtype(op, kNumPy, ops, spec::Backend::Cpu, params));
+}
+
 // ---- matmul ---------------------------------------------------------------------------
 
 NdArray matmul_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
@@ -1152,6 +1161,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::NanToNum,     elementwise<NanToNumRef, 1>},
   ImplRow{OpId::Gelu,         composite<gelu_formula>},
   ImplRow{OpId::GeluTanh,     composite<gelu_tanh_formula>},
+  ImplRow{OpId::Astype,       astype_ref},
 };
 // clang-format on
 

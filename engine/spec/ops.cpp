@@ -35,6 +35,10 @@ constexpr Signature kNanToNumSig{
       {"neginf", "neginf", "float or None", "None", "None", ParamKind::Scalar, ScalarDefault::DTypeLowest}}},
     3};
 
+// x.astype(dtype) / input.to(dtype): the one parameter is the target dtype, which the cases set
+// to every dtype (ParamKind::DType).
+constexpr Signature kAstypeSig{{"x", ""}, {"input", ""}, {{{"dtype", "dtype", "dtype", "", "", ParamKind::DType}}}, 1};
+
 constexpr std::string_view kPromotionReason =
     "an integer with a float: NumPy the float that holds the integer exactly (int32 with float32: "
     "float64), PyTorch the float operand's dtype; a 0-d operand promotes only by category in PyTorch";
@@ -1270,6 +1274,36 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .num_divergences = 2,
    .numpy_formula = "0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * (x * x * x))))",
    .torch_kwargs = R"({"approximate": "tanh"})"},
+  // x.astype(dtype) (casting='unsafe', a copy) / input.to(dtype) (self when the dtype is its
+  // own): every dtype to every dtype, no refusal. Bool is x != 0 (NaN is true); integers wrap;
+  // floats round to nearest even, overflowing to inf. A float to an integer truncates toward
+  // zero, and where the value does not fit C leaves it undefined: x86-64's cvtt instructions
+  // give the "integer indefinite" (the minimum of int32 or int64) and the libraries' loops
+  // reach the narrow dtypes through different widths (NumPy's uint8 keeps int32's low byte,
+  // PyTorch's cpu int64's: 2**32 + 5. is 0 in NumPy, 5 in PyTorch); PTX's float-to-integer
+  // conversions saturate instead, so PyTorch's cuda results there are likely not its cpu ones
+  // (not measured: no GPU yet; the cuda kernels here give the cpu's). float64 to
+  // float16: NumPy rounds once (npy_double_to_half), PyTorch through float32 (c10::Half is made
+  // from a float), so 1 + 2**-11 + 2**-40 is 1.0009765625 in NumPy and 1.0 in PyTorch. The
+  // domain spans the 8-bit ranges so that a third of the draws are out of range for int8 and
+  // uint8; the specials bring the rest (NaN, inf, dtype extremes).
+  {.id = OpId::Astype, .name = "astype", .numpy_name = "numpy.ndarray.astype", .torch_name = "torch.Tensor.to",
+   .kind = OpKind::Unary, .arity = 1, .signature = kAstypeSig,
+   .numpy_result = Promotion::DTypeParam, .torch_result = Promotion::DTypeParam,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-150.0, 300.0}, .int_domain = {-100.0, 100.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 0.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::Values,
+                     "a float to an integer where it is NaN, infinite or out of the integer's range: C leaves it "
+                     "undefined; NumPy's uint8 keeps int32's low byte and PyTorch's int64's (2**32 + 5.: NumPy 0, "
+                     "PyTorch 5); on cuda PTX's conversions saturate instead (not measured here)",
+                     Where::CastOutOfRange, kIntegerDTypes},
+                    {DivergenceKind::Values,
+                     "float64 to float16: NumPy rounds once, PyTorch through float32, twice "
+                     "(1 + 2**-11 + 2**-40: NumPy 1.0009765625, PyTorch 1.0)",
+                     Where::CastRoundsTwice, DTypeSet{DType::Float16}}}},
+   .num_divergences = 2},
 }};
 // clang-format on
 #undef KNoLoop
@@ -1412,6 +1446,8 @@ std::string_view promotion_name(Promotion p) {
       return "weak_float";
     case Promotion::WeakFloatOrDouble:
       return "weak_float_or_double";
+    case Promotion::DTypeParam:
+      return "dtype_param";
   }
   return "?";
 }
@@ -1495,6 +1531,10 @@ std::string_view where_name(Where w) {
       return "negative_integer_exponent";
     case Where::ZeroRemainderSignsDiffer:
       return "zero_remainder_signs_differ";
+    case Where::CastOutOfRange:
+      return "cast_out_of_range";
+    case Where::CastRoundsTwice:
+      return "cast_rounds_twice";
   }
   return "?";
 }
@@ -1529,6 +1569,19 @@ bool where_holds(Where w, DType dtype, std::span<const double> x) {
       // fmod is exact, so its zero in double is its zero in the compute dtype.
       return x1 != 0 && std::isfinite(x0) && !std::isnan(x1) && std::fmod(x0, x1) == 0 &&
              std::signbit(x0) != std::signbit(x1);
+    case Where::CastOutOfRange:
+      // Truncated toward zero, x0 must be an integer of the dtype (bool: any value is fine).
+      return is_integer(dtype) && (std::isnan(x0) || !holds_exactly(dtype, std::trunc(x0)));
+    case Where::CastRoundsTwice:
+      return visit_dtype(dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        if constexpr (is_half_v<T>) {
+          const T once = from_double<T>(x0), twice = T(float(x0));
+          return !std::isnan(x0) && widen(once) != widen(twice);
+        } else {
+          return false;
+        }
+      });
   }
   return false;
 }
@@ -1607,9 +1660,11 @@ bool accepts(OpId id, Semantics s, DType dtype, Backend backend) {
   return !first_refusal(op, s, std::span<const Operand>(in.data(), std::size_t(op.arity)), backend);
 }
 
-DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
-  return output_dtype(id, compute_dtype(id, s, inputs, backend));
+DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend, const Params& params) {
+  return output_dtype(id, compute_dtype(id, s, inputs, backend, params));
 }
+
+bool rules_read_own_dtype(OpId id) { return op_spec(id).numpy_result == Promotion::DTypeParam; }
 
 DType output_dtype(OpId id, DType compute) {
   switch (op_spec(id).output) {
@@ -1633,6 +1688,8 @@ std::string_view param_kind_name(ParamKind k) {
       return "keepdims";
     case ParamKind::Scalar:
       return "scalar";
+    case ParamKind::DType:
+      return "dtype";
   }
   return "?";
 }
@@ -1686,7 +1743,7 @@ DType weak_float(Semantics s, DType x) {
 }
 }  // namespace
 
-DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend) {
+DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backend backend, const Params& params) {
   const OpSpec& op = op_spec(id);
   check_arity(op, inputs.size());
   if (s == Torch)
@@ -1731,6 +1788,10 @@ DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backe
       const DType r = weak_float(s, inputs[0].dtype);
       return is_half(r) ? DType::Float32 : r;
     }
+    case Promotion::DTypeParam:
+      if (!params.dtype) throw ValueError(std::string(op.name) + ": the dtype parameter is required");
+      if (s == Torch && !in_torch(*params.dtype)) throw_not_in_torch(*params.dtype);
+      return *params.dtype;
   }
   return inputs[0].dtype;
 }
@@ -1911,6 +1972,8 @@ bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const O
   const bool torch_refuses = first_refusal(op, Torch, inputs, Backend::Cpu) != nullptr;
   switch (d.kind) {
     case DivergenceKind::ResultDtype:
+      // A cast's result is its dtype parameter in both libraries.
+      if (op.numpy_result == Promotion::DTypeParam) return false;
       return !np_refuses && !torch_refuses &&
              result_dtype(op.id, NumPy, inputs) != result_dtype(op.id, Torch, inputs);
     case DivergenceKind::TorchRefuses:
@@ -1926,6 +1989,8 @@ bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const O
       // it names some); which elements differ depends on the values, which the check and the
       // goldens see.
       if (np_refuses || torch_refuses) return false;
+      // A cast's rows name target dtypes, which these operands do not fix: some target applies.
+      if (op.numpy_result == Promotion::DTypeParam) return true;
       {
         const DType nd = result_dtype(op.id, NumPy, inputs), td = result_dtype(op.id, Torch, inputs);
         return nd == td && (d.dtypes.empty() || d.dtypes.contains(compute_dtype(op.id, Torch, inputs)));

@@ -29,10 +29,11 @@ enum class OpId : std::uint8_t {
   Positive, Sign, Floor, Ceil, Trunc, Rint, Invert,
   Cbrt, Erf, Relu, Sigmoid, Silu, Softplus,
   Where, Clip, NanToNum,
-  Gelu, GeluTanh
+  Gelu, GeluTanh,
+  Astype
 };
 // clang-format on
-inline constexpr int kNumOps = 80;
+inline constexpr int kNumOps = 81;
 
 // The most operands an op takes (where, clip: three).
 inline constexpr int kMaxArity = 3;
@@ -85,9 +86,12 @@ enum class Promotion : std::uint8_t {
   WeakFloat,      // result_type() of the input with a Python float (NEP 50: it is weak): floats
                   // keep their dtype, bool and integers give the library's default float (NumPy
                   // float64, PyTorch float32): a formula that starts 0.5 * x (gelu_tanh's)
-  WeakFloatOrDouble  // WeakFloat, then FloatOrDouble: a formula that multiplies x by a Python
-                     // float and passes it through scipy.special.erf (gelu's: float16 gives
-                     // float32, bool and integers float64)
+  WeakFloatOrDouble,  // WeakFloat, then FloatOrDouble: a formula that multiplies x by a Python
+                      // float and passes it through scipy.special.erf (gelu's: float16 gives
+                      // float32, bool and integers float64)
+  DTypeParam  // the call's dtype parameter (Params::dtype): a cast computes, for each element, the
+              // target dtype's value of it (astype, to); the per-element rules read the operand
+              // in its own dtype (spec::rules_read_own_dtype)
 };
 std::string_view promotion_name(Promotion p);
 
@@ -110,7 +114,8 @@ std::string_view backend_name(Backend b);
 enum class ParamKind : std::uint8_t {
   Axes,      // Params::axes (axis / dim)
   Keepdims,  // Params::keepdims
-  Scalar     // Params::scalars, in the order of the row's Scalar parameters (nan_to_num's nan)
+  Scalar,    // Params::scalars, in the order of the row's Scalar parameters (nan_to_num's nan)
+  DType      // Params::dtype (astype's dtype): written by its dtype name ("float16") in goldens
 };
 std::string_view param_kind_name(ParamKind k);
 
@@ -189,8 +194,14 @@ enum class Where : std::uint8_t {
   SignedZeroTie,     // two of the operands are -0 and +0 (either order)
   NegativeIntegerExponent,  // operand 1 is negative and the op computes in an integer dtype
                             // (np.power of uint64 with int64 computes in float64: no error)
-  ZeroRemainderSignsDiffer  // operand 0 is a multiple of operand 1 (fmod 0, operand 1 finite
-                            // or infinite but not 0) and their signs differ
+  ZeroRemainderSignsDiffer,  // operand 0 is a multiple of operand 1 (fmod 0, operand 1 finite
+                             // or infinite but not 0) and their signs differ
+  CastOutOfRange,  // a cast to an integer dtype (the dtype it computes in) of a value that is NaN,
+                   // infinite or, truncated toward zero, outside the dtype's range (operand 0 read
+                   // in its own dtype): C leaves the conversion undefined, each library's loop
+                   // does what its instructions give
+  CastRoundsTwice  // a cast to float16 or bfloat16 (the dtype it computes in) of a value whose
+                   // rounding to it differs from its rounding to float32 and then to it
 };
 std::string_view where_name(Where w);
 // Whether `w` holds for an element whose operands are x0 (and x1), computed in `dtype`.
@@ -355,10 +366,17 @@ bool accepts(OpId op, Semantics library, DType dtype, Backend backend = Backend:
 
 // The result dtype of `op` under one library's rules; throws TypeError (with the library's
 // class and message from the refusal rows) where the library refuses the input dtypes.
-DType result_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu);
+// A row whose Promotion is DTypeParam reads params.dtype (ValueError when it is unset; PyTorch's
+// TypeError for a dtype PyTorch lacks).
+DType result_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu,
+                   const Params& params = kNoParams);
 // The dtype the inputs are cast to and `op` computes in, under one library's rules (the
 // row's Promotion); the result dtype unless the row's output is Bool. Throws as result_dtype.
-DType compute_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu);
+DType compute_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu,
+                    const Params& params = kNoParams);
+// Whether the per-element rules (Where) of `op` read each operand in its own dtype rather than
+// cast to the compute dtype: a cast (DTypeParam), whose rules are about the value before it.
+bool rules_read_own_dtype(OpId op);
 // The result dtype of `op` for a compute dtype (the row's Output): `compute`, or bool.
 DType output_dtype(OpId op, DType compute);
 // The dtype the engines cast operand `k` to: bool for a condition operand (the row's

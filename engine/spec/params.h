@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "engine/spec/dtype.h"
+
 namespace parity::spec {
 
 // Scalar parameters an op may take (nan_to_num: nan, posinf, neginf).
@@ -18,6 +20,11 @@ struct Params {
   // The op's scalar parameters, in the order its signature lists them; unset: the library's
   // default, which the row declares (spec::scalar_values resolves them for a dtype).
   std::array<std::optional<double>, kMaxScalarParams> scalars{};
+  // The op's dtype parameter (astype's dtype / to's dtype): the dtype of the result.
+  std::optional<DType> dtype;
 };
+
+// The parameters of a call that sets none (the default argument of the spec's rules).
+inline const Params kNoParams{};
 
 }  // namespace parity::spec

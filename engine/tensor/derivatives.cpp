@@ -478,6 +478,8 @@ constexpr std::array kRows{
   GradRow{OpId::NanToNum,     "NanToNumBackward0",   "",             {{{in(0)}}},                     nan_to_num_bw},
   GradRow{OpId::Gelu,         "GeluBackward0",       "",             {{{in(0)}}},                     gelu_bw},
   GradRow{OpId::GeluTanh,     "GeluBackward0",       "",             {{{in(0)}}},                     gelu_tanh_bw},
+  // to(dtype): the gradient passes through, cast back to the input's dtype by the engine.
+  GradRow{OpId::Astype,       "ToCopyBackward0",     "",             {},                              identity_bw},
 };
 // clang-format on
 

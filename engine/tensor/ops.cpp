@@ -185,6 +185,19 @@ Tensor matmul_impl(OpId op, std::span<const Tensor> in, const spec::Params& para
   return out;
 }
 
+// input.to(dtype): self when it already has the dtype (PyTorch returns the same tensor), else a
+// new contiguous tensor cast element by element as PyTorch's casts do (kernels' cast_value),
+// its grad_fn ToCopyBackward0 where the result is a float.
+Tensor astype_impl(OpId op, std::span<const Tensor> in, const spec::Params& params) {
+  const Tensor& a = in[0];
+  const spec::Operand ops[] = {{a.dtype(), a.dim() == 0}};
+  const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()), params);
+  if (a.dtype() == rt) return a;
+  Tensor out = detail::cast(a, rt);
+  autograd::record_op(op, in, out, params);
+  return out;
+}
+
 using Impl = Tensor (*)(OpId, std::span<const Tensor>, const spec::Params&);
 struct ImplRow {
   OpId op;
@@ -273,6 +286,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::NanToNum,     elementwise},
   ImplRow{OpId::Gelu,         elementwise},
   ImplRow{OpId::GeluTanh,     elementwise},
+  ImplRow{OpId::Astype,       astype_impl},
 };
 // clang-format on
 

@@ -1022,6 +1022,7 @@ void with_functor(spec::OpId op, F&& f) {
       return f(GeluTanhFn{});
     case spec::OpId::Sum:
     case spec::OpId::Matmul:
+    case spec::OpId::Astype:  // the copy kernel's cast (cast_value)
       break;
   }
   throw ValueError("elementwise kernel: " + std::string(spec::op_spec(op).name) +
