@@ -169,6 +169,11 @@ TEST(Callgrind, InstructionsPerCase) {
                large = counter(res.records[1], "instructions");
   std::printf("instructions per iteration: %.0f (1024 elements), %.0f (65536)\n", small, large);
   EXPECT_EQ(res.records[0].counter_source, "callgrind");
-  EXPECT_GT(small, 1024);        // at least an instruction per element
-  EXPECT_GT(large, 16 * small);  // 64x the elements: far more than 16x the instructions
+  // The array engine's contiguous rows are vectorised (SSE2 here: 4 floats per add; measured
+  // 1.75 instructions per extra element), so the bound is 1 per 8 elements: even a 16-float
+  // AVX-512 loop spends two loads, an add, a store and its own step per 16 (0.3 per element).
+  // 64x the elements must add at least that per extra element; a fixed cost dominates the
+  // small case.
+  EXPECT_GT(small, 1024 / 8);
+  EXPECT_GT(large - small, (65536 - 1024) / 8);
 }

@@ -4,6 +4,7 @@
 #include "engine/spec/ops.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -456,7 +457,12 @@ struct IsfiniteRef {
 struct SignbitRef {
   template <class T>
   requires std::is_floating_point_v<T>
-  static bool apply(T x) { return std::signbit(x); }
+  // The sign bit read from the bits: std::signbit's float loop crashes GCC 12's vectoriser
+  // ("unrecognizable insn"); the bits are what it tests.
+  static bool apply(T x) {
+    using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    return (std::bit_cast<U>(x) >> (8 * sizeof(T) - 1)) != 0;
+  }
 };
 
 // ---- the rounding and sign ops ---------------------------------------------------------
@@ -607,6 +613,20 @@ constexpr bool on_storage() {
 template <class Ref, class R>
 using compute_t = std::conditional_t<on_storage<Ref>(), R, spec::opmath_t<R>>;
 
+// Operand K's element pointer in an element function's parameter list.
+template <std::size_t>
+using element_ptr = const char*;
+
+// The row where every operand is contiguous: constant steps, so that the compiler may
+// vectorise it (plain code all the same: the strided rows call the same element function, so
+// the layout changes no value).
+template <class Element, class P, class RS, class... KS>
+void dense_row(const Element& element, char* o, const P& p, std::int64_t len, RS, KS...) noexcept {
+  [&]<std::size_t... K>(std::index_sequence<K...>) noexcept {
+    for (std::int64_t i = 0; i < len; ++i) element(o + i * RS::value, (p[K] + i * KS::value)...);
+  }(std::make_index_sequence<sizeof...(KS)>{});
+}
+
 // One loop over operands of the compute dtype C: each element widened to the opmath type
 // (float for float16, as NumPy's half loops compute), the value function applied, the result
 // rounded back to R (C, or bool for a value function that returns bool: comparisons,
@@ -615,14 +635,15 @@ template <class Ref, class C, class R, std::size_t... K>
 void elementwise_loop(const Shape& shape, char* out, const std::array<const char*, sizeof...(K)>& in,
                       const std::array<const Strides*, sizeof...(K) + 1>& strides, const double* scalars,
                       std::index_sequence<K...>) {
-  // One element: out at o, operand K at p[K].
-  const auto element = [scalars](char* o, const std::array<const char*, sizeof...(K)>& p) {
+  // One element: out at o, operand K at p (each pointer its own parameter, not an array in
+  // memory, so that a contiguous row can vectorise).
+  const auto element = [scalars](char* o, element_ptr<K>... p) noexcept {
     if constexpr (on_storage<Ref>())
-      store<R>(o, apply_ref<Ref, C>(scalars, load<operand_c<Ref, C, K>>(p[K])...));
+      store<R>(o, apply_ref<Ref, C>(scalars, load<operand_c<Ref, C, K>>(p)...));
     else
-      store<R>(o, spec::narrow<R>(apply_ref<Ref, C>(scalars, spec::widen(load<operand_c<Ref, C, K>>(p[K]))...)));
+      store<R>(o, spec::narrow<R>(apply_ref<Ref, C>(scalars, spec::widen(load<operand_c<Ref, C, K>>(p))...)));
   };
-  if (shape.empty()) return element(out, in);
+  if (shape.empty()) return element(out, in[K]...);
   // Row by row: the odometer walks every axis but the last, a plain loop runs the last (NumPy's
   // inner loop); where every operand is contiguous along it, with constant steps. The same
   // element function either way, so the layout changes no value.
@@ -642,10 +663,10 @@ void elementwise_loop(const Shape& shape, char* out, const std::array<const char
     char* o = out + it.offset(0);
     const std::array<const char*, sizeof...(K)> p{(in[K] + it.offset(K + 1))...};
     if (dense)
-      for (std::int64_t i = 0; i < len; ++i)
-        element(o + i * std::int64_t(sizeof(R)), {(p[K] + i * std::int64_t(sizeof(operand_c<Ref, C, K>)))...});
+      dense_row(element, o, p, len, std::integral_constant<std::int64_t, sizeof(R)>{},
+                std::integral_constant<std::int64_t, sizeof(operand_c<Ref, C, K>)>{}...);
     else
-      for (std::int64_t i = 0; i < len; ++i) element(o + i * step[0], {(p[K] + i * step[K + 1])...});
+      for (std::int64_t i = 0; i < len; ++i) element(o + i * step[0], (p[K] + i * step[K + 1])...);
   }
 }
 

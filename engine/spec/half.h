@@ -30,23 +30,22 @@ PARITY_HD constexpr float half_bits_to_float(std::uint16_t h) {
   return std::bit_cast<float>(sign | ((exp + 112u) << 23) | (frac << 13));
 }
 
+// Branch-free, so that a loop of it vectorises (every path is computed, then selected; the
+// same bits as the branching form on all 2^32 floats).
 PARITY_HD constexpr std::uint16_t float_to_half_bits(float f) {
   const std::uint32_t u = std::bit_cast<std::uint32_t>(f);
-  const std::uint16_t sign = std::uint16_t((u >> 16) & 0x8000u);
+  const std::uint32_t sign = (u >> 16) & 0x8000u;
   const std::uint32_t a = u & 0x7fffffffu;
-  if (a > 0x7f800000u) return std::uint16_t(sign | 0x7e00u);  // NaN
-  if (a >= 0x477ff000u) return std::uint16_t(sign | 0x7c00u);  // >= 65520 rounds to inf
-  if (a < 0x38800000u) {
-    // Below 2^-14: a subnormal (or zero) half, a multiple of 2^-24. Adding 0.5 puts the
-    // value where float's spacing is 2^-24, so the float addition does the rounding.
-    const float t = std::bit_cast<float>(a) + 0.5f;
-    return std::uint16_t(sign | (std::bit_cast<std::uint32_t>(t) - 0x3f000000u));
-  }
   // Normal: rebias the exponent (127 -> 15), round the 13 dropped bits to even; a carry
   // out of the fraction correctly bumps the exponent.
-  const std::uint32_t odd = (a >> 13) & 1u;
-  const std::uint32_t r = a - (112u << 23) + 0xfffu + odd;
-  return std::uint16_t(sign | (r >> 13));
+  const std::uint32_t normal = (a - (112u << 23) + 0xfffu + ((a >> 13) & 1u)) >> 13;
+  // Below 2^-14: a subnormal (or zero) half, a multiple of 2^-24. Adding 0.5 puts the
+  // value where float's spacing is 2^-24, so the float addition does the rounding.
+  const std::uint32_t subnormal = std::bit_cast<std::uint32_t>(std::bit_cast<float>(a) + 0.5f) - 0x3f000000u;
+  std::uint32_t r = a < 0x38800000u ? subnormal : normal;
+  r = a >= 0x477ff000u ? 0x7c00u : r;  // >= 65520 rounds to inf
+  r = a > 0x7f800000u ? 0x7e00u : r;   // NaN
+  return std::uint16_t(sign | r);
 }
 
 // double -> binary16 in one rounding (NumPy's npy_double_to_half): going through float
