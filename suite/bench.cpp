@@ -9,8 +9,8 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "engine/interop/convert.h"
@@ -52,8 +52,7 @@ Case bench_case(OpId op, DType dtype, std::int64_t n) {
   c.dtypes = operand_dtypes(s, c.shapes.size(), dtype);  // a condition operand is bool
   // A cast is timed to one target: float32 to float16 (the mixed-precision cast), every other
   // dtype to float32.
-  for (const spec::ParamSpec& p : s.param_list())
-    if (p.kind == spec::ParamKind::DType) c.target = dtype == DType::Float32 ? DType::Float16 : DType::Float32;
+  if (s.casts()) c.target = dtype == DType::Float32 ? DType::Float16 : DType::Float32;
   return c;
 }
 

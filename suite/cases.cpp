@@ -275,9 +275,7 @@ bool takes_scalars(const spec::OpSpec& op) {
 // The targets of an op with a dtype parameter (astype): every dtype of the op's (both
 // libraries' dtypes) that the filter lists; one unset target for the other ops.
 std::vector<std::optional<DType>> targets(const spec::OpSpec& op, const CaseFilter& f) {
-  bool takes_dtype = false;
-  for (const spec::ParamSpec& p : op.param_list()) takes_dtype = takes_dtype || p.kind == spec::ParamKind::DType;
-  if (!takes_dtype) return {std::nullopt};
+  if (!op.casts()) return {std::nullopt};
   std::vector<std::optional<DType>> out;
   for (DType t : spec::kAllDTypes)
     if (op.dtypes.contains(t) && allowed(f, t)) out.push_back(t);

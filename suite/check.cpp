@@ -201,14 +201,14 @@ std::string expected_error(const Case& c, Semantics s, core::Device device) {
 }
 
 // The operands' values for the registry's per-element rules: each input cast to `dtype`
-// (in its own dtype for a cast's rules: spec::rules_read_own_dtype), over its own shape.
+// (in its own dtype for a cast's rules: OpSpec::casts), over its own shape.
 // `store` keeps the values alive.
 std::vector<spec::ElementValues> element_values(spec::OpId op, const std::vector<array::NdArray>& views,
                                                 DType dtype, std::vector<std::vector<double>>& store) {
   store.clear();
   store.reserve(views.size());
   std::vector<spec::ElementValues> ev;
-  const bool own = spec::rules_read_own_dtype(op);
+  const bool own = spec::op_spec(op).casts();
   for (const array::NdArray& v : views) store.push_back((own ? v : v.astype(dtype)).to_doubles());
   for (std::size_t k = 0; k < views.size(); ++k) ev.push_back({&store[k], views[k].shape()});
   return ev;

@@ -92,8 +92,7 @@ Cell cell(const OpSpec& op, Semantics s, Backend b, DType d) {
   if (const spec::Refusal* r = spec::find_refusal(op.id, s, ops, b))
     return {r->todo.empty() ? "refused" : "todo", std::string(r->py_class)};
   // A cast's result is whatever dtype the call names.
-  if ((s == Semantics::NumPy ? op.numpy_result : op.torch_result) == spec::Promotion::DTypeParam)
-    return {"supported", "the dtype parameter"};
+  if (op.casts()) return {"supported", "the dtype parameter"};
   return {"supported", std::string(spec::dtype_name(spec::result_dtype(op.id, s, ops, b)))};
 }
 bool divergent(const OpSpec& op, DType d) {

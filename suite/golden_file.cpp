@@ -192,8 +192,7 @@ void parse_param(const std::string& key, const json& value, const spec::ParamSpe
     case spec::ParamKind::DType: {
       if (!value.is_string()) throw ValueError(key + " is not a dtype name");
       const std::string name = value.get<std::string>();
-      for (spec::DType t : spec::kAllDTypes)
-        if (spec::dtype_name(t) == name) c.target = t;
+      c.target = spec::dtype_named(name);
       // A dtype Parity lacks (complex64) is a parameter it does not take yet.
       if (!c.target && c.unsupported_param.empty()) c.unsupported_param = key + "=" + name;
       return;

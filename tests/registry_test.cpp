@@ -104,7 +104,7 @@ TEST(Registry, FunctorTableCoversTheElementwiseOps) {
     // A cast (astype) is unary but runs the copy kernel's cast, not a functor.
     const bool elementwise =
         (op.kind == ps::OpKind::Unary || op.kind == ps::OpKind::Binary || op.kind == ps::OpKind::Ternary) &&
-        op.numpy_result != ps::Promotion::DTypeParam;
+        !op.casts();
     int arity = -1;
     unsigned conditions = 0;
     auto probe = [&] {

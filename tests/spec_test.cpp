@@ -363,7 +363,7 @@ TEST(Spec, DivergencesAreDeclaredAndOccur) {
         const bool np_ok = !ps::find_refusal(op.id, Semantics::NumPy, in);
         const bool t_ok = !ps::find_refusal(op.id, Semantics::PyTorch, in);
         // A cast's result is its dtype parameter under both libraries.
-        const bool cast = op.numpy_result == ps::Promotion::DTypeParam;
+        const bool cast = op.casts();
         const bool differs =
             np_ok != t_ok || (np_ok && !cast && ps::result_dtype(op.id, Semantics::NumPy, in) !=
                                                     ps::result_dtype(op.id, Semantics::PyTorch, in));
@@ -495,8 +495,15 @@ TEST(Spec, CastResultIsTheDTypeParameter) {
   p.dtype = DType::UInt16;
   EXPECT_EQ(ps::result_dtype(ps::OpId::Astype, Semantics::NumPy, in, ps::Backend::Cpu, p), DType::UInt16);
   EXPECT_THROW(ps::result_dtype(ps::OpId::Astype, Semantics::PyTorch, in, ps::Backend::Cpu, p), parity::TypeError);
-  EXPECT_TRUE(ps::rules_read_own_dtype(ps::OpId::Astype));
-  EXPECT_FALSE(ps::rules_read_own_dtype(ps::OpId::Add));
+  EXPECT_TRUE(ps::op_spec(ps::OpId::Astype).casts());
+  EXPECT_FALSE(ps::op_spec(ps::OpId::Add).casts());
+  // A cast row is exactly one with a dtype parameter, and both libraries' rule is the cast's.
+  for (const ps::OpSpec& op : ps::op_table()) {
+    int dtype_params = 0;
+    for (const ps::ParamSpec& q : op.param_list()) dtype_params += q.kind == ps::ParamKind::DType;
+    EXPECT_EQ(dtype_params, op.casts() ? 1 : 0) << op.name;
+    EXPECT_EQ(op.torch_result == ps::Promotion::DTypeParam, op.casts()) << op.name;
+  }
 }
 
 // The cast rules, on values whose libraries' results differ (tensor_test and array_test hold

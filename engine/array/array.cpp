@@ -501,17 +501,18 @@ NdArray NdArray::astype(DType dtype) const {
   if (dtype == DType::UInt32 && (dtype_ == DType::Float32 || dtype_ == DType::Float64) &&
       dense_forward(shape_, strides_, itemsize())) {
     const std::int64_t n = size(), blocks = n - n % 4, isz = itemsize();
-    // The lowest address of the block: every offset from element (0, ..., 0) is >= 0 here.
-    for (Odometer<2> it(shape_, {&out.strides_, &strides_}); !it.done(); it.next()) {
-      const char* p = pi + it.offset(1);
-      const bool block = it.offset(1) / isz < blocks;
-      std::uint32_t v = 0;
-      if (dtype_ == DType::Float32)
-        v = block ? numpy_uint32_block(load<float>(p)) : cast_value<std::uint32_t>(load<float>(p));
-      else
-        v = block ? numpy_uint32_block(load<double>(p)) : cast_value<std::uint32_t>(load<double>(p));
-      store<std::uint32_t>(po + it.offset(0), v);
-    }
+    auto convert = [&](auto from) {
+      using F = decltype(from);
+      // Strides step forward here, so an element's offset from element (0, ..., 0) over the
+      // itemsize is its place in memory.
+      for (Odometer<2> it(shape_, {&out.strides_, &strides_}); !it.done(); it.next()) {
+        const F x = load<F>(pi + it.offset(1));
+        store<std::uint32_t>(po + it.offset(0), it.offset(1) / isz < blocks ? numpy_uint32_block(x)
+                                                                             : cast_value<std::uint32_t>(x));
+      }
+    };
+    if (dtype_ == DType::Float32) convert(float{});
+    else convert(double{});
     return out;
   }
   spec::visit_dtype(dtype, [&](auto otag) {

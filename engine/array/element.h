@@ -39,49 +39,53 @@ void store(char* p, T v) {
 // ---------------------------------------------------------------------------------------
 // Casts, as numpy's astype (casting='unsafe') does them on x86-64.
 
+// A float truncated toward zero into the signed integer I as x86-64's cvtt instructions do:
+// NaN and values out of I's range give the "integer indefinite", I's minimum (a C cast would
+// be undefined behaviour).
+template <class I, class From>
+I truncate_or_indefinite(From v) {
+  constexpr From lo = From(std::numeric_limits<I>::min());  // -2^31 or -2^63, exact
+  if (!(v >= lo && v < -lo)) return std::numeric_limits<I>::min();  // also catches NaN
+  return I(v);
+}
+
+// The compiler's conversion to the unsigned U through the signed I of its width: from
+// 2^(bits - 1) up, v - 2^(bits - 1) converts and the top bit is set again; below, v converts
+// directly. So values from 2^bits and inf give 0, NaN and values below I's minimum give
+// 2^(bits - 1).
+template <class U, class I, class From>
+U unsigned_through_signed(From v) {
+  constexpr From top = -From(std::numeric_limits<I>::min());
+  constexpr U top_bit = U(1) << (8 * sizeof(U) - 1);
+  if (v >= top) return U(truncate_or_indefinite<I>(v - top)) ^ top_bit;
+  return U(truncate_or_indefinite<I>(v));
+}
+
 // The integer C cast of a float on x86-64 as NumPy's loops do it: an int32 or int64 target
-// converts directly, and NaN or an out-of-range value gives the CPU's "integer indefinite"
-// (the minimum value; a C cast would be undefined behaviour); narrower targets convert to
-// int32 and keep the low bits, uint32 to int64; uint64 converts values in [0, 2^64) and
-// otherwise goes through int64.
+// converts directly; narrower targets convert to int32 and keep the low bits, uint32 to
+// int64; uint64 is the compiler's unsigned conversion through int64
+// (np.array([np.inf]).astype(np.uint64) -> [0], [1e20] -> [0], [2.**63] -> [2**63], nan and
+// -inf -> [2**63]).
 template <class To, class From>
 To float_to_int(From v) {
-  auto indefinite = [](auto v, auto tag) {
-    using I = decltype(tag);
-    constexpr From lo = From(std::numeric_limits<I>::min());  // -2^31 or -2^63, exact
-    if (!(v >= lo && v < -lo)) return std::numeric_limits<I>::min();  // also catches NaN
-    return I(v);  // truncates toward zero
-  };
-  if constexpr (std::is_same_v<To, std::uint64_t>) {
-    // The compiler's unsigned conversion: from 2^63 up, v - 2^63 converts and the top bit is
-    // set again, so inf and values from 2^64 give 0 (np.array([np.inf]).astype(np.uint64)
-    // -> [0], [1e20] -> [0], [2.**63] -> [2**63]); below, through int64 (nan, -inf -> 2**63).
-    constexpr From top = From(9223372036854775808.0);
-    if (v >= top) return To(indefinite(v - top, std::int64_t{})) ^ (To(1) << 63);
-    return To(indefinite(v, std::int64_t{}));
-  } else if constexpr (std::is_same_v<To, std::int64_t> || std::is_same_v<To, std::uint32_t>) {
-    return To(indefinite(v, std::int64_t{}));
-  } else {
-    return To(indefinite(v, std::int32_t{}));
-  }
+  if constexpr (std::is_same_v<To, std::uint64_t>)
+    return unsigned_through_signed<std::uint64_t, std::int64_t>(v);
+  else if constexpr (std::is_same_v<To, std::int64_t> || std::is_same_v<To, std::uint32_t>)
+    return To(truncate_or_indefinite<std::int64_t>(v));
+  else
+    return To(truncate_or_indefinite<std::int32_t>(v));
 }
 
 // NumPy 1.24's contiguous float32/float64 -> uint32 loop, as GCC vectorised it for x86-64
 // (measured on Debian's python3-numpy): blocks of four elements take the compiler's unsigned
-// conversion through int32 (from 2^31, v - 2^31 converts and the top bit is set again, as for
-// uint64 through int64), so 2**32 + 5. gives 0 there, NaN and values below -2^31 give 2^31;
-// the last n % 4 elements of the loop, and every element of a strided loop, take the scalar
-// conversion through int64 (float_to_int: 2**32 + 5. gives 5, NaN 0). The two differ only where
-// the value does not fit uint32 (C leaves it undefined; NumPy warns "invalid value").
+// conversion through int32 (unsigned_through_signed), so 2**32 + 5. gives 0 there, NaN and
+// values below -2^31 give 2^31; the last n % 4 elements of the loop, and every element of a
+// strided loop, take the scalar conversion through int64 (float_to_int: 2**32 + 5. gives 5,
+// NaN 0). The two differ only where the value does not fit uint32 (C leaves it undefined;
+// NumPy warns "invalid value").
 template <class From>
 std::uint32_t numpy_uint32_block(From v) {
-  constexpr From top = From(2147483648.0);
-  auto through_int32 = [](From x) -> std::uint32_t {
-    if (!(x >= -top && x < top)) return std::uint32_t(1) << 31;  // int32's indefinite, also NaN
-    return std::uint32_t(std::int32_t(x));
-  };
-  if (v >= top) return through_int32(v - top) ^ (std::uint32_t(1) << 31);
-  return through_int32(v);
+  return unsigned_through_signed<std::uint32_t, std::int32_t>(v);
 }
 
 template <class To, class From>

@@ -13,9 +13,14 @@ std::string dtype_names() {
   return out;
 }
 
-DType parse_dtype(std::string_view name) {
+std::optional<DType> dtype_named(std::string_view name) {
   for (DType t : kAllDTypes)
     if (dtype_name(t) == name) return t;
+  return std::nullopt;
+}
+
+DType parse_dtype(std::string_view name) {
+  if (const std::optional<DType> t = dtype_named(name)) return *t;
   throw ValueError("unknown dtype '" + std::string(name) + "' (expected one of " + dtype_names() + ")");
 }
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -110,6 +111,8 @@ constexpr double epsilon(DType t) {
 
 // Parses "float32" etc.; throws ValueError naming the accepted spellings.
 DType parse_dtype(std::string_view name);
+// The dtype of that name; empty for a name Parity has no dtype of ("complex64").
+std::optional<DType> dtype_named(std::string_view name);
 // "bool, uint8, ..., float64"
 std::string dtype_names();
 

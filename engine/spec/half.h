@@ -30,8 +30,8 @@ PARITY_HD constexpr float half_bits_to_float(std::uint16_t h) {
   return std::bit_cast<float>(sign | ((exp + 112u) << 23) | (frac << 13));
 }
 
-// Branch-free, so that a loop of it vectorises (every path is computed, then selected; the
-// same bits as the branching form on all 2^32 floats).
+// Branch-free, so that a loop of it vectorises (every path is computed, then selected);
+// dtype_test's Float16.RoundsLikeLibgcc holds it to GCC's _Float16 conversion.
 PARITY_HD constexpr std::uint16_t float_to_half_bits(float f) {
   const std::uint32_t u = std::bit_cast<std::uint32_t>(f);
   const std::uint32_t sign = (u >> 16) & 0x8000u;

@@ -1664,8 +1664,6 @@ DType result_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backen
   return output_dtype(id, compute_dtype(id, s, inputs, backend, params));
 }
 
-bool rules_read_own_dtype(OpId id) { return op_spec(id).numpy_result == Promotion::DTypeParam; }
-
 DType output_dtype(OpId id, DType compute) {
   switch (op_spec(id).output) {
     case Output::Compute:
@@ -1973,7 +1971,7 @@ bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const O
   switch (d.kind) {
     case DivergenceKind::ResultDtype:
       // A cast's result is its dtype parameter in both libraries.
-      if (op.numpy_result == Promotion::DTypeParam) return false;
+      if (op.casts()) return false;
       return !np_refuses && !torch_refuses &&
              result_dtype(op.id, NumPy, inputs) != result_dtype(op.id, Torch, inputs);
     case DivergenceKind::TorchRefuses:
@@ -1990,7 +1988,7 @@ bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const O
       // goldens see.
       if (np_refuses || torch_refuses) return false;
       // A cast's rows name target dtypes, which these operands do not fix: some target applies.
-      if (op.numpy_result == Promotion::DTypeParam) return true;
+      if (op.casts()) return true;
       {
         const DType nd = result_dtype(op.id, NumPy, inputs), td = result_dtype(op.id, Torch, inputs);
         return nd == td && (d.dtypes.empty() || d.dtypes.contains(compute_dtype(op.id, Torch, inputs)));

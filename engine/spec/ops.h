@@ -91,7 +91,7 @@ enum class Promotion : std::uint8_t {
                       // float32, bool and integers float64)
   DTypeParam  // the call's dtype parameter (Params::dtype): a cast computes, for each element, the
               // target dtype's value of it (astype, to); the per-element rules read the operand
-              // in its own dtype (spec::rules_read_own_dtype)
+              // in its own dtype (OpSpec::casts)
 };
 std::string_view promotion_name(Promotion p);
 
@@ -321,6 +321,10 @@ struct OpSpec {
     return {signature.params.data(), std::size_t(signature.num_params)};
   }
   constexpr bool is_condition(std::size_t operand) const { return (conditions >> operand) & 1u; }
+  // Whether the row is a cast: its result is the call's dtype parameter (Promotion::DTypeParam,
+  // under both libraries; its signature has the ParamKind::DType parameter), and the
+  // per-element rules read its operand in the operand's own dtype, the value before the cast.
+  constexpr bool casts() const { return numpy_result == Promotion::DTypeParam; }
 };
 
 // Whether a per-op table (rows with a member `op`) has one row per op, in OpId order: the
@@ -374,9 +378,6 @@ DType result_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backen
 // row's Promotion); the result dtype unless the row's output is Bool. Throws as result_dtype.
 DType compute_dtype(OpId op, Semantics s, std::span<const Operand> inputs, Backend backend = Backend::Cpu,
                     const Params& params = kNoParams);
-// Whether the per-element rules (Where) of `op` read each operand in its own dtype rather than
-// cast to the compute dtype: a cast (DTypeParam), whose rules are about the value before it.
-bool rules_read_own_dtype(OpId op);
 // The result dtype of `op` for a compute dtype (the row's Output): `compute`, or bool.
 DType output_dtype(OpId op, DType compute);
 // The dtype the engines cast operand `k` to: bool for a condition operand (the row's
