@@ -627,6 +627,40 @@ void dense_row(const Element& element, char* o, const P& p, std::int64_t len, RS
   }(std::make_index_sequence<sizeof...(KS)>{});
 }
 
+// One inner row of an elementwise loop: the output at o, operand k's first element at p[k],
+// len elements, step[k] bytes apart (operand 0 the output).
+using InnerRowFn = void (*)(const void* ctx, char* o, const char* const* p, std::int64_t len,
+                            const std::int64_t* step);
+
+// NumPy's iteration, as one function for every op and dtype: an odometer over every axis but
+// the last calls `row` for the last (NumPy's inner loop), once per row, through a pointer (as
+// NumPy calls its inner loops). `shape` has at least one axis; operand 0 is the output, then
+// `nin` inputs (at most spec::kMaxArity), each with its byte strides.
+void for_each_inner_row(const Shape& shape, char* out, const char* const* in, std::size_t nin,
+                        const Strides* const* strides, InnerRowFn row, const void* ctx) {
+  if (spec::numel(shape) == 0) return;
+  const std::size_t n = nin + 1;
+  std::array<std::int64_t, spec::kMaxArity + 1> step{}, off{};
+  for (std::size_t k = 0; k < n; ++k) step[k] = strides[k]->back();
+  std::array<const char*, spec::kMaxArity> p{};
+  const std::size_t outer = shape.size() - 1;
+  std::vector<std::int64_t> index(outer, 0);
+  for (;;) {
+    for (std::size_t k = 0; k < nin; ++k) p[k] = in[k] + off[k + 1];
+    row(ctx, out + off[0], p.data(), shape.back(), step.data());
+    // The next row: carry from the innermost outer axis to the left.
+    std::size_t d = outer;
+    for (; d-- > 0;) {
+      ++index[d];
+      for (std::size_t k = 0; k < n; ++k) off[k] += (*strides[k])[d];
+      if (index[d] < shape[d]) break;
+      for (std::size_t k = 0; k < n; ++k) off[k] -= (*strides[k])[d] * shape[d];
+      index[d] = 0;
+    }
+    if (d == std::size_t(-1)) return;  // every outer axis wrapped (or there is none)
+  }
+}
+
 // One loop over operands of the compute dtype C: each element widened to the opmath type
 // (float for float16, as NumPy's half loops compute), the value function applied, the result
 // rounded back to R (C, or bool for a value function that returns bool: comparisons,
@@ -644,30 +678,24 @@ void elementwise_loop(const Shape& shape, char* out, const std::array<const char
       store<R>(o, spec::narrow<R>(apply_ref<Ref, C>(scalars, spec::widen(load<operand_c<Ref, C, K>>(p))...)));
   };
   if (shape.empty()) return element(out, in[K]...);
-  // Row by row: the odometer walks every axis but the last, a plain loop runs the last (NumPy's
-  // inner loop); where every operand is contiguous along it, with constant steps. The same
-  // element function either way, so the layout changes no value.
-  constexpr std::size_t n = sizeof...(K) + 1;
-  const Shape outer(shape.begin(), shape.end() - 1);
-  std::array<Strides, n> outer_strides;
-  std::array<const Strides*, n> outer_ptrs;
-  std::array<std::int64_t, n> step;
-  for (std::size_t k = 0; k < n; ++k) {
-    outer_strides[k].assign(strides[k]->begin(), strides[k]->end() - 1);
-    outer_ptrs[k] = &outer_strides[k];
-    step[k] = strides[k]->back();
-  }
-  const std::int64_t len = shape.back();
-  const bool dense = step[0] == std::int64_t(sizeof(R)) && ((step[K + 1] == std::int64_t(sizeof(operand_c<Ref, C, K>))) && ...);
-  for (Odometer<n> it(outer, outer_ptrs); !it.done(); it.next()) {
-    char* o = out + it.offset(0);
-    const std::array<const char*, sizeof...(K)> p{(in[K] + it.offset(K + 1))...};
+  // Row by row (for_each_inner_row); where every operand is contiguous along the row, with
+  // constant steps. The same element function either way, so the layout changes no value.
+  using Element = decltype(element);
+  const InnerRowFn row = [](const void* ctx, char* o, const char* const* p, std::int64_t len,
+                            const std::int64_t* step) noexcept {
+    const Element& element = *static_cast<const Element*>(ctx);
+    // The row's pointers as locals (the stores through o could alias the caller's array, and
+    // then no loop vectorises).
+    const std::array<const char*, sizeof...(K)> q{p[K]...};
+    const bool dense =
+        step[0] == std::int64_t(sizeof(R)) && ((step[K + 1] == std::int64_t(sizeof(operand_c<Ref, C, K>))) && ...);
     if (dense)
-      dense_row(element, o, p, len, std::integral_constant<std::int64_t, sizeof(R)>{},
+      dense_row(element, o, q, len, std::integral_constant<std::int64_t, sizeof(R)>{},
                 std::integral_constant<std::int64_t, sizeof(operand_c<Ref, C, K>)>{}...);
     else
-      for (std::int64_t i = 0; i < len; ++i) element(o + i * step[0], (p[K] + i * step[K + 1])...);
-  }
+      for (std::int64_t i = 0; i < len; ++i) element(o + i * step[0], (q[K] + i * step[K + 1])...);
+  };
+  for_each_inner_row(shape, out, in.data(), sizeof...(K), strides.data(), row, &element);
 }
 
 // NumPy's data-dependent errors (np.power of integers with a negative exponent): raised
@@ -694,54 +722,96 @@ template <class Ref, class M, std::size_t... K>
 auto ref_value(std::index_sequence<K...>)
     -> decltype(apply_ref<Ref, M>(static_cast<const double*>(nullptr), operand_c<Ref, M, K>{}...));
 
-template <class Ref, std::size_t N>
-NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& params) {
-  spec::Operand ops[N];
-  Shape shapes[N];
-  for (std::size_t k = 0; k < N; ++k) {
-    ops[k] = {in[k].dtype(), in[k].ndim() == 0};
-    shapes[k] = in[k].shape();
-  }
-  const DType ct = spec::compute_dtype(op, kNumPy, ops);
-  const DType rt = spec::output_dtype(op, ct);
-  const Shape os = spec::result_shape(op, kNumPy, shapes, params);
-  const std::array<double, spec::kMaxScalarParams> scalars = spec::scalar_values(op, params, ct);
-  for (std::size_t k = 0; k < N; ++k)
-    if (spec::op_spec(op).is_condition(k) != (((ref_conditions<Ref>() >> k) & 1u) != 0))
-      throw RuntimeError("array engine: the reference of " + std::string(spec::op_spec(op).name) +
-                         " and the registry differ on whether operand " + std::to_string(k) + " is a condition");
-  NdArray out = make_owned(os, rt);
-  // Operands of another dtype are cast to the compute dtype first (NumPy's casting to the
-  // loop's dtype), then broadcast: stride 0 on the broadcast axes, so one loop over `os`
-  // reads them all.
-  std::array<NdArray, N> views;
+// A loop over the operands of one compute dtype, type-erased: the template part of an
+// elementwise op is its loops alone, and everything around them (dtypes, shapes, casts,
+// broadcasts, refusals) is run_elementwise below, compiled once for every op (it was
+// instantiated per op and dtype, most of this file's code and compile time: docs/ci.md).
+using LoopFn = void (*)(const Shape& shape, char* out, const char* const* in, const Strides* const* strides,
+                        const double* scalars);
+struct RefLoop {
+  LoopFn loop;   // null: the reference has no loop for that compute dtype
+  DType writes;  // the dtype the loop stores: bool, or the compute dtype
+};
+
+template <class Ref, class C, class R, std::size_t N>
+void erased_loop(const Shape& shape, char* out, const char* const* in, const Strides* const* strides,
+                 const double* scalars) {
   std::array<const char*, N> ptrs;
-  std::array<const Strides*, N + 1> strides{&out.strides()};
-  for (std::size_t k = 0; k < N; ++k) {
-    const DType want = spec::operand_dtype(op, k, ct);  // bool for a condition operand
-    views[k] = (in[k].dtype() == want ? in[k] : in[k].astype(want)).broadcast_to(os);
-    ptrs[k] = base_of(views[k]);
-    strides[k + 1] = &views[k].strides();
-  }
-  raise_value_refusal(op, ops, views, ct, os);  // on the operands in the compute dtype
-  spec::visit_dtype(ct, [&](auto ctag) {
+  std::array<const Strides*, N + 1> st;
+  std::copy_n(in, N, ptrs.begin());
+  std::copy_n(strides, N + 1, st.begin());
+  elementwise_loop<Ref, C, R>(shape, out, ptrs, st, scalars, std::make_index_sequence<N>{});
+}
+
+template <class Ref, std::size_t N>
+RefLoop ref_loop(DType ct) {
+  return spec::visit_dtype(ct, [&](auto ctag) -> RefLoop {
     using C = typename decltype(ctag)::type;
     using M = compute_t<Ref, C>;
     using Seq = std::make_index_sequence<N>;
     if constexpr (has_ref<Ref, M>(Seq{})) {
       // The reference's own result type says what it writes: bool, or the compute dtype.
       using R = std::conditional_t<std::is_same_v<decltype(ref_value<Ref, M>(Seq{})), bool>, bool, C>;
-      if (spec::dtype_of<R>() != rt)
-        throw RuntimeError("array engine: the reference of " + std::string(spec::op_spec(op).name) + " writes " +
-                           std::string(spec::dtype_name(spec::dtype_of<R>())) + " but the registry's result is " +
-                           std::string(spec::dtype_name(rt)));
-      elementwise_loop<Ref, C, R>(os, base_of(out), ptrs, strides, scalars.data(), Seq{});
+      return {&erased_loop<Ref, C, R, N>, spec::dtype_of<R>()};
     } else {
-      throw RuntimeError("array engine: " + std::string(spec::op_spec(op).name) + " has no reference for " +
-                         std::string(spec::dtype_name(ct)) + " but the registry accepts it");
+      return {nullptr, ct};
     }
   });
+}
+
+// The op-independent part of every elementwise reference: `loop_for` gives the loop for a
+// compute dtype, `conditions` the operands the reference reads as truth values.
+NdArray run_elementwise(OpId op, std::span<const NdArray> in, const spec::Params& params, unsigned conditions,
+                        RefLoop (*loop_for)(DType)) {
+  const std::size_t n = in.size();
+  if (n > std::size_t(spec::kMaxArity))
+    throw RuntimeError("array engine: " + std::string(spec::op_spec(op).name) + " has more operands than " +
+                       std::to_string(spec::kMaxArity));
+  std::array<spec::Operand, spec::kMaxArity> ops;
+  std::array<Shape, spec::kMaxArity> shapes;
+  for (std::size_t k = 0; k < n; ++k) {
+    ops[k] = {in[k].dtype(), in[k].ndim() == 0};
+    shapes[k] = in[k].shape();
+  }
+  const std::span<const spec::Operand> operands(ops.data(), n);
+  const DType ct = spec::compute_dtype(op, kNumPy, operands);
+  const DType rt = spec::output_dtype(op, ct);
+  const Shape os = spec::result_shape(op, kNumPy, std::span<const Shape>(shapes.data(), n), params);
+  const std::array<double, spec::kMaxScalarParams> scalars = spec::scalar_values(op, params, ct);
+  for (std::size_t k = 0; k < n; ++k)
+    if (spec::op_spec(op).is_condition(k) != (((conditions >> k) & 1u) != 0))
+      throw RuntimeError("array engine: the reference of " + std::string(spec::op_spec(op).name) +
+                         " and the registry differ on whether operand " + std::to_string(k) + " is a condition");
+  const RefLoop loop = loop_for(ct);
+  if (loop.loop == nullptr)
+    throw RuntimeError("array engine: " + std::string(spec::op_spec(op).name) + " has no reference for " +
+                       std::string(spec::dtype_name(ct)) + " but the registry accepts it");
+  if (loop.writes != rt)
+    throw RuntimeError("array engine: the reference of " + std::string(spec::op_spec(op).name) + " writes " +
+                       std::string(spec::dtype_name(loop.writes)) + " but the registry's result is " +
+                       std::string(spec::dtype_name(rt)));
+  NdArray out = make_owned(os, rt);
+  // Operands of another dtype are cast to the compute dtype first (NumPy's casting to the
+  // loop's dtype), then broadcast: stride 0 on the broadcast axes, so one loop over `os`
+  // reads them all.
+  std::array<NdArray, spec::kMaxArity> views;
+  std::array<const char*, spec::kMaxArity> ptrs{};
+  std::array<const Strides*, spec::kMaxArity + 1> strides{&out.strides()};
+  for (std::size_t k = 0; k < n; ++k) {
+    const DType want = spec::operand_dtype(op, k, ct);  // bool for a condition operand
+    views[k] = (in[k].dtype() == want ? in[k] : in[k].astype(want)).broadcast_to(os);
+    ptrs[k] = base_of(views[k]);
+    strides[k + 1] = &views[k].strides();
+  }
+  // On the operands in the compute dtype.
+  raise_value_refusal(op, operands, std::span<const NdArray>(views.data(), n), ct, os);
+  loop.loop(os, base_of(out), ptrs.data(), strides.data(), scalars.data());
   return out;
+}
+
+template <class Ref, std::size_t N>
+NdArray elementwise(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  return run_elementwise(op, in, params, ref_conditions<Ref>(), ref_loop<Ref, N>);
 }
 
 // ---- sum ------------------------------------------------------------------------------

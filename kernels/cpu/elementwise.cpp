@@ -1,26 +1,24 @@
-// CPU elementwise kernels: any elementwise op (its functor), copy (with cast) and fill. Each walks a
-// core::make_plan plan row by row (or, when every operand is contiguous, one flat row),
-// split between threads above kGrain elements (kernels/cpu/parallel.h); rows whose
-// operands are all unit-stride (or scalar broadcasts) get their own plain loops so the
-// compiler vectorises them.
+// CPU elementwise kernels: any elementwise op (its functor), copy (with cast) and fill. Each is a
+// row function handed to walk() (kernels/cpu/walk.h), which follows a core::make_plan plan row
+// by row (or, when every operand is contiguous, one flat row), split between threads above
+// kGrain elements; rows whose operands are all unit-stride (or scalar broadcasts) get their
+// own plain loops so the compiler vectorises them.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
-#include "engine/core/iter.h"
 #include "engine/spec/error.h"
 #include "kernels/common/api.h"
 #include "kernels/common/functors.h"
 #include "engine/spec/fault.h"
 #include "kernels/cpu/exp.h"
 #include "kernels/cpu/tanh.h"
-#include "kernels/cpu/parallel.h"
+#include "kernels/cpu/walk.h"
 
 namespace parity::kernels::cpu {
 
@@ -46,47 +44,13 @@ void check_rank(const spec::Shape& shape, const Operand& o, const char* who) {
                      " strides for a " + std::to_string(shape.size()) + "-d shape");
 }
 
-// Whether every operand walks `shape` in C order with unit steps (size-1 dims aside): then
-// the call is one flat row and needs no plan.
-bool all_flat(const spec::Shape& shape, std::span<const Operand* const> ops) {
-  for (const Operand* o : ops) {
-    std::int64_t expected = 1;
-    for (std::size_t d = shape.size(); d-- > 0;) {
-      if (shape[d] == 1) continue;
-      if (o->strides[d] != expected) return false;
-      expected *= shape[d];
-    }
-  }
-  return true;
-}
-
-// Calls row(offsets, n, strides) over every element of the operands (output first), split
-// between threads (kernels/cpu/parallel.h) in chunks of whole elements; contiguous calls
-// are one flat row per thread, others follow the plan (core::make_plan).
-template <std::size_t N, class Row>
-void walk(const spec::Shape& shape, const std::array<const Operand*, N>& ops, Row&& row) {
-  if (all_flat(shape, ops)) {
-    std::array<std::int64_t, N> unit;
-    unit.fill(1);
-    parallel_for(spec::numel(shape), kGrain, [&](std::int64_t b, std::int64_t e) {
-      std::array<std::int64_t, N> off;
-      off.fill(b);
-      row(off.data(), e - b, unit.data());
-    });
-    return;
-  }
-  std::vector<std::vector<std::int64_t>> strides;
-  strides.reserve(N);
-  for (const Operand* o : ops) strides.push_back(o->strides);
-  const core::StridedPlan plan = core::make_plan(shape, std::move(strides));
-  parallel_for(plan.numel(), kGrain,
-               [&](std::int64_t b, std::int64_t e) { core::for_each_row(plan, b, e, row); });
-}
-
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !(defined(PARITY_NO_ISA_CLONES) && PARITY_NO_ISA_CLONES)
 // The contiguous loops are built for AVX-512F, AVX2 and baseline x86-64 and picked at load
 // time. They do the same IEEE operations in every clone (this file is compiled without FMA
-// contraction), so the clone never changes a result.
+// contraction), so the clone never changes a result. The test-only presets (asan, faults)
+// build the baseline loop alone (-DPARITY_ISA_CLONES=OFF): the same source, and this file
+// compiles in 37 s instead of 129 s at -O3 (docs/ci.md); such a build's reports say so in
+// cxx_flags.
 #define PARITY_ISA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define PARITY_ISA_CLONES
