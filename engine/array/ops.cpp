@@ -17,6 +17,37 @@
 #include "engine/array/element.h"
 #include "engine/spec/error.h"
 
+// glibc's vector math library (libmvec), as GCC reaches it: a function declared `omp declare
+// simd` (the pragma needs -fopenmp-simd, which enables these pragmas only: no OpenMP runtime)
+// is called through its vector variant (_ZGVbN2v_exp: two doubles a call) in the loops the
+// compiler vectorises, and through the scalar function elsewhere. glibc's <math.h> declares
+// its functions so only under -ffast-math, which would change values; here they are names of
+// their own, bound to the same symbols, so that only the calls that name them (the float rows
+// of InDoubleRef below) are vectorised. `const`: errno is neither set nor read
+// (-fno-math-errno). Elsewhere than glibc on x86-64 the names are the scalar functions.
+namespace parity::array::libmvec {
+#if defined(__GLIBC__) && defined(__x86_64__)
+#define PARITY_LIBMVEC(name) \
+  _Pragma("omp declare simd notinbranch") double name(double) noexcept __asm__(#name) __attribute__((const));
+#define PARITY_LIBMVEC2(name) \
+  _Pragma("omp declare simd notinbranch") double name(double, double) noexcept __asm__(#name) __attribute__((const));
+#else
+#define PARITY_LIBMVEC(name) \
+  inline double name(double x) { return std::name(x); }
+#define PARITY_LIBMVEC2(name) \
+  inline double name(double x, double y) { return std::name(x, y); }
+#endif
+// clang-format off
+PARITY_LIBMVEC(exp) PARITY_LIBMVEC(exp2) PARITY_LIBMVEC(expm1) PARITY_LIBMVEC(log) PARITY_LIBMVEC(log2)
+PARITY_LIBMVEC(log10) PARITY_LIBMVEC(log1p) PARITY_LIBMVEC(sin) PARITY_LIBMVEC(cos) PARITY_LIBMVEC(tan)
+PARITY_LIBMVEC(asin) PARITY_LIBMVEC(acos) PARITY_LIBMVEC(atan) PARITY_LIBMVEC(sinh) PARITY_LIBMVEC(cosh)
+PARITY_LIBMVEC(tanh) PARITY_LIBMVEC(asinh) PARITY_LIBMVEC(acosh) PARITY_LIBMVEC(atanh) PARITY_LIBMVEC(cbrt)
+PARITY_LIBMVEC(erf) PARITY_LIBMVEC2(atan2) PARITY_LIBMVEC2(hypot)
+// clang-format on
+#undef PARITY_LIBMVEC
+#undef PARITY_LIBMVEC2
+}  // namespace parity::array::libmvec
+
 namespace parity::array {
 namespace {
 
@@ -84,48 +115,59 @@ struct NegRef {
   }
 };
 
-struct ExpRef {
-  // exp in double then one rounding to T: for float32 this is correctly rounded in all but
-  // astronomically rare cases, a better reference than a vectorised expf. (float16 runs
-  // here as float, NumPy's loop type for it, and is rounded once more after.)
-  template <class T>
-  requires std::is_floating_point_v<T>
-  static T apply(T x) { return T(std::exp(double(x))); }
-};
-
-// The float functions (sqrt, log, sin, ...): computed in double (the C library's, within an
-// ULP of correctly rounded) and rounded once to T, so float32 (and float16/bfloat16, which
-// run here as float) is correctly rounded in all but rare cases, a better reference than the
-// libraries' vectorised float loops. `F` names the function: F::f(x) for a double.
+// The float functions (exp, sqrt, log, sin, ...): computed in double and rounded once to T,
+// so float32 (and float16/bfloat16, which run here as float, NumPy's loop type for them, and
+// are rounded once more after) is correctly rounded in all but rare cases: a better reference
+// than the libraries' vectorised float loops. `F::f` is the C library's scalar function
+// (within an ULP in double, correctly rounded in most cases), which the float64 rows call;
+// `F::v` is the same function of glibc's vector math library (libmvec, below), which the
+// float rows call: its error of up to 4 ULP in double is 2^-27 of a float ULP, so the one
+// rounding to float gives the same result but where the exact value lies that close to a
+// midpoint between two floats.
 template <class F>
 struct InDoubleRef {
   template <class T>
   requires std::is_floating_point_v<T>
-  static T apply(T x) { return T(F::f(double(x))); }
+  static T apply(T x) {
+    if constexpr (std::is_same_v<T, double>)
+      return F::f(x);
+    else
+      return T(F::v(double(x)));
+  }
 };
 // clang-format off
-struct SqrtOf { static double f(double x) { return std::sqrt(x); } };
-struct LogOf { static double f(double x) { return std::log(x); } };
-struct SinOf { static double f(double x) { return std::sin(x); } };
-struct CosOf { static double f(double x) { return std::cos(x); } };
-struct TanhOf { static double f(double x) { return std::tanh(x); } };
-struct Log1pOf { static double f(double x) { return std::log1p(x); } };
-struct Expm1Of { static double f(double x) { return std::expm1(x); } };
-struct Log2Of { static double f(double x) { return std::log2(x); } };
-struct Log10Of { static double f(double x) { return std::log10(x); } };
-struct Exp2Of { static double f(double x) { return std::exp2(x); } };
-struct TanOf { static double f(double x) { return std::tan(x); } };
-struct AsinOf { static double f(double x) { return std::asin(x); } };
-struct AcosOf { static double f(double x) { return std::acos(x); } };
-struct AtanOf { static double f(double x) { return std::atan(x); } };
-struct SinhOf { static double f(double x) { return std::sinh(x); } };
-struct CoshOf { static double f(double x) { return std::cosh(x); } };
-struct AsinhOf { static double f(double x) { return std::asinh(x); } };
-struct AcoshOf { static double f(double x) { return std::acosh(x); } };
-struct AtanhOf { static double f(double x) { return std::atanh(x); } };
-struct CbrtOf { static double f(double x) { return std::cbrt(x); } };
-struct ErfOf { static double f(double x) { return std::erf(x); } };  // scipy.special.erf's side
+struct ExpOf { static double f(double x) { return std::exp(x); } static double v(double x) { return libmvec::exp(x); } };
+struct LogOf { static double f(double x) { return std::log(x); } static double v(double x) { return libmvec::log(x); } };
+struct SinOf { static double f(double x) { return std::sin(x); } static double v(double x) { return libmvec::sin(x); } };
+struct CosOf { static double f(double x) { return std::cos(x); } static double v(double x) { return libmvec::cos(x); } };
+struct TanhOf { static double f(double x) { return std::tanh(x); } static double v(double x) { return libmvec::tanh(x); } };
+struct Log1pOf { static double f(double x) { return std::log1p(x); } static double v(double x) { return libmvec::log1p(x); } };
+struct Expm1Of { static double f(double x) { return std::expm1(x); } static double v(double x) { return libmvec::expm1(x); } };
+struct Log2Of { static double f(double x) { return std::log2(x); } static double v(double x) { return libmvec::log2(x); } };
+struct Log10Of { static double f(double x) { return std::log10(x); } static double v(double x) { return libmvec::log10(x); } };
+struct Exp2Of { static double f(double x) { return std::exp2(x); } static double v(double x) { return libmvec::exp2(x); } };
+struct TanOf { static double f(double x) { return std::tan(x); } static double v(double x) { return libmvec::tan(x); } };
+struct AsinOf { static double f(double x) { return std::asin(x); } static double v(double x) { return libmvec::asin(x); } };
+struct AcosOf { static double f(double x) { return std::acos(x); } static double v(double x) { return libmvec::acos(x); } };
+struct AtanOf { static double f(double x) { return std::atan(x); } static double v(double x) { return libmvec::atan(x); } };
+struct SinhOf { static double f(double x) { return std::sinh(x); } static double v(double x) { return libmvec::sinh(x); } };
+struct CoshOf { static double f(double x) { return std::cosh(x); } static double v(double x) { return libmvec::cosh(x); } };
+struct AsinhOf { static double f(double x) { return std::asinh(x); } static double v(double x) { return libmvec::asinh(x); } };
+struct AcoshOf { static double f(double x) { return std::acosh(x); } static double v(double x) { return libmvec::acosh(x); } };
+struct AtanhOf { static double f(double x) { return std::atanh(x); } static double v(double x) { return libmvec::atanh(x); } };
+struct CbrtOf { static double f(double x) { return std::cbrt(x); } static double v(double x) { return libmvec::cbrt(x); } };
+struct ErfOf { static double f(double x) { return std::erf(x); } static double v(double x) { return libmvec::erf(x); } };  // scipy.special.erf's side
 // clang-format on
+using ExpRef = InDoubleRef<ExpOf>;
+
+// sqrt: the instruction in T itself (IEEE sqrt is correctly rounded in every format, and a
+// float result rounded once more to float16 or bfloat16 is still correctly rounded, 24 bits
+// being at least twice theirs plus two), so the same values as in double, at twice the lanes.
+struct SqrtRef {
+  template <class T>
+  requires std::is_floating_point_v<T>
+  static T apply(T x) { return std::sqrt(x); }
+};
 
 // np.square: wraps in integers (200 ** 2 in uint8 is 64); never sees bool (bool -> int8).
 struct SquareRef {
@@ -303,12 +345,17 @@ struct ExtremumRef {
 };
 
 // The binary float functions (np.arctan2, np.hypot, np.copysign, np.logaddexp): in double,
-// rounded once to T, as InDoubleRef. `F::f(x, y)` for doubles.
+// rounded once to T, as InDoubleRef (F::f for the float64 rows, F::v for the float rows).
 template <class F>
 struct InDoubleRef2 {
   template <class T>
   requires std::is_floating_point_v<T>
-  static T apply(T x, T y) { return T(F::f(double(x), double(y))); }
+  static T apply(T x, T y) {
+    if constexpr (std::is_same_v<T, double>)
+      return F::f(x, y);
+    else
+      return T(F::v(double(x), double(y)));
+  }
 };
 // log(e^x + e^y) = max + log1p(e^-|x - y|); equal operands (infinities of one sign among them)
 // are x + log 2, a NaN operand NaN (np.logaddexp(np.inf, np.inf) is inf, of (-inf, -inf) -inf).
@@ -319,9 +366,18 @@ double logaddexp_of(double x, double y) {
   return std::max(x, y) + std::log1p(std::exp(-std::fabs(d)));
 }
 // clang-format off
-struct Atan2Of { static double f(double y, double x) { return std::atan2(y, x); } };
-struct HypotOf { static double f(double x, double y) { return std::hypot(x, y); } };
-struct LogaddexpOf { static double f(double x, double y) { return logaddexp_of(x, y); } };
+struct Atan2Of {
+  static double f(double y, double x) { return std::atan2(y, x); }
+  static double v(double y, double x) { return libmvec::atan2(y, x); }
+};
+struct HypotOf {
+  static double f(double x, double y) { return std::hypot(x, y); }
+  static double v(double x, double y) { return libmvec::hypot(x, y); }
+};
+struct LogaddexpOf {
+  static double f(double x, double y) { return logaddexp_of(x, y); }
+  static double v(double x, double y) { return logaddexp_of(x, y); }
+};
 // clang-format on
 
 // np.copysign: exact in every float dtype (x's magnitude, y's sign bit, NaNs included).
@@ -1179,7 +1235,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Sum,    sum_ref},
   ImplRow{OpId::Matmul, matmul_ref},
   ImplRow{OpId::Sub,    elementwise<SubRef, 2>},
-  ImplRow{OpId::Sqrt,      elementwise<InDoubleRef<SqrtOf>, 1>},
+  ImplRow{OpId::Sqrt,      elementwise<SqrtRef, 1>},
   ImplRow{OpId::Log,       elementwise<InDoubleRef<LogOf>, 1>},
   ImplRow{OpId::Sin,       elementwise<InDoubleRef<SinOf>, 1>},
   ImplRow{OpId::Cos,       elementwise<InDoubleRef<CosOf>, 1>},

@@ -1,7 +1,7 @@
 #pragma once
 // float32 tanh on the cpu device, vectorised with SLEEF's double tanh on widened lanes,
 // rounded once to float: the functor's own recipe (libm's double tanh, rounded once), several
-// lanes at a time. tanh_avx512.cpp (AVX-512F, Sleef_tanhd8_u10avx512f) and tanh_avx2.cpp
+// lanes at a time. tanh_avx512.cpp (AVX-512F, Sleef_tanhd8_u35avx512f) and tanh_avx2.cpp
 // (AVX2 and FMA, Sleef_tanhd4_u35avx2) are each compiled alone with their ISA flags and chosen
 // at run time; without either, libm per element. Measured in docs/performance.md.
 #include <cstdint>
