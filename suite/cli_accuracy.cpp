@@ -11,6 +11,7 @@
 #include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "engine/array/array.h"
@@ -35,11 +36,18 @@ struct Row {
   std::string op, dtype, engine;
   bool parity = true;  // one of Parity's engines (judged); false for NumPy and PyTorch
   std::string error;   // refused, or the library has no such dtype
-  oracle::Stats stats;
-  std::uint64_t worst_bits = 0;
-  double worst_input = 0;
+  bool other_dtype = false;  // the result is of another dtype (error says which): not measured
+  oracle::Stats stats;       // the judged inputs
+  oracle::Stats outside;     // the inputs outside the row's judged range (count 0: none)
+  std::uint64_t worst_bits = 0, outside_bits = 0;
+  double worst_input = 0, outside_input = 0;
   double budget = 0;
   bool over = false;
+};
+
+// Thrown by an engine's row whose result is of another dtype than the inputs.
+struct OtherDType : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct Measured {
@@ -47,6 +55,7 @@ struct Measured {
   std::size_t count = 0;
   double seconds = 0;
   std::vector<Row> rows;
+  std::optional<spec::Domain> judged;  // the judged range (oracle::judged_range), if the row has one
 };
 
 template <class T, class U>
@@ -76,7 +85,22 @@ int digits(DType d) {
 std::string value_str(DType d, double v) { return fmt::format("{:.{}g}", v, digits(d)); }
 std::string ulp_str(double u) { return std::isinf(u) ? "inf" : fmt::format("{:.5f}", u); }
 std::string bits_str(DType d, std::uint64_t b) { return fmt::format("0x{:0{}x}", b, 2 * spec::itemsize(d)); }
+// "x >= -1" (or "-1 <= x <= 8") for a judged range [lo, hi].
+std::string judged_str(DType d, const spec::Domain& j) {
+  if (!std::isfinite(j.hi)) return "x >= " + value_str(d, j.lo);
+  if (!std::isfinite(j.lo)) return "x <= " + value_str(d, j.hi);
+  return value_str(d, j.lo) + " <= x <= " + value_str(d, j.hi);
+}
+nlohmann::json json_number(double v) { return std::isinf(v) ? nlohmann::json(v > 0 ? "inf" : "-inf") : nlohmann::json(v); }
+// The outside part of a row: "12345 inputs, max 1.7e+07 ULP at -8.5 (0xc1080000)".
+std::string outside_summary(DType d, const Row& r) {
+  if (r.outside.count == 0) return "";
+  return fmt::format("{} inputs, max {} ULP at {} ({})", r.outside.count, ulp_str(r.outside.max_ulp),
+                     value_str(d, r.outside_input), bits_str(d, r.outside_bits));
+}
+
 std::string verdict(const Row& r) {
+  if (r.other_dtype) return "not measured";
   if (!r.error.empty()) return r.parity ? "refused" : "-";
   if (!r.over) return "within";
   return r.parity ? "OVER BUDGET" : "over";
@@ -172,6 +196,7 @@ class AccuracyCommand : public Command {
     Measured m{std::string(row.name), std::string(spec::dtype_name(d)), "", 0, 0, {}};
     const oracle::InputSet inputs = oracle::accuracy_inputs(op, d, quick_);
     m.inputs = inputs.description;
+    m.judged = oracle::judged_range(op, d);
     m.count = inputs.bits.size();
     const std::vector<double> x = oracle::values_of(inputs);
     const array::NdArray a = input_array(inputs);
@@ -183,20 +208,34 @@ class AccuracyCommand : public Command {
       r.budget = budget;
       try {
         results.push_back(compute());
+      } catch (const OtherDType& e) {
+        r.error = e.what();
+        r.other_dtype = true;
+        results.emplace_back();
       } catch (const Error& e) {
         r.error = std::string(e.py_class()) + ": " + e.what();
         results.emplace_back();
       }
       m.rows.push_back(std::move(r));
     };
+    // A result of another dtype (NumPy's gelu formula gives float32 for float16) is not
+    // measured in this dtype's ULPs.
+    auto of_dtype = [&](DType got) {
+      if (got != d)
+        throw OtherDType("the result is " + std::string(spec::dtype_name(got)) + ", not " + m.dtype);
+    };
     add("array", true, [&] {
       const array::NdArray in[] = {a};
-      return array::call(op, in).to_doubles();
+      const array::NdArray out = array::call(op, in);
+      of_dtype(out.dtype());
+      return out.to_doubles();
     });
     for (const core::Device& dev : devices)
       add("tensor " + dev.str(), true, [&] {
         const tensor::Tensor in[] = {dev.is_cpu() ? interop::from_array(a) : interop::to_tensor(a, dev)};
-        return tensor::call(op, in).to_doubles();
+        const tensor::Tensor out = tensor::call(op, in);
+        of_dtype(out.dtype());
+        return out.to_doubles();
       });
     if (anchors) {
       const std::vector<oracle::Anchor> libs = anchors->read(op, inputs);
@@ -225,15 +264,20 @@ class AccuracyCommand : public Command {
         spans.emplace_back(results[i]);
         which.push_back(i);
       }
-    const std::vector<oracle::Stats> stats = oracle::measure(op, d, x, spans, threads);
+    const std::vector<oracle::Split> stats = oracle::measure(op, d, x, spans, threads);
     // A correctly rounded result is within 0.5 ULP: a budget of 0 ("exact") means that.
     const double allowed = budget > 0 ? budget : 0.5;
     for (std::size_t j = 0; j < which.size(); ++j) {
       Row& r = m.rows[which[j]];
-      r.stats = stats[j];
+      r.stats = stats[j].judged;
+      r.outside = stats[j].outside;
       if (r.stats.worst >= 0) {
         r.worst_bits = inputs.bits[std::size_t(r.stats.worst)];
         r.worst_input = x[std::size_t(r.stats.worst)];
+      }
+      if (r.outside.worst >= 0) {
+        r.outside_bits = inputs.bits[std::size_t(r.outside.worst)];
+        r.outside_input = x[std::size_t(r.outside.worst)];
       }
       r.over = r.stats.max_ulp > allowed;
     }
@@ -245,8 +289,8 @@ class AccuracyCommand : public Command {
                    bool markdown) const {
     if (markdown) {
       fmt::print("| op | dtype | engine | max ULP | worst input | got | correctly rounded | cr | ≤1 | ≤2 | ≤4 | >4 "
-                 "| special | budget | verdict |\n");
-      fmt::print("|---|---|---|--:|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
+                 "| special | budget | verdict | outside the judged range |\n");
+      fmt::print("|---|---|---|--:|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|\n");
     } else {
       fmt::print("parity accuracy: ULP error against the correctly rounded result (MPFR {}), {} threads{}\n",
                  oracle::mpfr_library_version(), threads, quick_ ? ", --quick" : "");
@@ -255,6 +299,9 @@ class AccuracyCommand : public Command {
       const DType d = spec::parse_dtype(m.dtype);
       if (!markdown) {
         fmt::print("\n{} {}: {} inputs ({}), {:.1f} s\n", m.op, m.dtype, m.count, m.inputs, m.seconds);
+        if (m.judged)
+          fmt::print("  judged range: {} (the other inputs are measured and shown, not judged)\n",
+                     judged_str(d, *m.judged));
         fmt::print("  {:<16} {:>8}  {:<40} {:<25} {:<25} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>6}  {}\n", "engine",
                    "max ulp", "worst input", "got", "correctly rounded", "cr", "<=1", "<=2", "<=4", ">4", "special",
                    "budget", "verdict");
@@ -263,27 +310,32 @@ class AccuracyCommand : public Command {
         const auto& b = r.stats.bins;
         if (!r.error.empty()) {
           if (markdown)
-            fmt::print("| {} | {} | {} | | {} | | | | | | | | | {} | {} |\n", r.op, r.dtype, r.engine,
+            fmt::print("| {} | {} | {} | | {} | | | | | | | | | {} | {} | |\n", r.op, r.dtype, r.engine,
                        one_line(r.error), r.budget, verdict(r));
           else
             fmt::print("  {:<16} {:>8}  {}\n", r.engine, verdict(r), one_line(r.error));
           continue;
         }
         const std::string worst = value_str(d, r.worst_input) + " (" + bits_str(d, r.worst_bits) + ")";
-        if (markdown)
-          fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.op, r.dtype,
-                     r.engine, ulp_str(r.stats.max_ulp), worst, value_str(d, r.stats.worst_got),
-                     value_str(d, r.stats.worst_want), b[0], b[1], b[2], b[3], b[4], b[5], r.budget, verdict(r));
-        else
+        if (markdown) {
+          fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.op,
+                     r.dtype, r.engine, ulp_str(r.stats.max_ulp), worst, value_str(d, r.stats.worst_got),
+                     value_str(d, r.stats.worst_want), b[0], b[1], b[2], b[3], b[4], b[5], r.budget, verdict(r),
+                     outside_summary(d, r));
+        } else {
           fmt::print("  {:<16} {:>8}  {:<40} {:<25} {:<25} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>6}  {}\n", r.engine,
                      ulp_str(r.stats.max_ulp), worst, value_str(d, r.stats.worst_got),
                      value_str(d, r.stats.worst_want), b[0], b[1], b[2], b[3], b[4], b[5], r.budget, verdict(r));
+          if (r.outside.count > 0) fmt::print("  {:<16} outside the judged range: {}\n", "", outside_summary(d, r));
+        }
       }
     }
     if (markdown) {
       fmt::print("\nInputs:\n\n");
       for (const Measured& m : all)
-        fmt::print("- {} {}: {} ({}); {:.1f} s\n", m.op, m.dtype, m.count, m.inputs, m.seconds);
+        fmt::print("- {} {}: {} ({}){}; {:.1f} s\n", m.op, m.dtype, m.count, m.inputs,
+                   m.judged ? "; judged range " + judged_str(spec::parse_dtype(m.dtype), *m.judged) : "",
+                   m.seconds);
     }
     for (const std::string& n : notes) fmt::print("{}{}\n", markdown ? "\nNote: " : "note: ", n);
   }
@@ -314,6 +366,22 @@ class AccuracyCommand : public Command {
           for (int b = 0; b < oracle::kNumBins; ++b)
             h[std::string(oracle::bin_name(oracle::Bin(b)))] = r.stats.bins[std::size_t(b)];
           j["histogram"] = h;
+          if (m.judged) {
+            nlohmann::json o{{"judged_range", {json_number(m.judged->lo), json_number(m.judged->hi)}},
+                             {"inputs", r.outside.count}};
+            nlohmann::json oh;
+            for (int b = 0; b < oracle::kNumBins; ++b)
+              oh[std::string(oracle::bin_name(oracle::Bin(b)))] = r.outside.bins[std::size_t(b)];
+            o["histogram"] = oh;
+            if (r.outside.count > 0) {
+              o["max_ulp"] = json_number(r.outside.max_ulp);
+              o["worst"] = {{"input", value_str(d, r.outside_input)},
+                            {"input_bits", bits_str(d, r.outside_bits)},
+                            {"got", value_str(d, r.outside.worst_got)},
+                            {"correctly_rounded", value_str(d, r.outside.worst_want)}};
+            }
+            j["outside_judged_range"] = o;
+          }
         }
         out["results"].push_back(j);
       }

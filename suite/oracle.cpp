@@ -31,10 +31,21 @@ spec::Domain exp_range(DType d) {
   return {double(f.emin - f.precision) * ln2 - 1.0, double(f.emax + 1) * ln2 + 1.0};
 }
 
+// From the low end of the registry domain up (oracle.h, judged_range).
+spec::Domain from_domain_low(OpId op, DType d) {
+  return {spec::domain_for(spec::op_spec(op), d).lo, kInf};
+}
+
+// From where exp(-x) overflows the dtype up (sigmoid, silu: below, 1 / (1 + exp(-x)), the
+// formula of NumPy's users and PyTorch's kernel, is 0 where the function is a subnormal or,
+// for silu, x times one).
+spec::Domain above_exp_overflow(OpId, DType d) { return {-double(float_format(d).emax + 1) * std::log(2.0), kInf}; }
+
 struct Row {
   OpId op;
   MpfrUnary fn;                           // correctly rounded in any precision (MPFR's promise)
   spec::Domain (*hard_range)(DType);      // nullptr: the registry domain is enough
+  spec::Domain (*judged)(OpId, DType);    // nullptr: the budget judges every input
 };
 int mpfr_reciprocal(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd) { return mpfr_ui_div(r, 1, x, rnd); }
 
@@ -50,6 +61,44 @@ int mpfr_logistic(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd) {
   const int t = kTimesX ? mpfr_div(r, x, d, rnd) : mpfr_ui_div(r, 1, d, rnd);
   mpfr_clear(d);
   return t;
+}
+
+// gelu, the erf form: x / 2 * erfc(-x / sqrt 2), equal to x / 2 * (1 + erf(x / sqrt 2)) but
+// without its cancellation for negative x; carried 64 bits beyond r's precision (every step
+// within a few of its ULPs), then one correctly rounded product, as mpfr_logistic.
+int mpfr_gelu(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd) {
+  mpfr_t t, s;
+  mpfr_inits2(mpfr_get_prec(r) + 64, t, s, static_cast<mpfr_ptr>(nullptr));
+  mpfr_sqrt_ui(s, 2, MPFR_RNDN);
+  mpfr_div(t, x, s, MPFR_RNDN);
+  mpfr_neg(t, t, MPFR_RNDN);
+  mpfr_erfc(t, t, MPFR_RNDN);
+  mpfr_div_2ui(t, t, 1, MPFR_RNDN);  // exact
+  const int tern = mpfr_mul(r, t, x, rnd);
+  mpfr_clears(t, s, static_cast<mpfr_ptr>(nullptr));
+  return tern;
+}
+
+// gelu, the tanh form: x / 2 * (1 + tanh(u)) with u = sqrt(2 / pi) * (x + 0.044715 x^3), as
+// x / (1 + exp(-2u)), the same function without the cancellation; the constants to the
+// working precision, then one correctly rounded division.
+int mpfr_gelu_tanh(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd) {
+  mpfr_t u, c, k;
+  mpfr_inits2(mpfr_get_prec(r) + 64, u, c, k, static_cast<mpfr_ptr>(nullptr));
+  mpfr_set_str(k, "0.044715", 10, MPFR_RNDN);
+  mpfr_pow_ui(u, x, 3, MPFR_RNDN);
+  mpfr_mul(u, u, k, MPFR_RNDN);
+  mpfr_add(u, u, x, MPFR_RNDN);
+  mpfr_const_pi(c, MPFR_RNDN);
+  mpfr_ui_div(c, 2, c, MPFR_RNDN);
+  mpfr_sqrt(c, c, MPFR_RNDN);
+  mpfr_mul(u, u, c, MPFR_RNDN);
+  mpfr_mul_si(u, u, -2, MPFR_RNDN);
+  mpfr_exp(u, u, MPFR_RNDN);
+  mpfr_add_ui(u, u, 1, MPFR_RNDN);
+  const int tern = mpfr_div(r, x, u, rnd);
+  mpfr_clears(u, c, k, static_cast<mpfr_ptr>(nullptr));
+  return tern;
 }
 
 // One row per op that has an oracle. Adding one: {OpId::Sqrt, mpfr_sqrt, nullptr}.
@@ -80,8 +129,10 @@ constexpr Row kRows[] = {
     {OpId::Abs, mpfr_abs, nullptr},
     {OpId::Cbrt, mpfr_cbrt, nullptr},
     {OpId::Erf, mpfr_erf, nullptr},
-    {OpId::Sigmoid, mpfr_logistic<false>, nullptr},  // 1 / (1 + exp(-x))
-    {OpId::Silu, mpfr_logistic<true>, nullptr},      // x / (1 + exp(-x))
+    {OpId::Sigmoid, mpfr_logistic<false>, nullptr, above_exp_overflow},  // 1 / (1 + exp(-x))
+    {OpId::Silu, mpfr_logistic<true>, nullptr, above_exp_overflow},      // x / (1 + exp(-x))
+    {OpId::Gelu, mpfr_gelu, nullptr, from_domain_low},
+    {OpId::GeluTanh, mpfr_gelu_tanh, nullptr, from_domain_low},
 };
 
 const Row* find_row(OpId op) {
@@ -219,6 +270,17 @@ std::optional<spec::Domain> hard_range(OpId op, DType d) {
   return r.hard_range(d);
 }
 
+std::optional<spec::Domain> judged_range(OpId op, DType d) {
+  const Row& r = row_of(op);
+  float_format(d);
+  if (!r.judged) return std::nullopt;
+  return r.judged(op, d);
+}
+
+bool is_judged(const std::optional<spec::Domain>& range, double x) {
+  return !range || !(x < range->lo || x > range->hi);
+}
+
 double correctly_rounded(OpId op, DType d, double x) {
   check_input(d, x);
   Evaluator ev(row_of(op).fn, d);
@@ -259,10 +321,10 @@ Bin classify(double got, double cr, double error) {
   return Bin::Over4;
 }
 
-std::vector<Stats> measure(OpId op, DType d, std::span<const double> inputs,
+std::vector<Split> measure(OpId op, DType d, std::span<const double> inputs,
                            std::span<const std::span<const double>> results, int threads) {
   const MpfrUnary fn = row_of(op).fn;
-  float_format(d);
+  const std::optional<spec::Domain> range = judged_range(op, d);
   for (const auto& r : results)
     if (r.size() != inputs.size())
       throw ValueError("oracle: " + std::to_string(r.size()) + " results for " + std::to_string(inputs.size()) +
@@ -272,7 +334,7 @@ std::vector<Stats> measure(OpId op, DType d, std::span<const double> inputs,
   std::size_t t = mpfr_buildopt_tls_p() ? std::size_t(std::max(threads, 1)) : 1;
   t = std::max<std::size_t>(1, std::min(t, n / 1024));
   const std::size_t k = results.size();
-  std::vector<std::vector<Stats>> part(t, std::vector<Stats>(k));
+  std::vector<std::vector<Split>> part(t, std::vector<Split>(k));
   std::vector<std::exception_ptr> errors(t);
   auto work = [&](std::size_t w) {
     try {
@@ -280,10 +342,11 @@ std::vector<Stats> measure(OpId op, DType d, std::span<const double> inputs,
       Evaluator ev(fn, d);
       for (std::size_t i = lo; i < hi; ++i) {
         const double cr = ev.eval(inputs[i]);
+        const bool judged = is_judged(range, inputs[i]);
         for (std::size_t j = 0; j < k; ++j) {
           const double got = results[j][i];
           const double err = ev.error(got, cr);
-          Stats& s = part[w][j];
+          Stats& s = judged ? part[w][j].judged : part[w][j].outside;
           ++s.count;
           ++s.bins[std::size_t(classify(got, cr, err))];
           if (s.worst < 0 || err > s.max_ulp) {
@@ -304,9 +367,12 @@ std::vector<Stats> measure(OpId op, DType d, std::span<const double> inputs,
   for (std::thread& th : pool) th.join();
   for (const std::exception_ptr& e : errors)
     if (e) std::rethrow_exception(e);
-  std::vector<Stats> out(k);
+  std::vector<Split> out(k);
   for (std::size_t w = 0; w < t; ++w)
-    for (std::size_t j = 0; j < k; ++j) merge(out[j], part[w][j]);
+    for (std::size_t j = 0; j < k; ++j) {
+      merge(out[j].judged, part[w][j].judged);
+      merge(out[j].outside, part[w][j].outside);
+    }
   return out;
 }
 

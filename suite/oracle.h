@@ -33,6 +33,14 @@ std::string oracle_names();  // "neg, exp": the ops that have a row
 // from where its result underflows to zero to where it overflows, per dtype).
 std::optional<spec::Domain> hard_range(spec::OpId op, spec::DType d);
 
+// The inputs whose errors the budget judges, where the row names a range; outside it the
+// libraries' own formula is within no ULP budget of the function, and the errors there are
+// measured and shown, not judged. gelu, gelu_tanh: from the low end of the registry domain
+// up (below, x / 2 * (1 + erf(x / sqrt 2)) cancels); sigmoid, silu: from where exp(-x)
+// overflows up (below, 1 / (1 + exp(-x)) is 0). nullopt: every input. A NaN input is judged.
+std::optional<spec::Domain> judged_range(spec::OpId op, spec::DType d);
+bool is_judged(const std::optional<spec::Domain>& range, double x);
+
 // op(x) correctly rounded into d. `x` must be a value of d (exact in a double); the result
 // is one too. TypeError for a dtype that is not a float, ValueError for an op with no row.
 double correctly_rounded(spec::OpId op, spec::DType d, double x);
@@ -65,10 +73,17 @@ struct Stats {
   std::array<std::int64_t, kNumBins> bins{};
 };
 
+// One engine's results, split by the row's judged range: `judged` over the inputs the budget
+// applies to, `outside` over the rest (count 0 where the row judges every input).
+struct Split {
+  Stats judged;
+  Stats outside;
+};
+
 // Measures each result vector (one per engine, each as long as `inputs`) against the oracle,
 // on up to `threads` threads (one when this MPFR keeps no per-thread state). The Stats do not
 // depend on the thread count.
-std::vector<Stats> measure(spec::OpId op, spec::DType d, std::span<const double> inputs,
+std::vector<Split> measure(spec::OpId op, spec::DType d, std::span<const double> inputs,
                            std::span<const std::span<const double>> results, int threads);
 
 }  // namespace parity::suite::oracle

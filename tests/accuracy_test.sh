@@ -35,6 +35,27 @@ for r in rows:
 expect 0 "$parity" accuracy --ops exp --dtypes float16 --devices cpu --format markdown
 ok "markdown table" grep -q '^| op | dtype | engine | max ULP' "$tmp/out"
 
+# A judged range (gelu: x >= -1, where the formula does not cancel): within budget there, the
+# cancelled tail measured beside it; NumPy's formula gives float32 for bfloat16 inputs, so the
+# array engine's row is not measured in bfloat16 ULPs.
+expect 0 "$parity" accuracy --ops gelu --dtypes bfloat16 --devices cpu --format json
+ok "gelu: judged and outside parts add up, the tail shown" "$python" -c "
+import json
+d = json.load(open('$tmp/out'))
+rows = {r['engine']: r for r in d['results']}
+assert rows['array']['verdict'] == 'not measured', rows['array']
+t = rows['tensor cpu']
+o = t['outside_judged_range']
+assert o['judged_range'] == [-1.0, 'inf'], o
+assert sum(t['histogram'].values()) + o['inputs'] == t['inputs'] == 65536, t
+assert sum(o['histogram'].values()) == o['inputs'] > 10000, o
+assert t['verdict'] == 'within' and t['max_ulp'] <= t['budget_ulp'] < o['max_ulp'], t
+"
+expect 0 "$parity" accuracy --ops sigmoid --dtypes float16 --devices cpu
+ok "text: the judged range and the outside line" \
+  grep -q '^  judged range: x >= -11.09 ' "$tmp/out"
+ok "text: outside line under the array row" grep -Eq '^ +outside the judged range: [0-9]+ inputs, max [0-9.]+ ULP at ' "$tmp/out"
+
 # A budget the oracle's own rounding cannot meet: exit 1, the row says so.
 expect 1 "$parity" accuracy --ops exp --dtypes float16 --devices cpu --max-ulp 0.4
 ok "over budget row" grep -Eq '^  array .* OVER BUDGET$' "$tmp/out"

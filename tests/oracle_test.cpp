@@ -141,8 +141,10 @@ TEST(Measure, CountsBinsAndTheWorstInput) {
   // 2.71875 + 2^-9 is 1.24 ULP from e; 761 * 2^-24 is 0.69 ULP from exp(-10).
   const std::vector<double> off = {2.71875 + 0x1p-9, 762 * 0x1p-24, 1.0, 761 * 0x1p-24};
   const std::span<const double> results[] = {exact, off};
-  const std::vector<Stats> s = measure(OpId::Exp, DType::Float16, x, results, 2);
-  ASSERT_EQ(s.size(), 2u);
+  const std::vector<Split> split = measure(OpId::Exp, DType::Float16, x, results, 2);
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_EQ(split[0].outside.count, 0);  // exp judges every input
+  const std::vector<Stats> s = {split[0].judged, split[1].judged};
   EXPECT_EQ(s[0].count, 4);
   EXPECT_EQ(s[0].bins[std::size_t(Bin::CorrectlyRounded)], 4);
   EXPECT_LE(s[0].max_ulp, 0.5);
@@ -163,8 +165,8 @@ TEST(Measure, SameForAnyThreadCount) {
   std::vector<double> got(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) got[i] = i % 3 == 0 ? -x[i] : i % 3 == 1 ? x[i] : -x[i] * (1 + 0x1p-7);
   const std::span<const double> results[] = {got};
-  const Stats one = measure(OpId::Neg, DType::BFloat16, x, results, 1)[0];
-  const Stats three = measure(OpId::Neg, DType::BFloat16, x, results, 3)[0];
+  const Stats one = measure(OpId::Neg, DType::BFloat16, x, results, 1)[0].judged;
+  const Stats three = measure(OpId::Neg, DType::BFloat16, x, results, 3)[0].judged;
   EXPECT_EQ(one.bins, three.bins);
   EXPECT_EQ(one.worst, three.worst);
   EXPECT_EQ(one.max_ulp, three.max_ulp);
@@ -204,6 +206,62 @@ TEST(Inputs, WideTypesCoverEveryExponentAndAreDeterministic) {
   EXPECT_TRUE(subnormal);
   EXPECT_TRUE(near_max);
   EXPECT_LT(accuracy_inputs(OpId::Exp, DType::Float32, true).bits.size(), f.bits.size() / 32);
+}
+
+// The expected values: x / 2 * erfc(-x / sqrt 2) = x * Phi(x) (Phi(1) = 0.84134474606854294858...,
+// Phi(-8) = 6.22096057427178413e-16) and x / (1 + exp(-2u)), u = sqrt(2 / pi) * (x + 0.044715 x^3),
+// evaluated to 60 digits with Python's decimal module and rounded to the dtype.
+TEST(Oracle, GeluWithoutTheFormulasCancellation) {
+  EXPECT_EQ(correctly_rounded(OpId::Gelu, DType::Float64, 1.0), 0.8413447460685429);
+  EXPECT_EQ(correctly_rounded(OpId::Gelu, DType::Float64, -1.0), -0.15865525393145705);
+  // float32's 1 + erf(-8 / sqrt 2) is 0, the function -4.9767684594e-15
+  EXPECT_EQ(correctly_rounded(OpId::Gelu, DType::Float32, -8.0), -0x1.669d2cp-48);
+  EXPECT_EQ(correctly_rounded(OpId::GeluTanh, DType::Float64, 1.0), 0.8411919906082767);
+  EXPECT_EQ(correctly_rounded(OpId::GeluTanh, DType::Float32, -3.0), -0x1.dcc2ap-9);
+  EXPECT_EQ(correctly_rounded(OpId::GeluTanh, DType::Float32, 1.0), 0x1.aeb0b8p-1);
+  for (OpId op : {OpId::Gelu, OpId::GeluTanh}) {
+    EXPECT_TRUE(std::isnan(correctly_rounded(op, DType::Float32, -kInf)));  // -inf times 0
+    EXPECT_EQ(correctly_rounded(op, DType::Float32, kInf), kInf);
+    const double z = correctly_rounded(op, DType::Float32, -0.0);
+    EXPECT_EQ(z, 0.0);
+    EXPECT_TRUE(std::signbit(z));
+  }
+}
+
+TEST(Oracle, JudgedRangeFromTheRegistryDomain) {
+  const std::optional<spec::Domain> r = judged_range(OpId::Gelu, DType::Float32);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->lo, spec::domain_for(spec::op_spec(OpId::Gelu), DType::Float32).lo);
+  EXPECT_EQ(r->hi, kInf);
+  EXPECT_TRUE(judged_range(OpId::GeluTanh, DType::BFloat16).has_value());
+  EXPECT_FALSE(judged_range(OpId::Exp, DType::Float32).has_value());
+  // sigmoid: from where exp(-x) overflows (float32: -128 ln 2; float16: -16 ln 2)
+  EXPECT_DOUBLE_EQ(judged_range(OpId::Sigmoid, DType::Float32)->lo, -88.722839111672999);
+  EXPECT_DOUBLE_EQ(judged_range(OpId::Silu, DType::Float16)->lo, -11.090354888959125);
+  EXPECT_TRUE(is_judged(r, r->lo));
+  EXPECT_FALSE(is_judged(r, r->lo - 0.5));
+  EXPECT_FALSE(is_judged(r, -kInf));
+  EXPECT_TRUE(is_judged(r, kInf));
+  EXPECT_TRUE(is_judged(r, kNaN));
+  EXPECT_TRUE(is_judged(std::nullopt, -kInf));
+}
+
+TEST(Measure, SplitsByTheJudgedRange) {
+  // Correct results in the judged range; at -8, below it, a cancelled one (-2^-24, as the
+  // formula gives with one bad rounding), millions of ULPs from -4.98e-15.
+  const std::vector<double> x = {-8.0, -0.5, 2.0, kNaN, -3.0};
+  std::vector<double> got(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) got[i] = correctly_rounded(OpId::Gelu, DType::Float32, x[i]);
+  got[0] = -0x1p-24;
+  const std::span<const double> results[] = {got};
+  const Split s = measure(OpId::Gelu, DType::Float32, x, results, 1)[0];
+  EXPECT_EQ(s.judged.count, 3);
+  EXPECT_EQ(s.judged.bins[std::size_t(Bin::CorrectlyRounded)], 3);
+  EXPECT_LE(s.judged.max_ulp, 0.5);
+  EXPECT_EQ(s.outside.count, 2);
+  EXPECT_EQ(s.outside.worst, 0);
+  EXPECT_GT(s.outside.max_ulp, 1e6);
+  EXPECT_EQ(s.outside.bins[std::size_t(Bin::CorrectlyRounded)], 1);
 }
 
 }  // namespace
