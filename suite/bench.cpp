@@ -39,12 +39,13 @@ struct Job {
   bool cuda = false;
 };
 
-// The inputs of an op benchmark of `n` elements: 1-d operands, matmul square.
-Case bench_case(OpId op, DType dtype, std::int64_t n) {
+// The inputs of an op benchmark of `n` elements: 1-d operands, matmul square (its side at
+// most `max_side`).
+Case bench_case(OpId op, DType dtype, std::int64_t n, std::int64_t max_side) {
   const spec::OpSpec& s = spec::op_spec(op);
   Case c{op, Mode::Forward, {}, {}, {}, false, Layout::Contiguous};
   if (s.kind == OpKind::Matmul) {
-    const std::int64_t m = std::clamp<std::int64_t>(std::llround(std::sqrt(double(n))), 1, kMaxMatmulSide);
+    const std::int64_t m = std::clamp<std::int64_t>(std::llround(std::sqrt(double(n))), 1, max_side);
     c.shapes = {{m, m}, {m, m}};
   } else {
     c.shapes.assign(std::size_t(s.arity), spec::Shape{n});
@@ -80,15 +81,31 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
     for (DType dtype : o.dtypes) {
       if (!op.dtypes.contains(dtype)) continue;
       for (std::int64_t n : sizes) {
-        const Case c = bench_case(op.id, dtype, n);
-        std::vector<array::NdArray> inputs;
-        for (const Input& in : make_inputs(c)) inputs.push_back(in.base);
-        std::vector<spec::Operand> operands;
-        for (DType t : c.dtypes) operands.push_back({t, false});
-        const DType out =
-            spec::result_dtype(op.id, spec::Semantics::PyTorch, operands, spec::Backend::Cpu, c.params());
-        const spec::Cost cost = spec::op_cost(op.id, c.shapes, dtype, out);
+        // The tensor engine's case, and the array engine's where its matmul cap makes it smaller.
+        struct Prepared {
+          Case c;
+          std::vector<array::NdArray> inputs;
+          spec::Cost cost;
+        };
+        auto prepare = [&](std::int64_t max_side) {
+          Prepared p{bench_case(op.id, dtype, n, max_side), {}, {}};
+          for (const Input& in : make_inputs(p.c)) p.inputs.push_back(in.base);
+          std::vector<spec::Operand> operands;
+          for (DType t : p.c.dtypes) operands.push_back({t, false});
+          const DType out =
+              spec::result_dtype(op.id, spec::Semantics::PyTorch, operands, spec::Backend::Cpu, p.c.params());
+          p.cost = spec::op_cost(op.id, p.c.shapes, dtype, out);
+          return p;
+        };
+        const Prepared tensor_case = prepare(kMaxMatmulSide);
+        std::optional<Prepared> array_case;
+        if (bench_case(op.id, dtype, n, kMaxArrayMatmulSide).shapes != tensor_case.c.shapes)
+          array_case = prepare(kMaxArrayMatmulSide);
         for (const std::string& dev : o.devices) {
+          const Prepared& pc = dev == "array" && array_case ? *array_case : tensor_case;
+          const Case& c = pc.c;
+          const std::vector<array::NdArray>& inputs = pc.inputs;
+          const spec::Cost& cost = pc.cost;
           Job j;
           if (dev == "array") {
             fill_record(j.record, std::string(op.name), dtype, "array", c.shapes, "wall", c.target);
@@ -381,8 +398,9 @@ BenchResult run_bench(const BenchOptions& o) {
       j.record.key += "|cold";
       j.record.timer += "-cold";
     }
-  // Sizes that map to one shape (matmul is capped at 512x512) would time the same case
-  // twice under one key: keep the first. Then keep this shard's cases.
+  // Sizes that map to one shape (matmul is capped at 1024x1024, 512x512 on the array
+  // engine) would time the same case twice under one key: keep the first. Then keep this
+  // shard's cases.
   std::vector<Job> jobs;
   std::set<std::string> keys;
   bool any = false;

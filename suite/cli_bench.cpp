@@ -66,7 +66,7 @@ class BenchCommand : public Command {
     cmd->add_option("--dtypes", dtypes_, "Dtypes to time (default float32)");
     cmd->add_option("--sizes", sizes_,
                     "Element counts (default 1024,16384,262144,4194304; --quick 4096,262144); matmul "
-                    "uses square matrices of about that many elements, at most 512x512");
+                    "uses square matrices of about that many elements, at most 1024x1024 (512x512 on the array engine)");
     cmd->add_flag("--quick", opts_.quick, "Fewer sizes and samples, shorter batches (what scripts/run uses)");
     cmd->add_option("--repetitions", opts_.repetitions,
                     "Exactly this many samples per case (sets --min-samples and --max-samples)")

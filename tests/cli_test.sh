@@ -59,8 +59,8 @@ expect 2 "$parity" bench --sizes abc
 ok "non-numeric size: one-line error" one_line_error
 expect 2 "$parity" bench --repetitions 0
 expect 2 "$parity" bench --min-time -1
-# Sizes that give one matmul shape (capped at 512x512) still make a valid report.
-expect 0 "$parity" bench --devices cpu --ops matmul --sizes 262144,1048576,262144 --repetitions 2 \
+# Sizes that give one matmul shape (capped at 1024x1024) still make a valid report.
+expect 0 "$parity" bench --devices cpu --ops matmul --sizes 1048576,4194304,1048576 --repetitions 2 \
   --min-time 0.001 --no-conversions -o "$tmp/mm.h5"
 expect 2 "$parity" compare --threshold -1 "$tmp/base.h5" "$tmp/base.h5"
 expect 2 "$parity" check --ops neg --devices cpu -o "$tmp/nodir/x.h5"

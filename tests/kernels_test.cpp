@@ -1,5 +1,6 @@
-// The cpu kernels' own float32 exp against the correctly rounded value, over a dense sweep
-// of float32 inputs and the special cases; and the threaded kernels against one thread.
+// The cpu kernels: their own float32 exp against the correctly rounded value, over a dense sweep
+// of float32 inputs and the special cases; the threaded kernels against one thread; the float
+// matmul (CBLAS) on every operand layout.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -235,4 +236,72 @@ TEST(CpuElementwise, ConditionOperandAndScalars) {
   a.scalars = {1.5, 100.0, -100.0};
   pk::elementwise(parity::spec::OpId::NanToNum, a);
   EXPECT_EQ(std::vector<float>(out, out + 4), (std::vector<float>{1.5f, 100, -100, 2}));
+}
+
+// The cpu matmul's float path (CBLAS sgemm / dgemm) on every layout it takes as it lies or
+// copies: each operand row-major, column-major (a transposed view, passed transposed),
+// with a row stride beyond its width (a slice), or with neither stride 1 (copied); the
+// output row-major, column-major (a scattered buffer) or padded; and shapes with a dimension
+// of one (whose stride is arbitrary) or of zero. Small integers keep every partial sum exact,
+// so any summation order must equal the naive triple loop.
+namespace {
+enum class Layout { Row, Col, Padded, Gapped };
+// Strides (in elements) of a rows x cols operand in one of the layouts, and the size of the
+// buffer it needs.
+std::pair<std::vector<std::int64_t>, std::int64_t> layout_strides(Layout l, std::int64_t rows, std::int64_t cols) {
+  switch (l) {
+    case Layout::Row: return {{cols, 1}, rows * cols};
+    case Layout::Col: return {{1, rows}, rows * cols};
+    case Layout::Padded: return {{cols + 3, 1}, rows * (cols + 3)};
+    default: return {{2 * cols * 3, 3}, rows * cols * 6};  // neither stride 1: copied
+  }
+}
+template <class T>
+void check_matmul_layouts(parity::spec::DType dtype) {
+  const std::int64_t dims[][3] = {{1, 1, 1}, {3, 1, 4}, {1, 5, 1}, {4, 7, 3}, {1, 6, 5}, {5, 6, 1}, {65, 33, 17},
+                                  {3, 0, 2}, {0, 4, 3}};
+  const Layout all[] = {Layout::Row, Layout::Col, Layout::Padded, Layout::Gapped};
+  for (const auto& d : dims)
+    for (Layout la : all)
+      for (Layout lb : all)
+        for (Layout lo : all) {
+          const std::int64_t m = d[0], k = d[1], n = d[2];
+          auto [sa, na] = layout_strides(la, m, k);
+          auto [sb, nb] = layout_strides(lb, k, n);
+          auto [so, no] = layout_strides(lo, m, n);
+          std::vector<T> a(std::size_t(std::max<std::int64_t>(na, 1)), T(-99)), b(std::size_t(std::max<std::int64_t>(nb, 1)), T(-99));
+          std::vector<T> out(std::size_t(std::max<std::int64_t>(no, 1)), T(-7));
+          auto at = [&](std::int64_t i, std::int64_t p) -> T& { return a[std::size_t(i * sa[0] + p * sa[1])]; };
+          auto bt = [&](std::int64_t p, std::int64_t j) -> T& { return b[std::size_t(p * sb[0] + j * sb[1])]; };
+          for (std::int64_t i = 0; i < m; ++i)
+            for (std::int64_t p = 0; p < k; ++p) at(i, p) = T(int((i * 7 + p * 3) % 11) - 5);
+          for (std::int64_t p = 0; p < k; ++p)
+            for (std::int64_t j = 0; j < n; ++j) bt(p, j) = T(int((p * 5 + j * 2) % 9) - 4);
+          parity::kernels::Matmul args;
+          args.m = m;
+          args.n = n;
+          args.k = k;
+          args.a = {a.data(), dtype, sa};
+          args.b = {b.data(), dtype, sb};
+          args.out = {out.data(), dtype, so};
+          pk::matmul(args);
+          for (std::int64_t i = 0; i < m; ++i)
+            for (std::int64_t j = 0; j < n; ++j) {
+              T want = 0;
+              for (std::int64_t p = 0; p < k; ++p) want += at(i, p) * bt(p, j);
+              ASSERT_EQ(out[std::size_t(i * so[0] + j * so[1])], want)
+                  << m << "x" << k << "x" << n << " layouts " << int(la) << int(lb) << int(lo) << " at " << i << ","
+                  << j;
+            }
+          // Padding and gaps of the output are not written.
+          std::int64_t written = 0;
+          for (T v : out) written += v != T(-7);
+          EXPECT_LE(written, m * n);
+        }
+}
+}  // namespace
+
+TEST(CpuMatmul, FloatThroughBlasOnEveryLayout) {
+  check_matmul_layouts<float>(parity::spec::DType::Float32);
+  check_matmul_layouts<double>(parity::spec::DType::Float64);
 }
