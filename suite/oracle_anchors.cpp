@@ -61,9 +61,13 @@ bool write_set(hid_t file, spec::OpId op, const InputSet& s) {
   const bool fresh = H5Lexists(file, std::string(row.name).c_str(), H5P_DEFAULT) <= 0;
   h5::Handle g_op = open_or_create_group(file, std::string(row.name));
   if (!g_op.valid()) return false;
-  // The libraries' names of the op, so the script needs no table of its own.
+  // The libraries' names of the op, so the script needs no table of its own: where NumPy
+  // lacks it, the row's formula (what NumPy's users write), and PyTorch's fixed keyword
+  // arguments (JSON; gelu_tanh's approximate='tanh').
   if (fresh && (!write_string_attr(g_op.get(), "numpy_name", std::string(row.numpy_name)) ||
-                !write_string_attr(g_op.get(), "torch_name", std::string(row.torch_name))))
+                !write_string_attr(g_op.get(), "torch_name", std::string(row.torch_name)) ||
+                !write_string_attr(g_op.get(), "numpy_formula", std::string(row.numpy_formula)) ||
+                !write_string_attr(g_op.get(), "torch_kwargs", std::string(row.torch_kwargs))))
     return false;
   h5::Handle g = open_or_create_group(g_op.get(), std::string(spec::dtype_name(s.dtype)));
   if (!g.valid()) return false;

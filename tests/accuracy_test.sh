@@ -82,14 +82,28 @@ ok "other inputs: one line" one_line_error
 ok "other inputs: says why" grep -q 'made with another --quick setting' "$tmp/err"
 
 # NumPy and PyTorch beside Parity.
-if "$python" -c 'import numpy, torch, h5py' 2>/dev/null; then
+if "$python" -c 'import numpy, scipy, torch, h5py' 2>/dev/null; then
   PARITY=$parity expect 0 bash "$anchors_script" "$tmp/anchors.h5" --ops exp --dtypes float16,bfloat16
   expect 0 "$parity" accuracy --ops exp --dtypes float16,bfloat16 --devices cpu --anchors "$tmp/anchors.h5"
   ok "numpy float16 row" grep -Eq '^  numpy 1[.0-9]+ +[0-9.]+ ' "$tmp/out"
   ok "torch bfloat16 row" grep -Eq '^  torch 1[.0-9+a-z]+ +[0-9.]+ ' "$tmp/out"
   ok "torch refuses cpu Half exp in its own words" grep -Eq "^  torch .* - +RuntimeError: \"exp_vml_cpu\" not implemented for 'Half'" "$tmp/out"
   ok "numpy has no bfloat16" grep -Eq '^  numpy .* - +TypeError: numpy has no bfloat16' "$tmp/out"
+  # NumPy's side of an op it lacks is the registry's formula; PyTorch 1.13 has no cbrt; a
+  # fixed keyword argument (gelu_tanh: approximate='tanh') reaches PyTorch.
+  PARITY=$parity expect 0 bash "$anchors_script" "$tmp/anchors.h5" --ops cbrt,sigmoid,gelu_tanh --dtypes bfloat16,float32 --quick
+  expect 0 "$parity" accuracy --ops cbrt,sigmoid,gelu_tanh --dtypes bfloat16,float32 --devices cpu --anchors "$tmp/anchors.h5" --quick --format json
+  ok "formula, missing op and kwargs rows" "$python" -c "
+import json
+r = {(x['op'], x['dtype'], x['engine'].split(' ')[0]): x for x in json.load(open('$tmp/out'))['results']}
+assert r[('cbrt', 'float32', 'torch')]['error'] == 'TypeError: torch has no cbrt', r[('cbrt', 'float32', 'torch')]
+assert r[('cbrt', 'float32', 'numpy')]['verdict'] == 'within', r[('cbrt', 'float32', 'numpy')]
+assert r[('sigmoid', 'float32', 'numpy')]['max_ulp'] < 4, r[('sigmoid', 'float32', 'numpy')]
+# the tanh form, not the erf form, which is up to 5e-4 away (about 2,000 float32 ULPs near x = 2.7)
+assert r[('gelu_tanh', 'float32', 'torch')]['max_ulp'] < 16, r[('gelu_tanh', 'float32', 'torch')]
+assert r[('gelu_tanh', 'float32', 'numpy')]['max_ulp'] < 16, r[('gelu_tanh', 'float32', 'numpy')]
+"
 else
-  echo "skip: anchors (no numpy, torch or h5py for $python)"
+  echo "skip: anchors (no numpy, scipy, torch or h5py for $python)"
 fi
 finish
