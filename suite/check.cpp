@@ -10,6 +10,7 @@
 #include "engine/interop/convert.h"
 #include "engine/spec/error.h"
 #include "kernels/common/cuda_runtime.h"
+#include "suite/oracle.h"
 
 namespace parity::suite {
 
@@ -284,6 +285,69 @@ template <class F> std::string error_of(F&& f) {
   return "";
 }
 
+// The correctly rounded op(x) of every element, where the op is unary and has an oracle
+// (suite/oracle.h) and the dtype is a float; empty where the oracle cannot say. Computed only
+// when a result and its reference disagree, so that the message says which side is off.
+std::vector<double> correctly_rounded_of(const Case& c, DType dtype, const std::vector<array::NdArray>& views) {
+  if ((c.mode != Mode::Forward && c.mode != Mode::ForwardSpecial) || views.size() != 1 ||
+      spec::op_spec(c.op).arity != 1 || !oracle::has_oracle(c.op) || !spec::is_floating(dtype))
+    return {};
+  try {
+    const array::NdArray& v = views[0];
+    std::vector<double> x = (v.dtype() == dtype ? v : v.astype(dtype)).to_doubles();
+    for (double& e : x) e = oracle::correctly_rounded(c.op, dtype, e);
+    return x;
+  } catch (const Error&) {
+    return {};
+  }
+}
+
+// "; against the correctly rounded exp(1.5) = 4.48168907 (MPFR): got 12 ULP, want 0.5 ULP:
+// got is off" for element i ("" where the oracle cannot say).
+std::string oracle_at(const Case& c, const std::vector<double>& got, const std::vector<double>& want, DType dtype,
+                      const std::vector<array::NdArray>& views, std::size_t i) {
+  const std::vector<double> cr = correctly_rounded_of(c, dtype, views);
+  if (i >= cr.size() || i >= got.size() || i >= want.size()) return "";
+  try {
+    const array::NdArray& v = views[0];
+    const double x = (v.dtype() == dtype ? v : v.astype(dtype)).to_doubles()[i];
+    const double eg = oracle::ulp_error(c.op, dtype, x, got[i]), ew = oracle::ulp_error(c.op, dtype, x, want[i]);
+    const char* off = eg > ew ? "got is off" : ew > eg ? "want is off" : "both are as far";
+    return "; against the correctly rounded " + std::string(spec::op_spec(c.op).name) + "(" + fmt_double(x) +
+           ") = " + fmt_double(cr[i]) + " (MPFR): got " + fmt_double(eg) + " ULP, want " + fmt_double(ew) +
+           " ULP: " + off;
+  } catch (const Error&) {
+    return "";
+  }
+}
+
+// For a biased result: each side's mean signed error in whole ULPs from the correctly rounded
+// values, over the elements where all three are finite ("" where the oracle cannot say).
+std::string oracle_bias(const Case& c, const std::vector<double>& got, const std::vector<double>& want, DType dtype,
+                        const std::vector<array::NdArray>& views) {
+  const std::vector<double> cr = correctly_rounded_of(c, dtype, views);
+  if (cr.empty() || cr.size() != got.size() || cr.size() != want.size()) return "";
+  double sg = 0, sw = 0;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < cr.size(); ++i) {
+    if (!std::isfinite(cr[i]) || !std::isfinite(got[i]) || !std::isfinite(want[i])) continue;
+    const auto side = [&](double v) {
+      const double u = ulp_distance(v, cr[i], dtype);
+      return ordered(v, dtype) >= ordered(cr[i], dtype) ? u : -u;
+    };
+    sg += side(got[i]);
+    sw += side(want[i]);
+    ++n;
+  }
+  if (n == 0) return "";
+  sg /= double(n);
+  sw /= double(n);
+  const char* off = std::fabs(sg) > std::fabs(sw) ? "got is biased" : std::fabs(sw) > std::fabs(sg) ? "want is biased"
+                                                                                                        : "both alike";
+  return "; mean signed error from the correctly rounded " + std::string(spec::op_spec(c.op).name) +
+         " (MPFR): got " + fmt_double(sg) + " ULP, want " + fmt_double(sw) + " ULP: " + off;
+}
+
 // Compares an engine's result with a reference of the same dtype under the op's budget;
 // returns "" when it agrees, else what went wrong. `views` are the inputs the reference
 // was computed from (for the reduction allowance).
@@ -302,13 +366,13 @@ std::string judge(const Case& c, const std::vector<double>& got, const std::vect
   if (ag.mismatches == 0 && allowed.empty() && ag.finite >= kMinBiasSample &&
       std::fabs(ag.mean_signed_ulp) > kMaxUlpBias)
     return "biased: mean signed error " + fmt_double(ag.mean_signed_ulp) + " ulp over " + std::to_string(ag.finite) +
-           " finite elements (at most " + fmt_double(kMaxUlpBias) + ")";
+           " finite elements (at most " + fmt_double(kMaxUlpBias) + ")" + oracle_bias(c, got, want, dtype, views);
   if (ag.mismatches == 0) return "";
   const auto i = std::size_t(ag.first_bad);
   return std::to_string(ag.mismatches) + " of " + std::to_string(std::max(got.size(), want.size())) +
          " elements over budget; first at flat index " + std::to_string(i) + ": got " +
          (i < got.size() ? fmt_double(got[i]) : "nothing") + ", want " +
-         (i < want.size() ? fmt_double(want[i]) : "nothing");
+         (i < want.size() ? fmt_double(want[i]) : "nothing") + oracle_at(c, got, want, dtype, views, i);
 }
 
 // The same case with every input cast to `dtype`, run on the tensor engine: how PyTorch

@@ -16,7 +16,7 @@ failed=0
 # took 212 s of CI's 2 cores). The whole check runs once, with no fault, below. The runs are
 # independent and each is one thread, so they go as many at a time as there are cores.
 run_fault() {
-  PARITY_FAULT=$1 "$parity" check --devices cpu --ops "$2" --details >"$tmp/$1.out" 2>"$tmp/$1.err"
+  PARITY_FAULT=$1 "$parity" check --devices cpu --ops "$2" --details -o "$tmp/$1.h5" >"$tmp/$1.out" 2>"$tmp/$1.err"
   echo $? >"$tmp/$1.rc"
 }
 # caught FAULT KEY: the run of FAULT exited 1 and lists a failing case whose key starts with
@@ -56,6 +56,19 @@ caught exp-ulp-drift "exp|"
 caught strided-second-operand "add|"
 caught outer-sum-carry "sum|"
 caught grad-overwrite "add|"
+# The correctly rounded oracle (MPFR) names the side that is off: the tensor engine's result
+# ("got"), where the fault is, and not the array engine's reference ("want").
+oracle_names() {
+  if "$parity" show "$tmp/$1.h5" --format json | grep -q "$2"; then
+    passed=$((passed + 1))
+    echo "oracle names the faulty side for $1"
+  else
+    failed=$((failed + 1))
+    echo "FAIL: no failure of $1 says '$2'"
+  fi
+}
+oracle_names exp-ulp-drift "mean signed error from the correctly rounded exp (MPFR): got 1 ULP, want 0 ULP: got is biased"
+oracle_names neg-signed-zero "against the correctly rounded neg(0) = -0 (MPFR): got inf ULP, want 0 ULP: got is off"
 # Registry faults: both engines read the rule, so only the goldens from the real libraries
 # can show it wrong.
 caught promotion-entry "golden|torch/add/"
