@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -351,36 +352,59 @@ std::vector<Tensor> run_backward(std::span<const Tensor> roots, std::span<const 
     }
   NoGradGuard no_grad;
 
-  std::unordered_map<Node*, Tensor> grads;
+  // This pass's number: a node's scratch (Node::pass, pending, grad) is this pass's once
+  // `visit` has claimed it (atomic: passes over disjoint graphs may run on several threads).
+  static std::atomic<std::uint64_t> passes{0};
+  const std::uint64_t pass = passes.fetch_add(1, std::memory_order_relaxed) + 1;
+  // Small graphs grow these lists once, not at every doubling (the allocations of a small
+  // backward are most of its cost).
+  constexpr std::size_t kSmallGraph = 16;
+  std::vector<Node*> visited;  // every node this pass reached, to drop their gradients after
+  visited.reserve(kSmallGraph);
+  const auto visit = [&](Node* n) {
+    if (n->pass == pass) return false;
+    n->pass = pass;
+    n->pending = 0;
+    n->grad = Tensor();
+    visited.push_back(n);
+    return true;
+  };
+  struct DropGrads {  // an exception must not leave gradients held by the graph
+    std::vector<Node*>& nodes;
+    ~DropGrads() {
+      for (Node* n : nodes) n->grad = Tensor();
+    }
+  } drop{visited};
+
   std::vector<std::shared_ptr<Node>> starts;
+  starts.reserve(roots.size());
   for (std::size_t i = 0; i < roots.size(); ++i) {
     const Tensor g = root_gradient(roots[i], gradients[i], i);
     std::shared_ptr<Node> start = edge_of(roots[i]);
-    Tensor& buf = grads[start.get()];
+    visit(start.get());
+    Tensor& buf = start->grad;
     buf = buf.defined() ? add(buf, g) : g;
     starts.push_back(std::move(start));
   }
 
   // Count, per node, the edges that reach it from the roots: a node runs once all of them
   // have delivered their gradient (a topological order).
-  std::unordered_map<Node*, int> pending;
-  std::unordered_set<Node*> seen;
   std::vector<Node*> stack;
+  stack.reserve(kSmallGraph);
   for (const auto& s : starts)
-    if (seen.insert(s.get()).second) stack.push_back(s.get());
-  while (!stack.empty()) {
-    Node* n = stack.back();
-    stack.pop_back();
-    for (const auto& next : n->next) {
+    if (s->pending == 0 && std::find(stack.begin(), stack.end(), s.get()) == stack.end()) stack.push_back(s.get());
+  for (std::size_t k = 0; k < stack.size(); ++k) {  // every node once: `stack` grows as it is read
+    for (const auto& next : stack[k]->next) {
       if (!next) continue;
-      ++pending[next.get()];
-      if (seen.insert(next.get()).second) stack.push_back(next.get());
+      const bool first = visit(next.get());
+      ++next->pending;
+      if (first) stack.push_back(next.get());
     }
   }
   std::vector<Node*> ready;  // the roots no other root reaches, each once, in the callers' order
+  ready.reserve(kSmallGraph);
   for (const auto& s : starts)
-    if (pending[s.get()] == 0 && std::find(ready.begin(), ready.end(), s.get()) == ready.end())
-      ready.push_back(s.get());
+    if (s->pending == 0 && std::find(ready.begin(), ready.end(), s.get()) == ready.end()) ready.push_back(s.get());
 
   // With a capture: which nodes lead to a captured one. Only those run their formula, as
   // PyTorch's autograd.grad runs only what the inputs need: one pass over the nodes in
@@ -388,7 +412,8 @@ std::vector<Tensor> run_backward(std::span<const Tensor> roots, std::span<const 
   std::unordered_set<Node*> wanted, leads;
   if (capture) {
     for (const auto& t : targets) wanted.insert(t.get());
-    std::unordered_map<Node*, int> left = pending;
+    std::unordered_map<Node*, int> left;
+    for (Node* v : visited) left[v] = v->pending;
     std::vector<Node*> topo, todo = ready;
     while (!todo.empty()) {
       Node* n = todo.back();
@@ -409,8 +434,8 @@ std::vector<Tensor> run_backward(std::span<const Tensor> roots, std::span<const 
   while (!ready.empty()) {
     Node* n = ready.back();
     ready.pop_back();
-    const Tensor gin = std::move(grads[n]);
-    grads.erase(n);
+    const Tensor gin = std::move(n->grad);
+    n->grad = Tensor();
     if (capture && wanted.count(n) && gin.defined()) captured[n] = gin;
     if (n->fn == Fn::AccumulateGrad) {
       if (!capture && gin.defined()) accumulate(*n->leaf, gin);
@@ -430,10 +455,10 @@ std::vector<Tensor> run_backward(std::span<const Tensor> roots, std::span<const 
       if (!next) continue;
       if (run && out[i].defined()) {
         Tensor gi = conform(out[i], *n, i);
-        Tensor& buf = grads[next];
+        Tensor& buf = next->grad;
         buf = buf.defined() ? add(buf, gi) : gi;
       }
-      if (--pending[next] == 0) ready.push_back(next);
+      if (--next->pending == 0) ready.push_back(next);
     }
   }
 
