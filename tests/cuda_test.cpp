@@ -388,6 +388,27 @@ std::vector<Case> binary_cases() {
   };
 }
 
+// The contiguous kernel's two paths (kernels/cuda/elementwise.cu): 16-byte packs where every
+// operand is aligned for them, with a scalar tail for n % V; the scalar kernel where one is
+// not. Offsets of 1 and 3 elements put an operand off the 16-byte alignment for every dtype
+// up to 8 bytes, and lengths around the pack widths (2, 4, 8 and 16 elements, by dtype)
+// leave no tail, short tails and tails one short of a pack.
+std::vector<Case> alignment_cases() {
+  std::vector<Case> out;
+  for (std::int64_t n : {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 1027, 4099}) {
+    const Shape s{n};
+    const View at0 = contiguous(s);
+    const View at1{s, {1}, 1}, at3{s, {1}, 3};
+    const std::string len = std::to_string(n);
+    out.push_back({"aligned, n " + len, s, at0, {at0, at0}});
+    out.push_back({"input 0 one element off, n " + len, s, at0, {at1, at0}});
+    out.push_back({"input 1 three elements off, n " + len, s, at0, {at0, at3}});
+    out.push_back({"output one element off, n " + len, s, at1, {at0, at0}});
+    out.push_back({"all three elements off, n " + len, s, at3, {at3, at3}});
+  }
+  return out;
+}
+
 // Runs `cpu` on host buffers and `cuda` on device copies of the same bytes; compares the
 // whole output buffers.
 template <class CpuFn, class CudaFn>
@@ -421,6 +442,20 @@ TEST_F(Cuda, BinaryMatchesCpu) {
             c, dt, {dt, dt}, [&](const Elementwise& a) { kcpu::elementwise(op, a); },
             [&](const Elementwise& a) { kc::elementwise(op, a); }, 0,
             std::string(spec::op_spec(op).name) + " " + dname(dt));
+}
+
+TEST_F(Cuda, PackedAndScalarPathsMatchCpu) {
+  for (const Case& c : alignment_cases()) {
+    for (DType dt : torch_dtypes())  // add: one IEEE operation, bit-identical
+      compare_elementwise(
+          c, dt, {dt, dt}, [](const Elementwise& a) { kcpu::elementwise(OpId::Add, a); },
+          [](const Elementwise& a) { kc::elementwise(OpId::Add, a); }, 0, "add " + dname(dt));
+    const Case u{c.name, c.shape, c.out, {c.in[1]}};  // unary: the second input's layout
+    for (DType dt : {DType::Float32, DType::Float64, DType::Int8, DType::Int64})
+      compare_elementwise(
+          u, dt, {dt}, [](const Elementwise& a) { kcpu::elementwise(OpId::Neg, a); },
+          [](const Elementwise& a) { kc::elementwise(OpId::Neg, a); }, 0, "neg " + dname(dt));
+  }
 }
 
 TEST_F(Cuda, UnaryMatchesCpu) {
