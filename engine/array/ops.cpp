@@ -115,12 +115,12 @@ struct NegRef {
   }
 };
 
-// The float functions (exp, sqrt, log, sin, ...): computed in double and rounded once to T,
+// The float functions (exp, log, sin, ...): computed in double and rounded once to T,
 // so float32 (and float16/bfloat16, which run here as float, NumPy's loop type for them, and
 // are rounded once more after) is correctly rounded in all but rare cases: a better reference
 // than the libraries' vectorised float loops. `F::f` is the C library's scalar function
 // (within an ULP in double, correctly rounded in most cases), which the float64 rows call;
-// `F::v` is the same function of glibc's vector math library (libmvec, below), which the
+// `F::v` is the same function of glibc's vector math library (libmvec, above), which the
 // float rows call: its error of up to 4 ULP in double is 2^-27 of a float ULP, so the one
 // rounding to float gives the same result but where the exact value lies that close to a
 // midpoint between two floats.

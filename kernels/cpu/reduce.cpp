@@ -41,7 +41,7 @@ A row_sum(const I* p, std::int64_t n, std::int64_t s) {
     const std::int64_t half = n / 16 * 8;  // a multiple of 8 keeps the leaves aligned
     // The left half first: as two arguments of one call, GCC evaluated the right one first,
     // so the leaves were read from the end of the row backwards, 1 KiB at a time, which the
-    // hardware prefetcher does not follow (16M float32 on one thread: 10 GB/s, against 34 GB/s
+    // hardware prefetcher does not follow (16M float32 on one thread: 10 GB/s, against 35 GB/s
     // in memory order; docs/performance.md, 2026-12-07). The same two partial sums either way.
     const A lo = row_sum<A>(p, half, s);
     const A hi = row_sum<A>(p + half * s, n - half, s);
