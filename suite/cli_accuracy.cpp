@@ -357,28 +357,29 @@ class AccuracyCommand : public Command {
         if (!r.error.empty()) {
           j["error"] = r.error;
         } else {
-          j["max_ulp"] = std::isinf(r.stats.max_ulp) ? nlohmann::json("inf") : nlohmann::json(r.stats.max_ulp);
-          j["worst"] = {{"input", value_str(d, r.worst_input)},
-                        {"input_bits", bits_str(d, r.worst_bits)},
-                        {"got", value_str(d, r.stats.worst_got)},
-                        {"correctly_rounded", value_str(d, r.stats.worst_want)}};
-          nlohmann::json h;
-          for (int b = 0; b < oracle::kNumBins; ++b)
-            h[std::string(oracle::bin_name(oracle::Bin(b)))] = r.stats.bins[std::size_t(b)];
-          j["histogram"] = h;
+          // The same fields for the judged inputs and for those outside the judged range.
+          const auto worst = [&](const oracle::Stats& st, double input, std::uint64_t bits) {
+            return nlohmann::json{{"input", value_str(d, input)},
+                                  {"input_bits", bits_str(d, bits)},
+                                  {"got", value_str(d, st.worst_got)},
+                                  {"correctly_rounded", value_str(d, st.worst_want)}};
+          };
+          const auto histogram = [](const oracle::Stats& st) {
+            nlohmann::json h;
+            for (int b = 0; b < oracle::kNumBins; ++b)
+              h[std::string(oracle::bin_name(oracle::Bin(b)))] = st.bins[std::size_t(b)];
+            return h;
+          };
+          j["max_ulp"] = json_number(r.stats.max_ulp);
+          j["worst"] = worst(r.stats, r.worst_input, r.worst_bits);
+          j["histogram"] = histogram(r.stats);
           if (m.judged) {
             nlohmann::json o{{"judged_range", {json_number(m.judged->lo), json_number(m.judged->hi)}},
-                             {"inputs", r.outside.count}};
-            nlohmann::json oh;
-            for (int b = 0; b < oracle::kNumBins; ++b)
-              oh[std::string(oracle::bin_name(oracle::Bin(b)))] = r.outside.bins[std::size_t(b)];
-            o["histogram"] = oh;
+                             {"inputs", r.outside.count},
+                             {"histogram", histogram(r.outside)}};
             if (r.outside.count > 0) {
               o["max_ulp"] = json_number(r.outside.max_ulp);
-              o["worst"] = {{"input", value_str(d, r.outside_input)},
-                            {"input_bits", bits_str(d, r.outside_bits)},
-                            {"got", value_str(d, r.outside.worst_got)},
-                            {"correctly_rounded", value_str(d, r.outside.worst_want)}};
+              o["worst"] = worst(r.outside, r.outside_input, r.outside_bits);
             }
             j["outside_judged_range"] = o;
           }

@@ -389,16 +389,16 @@ std::vector<Tensor> run_backward(std::span<const Tensor> roots, std::span<const 
 
   // Count, per node, the edges that reach it from the roots: a node runs once all of them
   // have delivered their gradient (a topological order).
-  std::vector<Node*> stack;
-  stack.reserve(kSmallGraph);
+  std::vector<Node*> reached;  // every node once, the roots first: it grows as it is read
+  reached.reserve(kSmallGraph);
   for (const auto& s : starts)
-    if (s->pending == 0 && std::find(stack.begin(), stack.end(), s.get()) == stack.end()) stack.push_back(s.get());
-  for (std::size_t k = 0; k < stack.size(); ++k) {  // every node once: `stack` grows as it is read
-    for (const auto& next : stack[k]->next) {
+    if (std::find(reached.begin(), reached.end(), s.get()) == reached.end()) reached.push_back(s.get());
+  for (std::size_t k = 0; k < reached.size(); ++k) {
+    for (const auto& next : reached[k]->next) {
       if (!next) continue;
       const bool first = visit(next.get());
       ++next->pending;
-      if (first) stack.push_back(next.get());
+      if (first) reached.push_back(next.get());
     }
   }
   std::vector<Node*> ready;  // the roots no other root reaches, each once, in the callers' order
@@ -435,7 +435,6 @@ std::vector<Tensor> run_backward(std::span<const Tensor> roots, std::span<const 
     Node* n = ready.back();
     ready.pop_back();
     const Tensor gin = std::move(n->grad);
-    n->grad = Tensor();
     if (capture && wanted.count(n) && gin.defined()) captured[n] = gin;
     if (n->fn == Fn::AccumulateGrad) {
       if (!capture && gin.defined()) accumulate(*n->leaf, gin);

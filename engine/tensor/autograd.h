@@ -81,9 +81,9 @@ struct Node {
 
   // Scratch of the backward pass that reaches this node (run_backward), valid while `pass`
   // is that pass's number: the edges still to deliver their gradient, and the gradient so
-  // far. Kept on the node instead of in hash maps keyed by node, which cost a fifth of a small
-  // forward and backward in allocations (docs/performance.md, 2026-12-07). One backward pass
-  // at a time may run over a node (the graph is not shared between threads).
+  // far. Kept on the node instead of in hash maps keyed by node, whose allocations were a
+  // tenth of a small forward and backward's instructions (docs/performance.md, 2026-12-07).
+  // One backward pass at a time may run over a node (the graph is not shared between threads).
   std::uint64_t pass = 0;
   int pending = 0;
   Tensor grad;

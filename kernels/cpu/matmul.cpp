@@ -25,6 +25,35 @@
 namespace parity::kernels::cpu {
 namespace {
 
+// A row-major view of an operand: data and row stride, columns unit-stride; copied into tmp
+// unless they already are (or always, with `copy`).
+template <class T>
+struct RowMajor {
+  const T* data;
+  std::int64_t ld;
+};
+
+template <class T>
+RowMajor<T> row_major(const Operand& o, std::int64_t rows, std::int64_t cols, std::vector<T>& tmp,
+                      bool copy = false) {
+  const T* p = static_cast<const T*>(o.data);
+  if (!copy && (o.strides[1] == 1 || cols <= 1)) return {p, o.strides[0]};
+  tmp.resize(std::size_t(rows * cols));
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j)
+      tmp[std::size_t(i * cols + j)] = p[i * o.strides[0] + j * o.strides[1]];
+  return {tmp.data(), cols};
+}
+
+// out[i, j] = c[i * n + j]: a product computed in a row-major buffer, written to an output
+// whose rows are not unit-stride.
+template <class T>
+void scatter(const std::vector<T>& c, std::int64_t m, std::int64_t n, const Operand& out) {
+  T* o = static_cast<T*>(out.data);
+  for (std::int64_t i = 0; i < m; ++i)
+    for (std::int64_t j = 0; j < n; ++j) o[i * out.strides[0] + j * out.strides[1]] = c[std::size_t(i * n + j)];
+}
+
 // An operand as CBLAS takes it (row-major order): its data, whether it is passed transposed,
 // and its leading dimension.
 template <class T>
@@ -47,10 +76,9 @@ BlasOperand<T> blas_operand(const Operand& o, std::int64_t rows, std::int64_t co
     return {p, CblasNoTrans, rows <= 1 ? std::max<std::int64_t>(cols, 1) : s0};
   if ((s0 == 1 || rows <= 1) && (cols <= 1 || s1 >= std::max<std::int64_t>(rows, 1)))
     return {p, CblasTrans, cols <= 1 ? std::max<std::int64_t>(rows, 1) : s1};
-  tmp.resize(std::size_t(rows * cols));
-  for (std::int64_t i = 0; i < rows; ++i)
-    for (std::int64_t j = 0; j < cols; ++j) tmp[std::size_t(i * cols + j)] = p[i * s0 + j * s1];
-  return {tmp.data(), CblasNoTrans, std::max<std::int64_t>(cols, 1)};
+  // Neither layout fits CBLAS (no unit stride, or rows that overlap): a row-major copy.
+  const RowMajor<T> copy = row_major<T>(o, rows, cols, tmp, true);
+  return {copy.data, CblasNoTrans, std::max<std::int64_t>(copy.ld, 1)};
 }
 
 // OpenBLAS's threads follow the kernels' (PARITY_NUM_THREADS); set only when that changes.
@@ -88,29 +116,8 @@ bool blas_matmul(const Matmul& args) {
       cblas_dgemm(CblasRowMajor, a.trans, b.trans, int(m), int(n), int(k), 1.0, a.data, int(a.ld), b.data,
                   int(b.ld), 0.0, c, int(ldc));
   }
-  if (!direct)
-    for (std::int64_t i = 0; i < m; ++i)
-      for (std::int64_t j = 0; j < n; ++j)
-        out[i * args.out.strides[0] + j * args.out.strides[1]] = tc[std::size_t(i * n + j)];
+  if (!direct) scatter(tc, m, n, args.out);
   return true;
-}
-
-// A row-major view of an operand: data and row stride, columns unit-stride.
-template <class T>
-struct RowMajor {
-  const T* data;
-  std::int64_t ld;
-};
-
-template <class T>
-RowMajor<T> row_major(const Operand& o, std::int64_t rows, std::int64_t cols, std::vector<T>& tmp) {
-  const T* p = static_cast<const T*>(o.data);
-  if (o.strides[1] == 1 || cols <= 1) return {p, o.strides[0]};
-  tmp.resize(std::size_t(rows * cols));
-  for (std::int64_t i = 0; i < rows; ++i)
-    for (std::int64_t j = 0; j < cols; ++j)
-      tmp[std::size_t(i * cols + j)] = p[i * o.strides[0] + j * o.strides[1]];
-  return {tmp.data(), cols};
 }
 
 template <class T>
@@ -145,10 +152,7 @@ void matmul_impl(const Matmul& args) {
       }
     }
   }
-  if (!direct)
-    for (std::int64_t i = 0; i < m; ++i)
-      for (std::int64_t j = 0; j < n; ++j)
-        out[i * args.out.strides[0] + j * args.out.strides[1]] = tc[std::size_t(i * n + j)];
+  if (!direct) scatter(tc, m, n, args.out);
 }
 
 }  // namespace
