@@ -277,6 +277,7 @@ std::string where_str(spec::Where w) {
     case spec::Where::ZeroRemainderSignsDiffer: return "the remainder is 0 and the operands' signs differ";
     case spec::Where::CastOutOfRange: return "the value is NaN, infinite or out of the integer dtype's range";
     case spec::Where::CastRoundsTwice: return "rounding through float32 changes the value";
+    case spec::Where::CountInexact: return "the count of reduced elements is no value of the dtype";
   }
   return "?";
 }

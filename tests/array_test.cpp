@@ -1671,3 +1671,69 @@ TEST(ArrayComposite, SoftplusThroughWhere) {
 
 }  // namespace
 }  // namespace parity::array
+
+namespace {
+using parity::spec::OpId;
+using parity::spec::Params;
+
+NdArray reduce_call(OpId op, const NdArray& a, std::vector<std::int64_t> axes = {}, bool keepdims = false) {
+  Params p;
+  p.axes = std::move(axes);
+  p.keepdims = keepdims;
+  return pa::call(op, std::array{a}, p);
+}
+
+// Each expected value is what NumPy 1.24.2 printed for the call in the comment.
+TEST(ArrayReductions, ValuesAndDTypes) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const NdArray x = values<float>({2, 3}, {1, float(nan), 3, 4, 5, -1});
+  // np.amax(x, axis=1) -> [nan, 5.]; np.amin(x, axis=0) -> [1., nan, -1.]
+  const NdArray mx = reduce_call(OpId::Amax, x, {1});
+  EXPECT_EQ(mx.dtype(), DType::Float32);
+  EXPECT_TRUE(std::isnan(mx.get(Idx{0})));
+  EXPECT_EQ(mx.get(Idx{1}), 5.0);
+  const NdArray mn = reduce_call(OpId::Amin, x, {0});
+  EXPECT_EQ(mn.get(Idx{0}), 1.0);
+  EXPECT_TRUE(std::isnan(mn.get(Idx{1})));
+  EXPECT_EQ(mn.get(Idx{2}), -1.0);
+  // np.amax(np.array([-0., 0.])) -> 0.0 and of [0., -0.] -> -0.0 (the later of a tie);
+  // np.amax(np.array([-0., 0.], np.float16)) -> -0.0 (the first)
+  EXPECT_FALSE(std::signbit(reduce_call(OpId::Amax, values<double>({2}, {-0.0, 0.0})).get({})));
+  EXPECT_TRUE(std::signbit(reduce_call(OpId::Amax, values<double>({2}, {0.0, -0.0})).get({})));
+  EXPECT_TRUE(std::signbit(reduce_call(OpId::Amax, values<double>({2}, {-0.0, 0.0}).astype(DType::Float16)).get({})));
+  // np.prod(np.array([2, 3, 4], np.uint8)) -> 24 (uint64); np.prod([[1.5, 2.], [3., 4.]], axis=0) -> [4.5, 8.]
+  const NdArray pu = reduce_call(OpId::Prod, values<std::uint8_t>({3}, {2, 3, 4}));
+  EXPECT_EQ(pu.dtype(), DType::UInt64);
+  EXPECT_EQ(pu.get({}), 24.0);
+  EXPECT_EQ(reduce_call(OpId::Prod, values<double>({2, 2}, {1.5, 2, 3, 4}), {0}).to_doubles(), (Vals{4.5, 8.0}));
+  // np.mean(np.array([1, 2, 4], np.int32)) -> 2.3333333333333335 (float64); of float16 [1, 2] -> 1.5 (float16)
+  const NdArray mi = reduce_call(OpId::Mean, values<std::int32_t>({3}, {1, 2, 4}));
+  EXPECT_EQ(mi.dtype(), DType::Float64);
+  EXPECT_EQ(mi.get({}), 2.3333333333333335);
+  const NdArray mh = reduce_call(OpId::Mean, values<float>({2}, {1, 2}).astype(DType::Float16));
+  EXPECT_EQ(mh.dtype(), DType::Float16);
+  EXPECT_EQ(mh.get({}), 1.5);
+  // float(np.mean(np.full(70001, 0.3, np.float16))) -> 0.300048828125: summed in float32
+  const NdArray many = reduce_call(OpId::Mean, NdArray::full({70001}, 0.3, DType::Float16));
+  EXPECT_EQ(many.get({}), 0.300048828125);
+  // np.all([[1., nan], [0., 2.]], axis=1) -> [True, False]; np.any([[0., -0.], [0., nan]], axis=1) -> [False, True]
+  const NdArray al = reduce_call(OpId::All, values<double>({2, 2}, {1, nan, 0, 2}), {1});
+  EXPECT_EQ(al.dtype(), DType::Bool);
+  EXPECT_EQ(al.to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(reduce_call(OpId::Any, values<double>({2, 2}, {0, -0.0, 0, nan}), {1}).to_doubles(), (Vals{0, 1}));
+  // np.all(np.ones((0, 3)), axis=0) -> [True, True, True]; np.any of it -> [False, False, False]
+  EXPECT_EQ(reduce_call(OpId::All, NdArray::ones({0, 3}, DType::Float32), {0}).to_doubles(), (Vals{1, 1, 1}));
+  EXPECT_EQ(reduce_call(OpId::Any, NdArray::ones({0, 3}, DType::Float32), {0}).to_doubles(), (Vals{0, 0, 0}));
+}
+
+// np.amax(np.ones((3, 0)), axis=1); np.amin(np.ones((0,))) (NumPy 1.24.2); a kept zero-length
+// axis is no error: np.amax(np.ones((0, 3)), axis=1).shape -> (0,)
+TEST(ArrayReductions, ExtremaOfNothingRaise) {
+  expect_error<parity::ValueError>([] { reduce_call(OpId::Amax, NdArray::ones({3, 0}, DType::Float64), {1}); },
+                                   "zero-size array to reduction operation maximum which has no identity");
+  expect_error<parity::ValueError>([] { reduce_call(OpId::Amin, NdArray::ones({0}, DType::Float64)); },
+                                   "zero-size array to reduction operation minimum which has no identity");
+  EXPECT_EQ(reduce_call(OpId::Amax, NdArray::ones({0, 3}, DType::Float64), {1}).shape(), (Shape{0}));
+}
+
+}  // namespace

@@ -1044,3 +1044,44 @@ TEST(Autograd, AstypeIsToCopy) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+// PyTorch 1.13: the gradients and grad_fn names of the reductions.
+TEST(Autograd, ReductionGradients) {
+  spec::Params dim1;
+  dim1.axes = {1};
+  // x = torch.tensor([[2., 0., 3.], [0., 0., 1.], [1., 2., 3.]], requires_grad=True)
+  // torch.prod(x, 1).backward(torch.ones(3)); x.grad -> [[0, 6, 0], [0, 0, 0], [6, 3, 2]]
+  const Tensor x = f32({3, 3}, {2, 0, 3, 0, 0, 1, 1, 2, 3}).requires_grad_();
+  const Tensor p = call(spec::OpId::Prod, std::array{x}, dim1);
+  EXPECT_EQ(p.grad_fn_name(), "ProdBackward1");
+  p.backward(f32({3}, {1, 1, 1}));
+  EXPECT_EQ(x.grad().to_doubles(), (std::vector<double>{0, 6, 0, 0, 0, 0, 6, 3, 2}));
+  // y = torch.tensor([[2., 1., 3.], [4., 0., 1.], [1., 2., 3.]]); torch.prod(y).backward() -> 144 at the zero
+  const Tensor y = f32({3, 3}, {2, 1, 3, 4, 0, 1, 1, 2, 3}).requires_grad_();
+  const Tensor py = call(spec::OpId::Prod, std::array{y});
+  EXPECT_EQ(py.grad_fn_name(), "ProdBackward0");
+  py.backward();
+  EXPECT_EQ(y.grad().to_doubles(), (std::vector<double>{0, 0, 0, 0, 144, 0, 0, 0, 0}));
+  // z = torch.tensor([1., 3., 3.]); torch.amax(z).backward() -> [0, 0.5, 0.5]
+  const Tensor z = f32({3}, {1, 3, 3}).requires_grad_();
+  const Tensor mz = call(spec::OpId::Amax, std::array{z});
+  EXPECT_EQ(mz.grad_fn_name(), "AmaxBackward0");
+  mz.backward();
+  EXPECT_EQ(z.grad().to_doubles(), (std::vector<double>{0, 0.5, 0.5}));
+  // w = torch.tensor([1., nan, 3.]); torch.amin(w).backward() -> [nan, nan, nan]
+  const Tensor w = f32({3}, {1, std::numeric_limits<float>::quiet_NaN(), 3}).requires_grad_();
+  call(spec::OpId::Amin, std::array{w}).backward();
+  for (double g : w.grad().to_doubles()) EXPECT_TRUE(std::isnan(g));
+  // v = torch.ones(2, 3); torch.mean(v, 1).backward(torch.ones(2)) -> 1/3 everywhere (MeanBackward1)
+  const Tensor v = Tensor::full({2, 3}, 1, DType::Float64).requires_grad_();
+  const Tensor mv = call(spec::OpId::Mean, std::array{v}, dim1);
+  EXPECT_EQ(mv.grad_fn_name(), "MeanBackward1");
+  mv.backward(Tensor::full({2}, 1, DType::Float64));
+  for (double g : v.grad().to_doubles()) EXPECT_EQ(g, 1.0 / 3.0);
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -573,23 +573,38 @@ TEST_F(Cuda, ElementwiseRejectsBadArguments) {
 }
 
 // ---------------------------------------------------------------------------------------
-// sum
+// reduce
 
-// Runs sum of `in` (a view of shape `shape`) over `axes` into a zero-filled output on both
-// devices, and checks both against a float64 host loop: exact for integers, and for floats
-// within |got - want| <= 2 * eps * k * sum(|terms|), k the number of terms (the op table's
-// loose bound for any summation order).
-void check_sum(DType in_dt, DType out_dt, const View& in_view, const std::vector<int>& axes,
-               std::uint64_t seed, bool integral_values = false) {
-  const Shape& shape = in_view.shape;
-  SCOPED_TRACE("sum " + dname(in_dt) + " -> " + dname(out_dt) + " of " + spec::shape_str(shape) + " over " +
-               std::to_string(axes.size()) + " axes");
-  // Output: contiguous over the kept dims, stride 0 on the reduced ones (keepdim layout).
+// The output of a reduction of `shape` over `axes`: contiguous over the kept dims, stride 0
+// on the reduced ones (keepdim layout); `n_out` its element count.
+View reduced_view(const Shape& shape, const std::vector<int>& axes, std::int64_t* n_out) {
   Shape out_shape = shape;
   for (int a : axes) out_shape[std::size_t(a)] = 1;
   View out_view = contiguous(out_shape);
   out_view.shape = shape;
   for (int a : axes) out_view.strides[std::size_t(a)] = 0;
+  *n_out = spec::numel(out_shape);
+  return out_view;
+}
+
+// Output bytes that no reduction writes (0xA5 in every byte), on host and device: the kernels
+// write every output element, so none of it may survive.
+void poison(Buffer& out) {
+  std::fill(out.host().begin(), out.host().end(), static_cast<unsigned char>(0xA5));
+  out.upload();
+}
+
+// Runs sum of `in` (a view of shape `shape`) over `axes` on both devices, into outputs that
+// start as garbage, and checks both against a float64 host loop: exact for integers, and for
+// floats within |got - want| <= 2 * eps * k * sum(|terms|), k the number of terms (the op
+// table's loose bound for any summation order).
+void check_sum(DType in_dt, DType out_dt, const View& in_view, const std::vector<int>& axes,
+               std::uint64_t seed, bool integral_values = false) {
+  const Shape& shape = in_view.shape;
+  SCOPED_TRACE("sum " + dname(in_dt) + " -> " + dname(out_dt) + " of " + spec::shape_str(shape) + " over " +
+               std::to_string(axes.size()) + " axes");
+  std::int64_t n_out = 0;
+  const View out_view = reduced_view(shape, axes, &n_out);
 
   Buffer in(in_dt, extent(in_view));
   in.randomize(seed);
@@ -598,19 +613,18 @@ void check_sum(DType in_dt, DType out_dt, const View& in_view, const std::vector
     // 2^24, exact in float32, so any summation order gives the exact total.
     spec::visit_dtype(in_dt, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      for (std::int64_t i = 0; i < in.size(); ++i) in.host_as<T>()[i] = spec::from_double<T>(double(i * 7 % 5) - 2.0);
+      for (std::int64_t i = 0; i < in.size(); ++i)
+        in.host_as<T>()[i] = spec::from_double<T>(double(i * 7 % 5) - 2.0);
     });
     in.upload();
   }
-  const std::int64_t n_out = spec::numel(out_shape);
   Buffer out(out_dt, std::max<std::int64_t>(n_out, 1));
-  std::fill(out.host().begin(), out.host().end(), 0);
-  out.upload();
+  poison(out);
 
-  const Reduction host{shape, out.host_op(out_view), in.host_op(in_view)};
-  const Reduction dev{shape, out.dev_op(out_view), in.dev_op(in_view)};
-  kcpu::sum(host);
-  kc::sum(dev);
+  const Reduction host{shape, out.host_op(out_view), in.host_op(in_view), spec::Reduce::Sum};
+  const Reduction dev{shape, out.dev_op(out_view), in.dev_op(in_view), spec::Reduce::Sum};
+  kcpu::reduce(host);
+  kc::reduce(dev);
   const auto got = out.download();
 
   std::vector<double> want(std::size_t(std::max<std::int64_t>(n_out, 1)), 0.0), mag(want.size(), 0.0);
@@ -663,23 +677,16 @@ TEST_F(Cuda, SumLargeShapesUseEveryPath) {
   }
 }
 
-TEST_F(Cuda, SumAddsIntoTheOutput) {
-  // The kernel contract is out += sum(in): [1, 2, 3, 4] summed into 10 gives 20, and an
-  // empty input adds nothing (torch.sum(torch.zeros(0, 4), 0) == zeros(4) once the engine
-  // has zero-filled the output).
+TEST_F(Cuda, SumWritesTheOutput) {
+  // The kernel contract is out = sum(in): [1, 2, 3, 4] summed into an output holding 10
+  // gives 10, whatever was there before.
   Buffer in(DType::Int32, 4), out(DType::Int64, 4);
   for (int k = 0; k < 4; ++k) in.host_as<std::int32_t>()[k] = k + 1;
   in.upload();
   out.host_as<std::int64_t>()[0] = 10;
   out.upload();
-  kc::sum({{4}, out.dev_op(View{{4}, {0}, 0}), in.dev_op(contiguous({4}))});
-  EXPECT_EQ(value_at(DType::Int64, out.download(), 0), 20.0);
-
-  for (int k = 0; k < 4; ++k) out.host_as<std::int64_t>()[k] = 0;
-  out.upload();
-  kc::sum({{0, 4}, out.dev_op(View{{0, 4}, {0, 1}, 0}), in.dev_op(contiguous({0, 4}))});
-  const auto zeros = out.download();
-  for (int k = 0; k < 4; ++k) EXPECT_EQ(value_at(DType::Int64, zeros, k), 0.0);
+  kc::reduce({{4}, out.dev_op(View{{4}, {0}, 0}), in.dev_op(contiguous({4})), spec::Reduce::Sum});
+  EXPECT_EQ(value_at(DType::Int64, out.download(), 0), 10.0);
 
   // 1 + 2 + ... + n = n (n + 1) / 2 for n = 100000, in a bool count too: sum of n trues is n.
   const std::int64_t n = 100000;
@@ -690,17 +697,193 @@ TEST_F(Cuda, SumAddsIntoTheOutput) {
   }
   big.upload();
   flags.upload();
-  std::fill(total.host().begin(), total.host().end(), 0);
-  total.upload();
-  kc::sum({{n}, total.dev_op(View{{n}, {0}, 0}), big.dev_op(contiguous({n}))});
-  kc::sum({{n}, total.dev_op(View{{n}, {0}, 1}), flags.dev_op(contiguous({n}))});
+  poison(total);
+  kc::reduce({{n}, total.dev_op(View{{n}, {0}, 0}), big.dev_op(contiguous({n})), spec::Reduce::Sum});
+  kc::reduce({{n}, total.dev_op(View{{n}, {0}, 1}), flags.dev_op(contiguous({n})), spec::Reduce::Sum});
   const auto t = total.download();
   EXPECT_EQ(value_at(DType::Int64, t, 0), double(n * (n + 1) / 2));
   EXPECT_EQ(value_at(DType::Int64, t, 1), double(n));
+}
 
-  // Accumulation dtypes are int64, float32, float64 only.
-  Buffer i32(DType::Int32, 1);
-  EXPECT_THROW(kc::sum({{4}, i32.dev_op(View{{4}, {0}, 0}), in.dev_op(contiguous({4}))}), TypeError);
+// Runs `op` of `in` over `axes` on both devices into outputs of `out_dt` that start as
+// garbage, and expects the two outputs to match bit for bit (max, min, all and any give one
+// value in any order of combination; integer prod wraps, exact in any order too).
+void check_reduce_matches_cpu(spec::Reduce op, Buffer& in, const View& in_view, DType out_dt,
+                              const std::vector<int>& axes) {
+  const Shape& shape = in_view.shape;
+  SCOPED_TRACE(std::string(spec::reduce_name(op)) + " " + dname(in.dtype()) + " -> " + dname(out_dt) +
+               " of " + spec::shape_str(shape) + " over " + std::to_string(axes.size()) + " axes");
+  std::int64_t n_out = 0;
+  const View out_view = reduced_view(shape, axes, &n_out);
+  Buffer out(out_dt, std::max<std::int64_t>(n_out, 1));
+  poison(out);
+  kcpu::reduce({shape, out.host_op(out_view), in.host_op(in_view), op});
+  kc::reduce({shape, out.dev_op(out_view), in.dev_op(in_view), op});
+  EXPECT_EQ(mismatch(out_dt, out.download(), out.host()), "");
+}
+
+// Seeded values in `b` (host and device), with a NaN at every `nan_every`-th element for
+// float dtypes (0: none) and a zero at every `zero_every`-th element (0: none).
+void seed_for_reduce(Buffer& b, std::uint64_t seed, std::int64_t nan_every, std::int64_t zero_every) {
+  b.randomize(seed);
+  spec::visit_dtype(b.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    for (std::int64_t i = 0; i < b.size(); ++i) {
+      if (zero_every > 0 && i % zero_every == 3) b.host_as<T>()[i] = spec::from_double<T>(0.0);
+      if constexpr (spec::is_float_v<T>)
+        if (nan_every > 0 && i % nan_every == 11) b.host_as<T>()[i] = spec::from_double<T>(std::nan(""));
+    }
+  });
+  b.upload();
+}
+
+TEST_F(Cuda, MaxMinMatchCpuWithNaN) {
+  const Shape s{5, 6, 7};
+  const std::vector<std::vector<int>> axes_sets = {{}, {0}, {2}, {0, 2}, {0, 1, 2}};
+  for (DType dt : torch_dtypes())
+    for (spec::Reduce op : {spec::Reduce::Max, spec::Reduce::Min})
+      for (const View& v : {contiguous(s), permuted(s, {2, 0, 1})})
+        for (const auto& axes : axes_sets) {
+          // A NaN in some of the outputs' ranges (every 97th element): those outputs are NaN.
+          Buffer in(dt, extent(v));
+          seed_for_reduce(in, 31, 97, 0);
+          check_reduce_matches_cpu(op, in, v, dt, axes);
+        }
+  // Every path of the work: split blocks, block per output, thread per output.
+  for (DType dt : {DType::Float32, DType::Float16, DType::Int32})
+    for (const Shape& shape : {Shape{(1 << 22) + 5}, Shape{4, 1 << 20}, Shape{40, 40000}, Shape{40000, 40}}) {
+      const std::vector<int> axes = {shape.size() == 2 && shape[0] == 40 ? 0 : int(shape.size()) - 1};
+      Buffer in(dt, spec::numel(shape));
+      seed_for_reduce(in, 32, 0, 0);
+      check_reduce_matches_cpu(spec::Reduce::Max, in, contiguous(shape), dt, axes);
+      // One NaN near the end of the buffer.
+      if (spec::is_floating(dt)) {
+        spec::visit_dtype(dt, [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          in.host_as<T>()[in.size() - 7] = spec::from_double<T>(std::nan(""));
+        });
+        in.upload();
+        check_reduce_matches_cpu(spec::Reduce::Min, in, contiguous(shape), dt, axes);
+      }
+    }
+
+  // Hand values: torch.tensor([1., float('nan'), 3.]).max() is nan, .min() too;
+  // torch.tensor([-5, 7, 2], dtype=torch.int8).max() == 7, .min() == -5.
+  Buffer f(DType::Float32, 3), m(DType::Float32, 2), i8(DType::Int8, 3), mi(DType::Int8, 2);
+  f.host_as<float>()[0] = 1.0f;
+  f.host_as<float>()[1] = std::numeric_limits<float>::quiet_NaN();
+  f.host_as<float>()[2] = 3.0f;
+  f.upload();
+  i8.host_as<std::int8_t>()[0] = -5;
+  i8.host_as<std::int8_t>()[1] = 7;
+  i8.host_as<std::int8_t>()[2] = 2;
+  i8.upload();
+  kc::reduce({{3}, m.dev_op(View{{3}, {0}, 0}), f.dev_op(contiguous({3})), spec::Reduce::Max});
+  kc::reduce({{3}, m.dev_op(View{{3}, {0}, 1}), f.dev_op(contiguous({3})), spec::Reduce::Min});
+  kc::reduce({{3}, mi.dev_op(View{{3}, {0}, 0}), i8.dev_op(contiguous({3})), spec::Reduce::Max});
+  kc::reduce({{3}, mi.dev_op(View{{3}, {0}, 1}), i8.dev_op(contiguous({3})), spec::Reduce::Min});
+  const auto mf = m.download(), mb = mi.download();
+  EXPECT_TRUE(std::isnan(value_at(DType::Float32, mf, 0)));
+  EXPECT_TRUE(std::isnan(value_at(DType::Float32, mf, 1)));
+  EXPECT_EQ(value_at(DType::Int8, mb, 0), 7.0);
+  EXPECT_EQ(value_at(DType::Int8, mb, 1), -5.0);
+}
+
+TEST_F(Cuda, AllAnyMatchCpu) {
+  const Shape s{5, 6, 7};
+  const std::vector<std::vector<int>> axes_sets = {{}, {0}, {2}, {0, 2}, {0, 1, 2}};
+  // A zero at every 13th element: over 7 elements about half the outputs hold one. NaN is
+  // true (torch.tensor([float('nan')]).all() is True).
+  for (DType dt : torch_dtypes())
+    for (spec::Reduce op : {spec::Reduce::All, spec::Reduce::Any})
+      for (DType out : {DType::Bool, DType::UInt8})
+        for (const auto& axes : axes_sets) {
+          const View v = permuted(s, {1, 2, 0});
+          Buffer in(dt, extent(v));
+          seed_for_reduce(in, 41, 29, 13);
+          check_reduce_matches_cpu(op, in, v, out, axes);
+        }
+  // Long ranges through every path, uint8 in and out (torch.all of uint8 is uint8).
+  for (const Shape& shape : {Shape{(1 << 22) + 5}, Shape{4, 1 << 20}, Shape{40, 40000}, Shape{40000, 40}}) {
+    const std::vector<int> axes = {shape.size() == 2 && shape[0] == 40 ? 0 : int(shape.size()) - 1};
+    Buffer in(DType::UInt8, spec::numel(shape));
+    seed_for_reduce(in, 42, 0, 0);
+    for (std::int64_t k = 0; k < in.size(); ++k)  // non-zero but for a few zeros
+      if (in.host()[std::size_t(k)] == 0) in.host()[std::size_t(k)] = 1;
+    in.host()[std::size_t(in.size() / 3)] = 0;
+    in.upload();
+    check_reduce_matches_cpu(spec::Reduce::All, in, contiguous(shape), DType::UInt8, axes);
+    check_reduce_matches_cpu(spec::Reduce::Any, in, contiguous(shape), DType::UInt8, axes);
+  }
+  // Integer prod wraps (exact in any order): int64 products of int32 inputs.
+  Buffer p(DType::Int32, 5 * 6 * 7);
+  seed_for_reduce(p, 43, 0, 0);
+  check_reduce_matches_cpu(spec::Reduce::Prod, p, contiguous(s), DType::Int64, {1});
+  check_reduce_matches_cpu(spec::Reduce::Prod, p, contiguous(s), DType::Int64, {0, 1, 2});
+}
+
+TEST_F(Cuda, EmptyReductionsWriteTheIdentity) {
+  // torch.zeros(3, 0).sum(1) == zeros(3), .prod(1) == ones(3), .all(1) == [True] * 3,
+  // .any(1) == [False] * 3; max and min have no identity in PyTorch (the engine refuses
+  // them), the kernel writes -inf and +inf.
+  Buffer in(DType::Float32, 1);
+  const View in_view{{3, 0}, {1, 1}, 0};
+  const View out_view{{3, 0}, {1, 0}, 0};
+  struct Case {
+    spec::Reduce op;
+    DType out;
+    double want;
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const Case& c :
+       {Case{spec::Reduce::Sum, DType::Float32, 0.0}, Case{spec::Reduce::Prod, DType::Int64, 1.0},
+        Case{spec::Reduce::Max, DType::Float32, -inf}, Case{spec::Reduce::Min, DType::Float32, inf},
+        Case{spec::Reduce::All, DType::Bool, 1.0}, Case{spec::Reduce::Any, DType::UInt8, 0.0}}) {
+    SCOPED_TRACE(std::string(spec::reduce_name(c.op)));
+    Buffer out(c.out, 3);
+    poison(out);
+    kcpu::reduce({{3, 0}, out.host_op(out_view), in.host_op(in_view), c.op});
+    kc::reduce({{3, 0}, out.dev_op(out_view), in.dev_op(in_view), c.op});
+    const auto got = out.download();
+    EXPECT_EQ(mismatch(c.out, got, out.host()), "");
+    for (int k = 0; k < 3; ++k) EXPECT_EQ(value_at(c.out, got, k), c.want) << "output " << k;
+  }
+  // torch.zeros(0, 4).sum(0) == zeros(4), in a strided (every other element) output whose
+  // gaps stay as they were.
+  Buffer out(DType::Int64, 8);
+  poison(out);
+  const auto before = out.host();
+  kc::reduce(
+      {{0, 4}, out.dev_op(View{{0, 4}, {0, 2}, 0}), in.dev_op(View{{0, 4}, {4, 1}, 0}), spec::Reduce::Sum});
+  const auto got = out.download();
+  for (int k = 0; k < 8; ++k) {
+    if (k % 2 == 0)
+      EXPECT_EQ(value_at(DType::Int64, got, k), 0.0) << "output " << k;
+    else
+      EXPECT_EQ(std::memcmp(got.data() + k * 8, before.data() + k * 8, 8), 0) << "gap " << k;
+  }
+  // No output at all (a kept dim of size 0): nothing is written.
+  kc::reduce(
+      {{0, 4}, out.dev_op(View{{0, 4}, {1, 0}, 0}), in.dev_op(View{{0, 4}, {4, 1}, 0}), spec::Reduce::Sum});
+  EXPECT_EQ(mismatch(DType::Int64, out.download(), got), "");
+}
+
+TEST_F(Cuda, ReduceRejectsBadArguments) {
+  Buffer in(DType::Int32, 4), i32(DType::Int32, 1), f16(DType::Float16, 1), b(DType::Bool, 1);
+  const View red{{4}, {0}, 0};
+  const Operand x = in.dev_op(contiguous({4}));
+  // Sum and prod accumulate in int64, float32 or float64 only.
+  EXPECT_THROW(kc::reduce({{4}, i32.dev_op(red), x, spec::Reduce::Sum}), TypeError);
+  EXPECT_THROW(kc::reduce({{4}, f16.dev_op(red), x, spec::Reduce::Prod}), TypeError);
+  // Max and min write the input's dtype; all and any bool or uint8.
+  EXPECT_THROW(kc::reduce({{4}, f16.dev_op(red), x, spec::Reduce::Max}), TypeError);
+  EXPECT_THROW(kc::reduce({{4}, i32.dev_op(red), x, spec::Reduce::All}), TypeError);
+  EXPECT_NO_THROW(kc::reduce({{4}, b.dev_op(red), x, spec::Reduce::Any}));
+  // Mean is a sum divided by the count (the engine's); none is no reduction.
+  EXPECT_THROW(kc::reduce({{4}, i32.dev_op(red), x, spec::Reduce::Mean}), ValueError);
+  EXPECT_THROW(kc::reduce({{4}, i32.dev_op(red), x, spec::Reduce::None}), ValueError);
+  // Stride lists must match the shape.
+  EXPECT_THROW(kc::reduce({{2, 2}, i32.dev_op(red), x, spec::Reduce::Max}), ValueError);
 }
 
 // ---------------------------------------------------------------------------------------

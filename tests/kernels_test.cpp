@@ -142,9 +142,9 @@ std::vector<float> run_elementwise(parity::spec::OpId op, int threads, const std
 
 float run_sum(int threads, const std::vector<float>& x) {
   Threads t(threads);
-  float out = 0.0f;
+  float out = -1.0f;  // the kernel writes it (api.h)
   namespace k = parity::kernels;
-  pk::sum(k::Reduction{{std::int64_t(x.size())},
+  pk::reduce(k::Reduction{{std::int64_t(x.size())},
                        {&out, parity::spec::DType::Float32, {0}},
                        {const_cast<float*>(x.data()), parity::spec::DType::Float32, {1}}});
   return out;

@@ -1413,3 +1413,65 @@ TEST(TensorComposite, SoftplusGradient) {
 
 }  // namespace
 }  // namespace parity::tensor
+
+namespace parity::tensor {
+namespace {
+
+Tensor reduce_call(spec::OpId op, const Tensor& a, std::vector<std::int64_t> dims = {}, bool keepdim = false) {
+  spec::Params p;
+  p.axes = std::move(dims);
+  p.keepdims = keepdim;
+  return call(op, std::array{a}, p);
+}
+
+// Each expected value is what PyTorch 1.13 printed for the call in the comment.
+TEST(TensorReductions, ValuesAndDTypes) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // torch.amax(torch.tensor([[1., nan, 3.], [4., 5., -1.]]), dim=1) -> [nan, 5.]
+  const Tensor mx = reduce_call(spec::OpId::Amax, f32({2, 3}, {1, nan, 3, 4, 5, -1}), {1});
+  EXPECT_TRUE(std::isnan(V(mx)[0]));
+  EXPECT_EQ(V(mx)[1], 5.0);
+  // torch.amax(torch.tensor([-0., 0.])) -> -0.; torch.amin(torch.tensor([0., -0.])) -> 0. (the first of a tie)
+  EXPECT_TRUE(std::signbit(V(reduce_call(spec::OpId::Amax, f32({2}, {-0.0f, 0.0f})))[0]));
+  EXPECT_FALSE(std::signbit(V(reduce_call(spec::OpId::Amin, f32({2}, {0.0f, -0.0f})))[0]));
+  // torch.prod(torch.tensor([[1.5, 2.], [3., 4.]]), 0) -> [4.5, 8.]; of int32 [2, 3, 4] -> 24 (int64)
+  EXPECT_EQ(V(reduce_call(spec::OpId::Prod, f32({2, 2}, {1.5f, 2, 3, 4}), {0})), (std::vector<double>{4.5, 8}));
+  const Tensor pi = reduce_call(spec::OpId::Prod, i32({3}, {2, 3, 4}));
+  EXPECT_EQ(pi.dtype(), DType::Int64);
+  EXPECT_EQ(V(pi), (std::vector<double>{24}));
+  // torch.all(torch.tensor([1, 0, 3], dtype=torch.uint8)) -> tensor(0, dtype=torch.uint8);
+  // torch.any(torch.tensor([0, 0, 3], dtype=torch.uint8)) -> tensor(1, dtype=torch.uint8)
+  const Tensor u = Tensor::full({3}, 3, DType::UInt8);
+  const Tensor al = reduce_call(spec::OpId::All, i32({3}, {1, 0, 3}).to(DType::UInt8));
+  EXPECT_EQ(al.dtype(), DType::UInt8);
+  EXPECT_EQ(V(al), (std::vector<double>{0}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::Any, i32({3}, {0, 0, 3}).to(DType::UInt8))), (std::vector<double>{1}));
+  EXPECT_EQ(reduce_call(spec::OpId::Any, f32({2}, {0, nan})).dtype(), DType::Bool);
+  EXPECT_EQ(V(reduce_call(spec::OpId::All, u)), (std::vector<double>{1}));
+  // torch.mean(torch.full((70001,), 0.3, dtype=torch.float16)).item() -> 0.0: the count is inf in float16
+  EXPECT_EQ(V(reduce_call(spec::OpId::Mean, Tensor::full({70001}, 0.3, DType::Float16))), (std::vector<double>{0}));
+  // torch.mean(torch.ones(2, 3), 1) -> [1., 1.]
+  EXPECT_EQ(V(reduce_call(spec::OpId::Mean, Tensor::full({2, 3}, 1, DType::Float32), {1})),
+            (std::vector<double>{1, 1}));
+}
+
+TEST(TensorReductions, Refusals) {
+  // torch.amax(torch.ones(3, 0), dim=1); torch.amax(torch.ones(0))
+  expect_library_error<IndexError>([] { reduce_call(spec::OpId::Amax, Tensor::full({3, 0}, 1, DType::Float32), {1}); },
+                                   "IndexError", "amax(): Expected reduction dim 1 to have non-zero size.");
+  expect_library_error<ValueError>(
+      [] { reduce_call(spec::OpId::Amax, Tensor::full({0}, 1, DType::Float32)); }, "RuntimeError",
+      "amax(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the "
+      "'dim' argument.");
+  // torch.mean(torch.ones(3, dtype=torch.int64)); torch.prod(torch.ones(3, dtype=torch.float16))
+  expect_library_error<TypeError>(
+      [] { reduce_call(spec::OpId::Mean, i64({3}, {1, 2, 3})); }, "RuntimeError",
+      "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long");
+  expect_library_error<TypeError>([] { reduce_call(spec::OpId::Prod, Tensor::full({3}, 1, DType::Float16)); },
+                                  "RuntimeError", "\"prod_cpu\" not implemented for 'Half'");
+  // torch.prod(torch.ones(2, 3), dim=(0, 1)): one int dim only
+  EXPECT_THROW(reduce_call(spec::OpId::Prod, Tensor::full({2, 3}, 1, DType::Float32), {0, 1}), TypeError);
+}
+
+}  // namespace
+}  // namespace parity::tensor

@@ -1046,13 +1046,22 @@ NdArray float_sum(const NdArray& a, const std::vector<int>& reduced, const Shape
   return buf.transpose(to_original).copy().reshape(result);
 }
 
+// A reduction's result dtype, result shape (raising NumPy's errors) and reduced axes.
+struct ReductionSetup {
+  DType rt;
+  Shape os;
+  std::vector<int> reduced;
+};
+ReductionSetup reduction_setup(OpId op, const NdArray& a, const spec::Params& params) {
+  const spec::Operand ops[] = {{a.dtype(), a.ndim() == 0}};
+  const Shape shapes[] = {a.shape()};
+  return {spec::result_dtype(op, kNumPy, ops), spec::result_shape(op, kNumPy, shapes, params),
+          spec::reduction_axes(kNumPy, a.ndim(), params.axes)};
+}
+
 NdArray sum_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
   const NdArray& a = in[0];
-  const spec::Operand ops[] = {{a.dtype(), a.ndim() == 0}};
-  const DType rt = spec::result_dtype(op, kNumPy, ops);
-  const Shape shapes[] = {a.shape()};
-  const Shape os = spec::result_shape(op, kNumPy, shapes, params);
-  const std::vector<int> reduced = spec::reduction_axes(kNumPy, a.ndim(), params.axes);
+  const auto [rt, os, reduced] = reduction_setup(op, a, params);
   if (spec::is_floating(a.dtype())) {
     return spec::visit_dtype(a.dtype(), [&](auto tag) -> NdArray {
       using T = typename decltype(tag)::type;
@@ -1083,6 +1092,157 @@ NdArray sum_ref(OpId op, std::span<const NdArray> in, const spec::Params& params
       for (Odometer<1> inner(red_shape, {&red_strides}); !inner.done(); inner.next())
         acc += std::uint64_t(cast_value<std::int64_t>(load<A>(first + inner.offset(0))));
       store<std::int64_t>(po + k * std::int64_t(sizeof(std::int64_t)), std::int64_t(acc));
+    }
+  });
+  return out;
+}
+
+// ---- mean, prod, amax, amin, all, any -------------------------------------------------
+
+// A copy of `a` in `dtype` whose memory runs in the order NumPy's iterator walks `a`
+// (numpy_axis_order), so that a sum over the copy adds in the order NumPy's buffered cast
+// feeds its loop (np.mean's umr_sum(arr, dtype=...)).
+NdArray astype_in_walk_order(const NdArray& a, DType dtype) {
+  const std::vector<int> order = numpy_axis_order(a);  // innermost first
+  std::vector<int> outer_first(order.rbegin(), order.rend());
+  std::vector<int> back(outer_first.size());
+  for (std::size_t k = 0; k < outer_first.size(); ++k) back[std::size_t(outer_first[k])] = int(k);
+  return a.transpose(outer_first).astype(dtype).transpose(back);
+}
+
+// np.mean as numpy/core/_methods.py's _mean: bool and integers summed in float64, float16 in
+// float32 (umr_sum with that dtype, in sum's order), then divided by the count: where the
+// result is an array, by true_divide in the sum's dtype; where it is a scalar (every axis
+// reduced, no keepdims), as ret.dtype.type(ret / rcount), a float64 division rounded to the
+// sum's dtype. A float16 result is rounded from that last.
+NdArray mean_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  const NdArray& a = in[0];
+  const auto [rt, os, reduced] = reduction_setup(op, a, params);
+  std::int64_t count = 1;
+  for (int d : reduced) count *= a.shape()[std::size_t(d)];
+  const DType acc = spec::is_half(rt) ? DType::Float32 : rt;  // float16 in float32
+  const NdArray cast = a.dtype() == acc ? a : astype_in_walk_order(a, acc);
+  const bool scalar = os.empty();
+  return spec::visit_dtype(acc, [&](auto tag) -> NdArray {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      NdArray s = float_sum<T>(cast, reduced, os);
+      T* p = static_cast<T*>(s.data());
+      for (std::int64_t i = 0; i < s.size(); ++i)
+        p[i] = scalar ? T(double(p[i]) / double(count)) : T(p[i] / T(count));
+      return s.astype(rt);
+    } else {
+      throw RuntimeError("mean: unexpected accumulation dtype " + std::string(spec::dtype_name(acc)));
+    }
+  });
+}
+
+// One output element's fold over its reduced elements, for prod, amax, amin, all and any.
+template <class T>
+struct Folder {
+  // prod: each product rounded to T (NumPy's half loop multiplies in float and rounds each
+  // step), integers wrapping in the 64-bit accumulator the result dtype is
+  static T prod(T a, T b) {
+    if constexpr (std::is_same_v<T, bool>)
+      return a && b;
+    else if constexpr (std::is_integral_v<T>)
+      return T(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
+    else
+      return spec::narrow<T>(spec::widen(a) * spec::widen(b));
+  }
+  // amax/amin: a NaN is kept once met. A tie keeps the element met later in float32 and
+  // float64 (NumPy 1.24's loops: np.amax(np.array([-0., 0.])) is 0.0, of [0., -0.] -0.0) and
+  // the one held in float16 (its scalar loop: io1 >= in2 ? io1 : in2, so -0.0 for [-0., 0.]);
+  // bfloat16, which NumPy lacks, as float16.
+  template <bool kMax>
+  static T extremum(T a, T b) {
+    if constexpr (!std::is_integral_v<T>)
+      if (spec::widen(a) != spec::widen(a)) return a;
+    const auto x = spec::widen(a), y = spec::widen(b);
+    if constexpr (spec::is_half_v<T>)
+      return (kMax ? y > x : y < x) || y != y ? b : a;
+    else
+      return (kMax ? x > y : x < y) ? a : b;
+  }
+};
+
+// np.prod, np.amax, np.amin, np.all, np.any: each output element folds its reduced elements
+// one at a time in the order NumPy's iterator meets them (numpy_axis_order; a product's
+// rounding depends on it), starting from the identity (prod 1, all true, any false) or, for
+// amax and amin, which have none, from the first element.
+NdArray fold_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  const spec::OpSpec& row = spec::op_spec(op);
+  const NdArray& a = in[0];
+  const auto [rt, os, reduced] = reduction_setup(op, a, params);  // amax of nothing raises
+  auto is_reduced = [&](int d) { return std::find(reduced.begin(), reduced.end(), d) != reduced.end(); };
+  // Kept axes in C order (output element k is the k-th kept index); reduced axes outermost
+  // first in NumPy's walk, so the innermost (smallest stride) varies fastest.
+  const std::vector<int> order = numpy_axis_order(a);
+  // prod and the extrema fold in the result dtype (prod's accumulator: int64, uint64 or the
+  // float); all and any in bool.
+  const NdArray src = row.reduce == spec::Reduce::Prod && a.dtype() != rt ? a.astype(rt) : a;
+  NdArray out = make_owned(os, rt);
+  char* po = base_of(out);
+  const char* pa = base_of(src);
+  const Strides& ss = src.strides();
+  // src keeps a's layout unless it was cast (astype: C order); walk its own strides.
+  Shape kept_shape, red_shape;
+  Strides k_st, r_st;
+  for (int d = 0; d < a.ndim(); ++d)
+    if (!is_reduced(d)) {
+      kept_shape.push_back(a.shape()[std::size_t(d)]);
+      k_st.push_back(ss[std::size_t(d)]);
+    }
+  for (auto it = order.rbegin(); it != order.rend(); ++it)
+    if (is_reduced(*it)) {
+      red_shape.push_back(a.shape()[std::size_t(*it)]);
+      r_st.push_back(ss[std::size_t(*it)]);
+    }
+  spec::visit_dtype(src.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    std::int64_t k = 0;
+    for (Odometer<1> outer(kept_shape, {&k_st}); !outer.done(); outer.next(), ++k) {
+      const char* first = pa + outer.offset(0);
+      switch (row.reduce) {
+        case spec::Reduce::All:
+        case spec::Reduce::Any: {
+          const bool all = row.reduce == spec::Reduce::All;
+          bool v = all;
+          for (Odometer<1> r(red_shape, {&r_st}); !r.done(); r.next()) {
+            const bool x = cast_value<bool>(load<T>(first + r.offset(0)));
+            v = all ? (v && x) : (v || x);
+          }
+          store<bool>(po + k, v);
+          break;
+        }
+        case spec::Reduce::Prod: {
+          if constexpr (std::is_same_v<T, bool>) {
+            throw RuntimeError("prod: the accumulator is never bool");
+          } else {
+            T v = spec::narrow<T>(spec::opmath_t<T>(1));
+            for (Odometer<1> r(red_shape, {&r_st}); !r.done(); r.next())
+              v = Folder<T>::prod(v, load<T>(first + r.offset(0)));
+            store<T>(po + k * std::int64_t(sizeof(T)), v);
+          }
+          break;
+        }
+        case spec::Reduce::Max:
+        case spec::Reduce::Min: {
+          const bool mx = row.reduce == spec::Reduce::Max;
+          Odometer<1> r(red_shape, {&r_st});
+          T v = load<T>(first + r.offset(0));  // result_shape refused an empty reduction
+          for (r.next(); !r.done(); r.next()) {
+            const T x = load<T>(first + r.offset(0));
+            v = mx ? Folder<T>::template extremum<true>(v, x) : Folder<T>::template extremum<false>(v, x);
+          }
+          store<T>(po + k * std::int64_t(sizeof(T)), v);
+          break;
+        }
+        case spec::Reduce::None:
+        case spec::Reduce::Sum:
+        case spec::Reduce::Mean:
+          throw RuntimeError("fold_ref: " + std::string(row.name) + " is not a fold");
+      }
     }
   });
   return out;
@@ -1309,6 +1469,12 @@ constexpr std::array kImpls{
   ImplRow{OpId::Gelu,         composite<gelu_formula>},
   ImplRow{OpId::GeluTanh,     composite<gelu_tanh_formula>},
   ImplRow{OpId::Astype,       astype_ref},
+  ImplRow{OpId::Amax,         fold_ref},
+  ImplRow{OpId::Amin,         fold_ref},
+  ImplRow{OpId::Prod,         fold_ref},
+  ImplRow{OpId::Mean,         mean_ref},
+  ImplRow{OpId::All,          fold_ref},
+  ImplRow{OpId::Any,          fold_ref},
 };
 // clang-format on
 

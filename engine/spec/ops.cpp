@@ -23,6 +23,12 @@ constexpr Signature kReductionSig{{"a", ""},
                                   {{{"axis", "dim", "int or tuple of ints", "None", "None", ParamKind::Axes},
                                     {"keepdims", "keepdim", "bool", "False", "False", ParamKind::Keepdims}}},
                                   2};
+// amax and amin of -0 and +0: each library keeps whichever its (vectorised) loop meets last,
+// so the sign of a zero extremum depends on the order and the vector width.
+constexpr std::string_view kZeroTieReason =
+    "a zero extremum of -0 and +0: the sign is whichever each library's loop keeps "
+    "(np.amax([-0., 0.]) is 0.0, torch.amax(torch.tensor([-0., 0.])) is -0.0)";
+constexpr std::string_view kUint8TruthReason = "uint8 input: NumPy gives bool, PyTorch keeps uint8 (0 or 1)";
 constexpr Signature kWhereSig{{"condition", "x", "y"}, {"condition", "input", "other"}, {}, 0};
 constexpr Signature kClipSig{{"a", "a_min", "a_max"}, {"input", "min", "max"}, {}, 0};
 // np.nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None) and torch.nan_to_num(input,
@@ -268,7 +274,8 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
    .divergences = {{{DivergenceKind::ResultDtype,
                      "uint8 input: NumPy adds unsigned integers in uint64, PyTorch in int64"}}},
-   .num_divergences = 1},
+   .num_divergences = 1,
+   .reduce = Reduce::Sum},
   {.id = OpId::Matmul, .name = "matmul", .numpy_name = "numpy.matmul", .torch_name = "torch.matmul",
    .kind = OpKind::Matmul, .arity = 2, .signature = kBinarySig,
    .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
@@ -1304,6 +1311,92 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                      "(1 + 2**-11 + 2**-40: NumPy 1.0009765625, PyTorch 1.0)",
                      Where::CastRoundsTwice, DTypeSet{DType::Float16}}}},
    .num_divergences = 2},
+  // np.amax / torch.amax: the input's dtype; a NaN anywhere in the reduced elements is the
+  // result (both); no identity: a zero-length reduced axis is an error (result_shape).
+  {.id = OpId::Amax, .name = "amax", .numpy_name = "numpy.amax", .torch_name = "torch.amax",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-100.0, 100.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::Values, kZeroTieReason, Where::SignedZeroTie}}},
+   .num_divergences = 1,
+   .reduce = Reduce::Max},
+  {.id = OpId::Amin, .name = "amin", .numpy_name = "numpy.amin", .torch_name = "torch.amin",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-100.0, 100.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::Values, kZeroTieReason, Where::SignedZeroTie}}},
+   .num_divergences = 1,
+   .reduce = Reduce::Min},
+  // np.prod / torch.prod: sum's accumulation dtypes; multiplied in order (not pairwise) in
+  // both libraries. torch.prod takes one int dim.
+  {.id = OpId::Prod, .name = "prod", .numpy_name = "numpy.prod", .torch_name = "torch.prod",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::SumAccumulate, .torch_result = Promotion::SumAccumulate,
+   .refusals = {{
+     // torch.prod(torch.ones(3, dtype=torch.float16)); the same for bfloat16
+     {Torch, Backend::Cpu, Match::FirstIn, {DType::Float16, DType::BFloat16}, "RuntimeError",
+      "\"prod_cpu\" not implemented for '{0}'"}}},
+   .num_refusals = 1,
+   .domain = {0.7, 1.4}, .int_domain = {-3.0, 3.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
+   .divergences = {{{DivergenceKind::ResultDtype,
+                     "uint8 input: NumPy multiplies unsigned integers in uint64, PyTorch in int64"},
+                    {DivergenceKind::TorchRefuses,
+                     "float16 on cpu: NumPy multiplies in float16, PyTorch 1.13 has no cpu Half prod"}}},
+   .num_divergences = 2,
+   .reduce = Reduce::Prod, .torch_single_dim = true},
+  // np.mean / torch.mean: the sum divided by the count. NumPy sums bool and integers in
+  // float64 (float16 in float32) and divides there; PyTorch refuses them.
+  {.id = OpId::Mean, .name = "mean", .numpy_name = "numpy.mean", .torch_name = "torch.mean",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::TrueDivision, .torch_result = Promotion::Same,
+   .refusals = {{
+     // torch.mean(torch.ones(3, dtype=torch.int64))
+     {Torch, Backend::Any, Match::FirstIn, kBoolInt, "RuntimeError",
+      "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+      "Got: {0}"}}},
+   .num_refusals = 1,
+   .domain = {-4.0, 4.0}, .int_domain = {-100.0, 100.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
+   .divergences = {{{DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy averages in float64, PyTorch cannot infer a float dtype"},
+                    {DivergenceKind::Values,
+                     "float16 over a count that is no float16: NumPy divides in float32, PyTorch by the count "
+                     "rounded to float16 (2049 is 2048, 70001 inf: torch.mean of 70001 float16 0.3s is 0.0, "
+                     "np.mean 0.3); bfloat16 (no NumPy dtype) alike",
+                     Where::CountInexact, DTypeSet{DType::Float16, DType::BFloat16}}}},
+   .num_divergences = 2,
+   .reduce = Reduce::Mean},
+  // np.all / torch.all: whether every element is nonzero (NaN is true). NumPy gives bool;
+  // PyTorch bool too, except for uint8, which stays uint8 (0 or 1). torch.all takes one dim.
+  {.id = OpId::All, .name = "all", .numpy_name = "numpy.all", .torch_name = "torch.all",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::Truth, .torch_result = Promotion::Truth,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-1.0, 1.0}, .int_domain = {-1.0, 8.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kUint8TruthReason}}},
+   .num_divergences = 1,
+   .reduce = Reduce::All, .torch_single_dim = true},
+  {.id = OpId::Any, .name = "any", .numpy_name = "numpy.any", .torch_name = "torch.any",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::Truth, .torch_result = Promotion::Truth,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-1.0, 1.0}, .int_domain = {-8.0, 1.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {{{DivergenceKind::ResultDtype, kUint8TruthReason}}},
+   .num_divergences = 1,
+   .reduce = Reduce::Any, .torch_single_dim = true},
 }};
 // clang-format on
 #undef KNoLoop
@@ -1446,8 +1539,24 @@ std::string_view promotion_name(Promotion p) {
       return "weak_float";
     case Promotion::WeakFloatOrDouble:
       return "weak_float_or_double";
+    case Promotion::Truth:
+      return "truth";
     case Promotion::DTypeParam:
       return "dtype_param";
+  }
+  return "?";
+}
+
+std::string_view reduce_name(Reduce r) {
+  switch (r) {
+    case Reduce::None: return "none";
+    case Reduce::Sum: return "sum";
+    case Reduce::Prod: return "prod";
+    case Reduce::Mean: return "mean";
+    case Reduce::Max: return "max";
+    case Reduce::Min: return "min";
+    case Reduce::All: return "all";
+    case Reduce::Any: return "any";
   }
   return "?";
 }
@@ -1535,6 +1644,8 @@ std::string_view where_name(Where w) {
       return "cast_out_of_range";
     case Where::CastRoundsTwice:
       return "cast_rounds_twice";
+    case Where::CountInexact:
+      return "count_inexact";
   }
   return "?";
 }
@@ -1582,6 +1693,9 @@ bool where_holds(Where w, DType dtype, std::span<const double> x) {
           return false;
         }
       });
+    case Where::CountInexact:
+      // x: a reduction's reduced values (where_mask_reduced); their count in the dtype
+      return is_floating(dtype) && !holds_exactly(dtype, double(x.size()));
   }
   return false;
 }
@@ -1786,6 +1900,8 @@ DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backe
       const DType r = weak_float(s, inputs[0].dtype);
       return is_half(r) ? DType::Float32 : r;
     }
+    case Promotion::Truth:
+      return s == Semantics::PyTorch && inputs[0].dtype == DType::UInt8 ? DType::UInt8 : DType::Bool;
     case Promotion::DTypeParam:
       if (!params.dtype) throw ValueError(std::string(op.name) + ": the dtype parameter is required");
       if (s == Torch && !in_torch(*params.dtype)) throw_not_in_torch(*params.dtype);
@@ -1827,6 +1943,34 @@ std::vector<bool> where_mask(Where w, DType dtype, const Shape& out, std::span<c
       idx[d] = 0;
     }
   }
+  return mask;
+}
+
+std::vector<bool> where_mask_reduced(Where w, DType dtype, const ElementValues& in, std::span<const int> reduced) {
+  const Shape& shape = in.shape;
+  const std::int64_t n = numel(shape);
+  if (std::int64_t(in.values->size()) != n)
+    throw ValueError("where_mask_reduced: " + std::to_string(in.values->size()) + " values for shape " +
+                     shape_str(shape));
+  // Each input element's output element: its index over the kept dims, in C order.
+  std::int64_t outputs = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d)
+    if (std::find(reduced.begin(), reduced.end(), int(d)) == reduced.end()) outputs *= shape[d];
+  std::vector<std::vector<double>> slices(std::size_t(std::max<std::int64_t>(outputs, 0)));
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::int64_t rest = i, out = 0, scale = 1;
+    for (std::size_t d = shape.size(); d-- > 0;) {
+      const std::int64_t k = rest % shape[d];
+      rest /= shape[d];
+      if (std::find(reduced.begin(), reduced.end(), int(d)) == reduced.end()) {
+        out += k * scale;
+        scale *= shape[d];
+      }
+    }
+    slices[std::size_t(out)].push_back((*in.values)[std::size_t(i)]);
+  }
+  std::vector<bool> mask(slices.size(), false);
+  for (std::size_t k = 0; k < slices.size(); ++k) mask[k] = !slices[k].empty() && where_holds(w, dtype, slices[k]);
   return mask;
 }
 
@@ -1935,7 +2079,29 @@ Shape result_shape(OpId id, Semantics s, std::span<const Shape> inputs, const Pa
       return {inputs[0][0], inputs[1][1]};
     case OpKind::Reduction: {
       const Shape& in = inputs[0];
+      // torch.prod(torch.ones(2, 3), dim=(0, 1)): torch.prod, all and any take one int dim.
+      if (s == Semantics::PyTorch && op.torch_single_dim && params.axes.size() > 1)
+        throw TypeError(std::string(op.name) + "() received an invalid combination of arguments - got (Tensor, " +
+                        "dim=tuple), but expected one of: (Tensor input, int dim, bool keepdim) or (Tensor input)");
       std::vector<int> red = reduced_axes(s, int(in.size()), params.axes);
+      if (!has_identity(op.reduce)) {
+        // np.amax(np.ones((3, 0)), axis=1); torch.amax(torch.ones(3, 0), dim=1); a zero-length
+        // axis that is kept is no error (np.amax(np.ones((0, 3)), axis=1) is empty).
+        for (int d : red)
+          if (in[std::size_t(d)] == 0) {
+            if (s == Semantics::NumPy)
+              throw ValueError("zero-size array to reduction operation " +
+                               std::string(op.reduce == Reduce::Max ? "maximum" : "minimum") +
+                               " which has no identity");
+            if (params.axes.empty())
+              throw ValueError(std::string(op.name) +
+                                   "(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                                   "the reduction dim with the 'dim' argument.",
+                               py::kRuntimeError);
+            throw IndexError(std::string(op.name) + "(): Expected reduction dim " + std::to_string(d) +
+                             " to have non-zero size.");
+          }
+      }
       Shape out;
       for (int i = 0; i < int(in.size()); ++i) {
         bool r = std::find(red.begin(), red.end(), i) != red.end();

@@ -30,10 +30,11 @@ enum class OpId : std::uint8_t {
   Cbrt, Erf, Relu, Sigmoid, Silu, Softplus,
   Where, Clip, NanToNum,
   Gelu, GeluTanh,
-  Astype
+  Astype,
+  Amax, Amin, Prod, Mean, All, Any
 };
 // clang-format on
-inline constexpr int kNumOps = 81;
+inline constexpr int kNumOps = 87;
 
 // The most operands an op takes (where, clip: three).
 inline constexpr int kMaxArity = 3;
@@ -89,6 +90,8 @@ enum class Promotion : std::uint8_t {
   WeakFloatOrDouble,  // WeakFloat, then FloatOrDouble: a formula that multiplies x by a Python
                       // float and passes it through scipy.special.erf (gelu's: float16 gives
                       // float32, bool and integers float64)
+  Truth,      // bool: a reduction of truth values (np.all, np.any); PyTorch keeps uint8 (torch.all
+              // of a uint8 tensor is uint8, 0 or 1) and gives bool for every other dtype
   DTypeParam  // the call's dtype parameter (Params::dtype): a cast computes, for each element, the
               // target dtype's value of it (astype, to); the per-element rules read the operand
               // in its own dtype (OpSpec::casts)
@@ -200,8 +203,10 @@ enum class Where : std::uint8_t {
                    // infinite or, truncated toward zero, outside the dtype's range (operand 0 read
                    // in its own dtype): C leaves the conversion undefined, each library's loop
                    // does what its instructions give
-  CastRoundsTwice  // a cast to float16 or bfloat16 (the dtype it computes in) of a value whose
-                   // rounding to it differs from its rounding to float32 and then to it
+  CastRoundsTwice,  // a cast to float16 or bfloat16 (the dtype it computes in) of a value whose
+                    // rounding to it differs from its rounding to float32 and then to it
+  CountInexact      // a reduction whose count of reduced elements is no value of the dtype
+                    // (float16: 2049, or anything above 65504, which is inf)
 };
 std::string_view where_name(Where w);
 // Whether `w` holds for an element whose operands are x0 (and x1), computed in `dtype`.
@@ -264,6 +269,16 @@ struct Divergence {
   DTypeSet dtypes = {};
 };
 
+// What a reduction row computes over the reduced elements; None for every other kind. Both
+// engines' reductions, the kernels (kernels::Reduction::op), the gradient rows and the
+// check's error allowance read it. Max and Min have no identity: reducing a zero-length
+// axis is each library's error (result_shape raises it). Mean is a Sum divided by the count
+// of reduced elements, in the result dtype.
+enum class Reduce : std::uint8_t { None, Sum, Prod, Mean, Max, Min, All, Any };
+std::string_view reduce_name(Reduce r);
+// Whether a reduction has an identity (the value of reducing nothing).
+constexpr bool has_identity(Reduce r) { return r != Reduce::Max && r != Reduce::Min; }
+
 inline constexpr int kMaxRefusals = 4;
 inline constexpr int kMaxDivergences = 4;
 
@@ -312,6 +327,12 @@ struct OpSpec {
   // compares) and records them in each case's params, and the golden reader matches a case to
   // the row whose fixed arguments its params hold. Its golden file is named after Parity's op.
   std::string_view torch_kwargs = {};
+  // Reductions: what the row reduces with (Sum for sum, Max for amax, ...).
+  Reduce reduce = Reduce::None;
+  // Reductions with a single-dim signature in PyTorch (torch.prod, torch.all and torch.any take
+  // one int dim or none; torch.sum, amax, mean a tuple): a call naming several axes is
+  // PyTorch's TypeError, a divergence the check and goldens see.
+  bool torch_single_dim = false;
 
   std::span<const Refusal> refusal_list() const { return {refusals.data(), std::size_t(num_refusals)}; }
   std::span<const Divergence> divergence_list() const {
@@ -413,6 +434,10 @@ struct ElementValues {
 std::vector<bool> where_mask(Where w, DType dtype, const Shape& out, std::span<const ElementValues> in);
 // Whether any element of `out` satisfies `w`.
 bool where_any(Where w, DType dtype, const Shape& out, std::span<const ElementValues> in);
+// The same for a reduction: one entry per output element (kept dims in C order), true where
+// the rule holds over the element's reduced values taken together (SignedZeroTie: the
+// slice holds both -0 and +0).
+std::vector<bool> where_mask_reduced(Where w, DType dtype, const ElementValues& in, std::span<const int> reduced);
 // Whether `op` has data-dependent refusals for `library` on `backend` that these operand
 // dtypes match (then the caller reads the values and calls raise_value_refusal).
 bool has_value_refusal(OpId op, Semantics library, std::span<const Operand> inputs, Backend backend);

@@ -2,6 +2,7 @@
 // time), with what each input's gradient reads and the formula.
 #include "engine/tensor/derivatives.h"
 
+#include <algorithm>
 #include <array>
 
 #include "engine/tensor/autograd.h"
@@ -24,17 +25,22 @@ Grads neg_bw(const Node&, const Tensor& g) { return {neg(g)}; }
 
 Grads exp_bw(const Node& n, const Tensor& g) { return {mul(g, n.output())}; }  // reuses exp(a)
 
-Grads sum_bw(const Node& n, const Tensor& g) {
+// A reduction's output (or its gradient) with the reduced dims back as size 1
+// (restore_reduced_dims in PyTorch's derivatives).
+Tensor restore_reduced(const Node& n, const Tensor& t) {
   const Shape& in = n.inputs[0].shape;
-  Tensor kept = g;
-  if (!n.params.axes.empty() && !n.params.keepdims) {  // re-insert the reduced dims as size 1
-    Shape s = in;
+  if (n.params.keepdims) return t;
+  Shape s = in;
+  if (n.params.axes.empty()) {
+    std::fill(s.begin(), s.end(), 1);
+  } else {
     for (std::int64_t a : n.params.axes)
       if (a < std::int64_t(s.size())) s[std::size_t(a)] = 1;
-    kept = g.reshape(s);
   }
-  return {kept.expand(in)};
+  return t.reshape(s);
 }
+
+Grads sum_bw(const Node& n, const Tensor& g) { return {restore_reduced(n, g).expand(n.inputs[0].shape)}; }
 
 Grads sub_bw(const Node& n, const Tensor& g) {
   Grads r(2);
@@ -384,6 +390,48 @@ Grads clip_bw(const Node& n, const Tensor& g) {
 // nan_to_num: grad * isfinite(self).
 Grads nan_to_num_bw(const Node& n, const Tensor& g) { return {masked(op(OpId::Isfinite, n.input(0)), g)}; }
 
+
+// mean: sum's gradient divided by the count of reduced elements (MeanBackward).
+Grads mean_bw(const Node& n, const Tensor& g) {
+  const Shape& in = n.inputs[0].shape;
+  double count = 1;
+  for (std::size_t d = 0; d < in.size(); ++d) {
+    const bool reduced = n.params.axes.empty() ||
+                         std::find(n.params.axes.begin(), n.params.axes.end(), std::int64_t(d)) != n.params.axes.end();
+    if (reduced) count *= double(in[d]);
+  }
+  return {op(OpId::Divide, restore_reduced(n, g).expand(in), constant(count, g))};
+}
+
+// amax / amin (PyTorch 1.13's derivatives.yaml): scale_grad_by_count(restore(grad),
+// restore(result) == self, dim): the gradient shared evenly by the elements equal to the
+// extremum, (grad / count) * mask. A NaN extremum equals nothing: count 0, and inf * 0 makes
+// the whole slice NaN, as in PyTorch.
+Grads extremum_reduce_bw(const Node& n, const Tensor& g) {
+  const Tensor mask = op(OpId::Equal, n.input(0), restore_reduced(n, n.output()));
+  const Tensor count = sum(mask, n.params.axes, /*keepdim=*/true);
+  return {mul(op(OpId::Divide, restore_reduced(n, g), count), mask)};
+}
+
+// prod (PyTorch's prod_backward): grad * result / self where the slice has no zero; where it
+// has one, that element gets grad * the product of the others and the rest 0; where it has
+// more, every element gets 0.
+Grads prod_bw(const Node& n, const Tensor& g) {
+  const Tensor& x = n.input(0);
+  const Tensor zero = op(OpId::Equal, x, constant(0, x));
+  const Tensor zeros = sum(zero, n.params.axes, /*keepdim=*/true);  // int64
+  spec::Params p;
+  p.axes = n.params.axes;
+  p.keepdims = true;
+  const Tensor others = call(OpId::Prod, std::array{op(OpId::Where, zero, constant(1, x), x)}, p);
+  const Tensor none = op(OpId::Equal, zeros, constant(0, zeros));
+  const Tensor one = op(OpId::LogicalAnd, op(OpId::Equal, zeros, constant(1, zeros)), zero);
+  const Tensor gk = restore_reduced(n, g);
+  const Tensor when_none = op(OpId::Divide, mul(gk, restore_reduced(n, n.output())), x);
+  const Tensor when_one = op(OpId::Where, one, mul(gk, others), constant(0, x));
+  return {op(OpId::Where, none, when_none, when_one)};
+}
+
 // clang-format off
 constexpr std::array kRows{
   //      op           grad_fn          with dims        needs (input 0, input 1)          formula
@@ -480,6 +528,12 @@ constexpr std::array kRows{
   GradRow{OpId::GeluTanh,     "GeluBackward0",       "",             {{{in(0)}}},                     gelu_tanh_bw},
   // to(dtype): the gradient passes through, cast back to the input's dtype by the engine.
   GradRow{OpId::Astype,       "ToCopyBackward0",     "",             {},                              identity_bw},
+  GradRow{OpId::Amax,         "AmaxBackward0",       "",             {{{in(0), true}}},                extremum_reduce_bw},
+  GradRow{OpId::Amin,         "AminBackward0",       "",             {{{in(0), true}}},                extremum_reduce_bw},
+  GradRow{OpId::Prod,         "ProdBackward0",       "ProdBackward1", {{{in(0), true}}},               prod_bw},
+  GradRow{OpId::Mean,         "MeanBackward0",       "MeanBackward1", {},                              mean_bw},
+  GradRow{OpId::All,          "",                    "",             {},                              nullptr},
+  GradRow{OpId::Any,          "",                    "",             {},                              nullptr},
 };
 // clang-format on
 

@@ -174,12 +174,12 @@ void run_fill(Device d, const Shape& shape, const kernels::Operand& out, double 
   else
     kernels::cuda::fill(shape, out, value);
 }
-void run_sum(Device d, const kernels::Reduction& args) {
+void run_reduce(Device d, const kernels::Reduction& args) {
   check_device(d);
   if (d.is_cpu())
-    kernels::cpu::sum(args);
+    kernels::cpu::reduce(args);
   else
-    kernels::cuda::sum(args);
+    kernels::cuda::reduce(args);
 }
 void run_matmul(Device d, const kernels::Matmul& args) {
   check_device(d);

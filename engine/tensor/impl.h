@@ -63,7 +63,7 @@ kernels::Operand operand(const Tensor& t, Strides strides);
 void run_elementwise(Device d, spec::OpId op, const kernels::Elementwise& args);
 void run_copy(Device d, const kernels::Elementwise& args);
 void run_fill(Device d, const Shape& shape, const kernels::Operand& out, double value);
-void run_sum(Device d, const kernels::Reduction& args);
+void run_reduce(Device d, const kernels::Reduction& args);
 void run_matmul(Device d, const kernels::Matmul& args);
 
 // Raw copies (no autograd, no version bump). copy_into broadcasts src to dst's shape,

@@ -129,25 +129,50 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
   return out;
 }
 
+// A reduction row (sum, prod, amax, amin, mean, all, any): the registry gives the result
+// dtype (and PyTorch's refusals), the shape and the reduced dims; the kernel reduces with the
+// row's Reduce. Sum and prod accumulate float16 and bfloat16 in float32 and round once at the
+// end; mean is the sum, rounded to the result dtype, divided by the count there (as
+// torch.mean: sum(dtype) then div_, so a float16 mean rounds twice, and its count too).
 Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params) {
+  const spec::OpSpec& row = spec::op_spec(op);
   const Tensor& a = in[0];
   const std::vector<spec::Operand> ops = operands_of(in);
   const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()));  // bool/integers: int64
   const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
   const std::vector<int> axes = spec::reduction_axes(kTorch, a.dim(), params.axes);
+  const spec::Reduce red = row.reduce == spec::Reduce::Mean ? spec::Reduce::Sum : row.reduce;
+  const bool accumulates = red == spec::Reduce::Sum || red == spec::Reduce::Prod;
 
-  Tensor acc = detail::zeros(rs, compute_dtype(rt), a.device());
+  Tensor acc = detail::empty(rs, accumulates ? compute_dtype(rt) : rt, a.device());
   // The output seen with the input's rank: stride 0 on reduced dims. A 0-d input may name
   // dim 0, which it does not have; such axes reduce nothing.
   Strides ost(std::size_t(a.dim()), 0);
+  std::int64_t count = 1;
   for (int d = 0, j = 0; d < a.dim(); ++d) {
     const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
     if (!reduced) ost[std::size_t(d)] = acc.strides()[std::size_t(j)];
+    else count *= a.sizes()[std::size_t(d)];
     if (!reduced || params.keepdims) ++j;
   }
-  detail::run_sum(a.device(), kernels::Reduction{a.sizes(), detail::operand(acc, ost), detail::operand(a)});
-  const Tensor out = as_dtype(acc, rt);
-  if (grad_enabled() && a.requires_grad()) {  // the gradient needs the normalised axes
+  detail::run_reduce(a.device(),
+                     kernels::Reduction{a.sizes(), detail::operand(acc, ost), detail::operand(a), red});
+  Tensor out = as_dtype(acc, rt);
+  if (row.reduce == spec::Reduce::Mean) {
+    // out / count elementwise in rt, the count converted to rt first, as torch.mean's div_:
+    // in float16 a count of 2049 is 2048 and one of 70001 inf (torch.mean of 70001 float16
+    // 0.3s is 0.0). 0 / 0 is NaN: the mean of nothing.
+    Tensor n = detail::empty({}, rt, a.device());
+    detail::fill_raw(n, double(count));
+    Tensor q = detail::empty(out.sizes(), rt, a.device());
+    kernels::Elementwise args;
+    args.shape.assign(out.sizes().begin(), out.sizes().end());
+    args.out = detail::operand(q);
+    args.in = {detail::operand(out), detail::operand(n, Strides(out.sizes().size(), 0))};
+    detail::run_elementwise(a.device(), OpId::Divide, args);
+    out = q;
+  }
+  if (grad_enabled() && a.requires_grad() && row.differentiable) {  // the gradient needs the normalised axes
     spec::Params saved = params;
     if (!params.axes.empty()) saved.axes.assign(axes.begin(), axes.end());
     autograd::record_op(op, in, out, saved);
@@ -287,6 +312,12 @@ constexpr std::array kImpls{
   ImplRow{OpId::Gelu,         elementwise},
   ImplRow{OpId::GeluTanh,     elementwise},
   ImplRow{OpId::Astype,       astype_impl},
+  ImplRow{OpId::Amax,         reduction},
+  ImplRow{OpId::Amin,         reduction},
+  ImplRow{OpId::Prod,         reduction},
+  ImplRow{OpId::Mean,         reduction},
+  ImplRow{OpId::All,          reduction},
+  ImplRow{OpId::Any,          reduction},
 };
 // clang-format on
 

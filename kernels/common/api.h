@@ -35,12 +35,19 @@ struct Elementwise {
   std::array<double, spec::kMaxScalarParams> scalars{};
 };
 
-// out (strides 0 on the reduced dims) += in over `shape` (the input's shape). The output
-// dtype is the accumulation dtype (int64 for bool and integers); it may differ from in's.
+// out (strides 0 on the reduced dims) = the reduction of in over `shape` (the input's shape).
+// The kernel writes every output element, the op's identity (Combine<R>::identity) where
+// nothing is reduced.
+//   Sum, Prod: out is the accumulation dtype (int64 for bool and integers, float32 for
+//     float16 and bfloat16), which may differ from in's;
+//   Max, Min: out has in's dtype; a NaN among the elements is the result;
+//   All, Any: out is bool or uint8 (0 or 1), in any dtype, read as truth (x != 0; NaN is true).
+// Mean is not a kernel op (the engine divides a Sum).
 struct Reduction {
   spec::Shape shape;
   Operand out;
   Operand in;
+  spec::Reduce op = spec::Reduce::Sum;
 };
 
 // out[m, n] = sum_k a[m, k] * b[k, n]; strides are [row, column] in elements; one dtype
@@ -62,7 +69,7 @@ struct Matmul {
   void copy(const Elementwise& args);                                                        \
   /* every element of out set to value converted to out's dtype. */                          \
   void fill(const spec::Shape& shape, const Operand& out, double value);                     \
-  void sum(const Reduction& args);                                                           \
+  void reduce(const Reduction& args);                                                        \
   void matmul(const Matmul& args);
 
 namespace parity::kernels::cpu {

@@ -7,6 +7,7 @@
 // computes; the kernels refuse the others (the registry refuses them first).
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -1021,6 +1022,12 @@ void with_functor(spec::OpId op, F&& f) {
     case spec::OpId::GeluTanh:
       return f(GeluTanhFn{});
     case spec::OpId::Sum:
+    case spec::OpId::Amax:
+    case spec::OpId::Amin:
+    case spec::OpId::Prod:
+    case spec::OpId::Mean:
+    case spec::OpId::All:
+    case spec::OpId::Any:
     case spec::OpId::Matmul:
     case spec::OpId::Astype:  // the copy kernel's cast (cast_value)
       break;
@@ -1084,6 +1091,75 @@ PARITY_HD To cast_value(From v) {
     return float_to_int<To>(v);
   else
     return To(v);
+}
+
+// ---- reductions: how each kernels::Reduction op folds values. V is the type the kernel
+// combines in: the output's type, or float where the output is float16 or bfloat16 (a
+// maximum of halves is a maximum of their float values, which are exact).
+template <spec::Reduce R>
+struct Combine;
+template <>
+struct Combine<spec::Reduce::Sum> {
+  template <class V> PARITY_HD static V identity() { return V(0); }
+  template <class V, class I> PARITY_HD static V load(I x) { return cast_value<V>(x); }
+  template <class V> PARITY_HD static V apply(V a, V b) { return AddFn{}(a, b); }
+};
+template <>
+struct Combine<spec::Reduce::Prod> {
+  template <class V> PARITY_HD static V identity() { return V(1); }
+  template <class V, class I> PARITY_HD static V load(I x) { return cast_value<V>(x); }
+  template <class V> PARITY_HD static V apply(V a, V b) { return MulFn{}(a, b); }
+};
+// Max and Min: a NaN wins (it is kept once met, and taken when met); at a tie the value held
+// is kept, as PyTorch's loops keep the first of -0 and +0 (torch.amax(torch.tensor([-0., 0.]))
+// is -0.0; in a vectorised loop "first" is per lane: the sign of a zero extremum is each
+// library's own, a Values divergence).
+template <bool kMax>
+struct ExtremumCombine {
+  template <class V> PARITY_HD static V identity() {
+    if constexpr (std::is_same_v<V, bool>)
+      return !kMax;
+    else if constexpr (std::is_floating_point_v<V>)
+      return V(kMax ? -HUGE_VAL : HUGE_VAL);
+    else
+      return kMax ? std::numeric_limits<V>::lowest() : std::numeric_limits<V>::max();
+  }
+  template <class V, class I> PARITY_HD static V load(I x) { return cast_value<V>(x); }
+  template <class V> PARITY_HD static V apply(V a, V b) {
+    if constexpr (std::is_floating_point_v<V>)
+      if (a != a || b != b) return a != a ? a : b;
+    return (kMax ? b > a : b < a) ? b : a;
+  }
+};
+template <> struct Combine<spec::Reduce::Max> : ExtremumCombine<true> {};
+template <> struct Combine<spec::Reduce::Min> : ExtremumCombine<false> {};
+// All and Any: V is bool or uint8 (PyTorch's all of uint8 is uint8), each element read as
+// truth first.
+template <bool kAll>
+struct TruthCombine {
+  template <class V> PARITY_HD static V identity() { return V(kAll); }
+  template <class V, class I> PARITY_HD static V load(I x) { return V(cast_value<bool>(x)); }
+  template <class V> PARITY_HD static V apply(V a, V b) { return V(kAll ? (a && b) : (a || b)); }
+};
+template <> struct Combine<spec::Reduce::All> : TruthCombine<true> {};
+template <> struct Combine<spec::Reduce::Any> : TruthCombine<false> {};
+
+// Calls f(Combine<R>{}) for a kernel op (not None or Mean: ValueError).
+template <class F>
+decltype(auto) with_combine(spec::Reduce r, F&& f) {
+  switch (r) {
+    case spec::Reduce::Sum: return f(Combine<spec::Reduce::Sum>{});
+    case spec::Reduce::Prod: return f(Combine<spec::Reduce::Prod>{});
+    case spec::Reduce::Max: return f(Combine<spec::Reduce::Max>{});
+    case spec::Reduce::Min: return f(Combine<spec::Reduce::Min>{});
+    case spec::Reduce::All: return f(Combine<spec::Reduce::All>{});
+    case spec::Reduce::Any: return f(Combine<spec::Reduce::Any>{});
+    case spec::Reduce::None:
+    case spec::Reduce::Mean:
+      break;
+  }
+  throw ValueError("reduction kernel: '" + std::string(spec::reduce_name(r)) +
+                   "' is not a kernel reduction (mean is a sum divided by the count)");
 }
 
 }  // namespace parity::kernels

@@ -1,4 +1,5 @@
-// CPU sum: out (stride 0 on reduced dims) += in.
+// CPU reductions: out (stride 0 on reduced dims) = the reduction of in (kernels::Reduction).
+// Sum:
 //
 // Integer and bool inputs accumulate in int64 with wrapping adds, which are exact in any
 // order, so they take one plain pass. Float sums must not lose accuracy on long reductions,
@@ -296,18 +297,125 @@ void sum_float(const Reduction& r) {
   });
 }
 
-}  // namespace
+// ---- Prod, Max, Min, All, Any: one pass in the input's memory order, folding each element
+// into its output (in V, Combine's type: float for float16 and bfloat16 outputs).
 
-void sum(const Reduction& args) {
-  if (args.in.strides.size() != args.shape.size() || args.out.strides.size() != args.shape.size())
-    throw ValueError("sum kernel: stride lists must match the input's rank");
-  if (spec::numel(args.shape) == 0) return;  // an empty sum adds nothing
+template <class A>
+using value_t = std::conditional_t<spec::is_half_v<A>, float, A>;
+
+// Folds a row of n elements at p (stride s) into one value: Max, Min, All and Any with
+// eight independent accumulators on contiguous rows (the same value in any grouping, but for
+// the sign of a zero extremum), Prod in order.
+template <class C, class V, class I>
+V combine_row(const I* p, std::int64_t n, std::int64_t s) {
+  if constexpr (std::is_same_v<C, Combine<spec::Reduce::Prod>>) {
+    // A product in order, one element at a time, as NumPy's and PyTorch's loops: whether a
+    // row holding huge, tiny and infinite values ends NaN, infinite or finite depends on the
+    // order (inf * tiny is inf, tiny * tiny * inf is NaN).
+    V v = C::template identity<V>();
+    for (std::int64_t i = 0; i < n; ++i) v = C::apply(v, C::template load<V>(p[i * s]));
+    return v;
+  }
+  V acc[8];
+  for (V& a : acc) a = C::template identity<V>();
+  std::int64_t i = 0;
+  if (s == 1)
+    for (; i + 8 <= n; i += 8)
+      for (int k = 0; k < 8; ++k) acc[k] = C::apply(acc[k], C::template load<V>(p[i + k]));
+  for (; i < n; ++i) acc[i % 8] = C::apply(acc[i % 8], C::template load<V>(p[i * s]));
+  return C::apply(C::apply(C::apply(acc[0], acc[1]), C::apply(acc[2], acc[3])),
+                  C::apply(C::apply(acc[4], acc[5]), C::apply(acc[6], acc[7])));
+}
+
+template <class C, class A, class I>
+void combine_reduce(const Reduction& r) {
+  using V = value_t<A>;
+  const I* in = static_cast<const I*>(r.in.data);
+  A* out = static_cast<A*>(r.out.data);
+  const Split s = split_dims(r);
+  const core::StridedPlan red = core::make_plan(s.red_shape, {s.red_in});
+  const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_out, s.kept_in});
+  const std::int64_t outputs = kept.numel();
+  // One output: its reduced elements are split between threads, partial values combined.
+  if (outputs == 1 && red.shape.size() == 1) {
+    const std::int64_t n = red.shape[0], st = red.strides[0][0];
+    const int t = threads_for(n, kGrain);
+    std::vector<V> part(std::size_t(t), C::template identity<V>());
+    if (t <= 1) {
+      part[0] = combine_row<C, V>(in, n, st);
+    } else {
+      const std::int64_t chunk = (n / t + 63) / 64 * 64;
+#pragma omp parallel for num_threads(t) schedule(static)
+      for (int k = 0; k < t; ++k) {
+        const std::int64_t b = std::min(n, k * chunk), e = k + 1 == t ? n : std::min(n, (k + 1) * chunk);
+        part[std::size_t(k)] = combine_row<C, V>(in + b * st, e - b, st);
+      }
+    }
+    V v = C::template identity<V>();
+    for (V x : part) v = C::apply(v, x);
+    *out = A(v);
+    return;
+  }
+  if (s.red_shape.empty() || s.min_red_stride <= s.min_kept_stride) {
+    // Each output folds its reduced sub-space (rows along memory); threads share the outputs.
+    parallel_for(outputs, std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(red.numel(), 1)),
+                 [&](std::int64_t b, std::int64_t e) {
+                   core::for_each_row(kept, b, e, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+                     for (std::int64_t i = 0; i < n; ++i) {
+                       V v = C::template identity<V>();
+                       const I* base = in + off[1] + i * st[1];
+                       core::for_each_row(red, [&](const std::int64_t* ro, std::int64_t rn, const std::int64_t* rs) {
+                         v = C::apply(v, combine_row<C, V>(base + ro[0], rn, rs[0]));
+                       });
+                       out[off[0] + i * st[0]] = A(v);
+                     }
+                   });
+                 });
+    return;
+  }
+  // The innermost input dimension is kept: start every output at the identity, then fold
+  // whole rows of columns in memory order.
+  core::for_each_row(kept, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    for (std::int64_t i = 0; i < n; ++i) out[off[0] + i * st[0]] = A(C::template identity<V>());
+  });
+  const core::StridedPlan all = core::make_plan(r.shape, {r.in.strides, r.out.strides});
+  core::for_each_row(all, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    const I* x = in + off[0];
+    A* o = out + off[1];
+    if (st[1] == 0) {
+      *o = A(C::apply(V(*o), combine_row<C, V>(x, n, st[0])));
+    } else {
+      for (std::int64_t k = 0; k < n; ++k)
+        o[k * st[1]] = A(C::apply(V(o[k * st[1]]), C::template load<V>(x[k * st[0]])));
+    }
+  });
+}
+
+// Every output element set to v (the kept dims; reduced dims have stride 0).
+template <class A>
+void fill_outputs(const Reduction& r, A v) {
+  Dims shape, st;
+  for (std::size_t d = 0; d < r.shape.size(); ++d)
+    if (r.out.strides[d] != 0) {
+      shape.push_back(r.shape[d]);
+      st.push_back(r.out.strides[d]);
+    }
+  const core::StridedPlan p = core::make_plan(shape, {st});
+  A* out = static_cast<A*>(r.out.data);
+  core::for_each_row(p, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* s) {
+    for (std::int64_t i = 0; i < n; ++i) out[off[0] + i * s[0]] = v;
+  });
+}
+
+void sum_into(const Reduction& args) {
   spec::visit_torch_dtype(args.out.dtype, [&](auto out_tag) {
     using A = typename decltype(out_tag)::type;
     if constexpr (!std::is_same_v<A, std::int64_t> && !std::is_floating_point_v<A>) {
       // float16 and bfloat16 sums accumulate in float32: the engine passes a float32 output.
       throw TypeError("sum kernel: the output (accumulation) dtype must be int64, float32 or float64");
     } else {
+      fill_outputs(args, A(0));
+      if (spec::numel(args.shape) == 0) return;  // an empty sum is 0
       spec::visit_torch_dtype(args.in.dtype, [&](auto in_tag) {
         using I = typename decltype(in_tag)::type;
         if constexpr (std::is_floating_point_v<A>)
@@ -316,6 +424,61 @@ void sum(const Reduction& args) {
           sum_plain<A, I>(args);
       });
     }
+  });
+}
+
+// Whether out's dtype is what `op` writes for in's (api.h).
+bool out_dtype_fits(spec::Reduce op, spec::DType in, spec::DType out) {
+  switch (op) {
+    case spec::Reduce::Prod:
+      return out == spec::DType::Int64 || out == spec::DType::Float32 || out == spec::DType::Float64;
+    case spec::Reduce::Max:
+    case spec::Reduce::Min:
+      return out == in;
+    case spec::Reduce::All:
+    case spec::Reduce::Any:
+      return out == spec::DType::Bool || out == spec::DType::UInt8;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void reduce(const Reduction& args) {
+  if (args.in.strides.size() != args.shape.size() || args.out.strides.size() != args.shape.size())
+    throw ValueError("reduce kernel: stride lists must match the input's rank");
+  if (args.op == spec::Reduce::Sum) return sum_into(args);
+  if (!out_dtype_fits(args.op, args.in.dtype, args.out.dtype))
+    throw TypeError("reduce kernel: " + std::string(spec::reduce_name(args.op)) + " of " +
+                    std::string(spec::dtype_name(args.in.dtype)) + " cannot write " +
+                    std::string(spec::dtype_name(args.out.dtype)));
+  with_combine(args.op, [&](auto c) {
+    using C = decltype(c);
+    spec::visit_torch_dtype(args.out.dtype, [&](auto out_tag) {
+      using A = typename decltype(out_tag)::type;
+      spec::visit_torch_dtype(args.in.dtype, [&](auto in_tag) {
+        using I = typename decltype(in_tag)::type;
+        if constexpr (std::is_same_v<C, Combine<spec::Reduce::Prod>> && !std::is_same_v<A, std::int64_t> &&
+                      !std::is_floating_point_v<A>) {
+          throw TypeError("reduce kernel: prod accumulates in int64, float32 or float64");
+        } else if constexpr ((std::is_same_v<C, Combine<spec::Reduce::Max>> ||
+                              std::is_same_v<C, Combine<spec::Reduce::Min>>) &&
+                             !std::is_same_v<A, I>) {
+          throw TypeError("reduce kernel: max and min write the input's dtype");
+        } else if constexpr ((std::is_same_v<C, Combine<spec::Reduce::All>> ||
+                              std::is_same_v<C, Combine<spec::Reduce::Any>>) &&
+                             !std::is_same_v<A, bool> && !std::is_same_v<A, std::uint8_t>) {
+          throw TypeError("reduce kernel: all and any write bool or uint8");
+        } else {
+          if (spec::numel(args.shape) == 0) {
+            fill_outputs(args, A(C::template identity<value_t<A>>()));
+            return;
+          }
+          combine_reduce<C, A, I>(args);
+        }
+      });
+    });
   });
 }
 

@@ -35,7 +35,7 @@ Activity activity() { return {}; }
 void elementwise(spec::OpId, const Elementwise&) { not_built(); }
 void copy(const Elementwise&) { not_built(); }
 void fill(const spec::Shape&, const Operand&, double) { not_built(); }
-void sum(const Reduction&) { not_built(); }
+void reduce(const Reduction&) { not_built(); }
 void matmul(const Matmul&) { not_built(); }
 
 }  // namespace parity::kernels::cuda

@@ -1,17 +1,21 @@
-// Sum (tree reductions in thread blocks) and matmul (cuBLAS).
+// Reductions (tree reductions in thread blocks) and matmul (cuBLAS).
 //
-// sum: out += the sum of in over the dims where out has stride 0 (the caller zero-fills out,
-// so an empty input leaves zeros). The host splits the shape into kept dims
-// (one output element each) and reduced dims, plans both with core::make_plan, and picks
-// one of three shapes of work:
+// reduce: out = the reduction of in (kernels::Reduction: sum, prod, max, min, all, any)
+// over the dims where out has stride 0. The kernels write every output element, starting
+// from the op's identity (Combine<R>::identity), so an empty input leaves the identity. The
+// host splits the shape into kept dims (one output element each) and reduced dims, plans
+// both with core::make_plan, and picks one of three shapes of work:
 //   - one thread per output, when there are many outputs and neighbouring outputs are
-//     nearer in memory than neighbouring reduced elements (sum over a leading axis), or
-//     when each output sums only a few elements;
+//     nearer in memory than neighbouring reduced elements (a reduction over a leading
+//     axis), or when each output folds only a few elements;
 //   - one block per output, a block-wide tree over its reduced elements;
-//   - for few outputs with many elements each (sum of everything), the reduced range is
-//     split over several blocks per output whose partial sums a second kernel adds.
-// The output dtype is the accumulation dtype: float32 accumulates in float32 (as PyTorch
-// does), float64 in float64, bool and integers in int64 with wrap-around.
+//   - for few outputs with many elements each (a reduction of everything), the reduced
+//     range is split over several blocks per output whose partial values a second kernel
+//     combines and writes.
+// Values combine in V (Combine's type): the output's type, or float for float16 and
+// bfloat16 outputs (max, min), stored back with cast_value. Sum and prod write the
+// accumulation dtype: float32 accumulates in float32 (as PyTorch does), float64 in float64,
+// bool and integers in int64 with wrap-around.
 //
 // matmul: cuBLAS is column-major, our matrices are row-major: C = A B is computed as
 // C^T = B^T A^T, which cuBLAS reads straight from the row-major buffers. Operands that are
@@ -36,31 +40,37 @@ namespace parity::kernels::cuda {
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// sum
+// reduce
 
 constexpr int kMaxBlock = 256;       // threads per reduction block (a power of two)
 constexpr int kThreadsPerOut = 256;  // block size of the one-thread-per-output kernel
 
-// Sum of `v` over the block (blockDim.x a power of two); the result is valid in thread 0.
-// The caller must __syncthreads() before `buf` is used again.
-template <class Acc>
-__device__ Acc block_sum(Acc v, Acc* buf) {
+// The type a reduction writing Out combines in (Combine's V).
+template <class Out>
+using value_t = spec::opmath_t<Out>;
+
+// C's combination of `v` over the block (blockDim.x a power of two); the result is valid in
+// thread 0. The caller must __syncthreads() before `buf` is used again.
+template <class C, class V>
+__device__ V block_reduce(V v, V* buf) {
   buf[threadIdx.x] = v;
   __syncthreads();
   for (unsigned s = blockDim.x / 2; s > 0; s /= 2) {
-    if (threadIdx.x < s) buf[threadIdx.x] = AddFn{}(buf[threadIdx.x], buf[threadIdx.x + s]);
+    if (threadIdx.x < s) buf[threadIdx.x] = C::apply(buf[threadIdx.x], buf[threadIdx.x + s]);
     __syncthreads();
   }
   return buf[0];
 }
 
-// Block (o, s) sums reduced elements [s * chunk, (s + 1) * chunk) of output o. With one
-// split it adds the result to the output; with several it writes partial[o * splits + s].
-template <class In, class Acc>
-__global__ void sum_blocks_kernel(const In* in, Acc* out, Acc* partial, detail::OffsetCalc<2> outer,
-                                  std::int64_t n_out, detail::OffsetCalc<1> inner, std::int64_t reduced,
-                                  std::int64_t chunk) {
-  __shared__ Acc buf[kMaxBlock];
+// Block (o, s) folds reduced elements [s * chunk, (s + 1) * chunk) of output o, from the
+// identity. With one split it is the only writer of the output and writes the value; with
+// several it writes partial[o * splits + s] (in V).
+template <class C, class In, class Out>
+__global__ void reduce_blocks_kernel(const In* in, Out* out, value_t<Out>* partial,
+                                     detail::OffsetCalc<2> outer, std::int64_t n_out,
+                                     detail::OffsetCalc<1> inner, std::int64_t reduced, std::int64_t chunk) {
+  using V = value_t<Out>;
+  __shared__ V buf[kMaxBlock];
   const std::int64_t begin = std::int64_t(blockIdx.y) * chunk;
   const std::int64_t end = begin + chunk < reduced ? begin + chunk : reduced;
   // The loop bound depends on blockIdx only, so every thread of a block takes the same trips
@@ -68,57 +78,74 @@ __global__ void sum_blocks_kernel(const In* in, Acc* out, Acc* partial, detail::
   for (std::int64_t o = blockIdx.x; o < n_out; o += gridDim.x) {
     std::int64_t oo[2];
     outer.offsets(o, oo);
-    Acc acc = Acc(0);
+    V acc = C::template identity<V>();
     for (std::int64_t r = begin + threadIdx.x; r < end; r += blockDim.x) {
       std::int64_t ro[1];
       inner.offsets(r, ro);
-      acc = AddFn{}(acc, cast_value<Acc>(in[oo[1] + ro[0]]));
+      acc = C::apply(acc, C::template load<V>(in[oo[1] + ro[0]]));
     }
-    acc = block_sum(acc, buf);
+    acc = block_reduce<C>(acc, buf);  // every lane started from the identity
     if (threadIdx.x == 0) {
       if (partial)
         partial[o * std::int64_t(gridDim.y) + blockIdx.y] = acc;
       else
-        out[oo[0]] = AddFn{}(out[oo[0]], acc);
+        out[oo[0]] = cast_value<Out>(acc);
     }
     __syncthreads();
   }
 }
 
-// Adds the `splits` partial sums of each output to the output.
-template <class Acc>
-__global__ void sum_partials_kernel(const Acc* partial, std::int64_t splits, Acc* out,
-                                    detail::OffsetCalc<2> outer, std::int64_t n_out) {
-  __shared__ Acc buf[kMaxBlock];
+// Combines the `splits` partial values of each output, from the identity, and writes the
+// output.
+template <class C, class Out>
+__global__ void reduce_partials_kernel(const value_t<Out>* partial, std::int64_t splits, Out* out,
+                                       detail::OffsetCalc<2> outer, std::int64_t n_out) {
+  using V = value_t<Out>;
+  __shared__ V buf[kMaxBlock];
   for (std::int64_t o = blockIdx.x; o < n_out; o += gridDim.x) {
-    Acc acc = Acc(0);
+    V acc = C::template identity<V>();
     for (std::int64_t s = threadIdx.x; s < splits; s += blockDim.x)
-      acc = AddFn{}(acc, partial[o * splits + s]);
-    acc = block_sum(acc, buf);
+      acc = C::apply(acc, partial[o * splits + s]);
+    acc = block_reduce<C>(acc, buf);
     if (threadIdx.x == 0) {
       std::int64_t oo[2];
       outer.offsets(o, oo);
-      out[oo[0]] = AddFn{}(out[oo[0]], acc);
+      out[oo[0]] = cast_value<Out>(acc);
     }
     __syncthreads();
   }
 }
 
-// One thread per output, summing its reduced elements in order.
-template <class In, class Acc>
-__global__ void sum_per_thread_kernel(const In* in, Acc* out, detail::OffsetCalc<2> outer, std::int64_t n_out,
-                                      detail::OffsetCalc<1> inner, std::int64_t reduced) {
+// One thread per output, folding its reduced elements in order from the identity.
+template <class C, class In, class Out>
+__global__ void reduce_per_thread_kernel(const In* in, Out* out, detail::OffsetCalc<2> outer,
+                                         std::int64_t n_out, detail::OffsetCalc<1> inner,
+                                         std::int64_t reduced) {
+  using V = value_t<Out>;
   const std::int64_t step = std::int64_t(gridDim.x) * blockDim.x;
   for (std::int64_t o = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; o < n_out; o += step) {
     std::int64_t oo[2];
     outer.offsets(o, oo);
-    Acc acc = Acc(0);
+    V acc = C::template identity<V>();
     for (std::int64_t r = 0; r < reduced; ++r) {
       std::int64_t ro[1];
       inner.offsets(r, ro);
-      acc = AddFn{}(acc, cast_value<Acc>(in[oo[1] + ro[0]]));
+      acc = C::apply(acc, C::template load<V>(in[oo[1] + ro[0]]));
     }
-    out[oo[0]] = AddFn{}(out[oo[0]], acc);
+    out[oo[0]] = cast_value<Out>(acc);
+  }
+}
+
+// Every output element set to the identity: an empty reduction (a reduced dim of size 0).
+template <class C, class Out>
+__global__ void reduce_identity_kernel(Out* out, detail::OffsetCalc<1> outer, std::int64_t n_out) {
+  using V = value_t<Out>;
+  const Out ident = cast_value<Out>(C::template identity<V>());
+  const std::int64_t step = std::int64_t(gridDim.x) * blockDim.x;
+  for (std::int64_t o = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; o < n_out; o += step) {
+    std::int64_t oo[1];
+    outer.offsets(o, oo);
+    out[oo[0]] = ident;
   }
 }
 
@@ -148,20 +175,61 @@ struct TempBlocks {
   }
 };
 
-// Acc is the output dtype, which is also the accumulation dtype (as in PyTorch, where
-// sum(dtype=...) converts the input to that dtype first).
-template <class In, class Acc>
-void run_sum(const Reduction& args, const core::StridedPlan& outer, const core::StridedPlan& inner) {
+// The input's dims split into kept dims (one output element each) and reduced dims (out
+// stride 0); size-1 dims address nothing and are dropped.
+struct ReduceDims {
+  spec::Shape kept, red;
+  std::vector<std::int64_t> out_kept, in_kept, in_red;
+};
+
+ReduceDims split_dims(const Reduction& args) {
+  ReduceDims s;
+  for (std::size_t d = 0; d < args.shape.size(); ++d) {
+    if (args.shape[d] == 1) continue;
+    if (args.out.strides[d] == 0) {
+      s.red.push_back(args.shape[d]);
+      s.in_red.push_back(args.in.strides[d]);
+    } else {
+      s.kept.push_back(args.shape[d]);
+      s.out_kept.push_back(args.out.strides[d]);
+      s.in_kept.push_back(args.in.strides[d]);
+    }
+  }
+  return s;
+}
+
+// An empty input: the identity into every output element (none when a kept dim is empty).
+template <class C, class Out>
+void run_reduce_empty(const Reduction& args, const ReduceDims& dims) {
+  for (std::int64_t d : dims.kept)
+    if (d == 0) return;
+  const core::StridedPlan outer = core::make_plan(dims.kept, {dims.out_kept});
+  const std::int64_t n_out = outer.numel();
+  detail::require_device_pointer(args.out.data, "reduce output");
+  reduce_identity_kernel<C, Out><<<detail::grid_size(n_out, kThreadsPerOut), kThreadsPerOut>>>(
+      static_cast<Out*>(args.out.data), detail::OffsetCalc<1>(outer), n_out);
+  detail::check_launch("reduce kernel (identity of an empty reduction)");
+}
+
+// A non-empty input. For sum and prod Out is also the accumulation dtype (as in PyTorch,
+// where sum(dtype=...) converts the input to that dtype first).
+template <class C, class In, class Out>
+void run_reduce(const Reduction& args, const ReduceDims& dims) {
+  using V = value_t<Out>;
+  const core::StridedPlan outer = core::make_plan(dims.kept, {dims.out_kept, dims.in_kept});
+  const core::StridedPlan inner = core::make_plan(dims.red, {dims.in_red});
+  detail::require_device_pointer(args.out.data, "reduce output");
+  detail::require_device_pointer(args.in.data, "reduce input");
   const std::int64_t n_out = outer.numel();
   const std::int64_t reduced = inner.numel();
   const In* in = static_cast<const In*>(args.in.data);
-  Acc* out = static_cast<Acc*>(args.out.data);
+  Out* out = static_cast<Out*>(args.out.data);
   const detail::OffsetCalc<2> outer_calc(outer);
   const detail::OffsetCalc<1> inner_calc(inner);
   const std::int64_t sms = detail::device_props().sm_count;
   const unsigned max_grid = 0x7fffffffu;
 
-  // One thread per output when there is little to add per output, or when neighbouring
+  // One thread per output when there is little to fold per output, or when neighbouring
   // outputs are nearer in memory than neighbouring terms (the threads of a warp then read
   // consecutive addresses) and there are enough outputs to keep every SM busy; with fewer,
   // a block per output is faster even though its reads are scattered.
@@ -174,13 +242,13 @@ void run_sum(const Reduction& args, const core::StridedPlan& outer, const core::
     per_thread = kept_step < red_step;
   }
   if (per_thread) {
-    sum_per_thread_kernel<In, Acc><<<detail::grid_size(n_out, kThreadsPerOut), kThreadsPerOut>>>(
+    reduce_per_thread_kernel<C, In, Out><<<detail::grid_size(n_out, kThreadsPerOut), kThreadsPerOut>>>(
         in, out, outer_calc, n_out, inner_calc, reduced);
-    detail::check_launch("sum kernel (thread per output)");
+    detail::check_launch("reduce kernel (thread per output)");
     return;
   }
 
-  // Few outputs with much to add: split each output's range over several blocks so the
+  // Few outputs with much to fold: split each output's range over several blocks so the
   // whole GPU works (about 8 blocks per SM), each taking at least kMinPerSplit elements.
   constexpr std::int64_t kMinPerSplit = 4096;
   const std::int64_t target_blocks = sms * 8;
@@ -194,17 +262,57 @@ void run_sum(const Reduction& args, const core::StridedPlan& outer, const core::
   }
 
   TempBlocks temps;
-  Acc* partial = nullptr;
-  if (splits > 1) partial = static_cast<Acc*>(temps.get(std::size_t(n_out * splits) * sizeof(Acc)));
+  V* partial = nullptr;
+  if (splits > 1) partial = static_cast<V*>(temps.get(std::size_t(n_out * splits) * sizeof(V)));
   const dim3 grid(unsigned(std::min<std::int64_t>(n_out, max_grid)), unsigned(splits));
-  sum_blocks_kernel<In, Acc>
+  reduce_blocks_kernel<C, In, Out>
       <<<grid, block_threads(chunk)>>>(in, out, partial, outer_calc, n_out, inner_calc, reduced, chunk);
-  detail::check_launch("sum kernel (block per output)");
+  detail::check_launch("reduce kernel (block per output)");
   if (splits > 1) {
-    sum_partials_kernel<Acc><<<unsigned(std::min<std::int64_t>(n_out, max_grid)), block_threads(splits)>>>(
-        partial, splits, out, outer_calc, n_out);
-    detail::check_launch("sum kernel (partial sums)");
+    reduce_partials_kernel<C, Out>
+        <<<unsigned(std::min<std::int64_t>(n_out, max_grid)), block_threads(splits)>>>(partial, splits, out,
+                                                                                       outer_calc, n_out);
+    detail::check_launch("reduce kernel (partial values)");
   }
+}
+
+template <class C, class In, class Out>
+void dispatch_reduce(const Reduction& args, const ReduceDims& dims) {
+  if (spec::numel(args.shape) == 0)
+    run_reduce_empty<C, Out>(args, dims);
+  else
+    run_reduce<C, In, Out>(args, dims);
+}
+
+// Throws TypeError unless out's dtype is what `op` writes for in's (api.h).
+void check_reduce_dtypes(spec::Reduce op, spec::DType in, spec::DType out) {
+  const std::string name(spec::reduce_name(op));
+  switch (op) {
+    case spec::Reduce::Sum:
+    case spec::Reduce::Prod:
+      // float16 and bfloat16 accumulate in float32: the engine passes a float32 output.
+      if (out != spec::DType::Int64 && out != spec::DType::Float32 && out != spec::DType::Float64)
+        throw TypeError("reduce (" + name +
+                        "): the output (accumulation) dtype must be int64, float32 or float64, got " +
+                        std::string(spec::dtype_name(out)));
+      return;
+    case spec::Reduce::Max:
+    case spec::Reduce::Min:
+      if (out != in)
+        throw TypeError("reduce (" + name + "): the output dtype must be the input's (" +
+                        std::string(spec::dtype_name(in)) + "), got " + std::string(spec::dtype_name(out)));
+      return;
+    case spec::Reduce::All:
+    case spec::Reduce::Any:
+      if (out != spec::DType::Bool && out != spec::DType::UInt8)
+        throw TypeError("reduce (" + name + "): the output dtype must be bool or uint8, got " +
+                        std::string(spec::dtype_name(out)));
+      return;
+    case spec::Reduce::None:
+    case spec::Reduce::Mean:
+      break;
+  }
+  throw ValueError("reduce: '" + name + "' is not a kernel reduction (mean is a sum divided by the count)");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -326,49 +434,43 @@ void run_matmul(const Matmul& args) {
 
 }  // namespace
 
-void sum(const Reduction& args) {
-  detail::require_device("sum");
+void reduce(const Reduction& args) {
+  detail::require_device("reduce");
   const spec::Shape& shape = args.shape;
   const std::size_t nd = shape.size();
   if (args.in.strides.size() != nd || args.out.strides.size() != nd)
-    throw ValueError("sum: expected " + std::to_string(nd) + " strides per operand for shape " +
+    throw ValueError("reduce: expected " + std::to_string(nd) + " strides per operand for shape " +
                      spec::shape_str(shape));
   for (std::int64_t d : shape)
-    if (d < 0) throw ValueError("sum: negative dimension in shape " + spec::shape_str(shape));
-  const spec::DType acc = args.out.dtype;
-  // float16 and bfloat16 sums accumulate in float32: the engine passes a float32 output.
-  if (acc != spec::DType::Int64 && acc != spec::DType::Float32 && acc != spec::DType::Float64)
-    throw TypeError("sum: the output (accumulation) dtype must be int64, float32 or float64, got " +
-                    std::string(spec::dtype_name(acc)));
-  // out += sum: an empty input adds nothing (the caller has zero-filled out).
-  if (spec::numel(shape) == 0) return;
-
-  // Reduced dims are those where the output does not move; size-1 dims address nothing.
-  spec::Shape kept, red;
-  std::vector<std::int64_t> out_kept, in_kept, in_red;
-  for (std::size_t d = 0; d < nd; ++d) {
-    if (shape[d] == 1) continue;
-    if (args.out.strides[d] == 0) {
-      red.push_back(shape[d]);
-      in_red.push_back(args.in.strides[d]);
-    } else {
-      kept.push_back(shape[d]);
-      out_kept.push_back(args.out.strides[d]);
-      in_kept.push_back(args.in.strides[d]);
-    }
-  }
-  const core::StridedPlan outer = core::make_plan(kept, {out_kept, in_kept});
-  const core::StridedPlan inner = core::make_plan(red, {in_red});
-  detail::require_device_pointer(args.out.data, "sum output");
-  detail::require_device_pointer(args.in.data, "sum input");
-  spec::visit_torch_dtype(args.in.dtype, [&](auto in_tag) {
-    using In = typename decltype(in_tag)::type;
-    if (acc == spec::DType::Int64)
-      run_sum<In, std::int64_t>(args, outer, inner);
-    else if (acc == spec::DType::Float32)
-      run_sum<In, float>(args, outer, inner);
-    else
-      run_sum<In, double>(args, outer, inner);
+    if (d < 0) throw ValueError("reduce: negative dimension in shape " + spec::shape_str(shape));
+  check_reduce_dtypes(args.op, args.in.dtype, args.out.dtype);
+  const ReduceDims dims = split_dims(args);
+  with_combine(args.op, [&](auto combine) {
+    using C = decltype(combine);
+    constexpr bool accumulates =
+        std::is_same_v<C, Combine<spec::Reduce::Sum>> || std::is_same_v<C, Combine<spec::Reduce::Prod>>;
+    constexpr bool extremum =
+        std::is_same_v<C, Combine<spec::Reduce::Max>> || std::is_same_v<C, Combine<spec::Reduce::Min>>;
+    const spec::DType out = args.out.dtype;
+    // Only the (input, output) pairs check_reduce_dtypes lets through are instantiated.
+    spec::visit_torch_dtype(args.in.dtype, [&](auto in_tag) {
+      using In = typename decltype(in_tag)::type;
+      if constexpr (accumulates) {
+        if (out == spec::DType::Int64)
+          dispatch_reduce<C, In, std::int64_t>(args, dims);
+        else if (out == spec::DType::Float32)
+          dispatch_reduce<C, In, float>(args, dims);
+        else
+          dispatch_reduce<C, In, double>(args, dims);
+      } else if constexpr (extremum) {
+        dispatch_reduce<C, In, In>(args, dims);
+      } else {
+        if (out == spec::DType::Bool)
+          dispatch_reduce<C, In, bool>(args, dims);
+        else
+          dispatch_reduce<C, In, std::uint8_t>(args, dims);
+      }
+    });
   });
 }
 
