@@ -151,6 +151,22 @@ constexpr OpSpec bool_row(OpId id, std::string_view name, std::string_view numpy
   return row;
 }
 
+// A reduction with the input's dtype (amax, amin) or a truth result (all, any): no refusal,
+// one divergence, exact.
+constexpr OpSpec fold_row(OpId id, std::string_view name, std::string_view numpy_name, std::string_view torch_name,
+                          Reduce reduce, Promotion result, Domain domain, Domain int_domain, Divergence divergence) {
+  const bool truth = result == Promotion::Truth;
+  return {.id = id, .name = name, .numpy_name = numpy_name, .torch_name = torch_name,
+          .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+          .numpy_result = result, .torch_result = result,
+          .refusals = {}, .num_refusals = 0,
+          .domain = domain, .int_domain = int_domain, .specials = kAllSpecials,
+          .differentiable = !truth, .flops_per_element = 1.0,
+          .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+          .divergences = {{divergence}}, .num_divergences = 1,
+          .reduce = reduce, .torch_single_dim = truth};
+}
+
 // maximum/minimum and fmax/fmin at a -0/+0 tie (the engines follow the libraries' scalar
 // loops; PyTorch's AVX2 loop gives the second operand, which the goldens avoid).
 constexpr std::string_view kTieReason =
@@ -1313,26 +1329,10 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .num_divergences = 2},
   // np.amax / torch.amax: the input's dtype; a NaN anywhere in the reduced elements is the
   // result (both); no identity: a zero-length reduced axis is an error (result_shape).
-  {.id = OpId::Amax, .name = "amax", .numpy_name = "numpy.amax", .torch_name = "torch.amax",
-   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
-   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
-   .refusals = {}, .num_refusals = 0,
-   .domain = {-4.0, 4.0}, .int_domain = {-100.0, 100.0}, .specials = kAllSpecials,
-   .differentiable = true, .flops_per_element = 1.0,
-   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
-   .divergences = {{{DivergenceKind::Values, kZeroTieReason, Where::SignedZeroTie}}},
-   .num_divergences = 1,
-   .reduce = Reduce::Max},
-  {.id = OpId::Amin, .name = "amin", .numpy_name = "numpy.amin", .torch_name = "torch.amin",
-   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
-   .numpy_result = Promotion::Same, .torch_result = Promotion::Same,
-   .refusals = {}, .num_refusals = 0,
-   .domain = {-4.0, 4.0}, .int_domain = {-100.0, 100.0}, .specials = kAllSpecials,
-   .differentiable = true, .flops_per_element = 1.0,
-   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
-   .divergences = {{{DivergenceKind::Values, kZeroTieReason, Where::SignedZeroTie}}},
-   .num_divergences = 1,
-   .reduce = Reduce::Min},
+  fold_row(OpId::Amax, "amax", "numpy.amax", "torch.amax", Reduce::Max, Promotion::Same, {-4.0, 4.0},
+           {-100.0, 100.0}, {DivergenceKind::Values, kZeroTieReason, Where::SignedZeroTie}),
+  fold_row(OpId::Amin, "amin", "numpy.amin", "torch.amin", Reduce::Min, Promotion::Same, {-4.0, 4.0},
+           {-100.0, 100.0}, {DivergenceKind::Values, kZeroTieReason, Where::SignedZeroTie}),
   // np.prod / torch.prod: sum's accumulation dtypes; multiplied in order (not pairwise) in
   // both libraries. torch.prod takes one int dim.
   {.id = OpId::Prod, .name = "prod", .numpy_name = "numpy.prod", .torch_name = "torch.prod",
@@ -1377,26 +1377,10 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .reduce = Reduce::Mean},
   // np.all / torch.all: whether every element is nonzero (NaN is true). NumPy gives bool;
   // PyTorch bool too, except for uint8, which stays uint8 (0 or 1). torch.all takes one dim.
-  {.id = OpId::All, .name = "all", .numpy_name = "numpy.all", .torch_name = "torch.all",
-   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
-   .numpy_result = Promotion::Truth, .torch_result = Promotion::Truth,
-   .refusals = {}, .num_refusals = 0,
-   .domain = {-1.0, 1.0}, .int_domain = {-1.0, 8.0}, .specials = kAllSpecials,
-   .differentiable = false, .flops_per_element = 1.0,
-   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
-   .divergences = {{{DivergenceKind::ResultDtype, kUint8TruthReason}}},
-   .num_divergences = 1,
-   .reduce = Reduce::All, .torch_single_dim = true},
-  {.id = OpId::Any, .name = "any", .numpy_name = "numpy.any", .torch_name = "torch.any",
-   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
-   .numpy_result = Promotion::Truth, .torch_result = Promotion::Truth,
-   .refusals = {}, .num_refusals = 0,
-   .domain = {-1.0, 1.0}, .int_domain = {-8.0, 1.0}, .specials = kAllSpecials,
-   .differentiable = false, .flops_per_element = 1.0,
-   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
-   .divergences = {{{DivergenceKind::ResultDtype, kUint8TruthReason}}},
-   .num_divergences = 1,
-   .reduce = Reduce::Any, .torch_single_dim = true},
+  fold_row(OpId::All, "all", "numpy.all", "torch.all", Reduce::All, Promotion::Truth, {-1.0, 1.0}, {-1.0, 8.0},
+           {DivergenceKind::ResultDtype, kUint8TruthReason}),
+  fold_row(OpId::Any, "any", "numpy.any", "torch.any", Reduce::Any, Promotion::Truth, {-1.0, 1.0}, {-8.0, 1.0},
+           {DivergenceKind::ResultDtype, kUint8TruthReason}),
 }};
 // clang-format on
 #undef KNoLoop

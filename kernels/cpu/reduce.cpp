@@ -427,32 +427,18 @@ void sum_into(const Reduction& args) {
   });
 }
 
-// Whether out's dtype is what `op` writes for in's (api.h).
-bool out_dtype_fits(spec::Reduce op, spec::DType in, spec::DType out) {
-  switch (op) {
-    case spec::Reduce::Prod:
-      return out == spec::DType::Int64 || out == spec::DType::Float32 || out == spec::DType::Float64;
-    case spec::Reduce::Max:
-    case spec::Reduce::Min:
-      return out == in;
-    case spec::Reduce::All:
-    case spec::Reduce::Any:
-      return out == spec::DType::Bool || out == spec::DType::UInt8;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 void reduce(const Reduction& args) {
   if (args.in.strides.size() != args.shape.size() || args.out.strides.size() != args.shape.size())
     throw ValueError("reduce kernel: stride lists must match the input's rank");
   if (args.op == spec::Reduce::Sum) return sum_into(args);
-  if (!out_dtype_fits(args.op, args.in.dtype, args.out.dtype))
+  // A dtype pair the op does not write (api.h) is refused below, before any instantiation.
+  const auto refuse = [&](const char* rule) {
     throw TypeError("reduce kernel: " + std::string(spec::reduce_name(args.op)) + " of " +
                     std::string(spec::dtype_name(args.in.dtype)) + " cannot write " +
-                    std::string(spec::dtype_name(args.out.dtype)));
+                    std::string(spec::dtype_name(args.out.dtype)) + " (" + rule + ")");
+  };
   with_combine(args.op, [&](auto c) {
     using C = decltype(c);
     spec::visit_torch_dtype(args.out.dtype, [&](auto out_tag) {
@@ -461,15 +447,15 @@ void reduce(const Reduction& args) {
         using I = typename decltype(in_tag)::type;
         if constexpr (std::is_same_v<C, Combine<spec::Reduce::Prod>> && !std::is_same_v<A, std::int64_t> &&
                       !std::is_floating_point_v<A>) {
-          throw TypeError("reduce kernel: prod accumulates in int64, float32 or float64");
+          refuse("prod accumulates in int64, float32 or float64");
         } else if constexpr ((std::is_same_v<C, Combine<spec::Reduce::Max>> ||
                               std::is_same_v<C, Combine<spec::Reduce::Min>>) &&
                              !std::is_same_v<A, I>) {
-          throw TypeError("reduce kernel: max and min write the input's dtype");
+          refuse("max and min write the input's dtype");
         } else if constexpr ((std::is_same_v<C, Combine<spec::Reduce::All>> ||
                               std::is_same_v<C, Combine<spec::Reduce::Any>>) &&
                              !std::is_same_v<A, bool> && !std::is_same_v<A, std::uint8_t>) {
-          throw TypeError("reduce kernel: all and any write bool or uint8");
+          refuse("all and any write bool or uint8");
         } else {
           if (spec::numel(args.shape) == 0) {
             fill_outputs(args, A(C::template identity<value_t<A>>()));
