@@ -31,6 +31,25 @@ std::vector<std::int64_t> default_sizes(bool quick) {
   return {1 << 10, 1 << 14, 1 << 18, 1 << 22};
 }
 
+std::vector<ReduceOver> parse_reduce_over(const std::vector<std::string>& names) {
+  std::vector<ReduceOver> out;
+  for (const std::string& n : names) {
+    ReduceOver r;
+    if (n == "all")
+      r = ReduceOver::All;
+    else if (n == "inner")
+      r = ReduceOver::Inner;
+    else if (n == "outer")
+      r = ReduceOver::Outer;
+    else if (n == "several")
+      r = ReduceOver::Several;
+    else
+      throw ValueError("--reduce-over: unknown choice '" + n + "' (all, inner, outer, several)");
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  }
+  return out;
+}
+
 namespace {
 
 struct Job {
@@ -40,13 +59,22 @@ struct Job {
 };
 
 // The inputs of an op benchmark of `n` elements: 1-d operands, matmul square (its side at
-// most `max_side`).
-Case bench_case(OpId op, DType dtype, std::int64_t n, std::int64_t max_side) {
+// most `max_side`), a reduction's operand shaped for `over`.
+Case bench_case(OpId op, DType dtype, std::int64_t n, std::int64_t max_side, ReduceOver over = ReduceOver::All) {
   const spec::OpSpec& s = spec::op_spec(op);
   Case c{op, Mode::Forward, {}, {}, {}, false, Layout::Contiguous};
+  const auto side = [&](double root) { return std::max<std::int64_t>(1, std::llround(std::pow(double(n), root))); };
   if (s.kind == OpKind::Matmul) {
-    const std::int64_t m = std::clamp<std::int64_t>(std::llround(std::sqrt(double(n))), 1, max_side);
+    const std::int64_t m = std::clamp<std::int64_t>(side(0.5), 1, max_side);
     c.shapes = {{m, m}, {m, m}};
+  } else if (s.kind == OpKind::Reduction && (over == ReduceOver::Inner || over == ReduceOver::Outer)) {
+    const std::int64_t m = side(0.5);
+    c.shapes = {{std::max<std::int64_t>(1, n / m), m}};
+    c.axes = {over == ReduceOver::Inner ? 1 : 0};
+  } else if (s.kind == OpKind::Reduction && over == ReduceOver::Several) {
+    const std::int64_t m = side(1.0 / 3.0);
+    c.shapes = {{m, m, std::max<std::int64_t>(1, n / (m * m))}};
+    c.axes = {0, 2};
   } else {
     c.shapes.assign(std::size_t(s.arity), spec::Shape{n});
   }
@@ -62,12 +90,14 @@ Case bench_case(OpId op, DType dtype, std::int64_t n, std::int64_t max_side) {
 // every op here).
 void fill_record(reports::BenchRecord& r, const std::string& op, DType dtype, const std::string& device,
                  const std::vector<spec::Shape>& shapes, const std::string& timer,
-                 std::optional<DType> target = std::nullopt) {
+                 std::optional<DType> target = std::nullopt, const std::vector<std::int64_t>& axes = {}) {
   r.op = op;
   r.dtype = std::string(spec::dtype_name(dtype));
   r.device = device;
   r.shape.clear();
   for (std::size_t i = 0; i < shapes.size(); ++i) r.shape += (i ? "x" : "") + spec::shape_str(shapes[i]);
+  // A reduction over every axis keeps the key it always had ("(n,)"); others name their axes.
+  if (!axes.empty()) r.shape += " axes=" + spec::shape_str(axes);
   if (target) r.shape += " dtype=" + std::string(spec::dtype_name(*target));
   r.numel = spec::numel(shapes.at(0));
   r.timer = timer;
@@ -78,9 +108,17 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
                  std::vector<Job>& jobs) {
   for (const spec::OpSpec& op : spec::op_table()) {
     if (!o.ops.empty() && std::find(o.ops.begin(), o.ops.end(), op.id) == o.ops.end()) continue;
+    // A reduction once per --reduce-over choice (Several not for one-dim PyTorch ops); others once.
+    std::vector<ReduceOver> overs{ReduceOver::All};
+    if (op.kind == OpKind::Reduction) {
+      overs.clear();
+      for (ReduceOver r : o.reduce_over)
+        if (!(r == ReduceOver::Several && op.torch_single_dim)) overs.push_back(r);
+    }
     for (DType dtype : o.dtypes) {
       if (!op.dtypes.contains(dtype)) continue;
-      for (std::int64_t n : sizes) {
+      for (std::int64_t n : sizes)
+      for (ReduceOver over : overs) {
         // The tensor engine's case, and the array engine's where its matmul cap makes it smaller.
         struct Prepared {
           Case c;
@@ -88,7 +126,7 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
           spec::Cost cost;
         };
         auto prepare = [&](std::int64_t max_side) {
-          Prepared p{bench_case(op.id, dtype, n, max_side), {}, {}};
+          Prepared p{bench_case(op.id, dtype, n, max_side, over), {}, {}};
           for (const Input& in : make_inputs(p.c)) p.inputs.push_back(in.base);
           std::vector<spec::Operand> operands;
           for (DType t : p.c.dtypes) operands.push_back({t, false});
@@ -99,7 +137,7 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
         };
         const Prepared tensor_case = prepare(kMaxMatmulSide);
         std::optional<Prepared> array_case;
-        if (bench_case(op.id, dtype, n, kMaxArrayMatmulSide).shapes != tensor_case.c.shapes)
+        if (bench_case(op.id, dtype, n, kMaxArrayMatmulSide, over).shapes != tensor_case.c.shapes)
           array_case = prepare(kMaxArrayMatmulSide);
         for (const std::string& dev : o.devices) {
           const Prepared& pc = dev == "array" && array_case ? *array_case : tensor_case;
@@ -108,7 +146,7 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
           const spec::Cost& cost = pc.cost;
           Job j;
           if (dev == "array") {
-            fill_record(j.record, std::string(op.name), dtype, "array", c.shapes, "wall", c.target);
+            fill_record(j.record, std::string(op.name), dtype, "array", c.shapes, "wall", c.target, c.axes);
             j.record.engine = "array";
             j.body = [c, inputs] { benchmark::DoNotOptimize(apply_array(c, inputs)); };
           } else if (dev == "cpu" || (dev == "cuda" && cuda_ok)) {
@@ -116,7 +154,7 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
             std::vector<tensor::Tensor> ts;
             for (const auto& a : inputs) ts.push_back(interop::to_tensor(a, d));
             fill_record(j.record, std::string(op.name), dtype, d.str(), c.shapes,
-                        d.is_cuda() ? "cuda-event" : "wall", c.target);
+                        d.is_cuda() ? "cuda-event" : "wall", c.target, c.axes);
             j.record.engine = "tensor";
             j.cuda = d.is_cuda();
             j.body = [c, ts] { benchmark::DoNotOptimize(apply_tensor(c, ts)); };

@@ -32,12 +32,20 @@ enum class InstructionSource : std::uint8_t {
   Callgrind   // valgrind's callgrind, toggled around each case (run under valgrind)
 };
 
+// What a reduction is timed over (--reduce-over): every axis of a 1-d operand of n elements
+// (All, the default); an axis of an about sqrt(n) x sqrt(n) matrix, its inner one (Inner,
+// axes=(1,)) or its outer one (Outer, axes=(0,)); two axes of an about cbrt(n)-sided cube
+// (Several, axes=(0, 2); not for the ops PyTorch reduces over one dim only).
+enum class ReduceOver : std::uint8_t { All, Inner, Outer, Several };
+std::vector<ReduceOver> parse_reduce_over(const std::vector<std::string>& names);  // ValueError
+
 struct BenchOptions {
   // "array" (the reference engine), "cpu", "cuda" (skipped, with a note, when absent).
   std::vector<std::string> devices{"array", "cpu", "cuda"};
   std::vector<spec::OpId> ops;  // empty = all
   std::vector<spec::DType> dtypes{spec::DType::Float32};
   std::vector<std::int64_t> sizes;  // elements; empty = defaults
+  std::vector<ReduceOver> reduce_over{ReduceOver::All};  // reductions only
   bool quick = false;
   bool conversions = true;
   // Cold timings: caches flushed before every timed iteration (host: the last-level cache;

@@ -67,6 +67,10 @@ class BenchCommand : public Command {
     cmd->add_option("--sizes", sizes_,
                     "Element counts (default 1024,16384,262144,4194304; --quick 4096,262144); matmul "
                     "uses square matrices of about that many elements, at most 1024x1024 (512x512 on the array engine)");
+    cmd->add_option("--reduce-over", reduce_over_,
+                    "What reductions are timed over, comma separated: all (every axis of a 1-d operand; the "
+                    "default), inner or outer (axis 1 or 0 of a matrix of about sqrt(n) x sqrt(n)), several "
+                    "(axes 0 and 2 of a cube of about n elements; not prod, all, any)");
     cmd->add_flag("--quick", opts_.quick, "Fewer sizes and samples, shorter batches (what scripts/run uses)");
     cmd->add_option("--repetitions", opts_.repetitions,
                     "Exactly this many samples per case (sets --min-samples and --max-samples)")
@@ -121,6 +125,7 @@ class BenchCommand : public Command {
     opts_.ops = parse_ops(split_list(ops_, "--ops"));
     opts_.dtypes = parse_dtypes(split_list(dtypes_, "--dtypes"));
     opts_.sizes = parse_sizes(sizes_, "--sizes");
+    if (!reduce_over_.empty()) opts_.reduce_over = parse_reduce_over(split_list(reduce_over_, "--reduce-over"));
     opts_.conversions = !no_conversions_;
     opts_.instructions = parse_instructions(instructions_);
     if (!shard_.empty()) opts_.shard = parse_shard(shard_);
@@ -137,7 +142,7 @@ class BenchCommand : public Command {
 
  private:
   BenchOptions opts_;
-  std::vector<std::string> devices_, ops_, dtypes_{"float32"}, sizes_;
+  std::vector<std::string> devices_, ops_, dtypes_{"float32"}, sizes_, reduce_over_;
   std::string out_, shard_, instructions_ = "none";
   bool no_conversions_ = false, details_ = false;
   CLI::Option* devices_opt_ = nullptr;

@@ -75,6 +75,26 @@ TEST(BenchSelection, NothingSelectedIsAnError) {
   EXPECT_THROW(ps::run_bench(o), parity::ValueError);
 }
 
+// --reduce-over: a reduction is timed over every axis of (n,) (its key unchanged), axis 1
+// or 0 of a matrix, or axes 0 and 2 of a cube; ops that PyTorch reduces over one dim only
+// get no "several" case; a non-reduction is timed once; an unknown choice is refused.
+TEST(BenchSelection, ReduceOver) {
+  ps::BenchOptions o = tiny("cpu");
+  o.sizes = {4096};
+  o.counters = false;
+  o.repetitions = 1;
+  o.ops = {parity::spec::find_op("sum").id, parity::spec::find_op("prod").id, parity::spec::find_op("neg").id};
+  o.reduce_over = ps::parse_reduce_over({"all", "inner", "outer", "several", "outer"});
+  std::set<std::string> keys;
+  for (const auto& r : ps::run_bench(o).records) keys.insert(r.key);
+  EXPECT_EQ(keys, (std::set<std::string>{
+                      "neg|float32|cpu|(4096,)", "prod|float32|cpu|(4096,)", "prod|float32|cpu|(64,64) axes=(0,)",
+                      "prod|float32|cpu|(64,64) axes=(1,)", "sum|float32|cpu|(16,16,16) axes=(0,2)",
+                      "sum|float32|cpu|(4096,)", "sum|float32|cpu|(64,64) axes=(0,)",
+                      "sum|float32|cpu|(64,64) axes=(1,)"}));
+  EXPECT_THROW(ps::parse_reduce_over({"rows"}), parity::ValueError);
+}
+
 TEST(BenchShards, PartitionTheCases) {
   ps::BenchOptions o = tiny("cpu");
   o.sizes = {64, 128, 256, 512, 1024};

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <utility>
+#include <string>
 #include <vector>
 
 #include "engine/spec/error.h"
@@ -149,6 +151,16 @@ float run_sum(int threads, const std::vector<float>& x) {
                        {const_cast<float*>(x.data()), parity::spec::DType::Float32, {1}}});
   return out;
 }
+// The sums of the columns of a rows x cols matrix (axis 0) on `threads` threads.
+std::vector<float> run_column_sums(int threads, const std::vector<float>& x, std::int64_t rows, std::int64_t cols) {
+  Threads t(threads);
+  std::vector<float> out(std::size_t(cols), -1.0f);
+  namespace k = parity::kernels;
+  pk::reduce(k::Reduction{{rows, cols},
+                          {out.data(), parity::spec::DType::Float32, {0, 1}},
+                          {const_cast<float*>(x.data()), parity::spec::DType::Float32, {cols, 1}}});
+  return out;
+}
 }  // namespace
 
 TEST(CpuThreads, SameBitsOnOneAndTwoThreads) {
@@ -167,6 +179,17 @@ TEST(CpuThreads, SameBitsOnOneAndTwoThreads) {
           << parity::spec::op_spec(op).name << (transposed ? " transposed" : " contiguous");
       EXPECT_EQ(std::count(one.begin(), one.end(), -1.0f), 0) << "an element was not written";
     }
+  // Over axis 0: one thread runs one cascade down each column; more share its rows (runs of
+  // 256 rows fed to one cascade in order), which must give the same bits. 4,500 rows: 17
+  // runs (a carry past the runs' level) and 148 more rows (carries below it).
+  const std::int64_t tall = 4500, narrow = 240;
+  std::vector<float> m(std::size_t(tall * narrow));
+  for (std::size_t i = 0; i < m.size(); ++i) m[i] = -20.0f + 40.0f * float((i * 7919) % 100003) / 100003.0f;
+  const std::vector<float> c1 = run_column_sums(1, m, tall, narrow);
+  for (int threads : {2, 3}) {
+    const std::vector<float> c = run_column_sums(threads, m, tall, narrow);
+    EXPECT_EQ(std::memcmp(c1.data(), c.data(), c.size() * sizeof(float)), 0) << threads << " threads";
+  }
   const float s1 = run_sum(1, x), s2 = run_sum(2, x), s3 = run_sum(3, x);
   EXPECT_EQ(std::bit_cast<std::uint32_t>(s1), std::bit_cast<std::uint32_t>(s2));
   EXPECT_EQ(std::bit_cast<std::uint32_t>(s1), std::bit_cast<std::uint32_t>(s3));
@@ -300,6 +323,114 @@ void check_matmul_layouts(parity::spec::DType dtype) {
         }
 }
 }  // namespace
+
+// Max, min, all and any of one contiguous row, at lengths around the vector loops' lane
+// counts (64 and 128 bytes) and with the deciding element at every position: the extremum
+// is the one std::max_element / std::min_element finds, a NaN anywhere makes it NaN, a
+// single zero makes all false and a single nonzero makes any true.
+namespace {
+template <class T>
+T reduce_row(parity::spec::Reduce op, const std::vector<T>& x, parity::spec::DType in, parity::spec::DType out) {
+  T r{};
+  parity::kernels::Reduction a{{std::int64_t(x.size())}, {&r, out, {0}}, {const_cast<T*>(x.data()), in, {1}}, op};
+  pk::reduce(a);
+  return r;
+}
+}  // namespace
+
+TEST(CpuReduce, ExtremaAndTruthAtEveryLanePosition) {
+  using parity::spec::DType;
+  using parity::spec::Reduce;
+  for (std::size_t n : {1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 200}) {
+    std::vector<float> f(n);
+    std::vector<double> d(n);
+    for (std::size_t i = 0; i < n; ++i) f[i] = float(d[i] = std::sin(double(i) + 0.5) * 10.0);
+    for (std::size_t at = 0; at < n; ++at) {
+      std::vector<float> g = f;
+      g[at] = 1e30f;
+      EXPECT_EQ(reduce_row(Reduce::Max, g, DType::Float32, DType::Float32), 1e30f) << n << " " << at;
+      g[at] = -1e30f;
+      EXPECT_EQ(reduce_row(Reduce::Min, g, DType::Float32, DType::Float32), -1e30f) << n << " " << at;
+      g[at] = NAN;
+      EXPECT_TRUE(std::isnan(reduce_row(Reduce::Max, g, DType::Float32, DType::Float32))) << n << " " << at;
+      EXPECT_TRUE(std::isnan(reduce_row(Reduce::Min, g, DType::Float32, DType::Float32))) << n << " " << at;
+      std::vector<double> e = d;
+      e[at] = NAN;
+      EXPECT_TRUE(std::isnan(reduce_row(Reduce::Max, e, DType::Float64, DType::Float64))) << n << " " << at;
+      std::vector<std::int32_t> k(n, 5);
+      k[at] = -7;
+      EXPECT_EQ(reduce_row(Reduce::Min, k, DType::Int32, DType::Int32), -7) << n << " " << at;
+      std::vector<float> ones(n, 1.0f), zeros(n, 0.0f);
+      ones[at] = 0.0f;
+      zeros[at] = -NAN;  // NaN reads as true
+      bool all = true, any = false;
+      parity::kernels::Reduction ra{{std::int64_t(n)}, {&all, DType::Bool, {0}}, {ones.data(), DType::Float32, {1}}, Reduce::All};
+      pk::reduce(ra);
+      parity::kernels::Reduction rb{{std::int64_t(n)}, {&any, DType::Bool, {0}}, {zeros.data(), DType::Float32, {1}}, Reduce::Any};
+      pk::reduce(rb);
+      EXPECT_FALSE(all) << n << " " << at;
+      EXPECT_TRUE(any) << n << " " << at;
+    }
+    EXPECT_EQ(reduce_row(Reduce::Max, f, DType::Float32, DType::Float32), *std::max_element(f.begin(), f.end()));
+    EXPECT_EQ(reduce_row(Reduce::Min, d, DType::Float64, DType::Float64), *std::min_element(d.begin(), d.end()));
+  }
+}
+
+// Max, min, all and any over axis 0 of a matrix (the kept-inner paths): wider than one
+// column block (5000 columns), and one block whose rows threads share (2000 x 300), on one
+// and on two threads. Each column is checked against a plain loop: its largest (smallest)
+// value, NaN where a column holds one, all false where it holds a zero, any true where it
+// holds a nonzero (every third column holds one zero, or one nonzero, in some row).
+TEST(CpuReduce, OuterAxisOnEveryPath) {
+  using parity::spec::DType;
+  using parity::spec::Reduce;
+  for (auto [rows, cols] : {std::pair<std::int64_t, std::int64_t>{300, 5000}, {2000, 300}}) {
+    std::vector<float> x(std::size_t(rows * cols));
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(double(i) * 0.7) * 100.0);
+    for (std::int64_t c = 0; c < cols; c += 7) x[std::size_t(((c * 31) % rows) * cols + c)] = NAN;
+    std::vector<float> truth(x.size(), 1.0f);
+    for (std::int64_t c = 0; c < cols; c += 3) truth[std::size_t(((c * 17) % rows) * cols + c)] = 0.0f;
+    std::vector<float> spikes(x.size());  // -2 where truth has its zeros, 0 elsewhere
+    for (std::size_t i = 0; i < x.size(); ++i) spikes[i] = truth[i] == 0.0f ? -2.0f : 0.0f;
+    for (int threads : {1, 2}) {
+      pk::set_num_threads(threads);
+      for (Reduce op : {Reduce::Max, Reduce::Min, Reduce::All, Reduce::Any}) {
+        const bool truth_op = op == Reduce::All || op == Reduce::Any;
+        std::vector<float> out(std::size_t(cols), -1.0f);
+        std::vector<unsigned char> bout(std::size_t(cols), 7);
+        parity::kernels::Reduction r{{rows, cols},
+                                     {truth_op ? static_cast<void*>(bout.data()) : out.data(),
+                                      truth_op ? DType::Bool : DType::Float32, {0, 1}},
+                                     {op == Reduce::All ? truth.data() : op == Reduce::Any ? spikes.data() : x.data(),
+                                      DType::Float32, {cols, 1}},
+                                     op};
+        pk::reduce(r);
+        for (std::int64_t c = 0; c < cols; ++c) {
+          bool nan = false, zero = false;
+          float m = op == Reduce::Max ? -INFINITY : INFINITY;
+          for (std::int64_t k = 0; k < rows; ++k) {
+            const float v = x[std::size_t(k * cols + c)];
+            nan |= std::isnan(v);
+            if (!std::isnan(v)) m = op == Reduce::Max ? std::max(m, v) : std::min(m, v);
+            zero |= truth[std::size_t(k * cols + c)] == 0.0f;
+          }
+          const auto where = [&] { return std::to_string(rows) + "x" + std::to_string(cols) + " column " +
+                                          std::to_string(c) + " on " + std::to_string(threads) + " threads"; };
+          if (op == Reduce::All) {
+            ASSERT_EQ(bout[std::size_t(c)], zero ? 0 : 1) << where();
+          } else if (op == Reduce::Any) {
+            ASSERT_EQ(bout[std::size_t(c)], zero ? 1 : 0) << where();
+          } else if (nan) {
+            ASSERT_TRUE(std::isnan(out[std::size_t(c)])) << where();
+          } else {
+            ASSERT_EQ(out[std::size_t(c)], m) << where();
+          }
+        }
+      }
+    }
+    pk::set_num_threads(0);
+  }
+}
 
 TEST(CpuMatmul, FloatThroughBlasOnEveryLayout) {
   check_matmul_layouts<float>(parity::spec::DType::Float32);

@@ -17,6 +17,7 @@
 #include "kernels/common/functors.h"
 #include "engine/spec/fault.h"
 #include "kernels/cpu/exp.h"
+#include "kernels/cpu/isa.h"
 #include "kernels/cpu/tanh.h"
 #include "kernels/cpu/walk.h"
 
@@ -44,17 +45,8 @@ void check_rank(const spec::Shape& shape, const Operand& o, const char* who) {
                      " strides for a " + std::to_string(shape.size()) + "-d shape");
 }
 
-#if defined(__x86_64__) && !(defined(PARITY_NO_ISA_CLONES) && PARITY_NO_ISA_CLONES)
-// The contiguous loops are built for AVX-512F, AVX2 and baseline x86-64 and picked at load
-// time. They do the same IEEE operations in every clone (this file is compiled without FMA
-// contraction), so the clone never changes a result. The test-only presets (asan, faults)
-// build the baseline loop alone (-DPARITY_ISA_CLONES=OFF): the same source, and this file
-// compiles in 37 s instead of 129 s at -O3 (docs/ci.md); such a build's reports say so in
-// cxx_flags.
-#define PARITY_ISA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PARITY_ISA_CLONES
-#endif
+// The contiguous loops are PARITY_ISA_CLONES (isa.h); this file is compiled without FMA
+// contraction, so every clone does the same IEEE operations.
 
 // The inputs are of T (the compute dtype), the output of R: T, or bool for a functor whose
 // result is bool.

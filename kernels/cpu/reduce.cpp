@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "engine/spec/error.h"
 #include "kernels/common/api.h"
 #include "kernels/common/functors.h"
+#include "kernels/cpu/isa.h"
 #include "kernels/cpu/parallel.h"
 
 namespace parity::kernels::cpu {
@@ -137,17 +139,17 @@ class RowCascade {
     } else {
       for (std::int64_t j = 0; j < width_; ++j) b[j] = plus(b[j], cast_value<A>(p[j * s]));
     }
-    for (int l = 0; ++count_[l] == kBase && l + 1 < kDepth; ++l) {
-      A* lo = level(l);
-      A* hi = level(l + 1);
-      for (std::int64_t j = 0; j < width_; ++j) {
-        hi[j] = PARITY_FAULT("outer-sum-carry") ? lo[j] : plus(hi[j], lo[j]);
-        lo[j] = A(0);
-      }
-      count_[l] = 0;
-      top_ = std::max(top_, l + 1);
-    }
+    carry_from(0);
   }
+  // Adds row v (contiguous) at level l, as the carry of a full block of kBase**l rows would:
+  // a cascade fed the same rows in the same order holds the same bits.
+  void add_at(int l, const A* v) {
+    A* b = level(l);
+    for (std::int64_t j = 0; j < width_; ++j) b[j] = plus(b[j], v[j]);
+    top_ = std::max(top_, l);
+    carry_from(l);
+  }
+  const A* values(int l) const { return level(l); }
   // out[j * s] += total of column j.
   void flush(A* out, std::int64_t s) const {
     for (std::int64_t j = 0; j < width_; ++j) {
@@ -158,6 +160,18 @@ class RowCascade {
   }
 
  private:
+  void carry_from(int l0) {
+    for (int l = l0; ++count_[l] == kBase && l + 1 < kDepth; ++l) {
+      A* lo = level(l);
+      A* hi = level(l + 1);
+      for (std::int64_t j = 0; j < width_; ++j) {
+        hi[j] = PARITY_FAULT("outer-sum-carry") ? lo[j] : plus(hi[j], lo[j]);
+        lo[j] = A(0);
+      }
+      count_[l] = 0;
+      top_ = std::max(top_, l + 1);
+    }
+  }
   A* level(int l) { return buf_.data() + std::size_t(l) * std::size_t(width_); }
   const A* level(int l) const { return buf_.data() + std::size_t(l) * std::size_t(width_); }
   std::vector<A> buf_;
@@ -231,6 +245,56 @@ Split split_dims(const Reduction& r) {
   return s;
 }
 
+// Kept columns per block of the kept-inner paths: a block's accumulators (a RowCascade's
+// level 0, or the outputs themselves) stay in L1 while whole rows of the block are read in
+// memory order. 256 read each row in 1 KiB pieces 16 KiB apart on a 4096 x 4096 sum over
+// axis 0, which the prefetcher followed badly (docs/performance.md, 2026-12-07).
+constexpr std::int64_t kColumnBlock = 4096;
+
+// The kept-inner layout (the input's smallest stride is on a kept dimension): calls
+// block(state, x, o, width, col_in, col_out) for every block of up to kColumnBlock columns of
+// the innermost kept dimension, for every element of the other kept dimensions; x and o are
+// the block's first input and output element, and the block folds the reduced sub-space of
+// each of its columns. Threads share the (outer element, block) pairs, each thread with its
+// own make_state(widest block). Every column is folded whole by one block, so the split does
+// not change a bit.
+// The (outer element, block) pairs for_column_blocks runs.
+std::int64_t column_block_jobs(const Split& s) {
+  const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in});
+  const std::int64_t ncols = kept.shape.back();
+  return kept.numel() / ncols * ((ncols + kColumnBlock - 1) / kColumnBlock);
+}
+
+template <class I, class A, class MakeState, class Block>
+void for_column_blocks(const Split& s, const I* in, A* out, std::int64_t red_numel, MakeState&& make_state,
+                       Block&& block) {
+  const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in, s.kept_out});
+  const std::int64_t ncols = kept.shape.back();
+  const std::int64_t col_in = kept.strides[0].back(), col_out = kept.strides[1].back();
+  const std::int64_t nblocks = (ncols + kColumnBlock - 1) / kColumnBlock;
+  const std::int64_t block_work = std::max<std::int64_t>(1, red_numel * std::min(ncols, kColumnBlock));
+  const std::int64_t grain = std::max<std::int64_t>(1, kGrain / block_work);
+  const core::StridedPlan outer = drop_inner(kept);
+  // Jobs are (outer element, block) pairs, outer element major; a thread takes a range.
+  parallel_for(outer.numel() * nblocks, grain, [&](std::int64_t b, std::int64_t e) {
+    auto state = make_state(std::min(ncols, kColumnBlock));
+    std::int64_t q = b / nblocks;
+    const std::int64_t q_last = (e - 1) / nblocks;
+    core::for_each_row(outer, q, q_last + 1, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+      for (std::int64_t i = 0; i < n; ++i, ++q) {
+        const I* x = in + off[0] + i * st[0];
+        A* o = out + off[1] + i * st[1];
+        const std::int64_t kb = q == b / nblocks ? b % nblocks : 0;
+        const std::int64_t ke = q == q_last ? (e - 1) % nblocks + 1 : nblocks;
+        for (std::int64_t k = kb; k < ke; ++k) {
+          const std::int64_t j0 = k * kColumnBlock;
+          block(state, x + j0 * col_in, o + j0 * col_out, std::min(kColumnBlock, ncols - j0), col_in, col_out);
+        }
+      }
+    });
+  });
+}
+
 // Sum of the reduced sub-space starting at `base`; a single row may use threads.
 template <class A, class I>
 A reduce_block(const I* base, const core::StridedPlan& red, bool threaded = false) {
@@ -275,26 +339,50 @@ void sum_float(const Reduction& r) {
   }
 
   // The innermost input dimension is kept: accumulate whole rows of columns.
-  const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in, s.kept_out});
-  const std::int64_t ncols = kept.shape.back();
-  const std::int64_t col_in = kept.strides[0].back(), col_out = kept.strides[1].back();
-  const core::StridedPlan outer = drop_inner(kept);
-  constexpr std::int64_t kBlock = 256;  // columns per pass: keeps the level buffers in L1
-  RowCascade<A> acc(std::min(kBlock, ncols));
-  core::for_each_row(outer, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
-    for (std::int64_t i = 0; i < n; ++i) {
-      const I* xbase = in + off[0] + i * st[0];
-      A* obase = out + off[1] + i * st[1];
-      for (std::int64_t j0 = 0; j0 < ncols; j0 += kBlock) {
-        acc.reset(std::min(kBlock, ncols - j0));
-        const I* x = xbase + j0 * col_in;
-        core::for_each_row(red, [&](const std::int64_t* roff, std::int64_t rn, const std::int64_t* rst) {
-          for (std::int64_t k = 0; k < rn; ++k) acc.add_row(x + roff[0] + k * rst[0], col_in);
+  const std::int64_t rows = red.numel();
+  if (column_block_jobs(s) == 1) {
+    // One block of columns (a matrix of up to kColumnBlock columns summed over its rows, say):
+    // threads share the rows in runs of kRun, each run summed by a fresh cascade, whose
+    // result is the level-2 carry a single cascade makes after those rows; the runs' results
+    // are then fed at level 2 in order, and the last rows at level 0. The same additions in
+    // the same order as one cascade over all rows: the same bits on any thread count.
+    constexpr int kRunLevel = 2;
+    constexpr std::int64_t kRun = std::int64_t(kBase) * kBase;
+    const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in, s.kept_out});
+    const std::int64_t width = kept.shape.back(), col_in = kept.strides[0].back(), col_out = kept.strides[1].back();
+    const std::int64_t runs = rows / kRun;
+    const int t = threads_for(rows * width, kGrain);
+    if (t > 1 && runs >= t) {
+      const auto add_rows = [&](RowCascade<A>& acc, std::int64_t begin, std::int64_t end) {
+        core::for_each_row(red, begin, end, [&](const std::int64_t* roff, std::int64_t rn, const std::int64_t* rst) {
+          for (std::int64_t k = 0; k < rn; ++k) acc.add_row(in + roff[0] + k * rst[0], col_in);
         });
-        acc.flush(obase + j0 * col_out, col_out);
-      }
+      };
+      std::vector<A> run_sums(std::size_t(runs * width));
+      parallel_for(runs, 1, [&](std::int64_t b, std::int64_t e) {
+        RowCascade<A> acc(width);
+        for (std::int64_t r = b; r < e; ++r) {
+          acc.reset(width);
+          add_rows(acc, r * kRun, (r + 1) * kRun);
+          std::copy_n(acc.values(kRunLevel), width, run_sums.begin() + r * width);
+        }
+      });
+      RowCascade<A> acc(width);
+      acc.reset(width);
+      for (std::int64_t r = 0; r < runs; ++r) acc.add_at(kRunLevel, run_sums.data() + r * width);
+      add_rows(acc, runs * kRun, rows);
+      acc.flush(out, col_out);
+      return;
     }
-  });
+  }
+  for_column_blocks(s, in, out, rows, [](std::int64_t width) { return RowCascade<A>(width); },
+                    [&](RowCascade<A>& acc, const I* x, A* o, std::int64_t width, std::int64_t col_in, std::int64_t col_out) {
+                      acc.reset(width);
+                      core::for_each_row(red, [&](const std::int64_t* roff, std::int64_t rn, const std::int64_t* rst) {
+                        for (std::int64_t k = 0; k < rn; ++k) acc.add_row(x + roff[0] + k * rst[0], col_in);
+                      });
+                      acc.flush(o, col_out);
+                    });
 }
 
 // ---- Prod, Max, Min, All, Any: one pass in the input's memory order, folding each element
@@ -303,11 +391,88 @@ void sum_float(const Reduction& r) {
 template <class A>
 using value_t = std::conditional_t<spec::is_half_v<A>, float, A>;
 
-// Folds a row of n elements at p (stride s) into one value: Max, Min, All and Any with
-// eight independent accumulators on contiguous rows (the same value in any grouping, but for
-// the sign of a zero extremum), Prod in order.
+template <class C>
+constexpr bool is_extremum_v = std::is_same_v<C, Combine<spec::Reduce::Max>> || std::is_same_v<C, Combine<spec::Reduce::Min>>;
+template <class C>
+constexpr bool is_truth_v = std::is_same_v<C, Combine<spec::Reduce::All>> || std::is_same_v<C, Combine<spec::Reduce::Any>>;
+
+// Lanes of the vector loops below: two 64-byte registers of V.
+template <class V>
+constexpr int kLanes = 128 / int(sizeof(V));
+
+// The extremum of a contiguous row of a built-in type, NaNs set aside: *saw_nan says whether
+// there was one (the caller then folds the row again with Combine's NaN rule). Combine's
+// NaN test in the loop kept GCC from vectorising it (amax of 262,144 float32 took 221 us on
+// one thread of this machine, this loop 16 us). A tie keeps the value held, as Combine's
+// apply, per lane: which of -0 and +0 a zero extremum keeps depends on the lanes (a Values
+// divergence between the libraries anyway).
+template <bool kMax, class V>
+PARITY_ISA_CLONES V extremum_row(const V* p, std::int64_t n, V start, bool* saw_nan) {
+  constexpr int L = kLanes<V>;
+  V acc[L];
+  unsigned char nan[L];
+  for (int k = 0; k < L; ++k) {
+    acc[k] = start;
+    nan[k] = 0;
+  }
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int k = 0; k < L; ++k) {
+      const V x = p[i + k];
+      acc[k] = (kMax ? x > acc[k] : x < acc[k]) ? x : acc[k];
+      nan[k] |= (x != x);
+    }
+  V v = start;
+  unsigned char any_nan = 0;
+  for (int k = 0; k < L; ++k) {
+    v = (kMax ? acc[k] > v : acc[k] < v) ? acc[k] : v;
+    any_nan |= nan[k];
+  }
+  for (; i < n; ++i) {
+    const V x = p[i];
+    v = (kMax ? x > v : x < v) ? x : v;
+    any_nan |= (x != x);
+  }
+  *saw_nan = any_nan != 0;
+  return v;
+}
+
+// All or any of a contiguous row of a built-in type, each element read as truth (x != 0:
+// NaN is true, as C++'s and both libraries' bool(x)).
+template <bool kAll, class I>
+PARITY_ISA_CLONES bool truth_row(const I* p, std::int64_t n) {
+  constexpr int L = kLanes<I>;
+  unsigned char acc[L];
+  for (unsigned char& a : acc) a = kAll;
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int k = 0; k < L; ++k) {
+      if constexpr (kAll)
+        acc[k] &= (p[i + k] != I(0));
+      else
+        acc[k] |= (p[i + k] != I(0));
+    }
+  unsigned char v = kAll;
+  for (int k = 0; k < L; ++k) v = kAll ? (v & acc[k]) : (v | acc[k]);
+  for (; i < n; ++i) v = kAll ? (v & (p[i] != I(0))) : (v | (p[i] != I(0)));
+  return v != 0;
+}
+
+// Folds a row of n elements at p (stride s) into one value: Max, Min, All and Any of
+// built-in types on contiguous rows in the vector loops above, otherwise with eight
+// independent accumulators (the same value in any grouping, but for the sign of a zero
+// extremum); Prod in order.
 template <class C, class V, class I>
 V combine_row(const I* p, std::int64_t n, std::int64_t s) {
+  if constexpr (is_extremum_v<C> && std::is_same_v<V, I> && std::is_arithmetic_v<I>) {
+    if (s == 1) {
+      bool saw_nan = false;
+      const V v = extremum_row<std::is_same_v<C, Combine<spec::Reduce::Max>>>(p, n, C::template identity<V>(), &saw_nan);
+      if (!saw_nan) return v;
+    }
+  }
+  if constexpr (is_truth_v<C> && std::is_arithmetic_v<I>)
+    if (s == 1) return V(truth_row<std::is_same_v<C, Combine<spec::Reduce::All>>>(p, n));
   if constexpr (std::is_same_v<C, Combine<spec::Reduce::Prod>>) {
     // A product in order, one element at a time, as NumPy's and PyTorch's loops: whether a
     // row holding huge, tiny and infinite values ends NaN, infinite or finite depends on the
@@ -325,6 +490,40 @@ V combine_row(const I* p, std::int64_t n, std::int64_t s) {
   for (; i < n; ++i) acc[i % 8] = C::apply(acc[i % 8], C::template load<V>(p[i * s]));
   return C::apply(C::apply(C::apply(acc[0], acc[1]), C::apply(acc[2], acc[3])),
                   C::apply(C::apply(acc[4], acc[5]), C::apply(acc[6], acc[7])));
+}
+
+// o[k] = C(o[k], x[k]) over one block of columns (o of stride so, x of stride si).
+// Contiguous extrema of a built-in type in a vector loop: a NaN held stays, a NaN met is
+// taken, otherwise the larger (smaller) value, a tie keeping the value held, as Combine's apply.
+template <bool kMax, class V>
+PARITY_ISA_CLONES void extremum_into(V* o, const V* x, std::int64_t n) {
+  for (std::int64_t k = 0; k < n; ++k) {
+    const V a = o[k], b = x[k];
+    o[k] = (b != b && a == a) ? b : ((kMax ? b > a : b < a) ? b : a);
+  }
+}
+
+// The same for all and any: o[k] = o[k] and (or) x[k] != 0. The outputs (bool, or uint8
+// holding 0 and 1) are combined as bytes: GCC does not vectorise the loop that reads them as bool.
+template <bool kAll, class A, class I>
+PARITY_ISA_CLONES void truth_into(A* o, const I* x, std::int64_t n) {
+  static_assert(sizeof(A) == 1);
+  unsigned char* u = reinterpret_cast<unsigned char*>(o);
+  for (std::int64_t k = 0; k < n; ++k) {
+    const unsigned char b = x[k] != I(0);
+    u[k] = kAll ? (u[k] & b) : (u[k] | b);
+  }
+}
+
+template <class C, class V, class A, class I>
+void fold_columns(A* o, const I* x, std::int64_t n, std::int64_t si, std::int64_t so) {
+  if constexpr (is_extremum_v<C> && std::is_same_v<A, I> && std::is_arithmetic_v<I>) {
+    if (si == 1 && so == 1) return extremum_into<std::is_same_v<C, Combine<spec::Reduce::Max>>>(o, x, n);
+  }
+  if constexpr (is_truth_v<C> && std::is_arithmetic_v<I>) {
+    if (si == 1 && so == 1) return truth_into<std::is_same_v<C, Combine<spec::Reduce::All>>>(o, x, n);
+  }
+  for (std::int64_t k = 0; k < n; ++k) o[k * so] = A(C::apply(V(o[k * so]), C::template load<V>(x[k * si])));
 }
 
 template <class C, class A, class I>
@@ -373,22 +572,41 @@ void combine_reduce(const Reduction& r) {
                  });
     return;
   }
-  // The innermost input dimension is kept: start every output at the identity, then fold
-  // whole rows of columns in memory order.
-  core::for_each_row(kept, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
-    for (std::int64_t i = 0; i < n; ++i) out[off[0] + i * st[0]] = A(C::template identity<V>());
-  });
-  const core::StridedPlan all = core::make_plan(r.shape, {r.in.strides, r.out.strides});
-  core::for_each_row(all, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
-    const I* x = in + off[0];
-    A* o = out + off[1];
-    if (st[1] == 0) {
-      *o = A(C::apply(V(*o), combine_row<C, V>(x, n, st[0])));
-    } else {
-      for (std::int64_t k = 0; k < n; ++k)
-        o[k * st[1]] = A(C::apply(V(o[k * st[1]]), C::template load<V>(x[k * st[0]])));
+  // The innermost input dimension is kept: each block of columns starts at the identity,
+  // then folds the block's part of every reduced row, in the input's memory order.
+  const auto fold_rows = [&](A* o, const I* x, std::int64_t width, std::int64_t col_in, std::int64_t col_out,
+                             std::int64_t begin, std::int64_t end) {
+    for (std::int64_t k = 0; k < width; ++k) o[k * col_out] = A(C::template identity<V>());
+    core::for_each_row(red, begin, end, [&](const std::int64_t* ro, std::int64_t rn, const std::int64_t* rs) {
+      for (std::int64_t k = 0; k < rn; ++k) fold_columns<C, V>(o, x + ro[0] + k * rs[0], width, col_in, col_out);
+    });
+  };
+  const std::int64_t rows = red.numel();
+  if (column_block_jobs(s) == 1 && !std::is_same_v<C, Combine<spec::Reduce::Prod>>) {
+    // One block (a matrix of up to kColumnBlock columns over its rows, say): threads share the
+    // rows, each folding its range into its own block, combined in row order. The extrema,
+    // all and any are exact in any grouping, and combining in order keeps the first of tied
+    // values and the first NaN, as one pass does; the product is left in order on one thread.
+    const std::int64_t width = s.kept_shape.empty() ? 1 : core::make_plan(s.kept_shape, {s.kept_in}).numel();
+    const int t = threads_for(rows * width, kGrain);
+    if (t > 1) {
+      const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in, s.kept_out});
+      const std::int64_t col_in = kept.strides[0].back(), col_out = kept.strides[1].back();
+      const std::unique_ptr<A[]> part(new A[std::size_t(t * width)]);  // (not vector: vector<bool> has no data())
+      const std::int64_t chunk = (rows + t - 1) / t;
+#pragma omp parallel for num_threads(t) schedule(static)
+      for (int k = 0; k < t; ++k)
+        fold_rows(part.get() + std::size_t(k * width), in, width, col_in, 1, std::min(rows, k * chunk),
+                  std::min(rows, (k + 1) * chunk));
+      for (std::int64_t k = 0; k < width; ++k) out[k * col_out] = A(C::template identity<V>());
+      for (int k = 0; k < t; ++k) fold_columns<C, V>(out, part.get() + std::size_t(k * width), width, 1, col_out);
+      return;
     }
-  });
+  }
+  for_column_blocks(s, in, out, rows, [](std::int64_t) { return 0; },
+                    [&](int, const I* x, A* o, std::int64_t width, std::int64_t col_in, std::int64_t col_out) {
+                      fold_rows(o, x, width, col_in, col_out, 0, rows);
+                    });
 }
 
 // Every output element set to v (the kept dims; reduced dims have stride 0).
@@ -448,13 +666,9 @@ void reduce(const Reduction& args) {
         if constexpr (std::is_same_v<C, Combine<spec::Reduce::Prod>> && !std::is_same_v<A, std::int64_t> &&
                       !std::is_floating_point_v<A>) {
           refuse("prod accumulates in int64, float32 or float64");
-        } else if constexpr ((std::is_same_v<C, Combine<spec::Reduce::Max>> ||
-                              std::is_same_v<C, Combine<spec::Reduce::Min>>) &&
-                             !std::is_same_v<A, I>) {
+        } else if constexpr (is_extremum_v<C> && !std::is_same_v<A, I>) {
           refuse("max and min write the input's dtype");
-        } else if constexpr ((std::is_same_v<C, Combine<spec::Reduce::All>> ||
-                              std::is_same_v<C, Combine<spec::Reduce::Any>>) &&
-                             !std::is_same_v<A, bool> && !std::is_same_v<A, std::uint8_t>) {
+        } else if constexpr (is_truth_v<C> && !std::is_same_v<A, bool> && !std::is_same_v<A, std::uint8_t>) {
           refuse("all and any write bool or uint8");
         } else {
           if (spec::numel(args.shape) == 0) {
