@@ -32,10 +32,12 @@ inline int threads_for(std::int64_t work, std::int64_t grain) {
   return most <= 1 ? 1 : int(std::min<std::int64_t>(num_threads(), most));
 }
 
-// body(begin, end) over [0, n) in contiguous chunks (multiples of 64 units but the last),
-// on up to threads_for(n, grain) threads; on the calling thread alone when that is 1.
+// body(begin, end) over [0, n) in contiguous chunks (multiples of kAlign units but the
+// last), on up to threads_for(n, grain) threads; on the calling thread alone when that is 1.
+// kAlign = 64 keeps elementwise chunks on whole cache lines; a split of a few coarse units
+// (runs of rows, per-thread parts) needs kAlign = 1, or every unit lands on the first thread.
 // `body` must not throw.
-template <class Body>
+template <std::int64_t kAlign = 64, class Body>
 void parallel_for(std::int64_t n, std::int64_t grain, Body&& body) {
   if (n <= 0) return;
   const int want = threads_for(n, grain);
@@ -47,7 +49,7 @@ void parallel_for(std::int64_t n, std::int64_t grain, Body&& body) {
 #pragma omp parallel num_threads(want)
   {
     const std::int64_t t = omp_get_num_threads(), i = omp_get_thread_num();
-    const std::int64_t chunk = (n / t + 63) / 64 * 64;
+    const std::int64_t chunk = (n / t + kAlign - 1) / kAlign * kAlign;
     const std::int64_t b = std::min(n, i * chunk), e = i + 1 == t ? n : std::min(n, (i + 1) * chunk);
     if (b < e) body(b, e);
   }

@@ -92,6 +92,12 @@ A row_sum_threaded(const I* p, std::int64_t n, std::int64_t s) {
   return total;
 }
 
+// b[j] += p[j] for j < n, both contiguous: one add per element, the same in every clone.
+template <class A, class I>
+PARITY_ISA_CLONES void add_into(A* b, const I* p, std::int64_t n) {
+  for (std::int64_t j = 0; j < n; ++j) b[j] = plus(b[j], cast_value<A>(p[j]));
+}
+
 // Adds many partial sums without a long running total: level l holds up to 16 sums of
 // level l-1, like a base-16 counter.
 constexpr int kBase = 16;
@@ -135,7 +141,7 @@ class RowCascade {
   void add_row(const I* p, std::int64_t s) {
     A* b = level(0);
     if (s == 1) {
-      for (std::int64_t j = 0; j < width_; ++j) b[j] = plus(b[j], cast_value<A>(p[j]));
+      add_into(b, p, width_);
     } else {
       for (std::int64_t j = 0; j < width_; ++j) b[j] = plus(b[j], cast_value<A>(p[j * s]));
     }
@@ -144,8 +150,7 @@ class RowCascade {
   // Adds row v (contiguous) at level l, as the carry of a full block of kBase**l rows would:
   // a cascade fed the same rows in the same order holds the same bits.
   void add_at(int l, const A* v) {
-    A* b = level(l);
-    for (std::int64_t j = 0; j < width_; ++j) b[j] = plus(b[j], v[j]);
+    add_into(level(l), v, width_);
     top_ = std::max(top_, l);
     carry_from(l);
   }
@@ -164,10 +169,11 @@ class RowCascade {
     for (int l = l0; ++count_[l] == kBase && l + 1 < kDepth; ++l) {
       A* lo = level(l);
       A* hi = level(l + 1);
-      for (std::int64_t j = 0; j < width_; ++j) {
-        hi[j] = PARITY_FAULT("outer-sum-carry") ? lo[j] : plus(hi[j], lo[j]);
-        lo[j] = A(0);
-      }
+      if (PARITY_FAULT("outer-sum-carry"))
+        std::copy_n(lo, width_, hi);
+      else
+        add_into(hi, lo, width_);
+      std::fill_n(lo, width_, A(0));
       count_[l] = 0;
       top_ = std::max(top_, l + 1);
     }
@@ -251,47 +257,80 @@ Split split_dims(const Reduction& r) {
 // axis 0, which the prefetcher followed badly (docs/performance.md, 2026-12-07).
 constexpr std::int64_t kColumnBlock = 4096;
 
-// The kept-inner layout (the input's smallest stride is on a kept dimension): calls
-// block(state, x, o, width, col_in, col_out) for every block of up to kColumnBlock columns of
-// the innermost kept dimension, for every element of the other kept dimensions; x and o are
-// the block's first input and output element, and the block folds the reduced sub-space of
-// each of its columns. Threads share the (outer element, block) pairs, each thread with its
-// own make_state(widest block). Every column is folded whole by one block, so the split does
-// not change a bit.
-// The (outer element, block) pairs for_column_blocks runs.
-std::int64_t column_block_jobs(const Split& s) {
-  const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in});
-  const std::int64_t ncols = kept.shape.back();
-  return kept.numel() / ncols * ((ncols + kColumnBlock - 1) / kColumnBlock);
-}
+// The kept-inner layout (the input's smallest stride is on a kept dimension), planned once
+// per call: the kept dimensions with strides {in, out}, the innermost of them (the columns)
+// cut into blocks of up to kColumnBlock.
+struct KeptInner {
+  core::StridedPlan kept, outer;  // outer: kept without its columns
+  std::int64_t ncols, col_in, col_out, nblocks;
+  explicit KeptInner(const Split& s)
+      : kept(core::make_plan(s.kept_shape, {s.kept_in, s.kept_out})),
+        outer(drop_inner(kept)),
+        ncols(kept.shape.back()),
+        col_in(kept.strides[0].back()),
+        col_out(kept.strides[1].back()),
+        nblocks((ncols + kColumnBlock - 1) / kColumnBlock) {}
+  // The (outer element, block) pairs for_column_blocks runs; 1 when the kept elements are
+  // one block of columns (a matrix of up to kColumnBlock columns reduced over its rows).
+  std::int64_t jobs() const { return outer.numel() * nblocks; }
+};
 
+// Calls block(state, x, o, width) for every block of columns, for every element of the
+// other kept dimensions; x and o are the block's first input and output element, and the
+// block folds the reduced sub-space of each of its columns. Threads share the (outer
+// element, block) pairs, each thread with its own make_state(widest block). Every column is
+// folded whole by one block, so the split does not change a bit.
 template <class I, class A, class MakeState, class Block>
-void for_column_blocks(const Split& s, const I* in, A* out, std::int64_t red_numel, MakeState&& make_state,
+void for_column_blocks(const KeptInner& k, const I* in, A* out, std::int64_t red_numel, MakeState&& make_state,
                        Block&& block) {
-  const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in, s.kept_out});
-  const std::int64_t ncols = kept.shape.back();
-  const std::int64_t col_in = kept.strides[0].back(), col_out = kept.strides[1].back();
-  const std::int64_t nblocks = (ncols + kColumnBlock - 1) / kColumnBlock;
-  const std::int64_t block_work = std::max<std::int64_t>(1, red_numel * std::min(ncols, kColumnBlock));
-  const std::int64_t grain = std::max<std::int64_t>(1, kGrain / block_work);
-  const core::StridedPlan outer = drop_inner(kept);
+  const std::int64_t nblocks = k.nblocks, width = std::min(k.ncols, kColumnBlock);
+  const std::int64_t grain = std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(1, red_numel * width));
   // Jobs are (outer element, block) pairs, outer element major; a thread takes a range.
-  parallel_for(outer.numel() * nblocks, grain, [&](std::int64_t b, std::int64_t e) {
-    auto state = make_state(std::min(ncols, kColumnBlock));
+  parallel_for(k.jobs(), grain, [&](std::int64_t b, std::int64_t e) {
+    auto state = make_state(width);
     std::int64_t q = b / nblocks;
     const std::int64_t q_last = (e - 1) / nblocks;
-    core::for_each_row(outer, q, q_last + 1, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+    core::for_each_row(k.outer, q, q_last + 1, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
       for (std::int64_t i = 0; i < n; ++i, ++q) {
         const I* x = in + off[0] + i * st[0];
         A* o = out + off[1] + i * st[1];
         const std::int64_t kb = q == b / nblocks ? b % nblocks : 0;
         const std::int64_t ke = q == q_last ? (e - 1) % nblocks + 1 : nblocks;
-        for (std::int64_t k = kb; k < ke; ++k) {
-          const std::int64_t j0 = k * kColumnBlock;
-          block(state, x + j0 * col_in, o + j0 * col_out, std::min(kColumnBlock, ncols - j0), col_in, col_out);
+        for (std::int64_t j = kb; j < ke; ++j) {
+          const std::int64_t j0 = j * kColumnBlock;
+          block(state, x + j0 * k.col_in, o + j0 * k.col_out, std::min(kColumnBlock, k.ncols - j0));
         }
       }
     });
+  });
+}
+
+// Outputs along one kept dimension, each over several reduced rows (axes (0, 2) of a cube):
+// threads share the outputs, and a block of them is walked in the input's memory order (one
+// reduced row of every output in the block before the next reduced row). Each output's state
+// sees fold(state, row, n, stride) for its rows in the order reduce_block takes them, so the
+// bits are those of one output at a time; finish(output offset, state) ends each. One output
+// at a time read 1 KiB pieces 256 KiB apart on a 256-cube summed over axes (0, 2).
+template <class State, class I, class Fold, class Finish>
+void fold_output_blocks(const core::StridedPlan& kept, const core::StridedPlan& red, const I* in, std::int64_t grain,
+                        Fold&& fold, Finish&& finish) {
+  constexpr std::int64_t kOutBlock = 256;
+  const std::int64_t so = kept.strides[0][0], si = kept.strides[1][0];
+  const std::int64_t len = red.shape.back(), rs = red.strides[0].back();
+  const core::StridedPlan red_rows = drop_inner(red);
+  parallel_for<1>(kept.numel(), grain, [&](std::int64_t b, std::int64_t e) {
+    std::vector<State> state(std::size_t(std::min(kOutBlock, e - b)));
+    for (std::int64_t j0 = b; j0 < e; j0 += kOutBlock) {
+      const std::int64_t m = std::min(kOutBlock, e - j0);
+      std::fill_n(state.begin(), m, State{});
+      core::for_each_row(red_rows, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
+        for (std::int64_t q = 0; q < n; ++q) {
+          const I* x = in + j0 * si + off[0] + q * st[0];
+          for (std::int64_t j = 0; j < m; ++j) fold(state[std::size_t(j)], x + j * si, len, rs);
+        }
+      });
+      for (std::int64_t j = 0; j < m; ++j) finish((j0 + j) * so, state[std::size_t(j)]);
+    }
   });
 }
 
@@ -327,7 +366,15 @@ void sum_float(const Reduction& r) {
       *out = plus(*out, reduce_block<A>(in, red, true));
       return;
     }
-    parallel_for(outputs, std::max<std::int64_t>(1, kGrain / red.numel()), [&](std::int64_t b, std::int64_t e) {
+    const std::int64_t grain = std::max<std::int64_t>(1, kGrain / red.numel());
+    if (kept.shape.size() == 1 && red.shape.size() >= 2) {
+      fold_output_blocks<ScalarCascade<A>>(
+          kept, red, in, grain,
+          [](ScalarCascade<A>& acc, const I* x, std::int64_t n, std::int64_t st) { acc.add(row_sum<A>(x, n, st)); },
+          [&](std::int64_t o, const ScalarCascade<A>& acc) { out[o] = plus(out[o], acc.total()); });
+      return;
+    }
+    parallel_for<1>(outputs, grain, [&](std::int64_t b, std::int64_t e) {
       core::for_each_row(kept, b, e, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
         for (std::int64_t i = 0; i < n; ++i) {
           A* o = out + off[0] + i * st[0];
@@ -339,49 +386,46 @@ void sum_float(const Reduction& r) {
   }
 
   // The innermost input dimension is kept: accumulate whole rows of columns.
+  const KeptInner k(s);
   const std::int64_t rows = red.numel();
-  if (column_block_jobs(s) == 1) {
-    // One block of columns (a matrix of up to kColumnBlock columns summed over its rows, say):
-    // threads share the rows in runs of kRun, each run summed by a fresh cascade, whose
-    // result is the level-2 carry a single cascade makes after those rows; the runs' results
-    // are then fed at level 2 in order, and the last rows at level 0. The same additions in
-    // the same order as one cascade over all rows: the same bits on any thread count.
+  const auto add_rows = [&](RowCascade<A>& acc, const I* x, std::int64_t begin, std::int64_t end) {
+    core::for_each_row(red, begin, end, [&](const std::int64_t* roff, std::int64_t rn, const std::int64_t* rst) {
+      for (std::int64_t q = 0; q < rn; ++q) acc.add_row(x + roff[0] + q * rst[0], k.col_in);
+    });
+  };
+  if (k.jobs() == 1) {
+    // One block of columns: threads share the rows in runs of kRun, each run summed by a
+    // fresh cascade, whose result is the level-2 carry a single cascade makes after those
+    // rows; the runs' results are then fed at level 2 in order, and the last rows at level
+    // 0. The same additions in the same order as one cascade over all rows: the same bits on
+    // any thread count.
     constexpr int kRunLevel = 2;
     constexpr std::int64_t kRun = std::int64_t(kBase) * kBase;
-    const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in, s.kept_out});
-    const std::int64_t width = kept.shape.back(), col_in = kept.strides[0].back(), col_out = kept.strides[1].back();
-    const std::int64_t runs = rows / kRun;
+    const std::int64_t width = k.ncols, runs = rows / kRun;
     const int t = threads_for(rows * width, kGrain);
     if (t > 1 && runs >= t) {
-      const auto add_rows = [&](RowCascade<A>& acc, std::int64_t begin, std::int64_t end) {
-        core::for_each_row(red, begin, end, [&](const std::int64_t* roff, std::int64_t rn, const std::int64_t* rst) {
-          for (std::int64_t k = 0; k < rn; ++k) acc.add_row(in + roff[0] + k * rst[0], col_in);
-        });
-      };
       std::vector<A> run_sums(std::size_t(runs * width));
-      parallel_for(runs, 1, [&](std::int64_t b, std::int64_t e) {
+      parallel_for<1>(runs, 1, [&](std::int64_t b, std::int64_t e) {
         RowCascade<A> acc(width);
         for (std::int64_t r = b; r < e; ++r) {
           acc.reset(width);
-          add_rows(acc, r * kRun, (r + 1) * kRun);
+          add_rows(acc, in, r * kRun, (r + 1) * kRun);
           std::copy_n(acc.values(kRunLevel), width, run_sums.begin() + r * width);
         }
       });
       RowCascade<A> acc(width);
       acc.reset(width);
       for (std::int64_t r = 0; r < runs; ++r) acc.add_at(kRunLevel, run_sums.data() + r * width);
-      add_rows(acc, runs * kRun, rows);
-      acc.flush(out, col_out);
+      add_rows(acc, in, runs * kRun, rows);
+      acc.flush(out, k.col_out);
       return;
     }
   }
-  for_column_blocks(s, in, out, rows, [](std::int64_t width) { return RowCascade<A>(width); },
-                    [&](RowCascade<A>& acc, const I* x, A* o, std::int64_t width, std::int64_t col_in, std::int64_t col_out) {
+  for_column_blocks(k, in, out, rows, [](std::int64_t width) { return RowCascade<A>(width); },
+                    [&](RowCascade<A>& acc, const I* x, A* o, std::int64_t width) {
                       acc.reset(width);
-                      core::for_each_row(red, [&](const std::int64_t* roff, std::int64_t rn, const std::int64_t* rst) {
-                        for (std::int64_t k = 0; k < rn; ++k) acc.add_row(x + roff[0] + k * rst[0], col_in);
-                      });
-                      acc.flush(o, col_out);
+                      add_rows(acc, x, 0, rows);
+                      acc.flush(o, k.col_out);
                     });
 }
 
@@ -409,8 +453,13 @@ constexpr int kLanes = 128 / int(sizeof(V));
 template <bool kMax, class V>
 PARITY_ISA_CLONES V extremum_row(const V* p, std::int64_t n, V start, bool* saw_nan) {
   constexpr int L = kLanes<V>;
+  // The NaN flags in lanes as wide as V's: flags of bytes beside float lanes made GCC pack
+  // and unpack every vector (amax of 16M float32 on one thread: 2.9 ms, 23 GB/s).
+  using M = std::conditional_t<sizeof(V) == 8, std::uint64_t,
+                               std::conditional_t<sizeof(V) == 4, std::uint32_t,
+                                                  std::conditional_t<sizeof(V) == 2, std::uint16_t, std::uint8_t>>>;
   V acc[L];
-  unsigned char nan[L];
+  M nan[L];
   for (int k = 0; k < L; ++k) {
     acc[k] = start;
     nan[k] = 0;
@@ -420,10 +469,10 @@ PARITY_ISA_CLONES V extremum_row(const V* p, std::int64_t n, V start, bool* saw_
     for (int k = 0; k < L; ++k) {
       const V x = p[i + k];
       acc[k] = (kMax ? x > acc[k] : x < acc[k]) ? x : acc[k];
-      nan[k] |= (x != x);
+      nan[k] |= M(x != x);
     }
   V v = start;
-  unsigned char any_nan = 0;
+  M any_nan = 0;
   for (int k = 0; k < L; ++k) {
     v = (kMax ? acc[k] > v : acc[k] < v) ? acc[k] : v;
     any_nan |= nan[k];
@@ -539,17 +588,14 @@ void combine_reduce(const Reduction& r) {
   if (outputs == 1 && red.shape.size() == 1) {
     const std::int64_t n = red.shape[0], st = red.strides[0][0];
     const int t = threads_for(n, kGrain);
+    const std::int64_t chunk = (n / t + 63) / 64 * 64;
     std::vector<V> part(std::size_t(t), C::template identity<V>());
-    if (t <= 1) {
-      part[0] = combine_row<C, V>(in, n, st);
-    } else {
-      const std::int64_t chunk = (n / t + 63) / 64 * 64;
-#pragma omp parallel for num_threads(t) schedule(static)
-      for (int k = 0; k < t; ++k) {
-        const std::int64_t b = std::min(n, k * chunk), e = k + 1 == t ? n : std::min(n, (k + 1) * chunk);
-        part[std::size_t(k)] = combine_row<C, V>(in + b * st, e - b, st);
+    parallel_for<1>(t, 1, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t q = b; q < e; ++q) {
+        const std::int64_t lo = std::min(n, q * chunk), hi = q + 1 == t ? n : std::min(n, (q + 1) * chunk);
+        part[std::size_t(q)] = combine_row<C, V>(in + lo * st, hi - lo, st);
       }
-    }
+    });
     V v = C::template identity<V>();
     for (V x : part) v = C::apply(v, x);
     *out = A(v);
@@ -557,8 +603,18 @@ void combine_reduce(const Reduction& r) {
   }
   if (s.red_shape.empty() || s.min_red_stride <= s.min_kept_stride) {
     // Each output folds its reduced sub-space (rows along memory); threads share the outputs.
-    parallel_for(outputs, std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(red.numel(), 1)),
-                 [&](std::int64_t b, std::int64_t e) {
+    const std::int64_t grain = std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(red.numel(), 1));
+    if (kept.shape.size() == 1 && red.shape.size() >= 2) {
+      struct Acc {
+        V v = C::template identity<V>();
+      };
+      fold_output_blocks<Acc>(
+          kept, red, in, grain,
+          [](Acc& acc, const I* x, std::int64_t n, std::int64_t st) { acc.v = C::apply(acc.v, combine_row<C, V>(x, n, st)); },
+          [&](std::int64_t o, const Acc& acc) { out[o] = A(acc.v); });
+      return;
+    }
+    parallel_for<1>(outputs, grain, [&](std::int64_t b, std::int64_t e) {
                    core::for_each_row(kept, b, e, [&](const std::int64_t* off, std::int64_t n, const std::int64_t* st) {
                      for (std::int64_t i = 0; i < n; ++i) {
                        V v = C::template identity<V>();
@@ -574,39 +630,37 @@ void combine_reduce(const Reduction& r) {
   }
   // The innermost input dimension is kept: each block of columns starts at the identity,
   // then folds the block's part of every reduced row, in the input's memory order.
-  const auto fold_rows = [&](A* o, const I* x, std::int64_t width, std::int64_t col_in, std::int64_t col_out,
-                             std::int64_t begin, std::int64_t end) {
-    for (std::int64_t k = 0; k < width; ++k) o[k * col_out] = A(C::template identity<V>());
+  const KeptInner k(s);
+  const std::int64_t rows = red.numel();
+  const auto fold_rows = [&](A* o, std::int64_t so, const I* x, std::int64_t width, std::int64_t begin,
+                             std::int64_t end) {
+    for (std::int64_t j = 0; j < width; ++j) o[j * so] = A(C::template identity<V>());
     core::for_each_row(red, begin, end, [&](const std::int64_t* ro, std::int64_t rn, const std::int64_t* rs) {
-      for (std::int64_t k = 0; k < rn; ++k) fold_columns<C, V>(o, x + ro[0] + k * rs[0], width, col_in, col_out);
+      for (std::int64_t q = 0; q < rn; ++q) fold_columns<C, V>(o, x + ro[0] + q * rs[0], width, k.col_in, so);
     });
   };
-  const std::int64_t rows = red.numel();
-  if (column_block_jobs(s) == 1 && !std::is_same_v<C, Combine<spec::Reduce::Prod>>) {
-    // One block (a matrix of up to kColumnBlock columns over its rows, say): threads share the
-    // rows, each folding its range into its own block, combined in row order. The extrema,
-    // all and any are exact in any grouping, and combining in order keeps the first of tied
-    // values and the first NaN, as one pass does; the product is left in order on one thread.
-    const std::int64_t width = s.kept_shape.empty() ? 1 : core::make_plan(s.kept_shape, {s.kept_in}).numel();
+  if (k.jobs() == 1 && !std::is_same_v<C, Combine<spec::Reduce::Prod>>) {
+    // One block of columns: threads share the rows, each folding its range into its own
+    // block, combined in row order. The extrema, all and any are exact in any grouping, and
+    // combining in order keeps the first of tied values and the first NaN, as one pass
+    // does; the product is left in order on one thread.
+    const std::int64_t width = k.ncols;
     const int t = threads_for(rows * width, kGrain);
     if (t > 1) {
-      const core::StridedPlan kept = core::make_plan(s.kept_shape, {s.kept_in, s.kept_out});
-      const std::int64_t col_in = kept.strides[0].back(), col_out = kept.strides[1].back();
       const std::unique_ptr<A[]> part(new A[std::size_t(t * width)]);  // (not vector: vector<bool> has no data())
       const std::int64_t chunk = (rows + t - 1) / t;
-#pragma omp parallel for num_threads(t) schedule(static)
-      for (int k = 0; k < t; ++k)
-        fold_rows(part.get() + std::size_t(k * width), in, width, col_in, 1, std::min(rows, k * chunk),
-                  std::min(rows, (k + 1) * chunk));
-      for (std::int64_t k = 0; k < width; ++k) out[k * col_out] = A(C::template identity<V>());
-      for (int k = 0; k < t; ++k) fold_columns<C, V>(out, part.get() + std::size_t(k * width), width, 1, col_out);
+      parallel_for<1>(t, 1, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t q = b; q < e; ++q)
+          fold_rows(part.get() + std::size_t(q * width), 1, in, width, std::min(rows, q * chunk),
+                    std::min(rows, (q + 1) * chunk));
+      });
+      for (std::int64_t j = 0; j < width; ++j) out[j * k.col_out] = A(C::template identity<V>());
+      for (int q = 0; q < t; ++q) fold_columns<C, V>(out, part.get() + std::size_t(q * width), width, 1, k.col_out);
       return;
     }
   }
-  for_column_blocks(s, in, out, rows, [](std::int64_t) { return 0; },
-                    [&](int, const I* x, A* o, std::int64_t width, std::int64_t col_in, std::int64_t col_out) {
-                      fold_rows(o, x, width, col_in, col_out, 0, rows);
-                    });
+  for_column_blocks(k, in, out, rows, [](std::int64_t) { return 0; },
+                    [&](int, const I* x, A* o, std::int64_t width) { fold_rows(o, k.col_out, x, width, 0, rows); });
 }
 
 // Every output element set to v (the kept dims; reduced dims have stride 0).
