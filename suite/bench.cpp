@@ -113,7 +113,7 @@ void add_op_jobs(const BenchOptions& o, const std::vector<std::int64_t>& sizes, 
     if (op.kind == OpKind::Reduction) {
       overs.clear();
       for (ReduceOver r : o.reduce_over)
-        if (!(r == ReduceOver::Several && op.torch_single_dim)) overs.push_back(r);
+        if (!(r == ReduceOver::Several && op.torch_single_dim())) overs.push_back(r);
     }
     for (DType dtype : o.dtypes) {
       if (!op.dtypes.contains(dtype)) continue;

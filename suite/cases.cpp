@@ -427,7 +427,7 @@ std::vector<Case> make_cases(const CaseFilter& filter) {
         const auto shapes = grad_shapes(op.kind);
         for (const ShapeSet& ss : shapes) {
           // torch.prod takes one dim: a gradient over several has no PyTorch call to match
-          if (op.torch_single_dim && ss.axes.size() > 1) continue;
+          if (op.torch_single_dim() && ss.axes.size() > 1) continue;
           add_grad({op.id, Mode::Grad, ss.shapes, operand_dtypes(op, ss.shapes.size(), d), ss.axes, ss.keepdims,
                     Layout::Contiguous});
         }

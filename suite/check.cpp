@@ -278,7 +278,7 @@ std::size_t set_aside_by_design(const Case& c, const std::vector<array::NdArray>
     const std::vector<bool> mask =
         op.kind == OpKind::Reduction
             ? spec::where_mask_reduced(d.where, dtype, ev[0],
-                                       spec::reduction_axes(Semantics::NumPy, int(views[0].ndim()), c.axes))
+                                       spec::reduction_axes(c.op, Semantics::NumPy, int(views[0].ndim()), c.axes))
             : spec::where_mask(d.where, dtype, out, ev);
     std::size_t here = 0;
     for (std::size_t i = 0; i < mask.size() && i < got.size() && i < want.size(); ++i) {

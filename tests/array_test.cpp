@@ -1726,6 +1726,45 @@ TEST(ArrayReductions, ValuesAndDTypes) {
   EXPECT_EQ(reduce_call(OpId::Any, NdArray::ones({0, 3}, DType::Float32), {0}).to_doubles(), (Vals{0, 0, 0}));
 }
 
+// np.argmax / np.argmin (NumPy 1.24.2), a = np.array([[1, 3, 3], [nan, 2, nan]], np.float32):
+// np.argmax(a) -> 3 (the first NaN of the flattened array), np.argmax(a, axis=1) -> [1, 0]
+// (ties: the first), np.argmin(a, axis=0) -> [1, 1, 1], np.argmax(a, axis=1, keepdims=True)
+// -> [[1], [0]], np.argmax(np.array([True, False, True])) -> 0, np.argmin(np.array([1., nan,
+// 0., nan])) -> 1, np.argmax(np.array([-0., 0.])) -> 0; every result int64.
+TEST(ArrayReductions, ArgmaxArgmin) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const NdArray a = values<float>({2, 3}, {1, 3, 3, nan, 2, nan});
+  const NdArray all = reduce_call(OpId::Argmax, a);
+  EXPECT_EQ(all.dtype(), DType::Int64);
+  EXPECT_EQ(all.shape(), Shape{});
+  EXPECT_EQ(all.get({}), 3.0);
+  EXPECT_EQ(reduce_call(OpId::Argmax, a, {1}).to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(reduce_call(OpId::Argmin, a, {0}).to_doubles(), (Vals{1, 1, 1}));
+  const NdArray keep = reduce_call(OpId::Argmax, a, {1}, true);
+  EXPECT_EQ(keep.shape(), (Shape{2, 1}));
+  EXPECT_EQ(keep.to_doubles(), (Vals{1, 0}));
+  EXPECT_EQ(reduce_call(OpId::Argmax, bools({true, false, true})).get({}), 0.0);
+  EXPECT_EQ(reduce_call(OpId::Argmin, values<double>({4}, {1, double(nan), 0, double(nan)})).get({}), 1.0);
+  EXPECT_EQ(reduce_call(OpId::Argmax, values<double>({2}, {-0.0, 0.0})).get({}), 0.0);
+  // a transposed view: positions count along the view's axes, not memory
+  EXPECT_EQ(reduce_call(OpId::Argmax, a.transpose(), {1}).to_doubles(), (Vals{1, 0, 1}));
+  // np.argmax(np.ones((0, 3)), axis=0); np.argmin(np.ones(0)); np.argmax(np.ones((2, 3)), axis=(0, 1))
+  expect_error<parity::ValueError>([] { reduce_call(OpId::Argmax, NdArray::ones({0, 3}, DType::Float64), {0}); },
+                                   "attempt to get argmax of an empty sequence");
+  expect_error<parity::ValueError>([] { reduce_call(OpId::Argmin, NdArray::ones({0}, DType::Float64)); },
+                                   "attempt to get argmin of an empty sequence");
+  expect_error<parity::TypeError>([] { reduce_call(OpId::Argmax, NdArray::ones({2, 3}, DType::Float64), {0, 1}); },
+                                  "'tuple' object cannot be interpreted as an integer");
+  EXPECT_EQ(reduce_call(OpId::Argmax, NdArray::ones({0, 3}, DType::Float64), {1}).shape(), (Shape{0}));
+  // a 0-d input counts as 1-d: np.argmax(np.array(3.), axis=0) -> 0 (shape ()), and axis=1 is
+  // AxisError "axis 1 is out of bounds for array of dimension 1" (np.amax of it says dimension 0)
+  const NdArray scalar = NdArray::ones({}, DType::Float64);
+  EXPECT_EQ(reduce_call(OpId::Argmax, scalar, {0}).shape(), Shape{});
+  EXPECT_EQ(reduce_call(OpId::Argmin, scalar, {-1}).get({}), 0.0);
+  expect_error<parity::ValueError>([&] { reduce_call(OpId::Argmax, scalar, {1}); },
+                                   "axis 1 is out of bounds for array of dimension 1");
+}
+
 // np.amax(np.ones((3, 0)), axis=1); np.amin(np.ones((0,))) (NumPy 1.24.2); a kept zero-length
 // axis is no error: np.amax(np.ones((0, 3)), axis=1).shape -> (0,)
 TEST(ArrayReductions, ExtremaOfNothingRaise) {

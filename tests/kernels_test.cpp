@@ -482,6 +482,67 @@ TEST(CpuReduce, SeveralAxesInMemoryOrder) {
   pk::set_num_threads(0);
 }
 
+// ArgMax and ArgMin in the kernel: one output of 600,000 float32 (threads scan ranges, the
+// winners compared in order) and 300 x 2000 over either axis (threads share the outputs), on
+// one and two threads. The deciding elements sit on both sides of the threads' split: equal
+// extremes in both halves (the first wins), a NaN in the second half only, NaNs in both (the
+// first). Each position is checked against a plain loop.
+TEST(CpuReduce, ArgOnEveryPath) {
+  using parity::spec::DType;
+  using parity::spec::Reduce;
+  const auto plain = [](const float* x, std::int64_t n, std::int64_t s, bool mx) {
+    std::int64_t at = 0;
+    for (std::int64_t i = 1; i < n; ++i) {
+      const float v = x[i * s], h = x[at * s];
+      if (std::isnan(h)) break;
+      if (std::isnan(v) || (mx ? v > h : v < h)) at = i;
+    }
+    return at;
+  };
+  const std::int64_t n = 600000;
+  for (int setup = 0; setup < 3; ++setup) {
+    std::vector<float> x(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) x[std::size_t(i)] = float(std::sin(double(i) * 0.37));
+    x[100] = x[450000] = 5.0f;
+    x[200] = x[500000] = -5.0f;
+    if (setup >= 1) x[400000] = NAN;
+    if (setup == 2) x[350] = NAN;
+    for (int threads : {1, 2}) {
+      pk::set_num_threads(threads);
+      for (Reduce op : {Reduce::ArgMax, Reduce::ArgMin}) {
+        std::int64_t got = -1;
+        pk::reduce({{n}, {&got, DType::Int64, {0}}, {x.data(), DType::Float32, {1}}, op});
+        EXPECT_EQ(got, plain(x.data(), n, 1, op == Reduce::ArgMax)) << setup << " " << threads;
+      }
+    }
+  }
+  const std::int64_t rows = 300, cols = 2000;
+  std::vector<float> m(std::size_t(rows * cols));
+  for (std::size_t i = 0; i < m.size(); ++i) m[i] = float(int(i * 7919 % 13) - 6);  // many ties
+  for (std::int64_t c = 0; c < cols; c += 9) m[std::size_t(((c * 31) % rows) * cols + c)] = NAN;
+  for (int threads : {1, 2}) {
+    pk::set_num_threads(threads);
+    for (Reduce op : {Reduce::ArgMax, Reduce::ArgMin}) {
+      std::vector<std::int64_t> over0(std::size_t(cols), -1), over1(std::size_t(rows), -1);
+      pk::reduce({{rows, cols}, {over0.data(), DType::Int64, {0, 1}}, {m.data(), DType::Float32, {cols, 1}}, op});
+      pk::reduce({{rows, cols}, {over1.data(), DType::Int64, {1, 0}}, {m.data(), DType::Float32, {cols, 1}}, op});
+      for (std::int64_t c = 0; c < cols; ++c)
+        ASSERT_EQ(over0[std::size_t(c)], plain(m.data() + c, rows, cols, op == Reduce::ArgMax)) << c << " " << threads;
+      for (std::int64_t r = 0; r < rows; ++r)
+        ASSERT_EQ(over1[std::size_t(r)], plain(m.data() + r * cols, cols, 1, op == Reduce::ArgMax)) << r << " " << threads;
+    }
+  }
+  pk::set_num_threads(0);
+  // an output that is not int64, and an empty sequence, are refused
+  float f = 0;
+  std::vector<float> one{1.0f};
+  EXPECT_THROW(pk::reduce({{1}, {&f, DType::Float32, {0}}, {one.data(), DType::Float32, {1}}, Reduce::ArgMax}),
+               parity::TypeError);
+  std::int64_t i = 0;
+  EXPECT_THROW(pk::reduce({{0}, {&i, DType::Int64, {0}}, {one.data(), DType::Float32, {1}}, Reduce::ArgMin}),
+               parity::ValueError);
+}
+
 TEST(CpuMatmul, FloatThroughBlasOnEveryLayout) {
   check_matmul_layouts<float>(parity::spec::DType::Float32);
   check_matmul_layouts<double>(parity::spec::DType::Float64);

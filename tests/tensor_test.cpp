@@ -1455,6 +1455,34 @@ TEST(TensorReductions, ValuesAndDTypes) {
             (std::vector<double>{1, 1}));
 }
 
+// torch.argmax / torch.argmin (PyTorch 1.13), t = torch.tensor([[1., 3., 3.], [nan, 2., nan]]):
+// torch.argmax(t) -> 3, torch.argmax(t, dim=1) -> [1, 0], torch.argmin(t, dim=0) -> [1, 1, 1],
+// torch.argmax(t, keepdim=True) -> [[3]] (shape (1, 1)), torch.argmin(torch.tensor([1., nan, 0.,
+// nan])) -> 1, torch.argmax(torch.tensor([1, 3, 2], dtype=torch.int8)) -> 1 (int64 results);
+// torch.argmax(torch.tensor([True, False])): RuntimeError "argmax_cpu" not implemented for
+// 'Bool'; torch.argmax(torch.ones(0)): IndexError; torch.argmax(t, dim=(0, 1)): TypeError.
+TEST(TensorReductions, ArgmaxArgmin) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor t = f32({2, 3}, {1, 3, 3, nan, 2, nan});
+  const Tensor all = reduce_call(spec::OpId::Argmax, t);
+  EXPECT_EQ(all.dtype(), DType::Int64);
+  EXPECT_EQ(V(all), (std::vector<double>{3}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::Argmax, t, {1})), (std::vector<double>{1, 0}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::Argmin, t, {0})), (std::vector<double>{1, 1, 1}));
+  const Tensor keep = reduce_call(spec::OpId::Argmax, t, {}, true);
+  EXPECT_EQ(keep.sizes(), (Shape{1, 1}));
+  EXPECT_EQ(V(keep), (std::vector<double>{3}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::Argmin, f32({4}, {1, nan, 0, nan}))), (std::vector<double>{1}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::Argmax, i32({3}, {1, 3, 2}).to(DType::Int8))), (std::vector<double>{1}));
+  expect_library_error<TypeError>([] { reduce_call(spec::OpId::Argmax, Tensor::full({2}, 1, DType::Bool)); },
+                                  "RuntimeError", "\"argmax_cpu\" not implemented for 'Bool'");
+  expect_library_error<IndexError>([] { reduce_call(spec::OpId::Argmax, Tensor::full({0}, 1, DType::Float32)); },
+                                   "IndexError",
+                                   "argmax(): Expected reduction dim to be specified for input.numel() == 0.");
+  expect_library_error<TypeError>([&] { reduce_call(spec::OpId::Argmax, t, {0, 1}); }, "TypeError",
+                                  "argmax(): argument 'dim' must be int, not tuple");
+}
+
 TEST(TensorReductions, Refusals) {
   // torch.amax(torch.ones(3, 0), dim=1); torch.amax(torch.ones(0))
   expect_library_error<IndexError>([] { reduce_call(spec::OpId::Amax, Tensor::full({3, 0}, 1, DType::Float32), {1}); },

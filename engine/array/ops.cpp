@@ -1056,7 +1056,25 @@ ReductionSetup reduction_setup(OpId op, const NdArray& a, const spec::Params& pa
   const spec::Operand ops[] = {{a.dtype(), a.ndim() == 0}};
   const Shape shapes[] = {a.shape()};
   return {spec::result_dtype(op, kNumPy, ops), spec::result_shape(op, kNumPy, shapes, params),
-          spec::reduction_axes(kNumPy, a.ndim(), params.axes)};
+          spec::reduction_axes(op, kNumPy, a.ndim(), params.axes)};
+}
+
+// Kept axes (one output element per index) and reduced axes (its terms), each in C order,
+// with a's strides; output element k is the k-th kept index.
+struct AxisSplit {
+  Shape kept_shape;
+  Strides kept_strides;
+  Shape red_shape;
+  Strides red_strides;
+};
+AxisSplit split_axes(const NdArray& a, const std::vector<int>& reduced) {
+  AxisSplit s;
+  for (int d = 0; d < a.ndim(); ++d) {
+    const bool r = std::find(reduced.begin(), reduced.end(), d) != reduced.end();
+    (r ? s.red_shape : s.kept_shape).push_back(a.shape()[std::size_t(d)]);
+    (r ? s.red_strides : s.kept_strides).push_back(a.strides()[std::size_t(d)]);
+  }
+  return s;
 }
 
 NdArray sum_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
@@ -1072,15 +1090,8 @@ NdArray sum_ref(OpId op, std::span<const NdArray> in, const spec::Params& params
     });
   }
   // bool and integers: a 64-bit accumulator (int64, or uint64 for unsigned inputs: the same
-  // bits), wrapping like NumPy's adds; the order does not matter. Kept axes (one output element per index) and reduced axes (its terms),
-  // each in C order; output element k is the k-th kept index.
-  Shape kept_shape, red_shape;
-  Strides kept_strides, red_strides;
-  for (int d = 0; d < a.ndim(); ++d) {
-    const bool r = std::find(reduced.begin(), reduced.end(), d) != reduced.end();
-    (r ? red_shape : kept_shape).push_back(a.shape()[std::size_t(d)]);
-    (r ? red_strides : kept_strides).push_back(a.strides()[std::size_t(d)]);
-  }
+  // bits), wrapping like NumPy's adds; the order does not matter.
+  const auto [kept_shape, kept_strides, red_shape, red_strides] = split_axes(a, reduced);
   NdArray out = make_owned(os, rt);
   char *po = base_of(out), *pa = base_of(a);
   spec::visit_dtype(a.dtype(), [&](auto atag) {
@@ -1241,8 +1252,47 @@ NdArray fold_ref(OpId op, std::span<const NdArray> in, const spec::Params& param
         case spec::Reduce::None:
         case spec::Reduce::Sum:
         case spec::Reduce::Mean:
+        case spec::Reduce::ArgMax:
+        case spec::Reduce::ArgMin:
           throw RuntimeError("fold_ref: " + std::string(row.name) + " is not a fold");
       }
+    }
+  });
+  return out;
+}
+
+// ---- argmax, argmin ---------------------------------------------------------------------
+
+// np.argmax / np.argmin as NumPy's @TYPE@_argmax loops: each output scans its reduced
+// elements in C order of the reduced axes (the one axis, or all of them: the flattened
+// array), from the first; for argmax an element takes over when !(x <= held) (a NaN, or a
+// larger value), for argmin when !(x >= held), and a NaN held ends the scan. So ties keep
+// the first, and the first NaN wins. Bool compares as 0 and 1.
+NdArray arg_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  const spec::OpSpec& row = spec::op_spec(op);
+  const NdArray& a = in[0];
+  const auto [rt, os, reduced] = reduction_setup(op, a, params);  // an empty sequence raises
+  const bool mx = row.reduce == spec::Reduce::ArgMax;
+  const auto [kept_shape, k_st, red_shape, r_st] = split_axes(a, reduced);
+  NdArray out = make_owned(os, rt);
+  std::int64_t* po = static_cast<std::int64_t*>(out.data());
+  const char* pa = base_of(a);
+  spec::visit_dtype(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    std::int64_t k = 0;
+    for (Odometer<1> outer(kept_shape, {&k_st}); !outer.done(); outer.next(), ++k) {
+      const char* first = pa + outer.offset(0);
+      Odometer<1> r(red_shape, {&r_st});
+      auto held = spec::widen(load<T>(first + r.offset(0)));
+      std::int64_t at = 0, i = 0;
+      for (r.next(), ++i; !r.done() && held == held; r.next(), ++i) {
+        const auto x = spec::widen(load<T>(first + r.offset(0)));
+        if (mx ? !(x <= held) : !(x >= held)) {
+          held = x;
+          at = i;
+        }
+      }
+      po[k] = at;
     }
   });
   return out;
@@ -1475,6 +1525,8 @@ constexpr std::array kImpls{
   ImplRow{OpId::Mean,         mean_ref},
   ImplRow{OpId::All,          fold_ref},
   ImplRow{OpId::Any,          fold_ref},
+  ImplRow{OpId::Argmax,       arg_ref},
+  ImplRow{OpId::Argmin,       arg_ref},
 };
 // clang-format on
 

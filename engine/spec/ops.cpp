@@ -23,6 +23,24 @@ constexpr Signature kReductionSig{{"a", ""},
                                   {{{"axis", "dim", "int or tuple of ints", "None", "None", ParamKind::Axes},
                                     {"keepdims", "keepdim", "bool", "False", "False", ParamKind::Keepdims}}},
                                   2};
+// torch.all and torch.any of a tuple dim (PyTorch 1.13): their overloads, one per line.
+constexpr std::string_view kAllTupleDim =
+    "all() received an invalid combination of arguments - got (Tensor, dim=tuple), but expected one of:\n"
+    " * (Tensor input, *, Tensor out)\n"
+    " * (Tensor input, int dim, bool keepdim, *, Tensor out)\n"
+    " * (Tensor input, name dim, bool keepdim, *, Tensor out)\n";
+constexpr std::string_view kAnyTupleDim =
+    "any() received an invalid combination of arguments - got (Tensor, dim=tuple), but expected one of:\n"
+    " * (Tensor input, *, Tensor out)\n"
+    " * (Tensor input, int dim, bool keepdim, *, Tensor out)\n"
+    " * (Tensor input, name dim, bool keepdim, *, Tensor out)\n";
+// np.argmax and torch.argmax take one int axis or none (all: the position in the flattened,
+// C-order input).
+constexpr Signature kArgReductionSig{{"a", ""},
+                                     {"input", ""},
+                                     {{{"axis", "dim", "int", "None", "None", ParamKind::Axes},
+                                       {"keepdims", "keepdim", "bool", "False", "False", ParamKind::Keepdims}}},
+                                     2};
 // amax and amin of -0 and +0: each library keeps whichever its (vectorised) loop meets last,
 // so the sign of a zero extremum depends on the order and the vector width.
 constexpr std::string_view kZeroTieReason =
@@ -154,7 +172,8 @@ constexpr OpSpec bool_row(OpId id, std::string_view name, std::string_view numpy
 // A reduction with the input's dtype (amax, amin) or a truth result (all, any): no refusal,
 // one divergence, exact.
 constexpr OpSpec fold_row(OpId id, std::string_view name, std::string_view numpy_name, std::string_view torch_name,
-                          Reduce reduce, Promotion result, Domain domain, Domain int_domain, Divergence divergence) {
+                          Reduce reduce, Promotion result, Domain domain, Domain int_domain, Divergence divergence,
+                          std::string_view torch_tuple_dim_error = {}) {
   const bool truth = result == Promotion::Truth;
   return {.id = id, .name = name, .numpy_name = numpy_name, .torch_name = torch_name,
           .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
@@ -164,7 +183,34 @@ constexpr OpSpec fold_row(OpId id, std::string_view name, std::string_view numpy
           .differentiable = !truth, .flops_per_element = 1.0,
           .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
           .divergences = {{divergence}}, .num_divergences = 1,
-          .reduce = reduce, .torch_single_dim = truth};
+          .reduce = reduce, .torch_tuple_dim_error = torch_tuple_dim_error};
+}
+
+// np.argmax / torch.argmax and argmin: the int64 position of the first largest (smallest)
+// element, a NaN counting as beyond every number (both: np.argmax([1., nan, 0., nan]) and
+// torch.argmin of the same are 1; -0 and +0 tie, so the first is taken). One int axis or none
+// in both libraries (np.argmax(a, axis=(0, 1)): "'tuple' object cannot be interpreted as an
+// integer"; torch: "argmax(): argument 'dim' must be int, not tuple"); no identity (an empty
+// reduced axis is each library's error, from result_shape). PyTorch 1.13 has no Bool kernel:
+// torch.argmax(torch.tensor([True, False])) is RuntimeError "argmax_cpu" not implemented for
+// 'Bool' (measured); the cuda message is the same with "argmax_cuda" (read from its dispatch
+// macro, not run: no GPU yet). Not differentiable (an integer result).
+constexpr OpSpec arg_row(OpId id, std::string_view name, std::string_view numpy_name, std::string_view torch_name,
+                         Reduce reduce, std::string_view cpu_message, std::string_view cuda_message,
+                         std::string_view tuple_dim_error) {
+  return {.id = id, .name = name, .numpy_name = numpy_name, .torch_name = torch_name,
+          .kind = OpKind::Reduction, .arity = 1, .signature = kArgReductionSig,
+          .numpy_result = Promotion::Index, .torch_result = Promotion::Index,
+          .refusals = {{{Torch, Backend::Cpu, Match::FirstIn, kBool, "RuntimeError", cpu_message},
+                        {Torch, Backend::Cuda, Match::FirstIn, kBool, "RuntimeError", cuda_message}}},
+          .num_refusals = 2,
+          .domain = {-4.0, 4.0}, .int_domain = {-3.0, 3.0}, .specials = kAllSpecials,
+          .differentiable = false, .flops_per_element = 1.0,
+          .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+          .divergences = {{{DivergenceKind::TorchRefuses,
+                            "bool: NumPy gives the position of the first True (False), PyTorch has no Bool kernel"}}},
+          .num_divergences = 1,
+          .reduce = reduce, .torch_tuple_dim_error = tuple_dim_error, .numpy_single_axis = true};
 }
 
 // maximum/minimum and fmax/fmin at a -0/+0 tie (the engines follow the libraries' scalar
@@ -1351,7 +1397,12 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                     {DivergenceKind::TorchRefuses,
                      "float16 on cpu: NumPy multiplies in float16, PyTorch 1.13 has no cpu Half prod"}}},
    .num_divergences = 2,
-   .reduce = Reduce::Prod, .torch_single_dim = true},
+   .reduce = Reduce::Prod,
+   .torch_tuple_dim_error =
+       "prod() received an invalid combination of arguments - got (Tensor, dim=tuple), but expected one of:\n"
+       " * (Tensor input, *, torch.dtype dtype)\n"
+       " * (Tensor input, int dim, bool keepdim, *, torch.dtype dtype, Tensor out)\n"
+       " * (Tensor input, name dim, bool keepdim, *, torch.dtype dtype, Tensor out)\n"},
   // np.mean / torch.mean: the sum divided by the count. NumPy sums bool and integers in
   // float64 (float16 in float32) and divides there; PyTorch refuses them.
   {.id = OpId::Mean, .name = "mean", .numpy_name = "numpy.mean", .torch_name = "torch.mean",
@@ -1378,9 +1429,15 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   // np.all / torch.all: whether every element is nonzero (NaN is true). NumPy gives bool;
   // PyTorch bool too, except for uint8, which stays uint8 (0 or 1). torch.all takes one dim.
   fold_row(OpId::All, "all", "numpy.all", "torch.all", Reduce::All, Promotion::Truth, {-1.0, 1.0}, {-1.0, 8.0},
-           {DivergenceKind::ResultDtype, kUint8TruthReason}),
+           {DivergenceKind::ResultDtype, kUint8TruthReason}, kAllTupleDim),
   fold_row(OpId::Any, "any", "numpy.any", "torch.any", Reduce::Any, Promotion::Truth, {-1.0, 1.0}, {-8.0, 1.0},
-           {DivergenceKind::ResultDtype, kUint8TruthReason}),
+           {DivergenceKind::ResultDtype, kUint8TruthReason}, kAnyTupleDim),
+  arg_row(OpId::Argmax, "argmax", "numpy.argmax", "torch.argmax", Reduce::ArgMax,
+          "\"argmax_cpu\" not implemented for '{0}'", "\"argmax_cuda\" not implemented for '{0}'",
+          "argmax(): argument 'dim' must be int, not tuple"),
+  arg_row(OpId::Argmin, "argmin", "numpy.argmin", "torch.argmin", Reduce::ArgMin,
+          "\"argmin_cpu\" not implemented for '{0}'", "\"argmin_cuda\" not implemented for '{0}'",
+          "argmin(): argument 'dim' must be int, not tuple"),
 }};
 // clang-format on
 #undef KNoLoop
@@ -1523,6 +1580,8 @@ std::string_view promotion_name(Promotion p) {
       return "weak_float";
     case Promotion::WeakFloatOrDouble:
       return "weak_float_or_double";
+    case Promotion::Index:
+      return "index";
     case Promotion::Truth:
       return "truth";
     case Promotion::DTypeParam:
@@ -1541,6 +1600,8 @@ std::string_view reduce_name(Reduce r) {
     case Reduce::Min: return "min";
     case Reduce::All: return "all";
     case Reduce::Any: return "any";
+    case Reduce::ArgMax: return "argmax";
+    case Reduce::ArgMin: return "argmin";
   }
   return "?";
 }
@@ -1884,6 +1945,8 @@ DType compute_dtype(OpId id, Semantics s, std::span<const Operand> inputs, Backe
       const DType r = weak_float(s, inputs[0].dtype);
       return is_half(r) ? DType::Float32 : r;
     }
+    case Promotion::Index:
+      return DType::Int64;
     case Promotion::Truth:
       return s == Semantics::PyTorch && inputs[0].dtype == DType::UInt8 ? DType::UInt8 : DType::Bool;
     case Promotion::DTypeParam:
@@ -1999,8 +2062,15 @@ void raise_value_refusal(OpId id, Semantics s, std::span<const Operand> inputs, 
 
 namespace {
 
-// Axes to reduce, normalised and sorted; empty `axes` means all of them.
-std::vector<int> reduced_axes(Semantics s, int ndim, std::span<const std::int64_t> axes) {
+// Axes to reduce, normalised and sorted; empty `axes` means all of them. With
+// `zero_d_as_1d`, NumPy's argmax and argmin: a 0-d input's axis is checked as a 1-d one's
+// (np.argmax(np.array(3.), axis=0) is 0; axis=1 is "axis 1 is out of bounds for array of
+// dimension 1") and reduces nothing.
+std::vector<int> reduced_axes(Semantics s, int ndim, std::span<const std::int64_t> axes, bool zero_d_as_1d = false) {
+  if (zero_d_as_1d && s == Semantics::NumPy && ndim == 0) {
+    for (auto a : axes) normalize_axis(s, a, 1);
+    return {};
+  }
   std::vector<int> out;
   if (axes.empty()) {
     for (int i = 0; i < ndim; ++i) out.push_back(i);
@@ -2063,20 +2133,30 @@ Shape result_shape(OpId id, Semantics s, std::span<const Shape> inputs, const Pa
       return {inputs[0][0], inputs[1][1]};
     case OpKind::Reduction: {
       const Shape& in = inputs[0];
-      // torch.prod(torch.ones(2, 3), dim=(0, 1)): torch.prod, all and any take one int dim.
-      if (s == Semantics::PyTorch && op.torch_single_dim && params.axes.size() > 1)
-        throw TypeError(std::string(op.name) + "() received an invalid combination of arguments - got (Tensor, " +
-                        "dim=tuple), but expected one of: (Tensor input, int dim, bool keepdim) or (Tensor input)");
-      std::vector<int> red = reduced_axes(s, int(in.size()), params.axes);
+      const bool arg = is_arg_reduce(op.reduce);
+      // torch.prod(torch.ones(2, 3), dim=(0, 1)): torch.prod, all, any, argmax and argmin take
+      // one int dim.
+      if (s == Semantics::PyTorch && op.torch_single_dim() && params.axes.size() > 1)
+        throw TypeError(std::string(op.torch_tuple_dim_error));
+      // np.argmax(np.ones((2, 3)), axis=(0, 1))
+      if (s == Semantics::NumPy && op.numpy_single_axis && params.axes.size() > 1)
+        throw TypeError("'tuple' object cannot be interpreted as an integer");
+      std::vector<int> red = reduced_axes(s, int(in.size()), params.axes, arg);
       if (!has_identity(op.reduce)) {
         // np.amax(np.ones((3, 0)), axis=1); torch.amax(torch.ones(3, 0), dim=1); a zero-length
         // axis that is kept is no error (np.amax(np.ones((0, 3)), axis=1) is empty).
         for (int d : red)
           if (in[std::size_t(d)] == 0) {
+            if (s == Semantics::NumPy && arg)  // np.argmax(np.ones((0, 3)), axis=0)
+              throw ValueError("attempt to get " + std::string(op.name) + " of an empty sequence");
             if (s == Semantics::NumPy)
               throw ValueError("zero-size array to reduction operation " +
                                std::string(op.reduce == Reduce::Max ? "maximum" : "minimum") +
                                " which has no identity");
+            // torch.argmax(torch.ones(0)) is an IndexError, torch.amax(torch.ones(0)) a RuntimeError
+            if (params.axes.empty() && arg)
+              throw IndexError(std::string(op.name) +
+                               "(): Expected reduction dim to be specified for input.numel() == 0.");
             if (params.axes.empty())
               throw ValueError(std::string(op.name) +
                                    "(): Expected reduction dim to be specified for input.numel() == 0. Specify "
@@ -2108,8 +2188,8 @@ Shape result_shape(OpId op, Semantics s, std::span<const Shape> inputs, std::spa
   return result_shape(op, s, inputs, p);
 }
 
-std::vector<int> reduction_axes(Semantics s, int ndim, std::span<const std::int64_t> axes) {
-  return reduced_axes(s, ndim, axes);
+std::vector<int> reduction_axes(OpId op, Semantics s, int ndim, std::span<const std::int64_t> axes) {
+  return reduced_axes(s, ndim, axes, is_arg_reduce(op_spec(op).reduce));
 }
 
 bool divergence_applies(const OpSpec& op, const Divergence& d, std::span<const Operand> inputs) {

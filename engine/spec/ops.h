@@ -31,10 +31,11 @@ enum class OpId : std::uint8_t {
   Where, Clip, NanToNum,
   Gelu, GeluTanh,
   Astype,
-  Amax, Amin, Prod, Mean, All, Any
+  Amax, Amin, Prod, Mean, All, Any,
+  Argmax, Argmin
 };
 // clang-format on
-inline constexpr int kNumOps = 87;
+inline constexpr int kNumOps = 89;
 
 // The most operands an op takes (where, clip: three).
 inline constexpr int kMaxArity = 3;
@@ -90,6 +91,7 @@ enum class Promotion : std::uint8_t {
   WeakFloatOrDouble,  // WeakFloat, then FloatOrDouble: a formula that multiplies x by a Python
                       // float and passes it through scipy.special.erf (gelu's: float16 gives
                       // float32, bool and integers float64)
+  Index,      // int64: the position of an element (np.argmax, torch.argmax), for every input dtype
   Truth,      // bool: a reduction of truth values (np.all, np.any); PyTorch keeps uint8 (torch.all
               // of a uint8 tensor is uint8, 0 or 1) and gives bool for every other dtype
   DTypeParam  // the call's dtype parameter (Params::dtype): a cast computes, for each element, the
@@ -274,10 +276,16 @@ struct Divergence {
 // check's error allowance read it. Max and Min have no identity: reducing a zero-length
 // axis is each library's error (result_shape raises it). Mean is a Sum divided by the count
 // of reduced elements, in the result dtype.
-enum class Reduce : std::uint8_t { None, Sum, Prod, Mean, Max, Min, All, Any };
+// ArgMax and ArgMin write the int64 position (row-major over the reduced dims) of the first
+// largest (smallest) element, a NaN counting as larger (smaller) than every number.
+enum class Reduce : std::uint8_t { None, Sum, Prod, Mean, Max, Min, All, Any, ArgMax, ArgMin };
 std::string_view reduce_name(Reduce r);
 // Whether a reduction has an identity (the value of reducing nothing).
-constexpr bool has_identity(Reduce r) { return r != Reduce::Max && r != Reduce::Min; }
+constexpr bool has_identity(Reduce r) {
+  return r != Reduce::Max && r != Reduce::Min && r != Reduce::ArgMax && r != Reduce::ArgMin;
+}
+// Whether a reduction writes a position rather than a value.
+constexpr bool is_arg_reduce(Reduce r) { return r == Reduce::ArgMax || r == Reduce::ArgMin; }
 
 inline constexpr int kMaxRefusals = 4;
 inline constexpr int kMaxDivergences = 4;
@@ -329,10 +337,14 @@ struct OpSpec {
   std::string_view torch_kwargs = {};
   // Reductions: what the row reduces with (Sum for sum, Max for amax, ...).
   Reduce reduce = Reduce::None;
-  // Reductions with a single-dim signature in PyTorch (torch.prod, torch.all and torch.any take
-  // one int dim or none; torch.sum, amax, mean a tuple): a call naming several axes is
-  // PyTorch's TypeError, a divergence the check and goldens see.
-  bool torch_single_dim = false;
+  // Reductions with a single-dim signature in PyTorch (torch.prod, all, any, argmax and argmin
+  // take one int dim or none; torch.sum, amax, mean a tuple): the TypeError PyTorch raises for
+  // a tuple, whose text lists the function's overloads (PyTorch 1.13, recorded by the goldens'
+  // error_dim_tuple cases); empty where a tuple is taken. See torch_single_dim().
+  std::string_view torch_tuple_dim_error = {};
+  // Reductions that take one int axis (or none) in NumPy too (np.argmax: a tuple is NumPy's
+  // TypeError as well).
+  bool numpy_single_axis = false;
 
   std::span<const Refusal> refusal_list() const { return {refusals.data(), std::size_t(num_refusals)}; }
   std::span<const Divergence> divergence_list() const {
@@ -341,6 +353,9 @@ struct OpSpec {
   std::span<const ParamSpec> param_list() const {
     return {signature.params.data(), std::size_t(signature.num_params)};
   }
+  // Whether PyTorch takes one int dim only: a call naming several axes is its TypeError, a
+  // divergence the check and goldens see.
+  constexpr bool torch_single_dim() const { return !torch_tuple_dim_error.empty(); }
   constexpr bool is_condition(std::size_t operand) const { return (conditions >> operand) & 1u; }
   // Whether the row is a cast: its result is the call's dtype parameter (Promotion::DTypeParam,
   // under both libraries; its signature has the ParamKind::DType parameter), and the
@@ -454,8 +469,9 @@ std::string value_refusal_message(OpId op, Semantics library, std::span<const Op
 Cost op_cost(OpId op, std::span<const Shape> inputs, DType in, DType out,
              std::span<const std::int64_t> axes = {});
 
-// The reduced axes of a reduction, normalised (0..ndim-1), sorted, checked for duplicates;
-// empty `axes` means all axes.
-std::vector<int> reduction_axes(Semantics s, int ndim, std::span<const std::int64_t> axes);
+// The reduced axes of reduction `op`, normalised (0..ndim-1), sorted, checked for
+// duplicates; empty `axes` means all axes. NumPy's argmax and argmin see a 0-d input as 1-d:
+// axis 0 or -1 is accepted and reduces nothing.
+std::vector<int> reduction_axes(OpId op, Semantics s, int ndim, std::span<const std::int64_t> axes);
 
 }  // namespace parity::spec

@@ -534,6 +534,8 @@ constexpr std::array kRows{
   GradRow{OpId::Mean,         "MeanBackward0",       "MeanBackward1", {},                              mean_bw},
   GradRow{OpId::All,          "",                    "",             {},                              nullptr},
   GradRow{OpId::Any,          "",                    "",             {},                              nullptr},
+  GradRow{OpId::Argmax,       "",                    "",             {},                              nullptr},
+  GradRow{OpId::Argmin,       "",                    "",             {},                              nullptr},
 };
 // clang-format on
 

@@ -129,7 +129,7 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
   return out;
 }
 
-// A reduction row (sum, prod, amax, amin, mean, all, any): the registry gives the result
+// A reduction row (sum, prod, amax, amin, mean, all, any, argmax, argmin): the registry gives the result
 // dtype (and PyTorch's refusals), the shape and the reduced dims; the kernel reduces with the
 // row's Reduce. Sum and prod accumulate float16 and bfloat16 in float32 and round once at the
 // end; mean is the sum, rounded to the result dtype, divided by the count there (as
@@ -140,7 +140,7 @@ Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params
   const std::vector<spec::Operand> ops = operands_of(in);
   const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()));  // bool/integers: int64
   const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
-  const std::vector<int> axes = spec::reduction_axes(kTorch, a.dim(), params.axes);
+  const std::vector<int> axes = spec::reduction_axes(op, kTorch, a.dim(), params.axes);
   const spec::Reduce red = row.reduce == spec::Reduce::Mean ? spec::Reduce::Sum : row.reduce;
   const bool accumulates = red == spec::Reduce::Sum || red == spec::Reduce::Prod;
 
@@ -318,6 +318,8 @@ constexpr std::array kImpls{
   ImplRow{OpId::Mean,         reduction},
   ImplRow{OpId::All,          reduction},
   ImplRow{OpId::Any,          reduction},
+  ImplRow{OpId::Argmax,       reduction},
+  ImplRow{OpId::Argmin,       reduction},
 };
 // clang-format on
 

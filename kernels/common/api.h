@@ -41,7 +41,10 @@ struct Elementwise {
 //   Sum, Prod: out is the accumulation dtype (int64 for bool and integers, float32 for
 //     float16 and bfloat16), which may differ from in's;
 //   Max, Min: out has in's dtype; a NaN among the elements is the result;
-//   All, Any: out is bool or uint8 (0 or 1), in any dtype, read as truth (x != 0; NaN is true).
+//   All, Any: out is bool or uint8 (0 or 1), in any dtype, read as truth (x != 0; NaN is true);
+//   ArgMax, ArgMin: out is int64, the position of the first extremum (a NaN beyond every
+//     number) counted row-major over the reduced dims in the order `shape` gives them; an
+//     empty reduced dim is a ValueError.
 // Mean is not a kernel op (the engine divides a Sum).
 struct Reduction {
   spec::Shape shape;

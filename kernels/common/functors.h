@@ -1028,6 +1028,8 @@ void with_functor(spec::OpId op, F&& f) {
     case spec::OpId::Mean:
     case spec::OpId::All:
     case spec::OpId::Any:
+    case spec::OpId::Argmax:
+    case spec::OpId::Argmin:
     case spec::OpId::Matmul:
     case spec::OpId::Astype:  // the copy kernel's cast (cast_value)
       break;
@@ -1156,10 +1158,29 @@ decltype(auto) with_combine(spec::Reduce r, F&& f) {
     case spec::Reduce::Any: return f(Combine<spec::Reduce::Any>{});
     case spec::Reduce::None:
     case spec::Reduce::Mean:
+    case spec::Reduce::ArgMax:  // positions: ArgPick, below
+    case spec::Reduce::ArgMin:
       break;
   }
   throw ValueError("reduction kernel: '" + std::string(spec::reduce_name(r)) +
-                   "' is not a kernel reduction (mean is a sum divided by the count)");
+                   "' is not a value fold (mean is a sum divided by the count; argmax and argmin pick positions)");
 }
+
+// ArgMax and ArgMin: whether candidate (a, ia) wins over (b, ib), in either order of the two
+// (a kernel may meet them in any order): a NaN beats every number, and of two NaNs or two
+// equal values (-0 and +0 included) the smaller position wins, which is the first
+// occurrence both libraries return. V is Combine's type (float for float16 and bfloat16).
+template <bool kMax>
+struct ArgPick {
+  template <class V>
+  PARITY_HD static bool wins(V a, std::int64_t ia, V b, std::int64_t ib) {
+    if constexpr (std::is_floating_point_v<V>) {
+      const bool an = a != a, bn = b != b;
+      if (an || bn) return an && (!bn || ia < ib);
+    }
+    if (a == b) return ia < ib;
+    return kMax ? a > b : a < b;
+  }
+};
 
 }  // namespace parity::kernels

@@ -679,6 +679,125 @@ void fill_outputs(const Reduction& r, A v) {
   });
 }
 
+// ---- ArgMax, ArgMin: the position of the first extremum (a NaN beyond every number), an
+// int64, row-major over the reduced dims in the order the Reduction gives them.
+
+// The reduced dims in their logical order, size-1 dims dropped (they add 0 to a position)
+// and neighbours merged where the outer one steps exactly over the inner one: one strided
+// row for a single axis, or for all of a contiguous input.
+struct LogicalDims {
+  Dims shape, in;
+};
+LogicalDims logical_reduced(const Reduction& r) {
+  LogicalDims l;
+  for (std::size_t d = 0; d < r.shape.size(); ++d) {
+    if (r.out.strides[d] != 0 || r.shape[d] == 1) continue;
+    if (!l.shape.empty() && l.in.back() == r.in.strides[d] * r.shape[d]) {
+      l.shape.back() *= r.shape[d];
+      l.in.back() = r.in.strides[d];
+    } else {
+      l.shape.push_back(r.shape[d]);
+      l.in.push_back(r.in.strides[d]);
+    }
+  }
+  return l;
+}
+
+// (value, position) of the winner among positions [begin, end) of the reduced elements at
+// base, met in order: a challenger replaces the holder only when it wins (ArgPick), so ties
+// keep the first; a NaN ends the scan (nothing beats the first NaN).
+template <bool kMax, class V, class I>
+std::pair<V, std::int64_t> arg_scan(const I* base, const LogicalDims& l, std::int64_t begin, std::int64_t end) {
+  using P = ArgPick<kMax>;
+  const auto at = [&](std::int64_t i) {
+    std::int64_t off = 0;
+    for (std::size_t d = l.shape.size(); d-- > 0;) {
+      off += (i % l.shape[d]) * l.in[d];
+      i /= l.shape[d];
+    }
+    return off;
+  };
+  V best = cast_value<V>(base[at(begin)]);
+  std::int64_t pos = begin;
+  const auto step = [&](V x, std::int64_t i) {
+    if (P::wins(x, i, best, pos)) {
+      best = x;
+      pos = i;
+    }
+  };
+  if (l.shape.size() <= 1) {
+    const std::int64_t s = l.shape.empty() ? 0 : l.in[0];
+    for (std::int64_t i = begin + 1; i < end; ++i) {
+      if constexpr (std::is_floating_point_v<V>)
+        if (best != best) break;
+      step(cast_value<V>(base[i * s]), i);
+    }
+  } else {
+    for (std::int64_t i = begin + 1; i < end; ++i) {
+      if constexpr (std::is_floating_point_v<V>)
+        if (best != best) break;
+      step(cast_value<V>(base[at(i)]), i);
+    }
+  }
+  return {best, pos};
+}
+
+template <bool kMax, class I>
+void arg_reduce(const Reduction& r) {
+  using V = value_t<I>;
+  const I* in = static_cast<const I*>(r.in.data);
+  std::int64_t* out = static_cast<std::int64_t*>(r.out.data);
+  const LogicalDims l = logical_reduced(r);
+  std::int64_t n = 1;
+  for (std::int64_t d : l.shape) n *= d;
+  Dims kshape, kin, kout;
+  for (std::size_t d = 0; d < r.shape.size(); ++d)
+    if (r.out.strides[d] != 0) {
+      kshape.push_back(r.shape[d]);
+      kin.push_back(r.in.strides[d]);
+      kout.push_back(r.out.strides[d]);
+    }
+  const core::StridedPlan kept = core::make_plan(kshape, {kout, kin});
+  const std::int64_t outputs = kept.numel();
+  if (outputs == 1) {
+    // One output: threads scan ranges of positions, the winners compared in order.
+    const int t = threads_for(n, kGrain);
+    const std::int64_t chunk = (n + t - 1) / t;
+    std::vector<std::pair<V, std::int64_t>> part(static_cast<std::size_t>(t));
+    parallel_for<1>(t, 1, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t q = b; q < e; ++q)
+        part[std::size_t(q)] = arg_scan<kMax, V>(in, l, q * chunk, std::min(n, (q + 1) * chunk));
+    });
+    auto best = part[0];
+    for (std::size_t q = 1; q < part.size(); ++q)
+      if (ArgPick<kMax>::wins(part[q].first, part[q].second, best.first, best.second)) best = part[q];
+    *out = best.second;
+    return;
+  }
+  parallel_for<1>(outputs, std::max<std::int64_t>(1, kGrain / n), [&](std::int64_t b, std::int64_t e) {
+    core::for_each_row(kept, b, e, [&](const std::int64_t* off, std::int64_t rn, const std::int64_t* st) {
+      for (std::int64_t i = 0; i < rn; ++i) out[off[0] + i * st[0]] = arg_scan<kMax, V>(in + off[1] + i * st[1], l, 0, n).second;
+    });
+  });
+}
+
+void arg_into(const Reduction& args) {
+  if (args.out.dtype != spec::DType::Int64)
+    throw TypeError("reduce kernel: " + std::string(spec::reduce_name(args.op)) + " writes int64, not " +
+                    std::string(spec::dtype_name(args.out.dtype)));
+  for (std::size_t d = 0; d < args.shape.size(); ++d)
+    if (args.out.strides[d] == 0 && args.shape[d] == 0)
+      throw ValueError("reduce kernel: " + std::string(spec::reduce_name(args.op)) + " of an empty sequence");
+  if (spec::numel(args.shape) == 0) return;  // no outputs
+  spec::visit_torch_dtype(args.in.dtype, [&](auto in_tag) {
+    using I = typename decltype(in_tag)::type;
+    if (args.op == spec::Reduce::ArgMax)
+      arg_reduce<true, I>(args);
+    else
+      arg_reduce<false, I>(args);
+  });
+}
+
 void sum_into(const Reduction& args) {
   spec::visit_torch_dtype(args.out.dtype, [&](auto out_tag) {
     using A = typename decltype(out_tag)::type;
@@ -705,6 +824,7 @@ void reduce(const Reduction& args) {
   if (args.in.strides.size() != args.shape.size() || args.out.strides.size() != args.shape.size())
     throw ValueError("reduce kernel: stride lists must match the input's rank");
   if (args.op == spec::Reduce::Sum) return sum_into(args);
+  if (spec::is_arg_reduce(args.op)) return arg_into(args);
   // A dtype pair the op does not write (api.h) is refused below, before any instantiation.
   const auto refuse = [&](const char* rule) {
     throw TypeError("reduce kernel: " + std::string(spec::reduce_name(args.op)) + " of " +

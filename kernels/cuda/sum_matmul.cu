@@ -1,6 +1,7 @@
 // Reductions (tree reductions in thread blocks) and matmul (cuBLAS).
 //
-// reduce: out = the reduction of in (kernels::Reduction: sum, prod, max, min, all, any)
+// reduce: out = the reduction of in (kernels::Reduction: sum, prod, max, min, all, any;
+// argmax and argmin by their own block-per-output kernel)
 // over the dims where out has stride 0. The kernels write every output element, starting
 // from the op's identity (Combine<R>::identity), so an empty input leaves the identity. The
 // host splits the shape into kept dims (one output element each) and reduced dims, plans
@@ -276,6 +277,71 @@ void run_reduce(const Reduction& args, const ReduceDims& dims) {
   }
 }
 
+// ArgMax and ArgMin: one block per output. Its threads take positions threadIdx.x,
+// threadIdx.x + blockDim.x, ... (row-major over the reduced dims in their logical order),
+// each keeping its winner, then a tree over the block picks among them with ArgPick, which
+// is symmetric (a NaN beats every number; at a tie the smaller position wins), so the order
+// the tree meets the candidates does not matter. pos < 0 marks a thread that saw nothing.
+template <bool kMax, class In>
+__global__ void arg_reduce_kernel(const In* in, std::int64_t* out, detail::OffsetCalc<2> outer, std::int64_t n_out,
+                                  detail::OffsetCalc<1> inner, std::int64_t reduced) {
+  using V = value_t<In>;
+  using P = ArgPick<kMax>;
+  __shared__ V vbuf[kMaxBlock];
+  __shared__ std::int64_t ibuf[kMaxBlock];
+  for (std::int64_t o = blockIdx.x; o < n_out; o += gridDim.x) {
+    std::int64_t oo[2];
+    outer.offsets(o, oo);
+    V best = V(0);
+    std::int64_t pos = -1;
+    for (std::int64_t r = threadIdx.x; r < reduced; r += blockDim.x) {
+      std::int64_t ro[1];
+      inner.offsets(r, ro);
+      const V x = cast_value<V>(in[oo[1] + ro[0]]);
+      if (pos < 0 || P::wins(x, r, best, pos)) {
+        best = x;
+        pos = r;
+      }
+    }
+    vbuf[threadIdx.x] = best;
+    ibuf[threadIdx.x] = pos;
+    __syncthreads();
+    for (unsigned s = blockDim.x / 2; s > 0; s /= 2) {
+      if (threadIdx.x < s) {
+        const unsigned j = threadIdx.x + s;
+        if (ibuf[j] >= 0 && (ibuf[threadIdx.x] < 0 || P::wins(vbuf[j], ibuf[j], vbuf[threadIdx.x], ibuf[threadIdx.x]))) {
+          vbuf[threadIdx.x] = vbuf[j];
+          ibuf[threadIdx.x] = ibuf[j];
+        }
+      }
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) out[oo[0]] = ibuf[0];
+    __syncthreads();
+  }
+}
+
+// The reduced dims stay in their logical order (not make_plan's memory order): a position
+// is row-major over them, as in both libraries.
+template <bool kMax, class In>
+void run_arg_reduce(const Reduction& args, const ReduceDims& dims) {
+  for (std::int64_t d : dims.red)
+    if (d == 0) throw ValueError("reduce (" + std::string(spec::reduce_name(args.op)) + "): an empty sequence");
+  for (std::int64_t d : dims.kept)
+    if (d == 0) return;  // no outputs
+  const core::StridedPlan outer = core::make_plan(dims.kept, {dims.out_kept, dims.in_kept});
+  core::StridedPlan inner;
+  inner.shape = dims.red;
+  inner.strides = {dims.in_red};
+  detail::require_device_pointer(args.out.data, "reduce output");
+  detail::require_device_pointer(args.in.data, "reduce input");
+  const std::int64_t n_out = outer.numel(), reduced = inner.numel();
+  arg_reduce_kernel<kMax, In><<<unsigned(std::min<std::int64_t>(n_out, 0x7fffffff)), block_threads(reduced)>>>(
+      static_cast<const In*>(args.in.data), static_cast<std::int64_t*>(args.out.data), detail::OffsetCalc<2>(outer),
+      n_out, detail::OffsetCalc<1>(inner), reduced);
+  detail::check_launch("reduce kernel (argmax or argmin, block per output)");
+}
+
 template <class C, class In, class Out>
 void dispatch_reduce(const Reduction& args, const ReduceDims& dims) {
   if (spec::numel(args.shape) == 0)
@@ -306,6 +372,12 @@ void check_reduce_dtypes(spec::Reduce op, spec::DType in, spec::DType out) {
     case spec::Reduce::Any:
       if (out != spec::DType::Bool && out != spec::DType::UInt8)
         throw TypeError("reduce (" + name + "): the output dtype must be bool or uint8, got " +
+                        std::string(spec::dtype_name(out)));
+      return;
+    case spec::Reduce::ArgMax:
+    case spec::Reduce::ArgMin:
+      if (out != spec::DType::Int64)
+        throw TypeError("reduce (" + name + "): the output dtype must be int64, got " +
                         std::string(spec::dtype_name(out)));
       return;
     case spec::Reduce::None:
@@ -445,6 +517,16 @@ void reduce(const Reduction& args) {
     if (d < 0) throw ValueError("reduce: negative dimension in shape " + spec::shape_str(shape));
   check_reduce_dtypes(args.op, args.in.dtype, args.out.dtype);
   const ReduceDims dims = split_dims(args);
+  if (spec::is_arg_reduce(args.op)) {
+    spec::visit_torch_dtype(args.in.dtype, [&](auto in_tag) {
+      using In = typename decltype(in_tag)::type;
+      if (args.op == spec::Reduce::ArgMax)
+        run_arg_reduce<true, In>(args, dims);
+      else
+        run_arg_reduce<false, In>(args, dims);
+    });
+    return;
+  }
   with_combine(args.op, [&](auto combine) {
     using C = decltype(combine);
     constexpr bool accumulates =
