@@ -1765,6 +1765,24 @@ TEST(ArrayReductions, ArgmaxArgmin) {
                                    "axis 1 is out of bounds for array of dimension 1");
 }
 
+// np.count_nonzero (NumPy 1.24.2), a = np.array([[1, 0, nan], [0, -0., 2]], np.float32):
+// np.count_nonzero(a) -> 3 (NaN counts, -0 does not), axis=1 -> [2, 1], axis=(0, 1) with
+// keepdims=True -> [[3]]; np.count_nonzero(np.ones((0, 3)), axis=0) -> [0, 0, 0];
+// np.count_nonzero(np.array([True, False, True])) -> 2; int64 results.
+TEST(ArrayReductions, CountNonzero) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const NdArray a = values<float>({2, 3}, {1, 0, nan, 0, -0.0f, 2});
+  const NdArray all = reduce_call(OpId::CountNonzero, a);
+  EXPECT_EQ(all.dtype(), DType::Int64);
+  EXPECT_EQ(all.get({}), 3.0);
+  EXPECT_EQ(reduce_call(OpId::CountNonzero, a, {1}).to_doubles(), (Vals{2, 1}));
+  const NdArray keep = reduce_call(OpId::CountNonzero, a, {0, 1}, true);
+  EXPECT_EQ(keep.shape(), (Shape{1, 1}));
+  EXPECT_EQ(keep.to_doubles(), (Vals{3}));
+  EXPECT_EQ(reduce_call(OpId::CountNonzero, NdArray::ones({0, 3}, DType::Float64), {0}).to_doubles(), (Vals{0, 0, 0}));
+  EXPECT_EQ(reduce_call(OpId::CountNonzero, bools({true, false, true})).get({}), 2.0);
+}
+
 // np.amax(np.ones((3, 0)), axis=1); np.amin(np.ones((0,))) (NumPy 1.24.2); a kept zero-length
 // axis is no error: np.amax(np.ones((0, 3)), axis=1).shape -> (0,)
 TEST(ArrayReductions, ExtremaOfNothingRaise) {

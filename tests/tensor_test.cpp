@@ -1483,6 +1483,25 @@ TEST(TensorReductions, ArgmaxArgmin) {
                                   "argmax(): argument 'dim' must be int, not tuple");
 }
 
+// torch.count_nonzero (PyTorch 1.13), t = torch.tensor([[1., 0., nan], [0., -0., 2.]]):
+// torch.count_nonzero(t) -> 3, dim=1 -> [2, 1], dim=(0, 1) -> 3, of torch.ones(2,
+// dtype=torch.bool) -> 2 (int64); torch.count_nonzero(t, dim=1, keepdim=True) is a TypeError (no keepdim).
+TEST(TensorReductions, CountNonzero) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor t = f32({2, 3}, {1, 0, nan, 0, -0.0f, 2});
+  const Tensor all = reduce_call(spec::OpId::CountNonzero, t);
+  EXPECT_EQ(all.dtype(), DType::Int64);
+  EXPECT_EQ(V(all), (std::vector<double>{3}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::CountNonzero, t, {1})), (std::vector<double>{2, 1}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::CountNonzero, t, {0, 1})), (std::vector<double>{3}));
+  const Tensor b = reduce_call(spec::OpId::CountNonzero, Tensor::full({2}, 1, DType::Bool));
+  EXPECT_EQ(V(b), (std::vector<double>{2}));
+  expect_library_error<TypeError>(
+      [&] { reduce_call(spec::OpId::CountNonzero, t, {1}, true); }, "TypeError",
+      "count_nonzero() received an invalid combination of arguments - got (Tensor, keepdim=bool, dim=int), but "
+      "expected one of:\n * (Tensor input, int dim)\n * (Tensor input, tuple of ints dim)\n");
+}
+
 TEST(TensorReductions, Refusals) {
   // torch.amax(torch.ones(3, 0), dim=1); torch.amax(torch.ones(0))
   expect_library_error<IndexError>([] { reduce_call(spec::OpId::Amax, Tensor::full({3, 0}, 1, DType::Float32), {1}); },

@@ -1177,7 +1177,7 @@ struct Folder {
   }
 };
 
-// np.prod, np.amax, np.amin, np.all, np.any: each output element folds its reduced elements
+// np.prod, np.amax, np.amin, np.all, np.any, np.count_nonzero: each output element folds its reduced elements
 // one at a time in the order NumPy's iterator meets them (numpy_axis_order; a product's
 // rounding depends on it), starting from the identity (prod 1, all true, any false) or, for
 // amax and amin, which have none, from the first element.
@@ -1224,6 +1224,13 @@ NdArray fold_ref(OpId op, std::span<const NdArray> in, const spec::Params& param
             v = all ? (v && x) : (v || x);
           }
           store<bool>(po + k, v);
+          break;
+        }
+        case spec::Reduce::Count: {  // np.count_nonzero: the elements that are true as bool
+          std::int64_t v = 0;
+          for (Odometer<1> r(red_shape, {&r_st}); !r.done(); r.next())
+            v += cast_value<bool>(load<T>(first + r.offset(0))) ? 1 : 0;
+          store<std::int64_t>(po + k * std::int64_t(sizeof(std::int64_t)), v);
           break;
         }
         case spec::Reduce::Prod: {
@@ -1527,6 +1534,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Any,          fold_ref},
   ImplRow{OpId::Argmax,       arg_ref},
   ImplRow{OpId::Argmin,       arg_ref},
+  ImplRow{OpId::CountNonzero, fold_ref},
 };
 // clang-format on
 

@@ -1438,6 +1438,21 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   arg_row(OpId::Argmin, "argmin", "numpy.argmin", "torch.argmin", Reduce::ArgMin,
           "\"argmin_cpu\" not implemented for '{0}'", "\"argmin_cuda\" not implemented for '{0}'",
           "argmin(): argument 'dim' must be int, not tuple"),
+  // np.count_nonzero / torch.count_nonzero: the int64 number of elements that are not zero
+  // (NaN counts, -0 does not: np.count_nonzero(np.array([nan, -0., 0., 1e-45], np.float32)) is
+  // 2, and torch's the same). Axes as sum's (an int or a tuple in both). PyTorch has no keepdim:
+  // torch.count_nonzero(x, dim=1, keepdim=True) is a TypeError listing its two overloads
+  // (result_shape). Every dtype in both; not differentiable.
+  {.id = OpId::CountNonzero, .name = "count_nonzero", .numpy_name = "numpy.count_nonzero",
+   .torch_name = "torch.count_nonzero",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::Index, .torch_result = Promotion::Index,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-1.0, 1.0}, .int_domain = {-1.0, 1.0}, .specials = kAllSpecials,
+   .differentiable = false, .flops_per_element = 1.0,
+   .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
+   .divergences = {}, .num_divergences = 0,
+   .reduce = Reduce::Count, .torch_keepdim = false},
 }};
 // clang-format on
 #undef KNoLoop
@@ -1602,6 +1617,7 @@ std::string_view reduce_name(Reduce r) {
     case Reduce::Any: return "any";
     case Reduce::ArgMax: return "argmax";
     case Reduce::ArgMin: return "argmin";
+    case Reduce::Count: return "count";
   }
   return "?";
 }
@@ -2138,6 +2154,18 @@ Shape result_shape(OpId id, Semantics s, std::span<const Shape> inputs, const Pa
       // one int dim.
       if (s == Semantics::PyTorch && op.torch_single_dim() && params.axes.size() > 1)
         throw TypeError(std::string(op.torch_tuple_dim_error));
+      // torch.count_nonzero(torch.ones(2, 3), dim=1, keepdim=True): no keepdim in PyTorch. The
+      // text names the call's arguments (keyword order as PyTorch prints it); without a dim it
+      // also says why each overload did not match.
+      if (s == Semantics::PyTorch && !op.torch_keepdim && params.keepdims) {
+        const std::string head = std::string(op.name) + "() received an invalid combination of arguments - got (Tensor, keepdim=bool";
+        if (params.axes.empty())
+          throw TypeError(head + "), but expected one of:\n * (Tensor input, int dim)\n      didn't match because some "
+                                 "of the keywords were incorrect: keepdim\n * (Tensor input, tuple of ints dim)\n      "
+                                 "didn't match because some of the keywords were incorrect: keepdim\n");
+        throw TypeError(head + (params.axes.size() == 1 ? ", dim=int" : ", dim=tuple") +
+                        "), but expected one of:\n * (Tensor input, int dim)\n * (Tensor input, tuple of ints dim)\n");
+      }
       // np.argmax(np.ones((2, 3)), axis=(0, 1))
       if (s == Semantics::NumPy && op.numpy_single_axis && params.axes.size() > 1)
         throw TypeError("'tuple' object cannot be interpreted as an integer");

@@ -32,10 +32,10 @@ enum class OpId : std::uint8_t {
   Gelu, GeluTanh,
   Astype,
   Amax, Amin, Prod, Mean, All, Any,
-  Argmax, Argmin
+  Argmax, Argmin, CountNonzero
 };
 // clang-format on
-inline constexpr int kNumOps = 89;
+inline constexpr int kNumOps = 90;
 
 // The most operands an op takes (where, clip: three).
 inline constexpr int kMaxArity = 3;
@@ -278,7 +278,8 @@ struct Divergence {
 // of reduced elements, in the result dtype.
 // ArgMax and ArgMin write the int64 position (row-major over the reduced dims) of the first
 // largest (smallest) element, a NaN counting as larger (smaller) than every number.
-enum class Reduce : std::uint8_t { None, Sum, Prod, Mean, Max, Min, All, Any, ArgMax, ArgMin };
+// Count writes the int64 number of nonzero elements (NaN counts: it is nonzero).
+enum class Reduce : std::uint8_t { None, Sum, Prod, Mean, Max, Min, All, Any, ArgMax, ArgMin, Count };
 std::string_view reduce_name(Reduce r);
 // Whether a reduction has an identity (the value of reducing nothing).
 constexpr bool has_identity(Reduce r) {
@@ -342,6 +343,9 @@ struct OpSpec {
   // a tuple, whose text lists the function's overloads (PyTorch 1.13, recorded by the goldens'
   // error_dim_tuple cases); empty where a tuple is taken. See torch_single_dim().
   std::string_view torch_tuple_dim_error = {};
+  // Reductions whose PyTorch function has no keepdim (torch.count_nonzero): passing it is
+  // PyTorch's TypeError.
+  bool torch_keepdim = true;
   // Reductions that take one int axis (or none) in NumPy too (np.argmax: a tuple is NumPy's
   // TypeError as well).
   bool numpy_single_axis = false;

@@ -536,6 +536,7 @@ constexpr std::array kRows{
   GradRow{OpId::Any,          "",                    "",             {},                              nullptr},
   GradRow{OpId::Argmax,       "",                    "",             {},                              nullptr},
   GradRow{OpId::Argmin,       "",                    "",             {},                              nullptr},
+  GradRow{OpId::CountNonzero, "",                    "",             {},                              nullptr},
 };
 // clang-format on
 

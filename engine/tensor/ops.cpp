@@ -320,6 +320,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Any,          reduction},
   ImplRow{OpId::Argmax,       reduction},
   ImplRow{OpId::Argmin,       reduction},
+  ImplRow{OpId::CountNonzero, reduction},
 };
 // clang-format on
 

@@ -42,6 +42,7 @@ struct Elementwise {
 //     float16 and bfloat16), which may differ from in's;
 //   Max, Min: out has in's dtype; a NaN among the elements is the result;
 //   All, Any: out is bool or uint8 (0 or 1), in any dtype, read as truth (x != 0; NaN is true);
+//   Count: out is int64, the number of nonzero elements (NaN is nonzero);
 //   ArgMax, ArgMin: out is int64, the position of the first extremum (a NaN beyond every
 //     number) counted row-major over the reduced dims in the order `shape` gives them; an
 //     empty reduced dim is a ValueError.

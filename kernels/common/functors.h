@@ -1030,6 +1030,7 @@ void with_functor(spec::OpId op, F&& f) {
     case spec::OpId::Any:
     case spec::OpId::Argmax:
     case spec::OpId::Argmin:
+    case spec::OpId::CountNonzero:
     case spec::OpId::Matmul:
     case spec::OpId::Astype:  // the copy kernel's cast (cast_value)
       break;
@@ -1146,6 +1147,14 @@ struct TruthCombine {
 template <> struct Combine<spec::Reduce::All> : TruthCombine<true> {};
 template <> struct Combine<spec::Reduce::Any> : TruthCombine<false> {};
 
+// Count: the number of nonzero elements, in int64 (V is int64); NaN is nonzero.
+template <>
+struct Combine<spec::Reduce::Count> {
+  template <class V> PARITY_HD static V identity() { return V(0); }
+  template <class V, class I> PARITY_HD static V load(I x) { return V(cast_value<bool>(x) ? 1 : 0); }
+  template <class V> PARITY_HD static V apply(V a, V b) { return a + b; }
+};
+
 // Calls f(Combine<R>{}) for a kernel op (not None or Mean: ValueError).
 template <class F>
 decltype(auto) with_combine(spec::Reduce r, F&& f) {
@@ -1156,6 +1165,7 @@ decltype(auto) with_combine(spec::Reduce r, F&& f) {
     case spec::Reduce::Min: return f(Combine<spec::Reduce::Min>{});
     case spec::Reduce::All: return f(Combine<spec::Reduce::All>{});
     case spec::Reduce::Any: return f(Combine<spec::Reduce::Any>{});
+    case spec::Reduce::Count: return f(Combine<spec::Reduce::Count>{});
     case spec::Reduce::None:
     case spec::Reduce::Mean:
     case spec::Reduce::ArgMax:  // positions: ArgPick, below

@@ -844,6 +844,8 @@ void reduce(const Reduction& args) {
           refuse("max and min write the input's dtype");
         } else if constexpr (is_truth_v<C> && !std::is_same_v<A, bool> && !std::is_same_v<A, std::uint8_t>) {
           refuse("all and any write bool or uint8");
+        } else if constexpr (std::is_same_v<C, Combine<spec::Reduce::Count>> && !std::is_same_v<A, std::int64_t>) {
+          refuse("count writes int64");
         } else {
           if (spec::numel(args.shape) == 0) {
             fill_outputs(args, A(C::template identity<value_t<A>>()));

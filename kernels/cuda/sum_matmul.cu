@@ -1,6 +1,6 @@
 // Reductions (tree reductions in thread blocks) and matmul (cuBLAS).
 //
-// reduce: out = the reduction of in (kernels::Reduction: sum, prod, max, min, all, any;
+// reduce: out = the reduction of in (kernels::Reduction: sum, prod, max, min, all, any, count;
 // argmax and argmin by their own block-per-output kernel)
 // over the dims where out has stride 0. The kernels write every output element, starting
 // from the op's identity (Combine<R>::identity), so an empty input leaves the identity. The
@@ -376,6 +376,7 @@ void check_reduce_dtypes(spec::Reduce op, spec::DType in, spec::DType out) {
       return;
     case spec::Reduce::ArgMax:
     case spec::Reduce::ArgMin:
+    case spec::Reduce::Count:
       if (out != spec::DType::Int64)
         throw TypeError("reduce (" + name + "): the output dtype must be int64, got " +
                         std::string(spec::dtype_name(out)));
@@ -546,6 +547,8 @@ void reduce(const Reduction& args) {
           dispatch_reduce<C, In, double>(args, dims);
       } else if constexpr (extremum) {
         dispatch_reduce<C, In, In>(args, dims);
+      } else if constexpr (std::is_same_v<C, Combine<spec::Reduce::Count>>) {
+        dispatch_reduce<C, In, std::int64_t>(args, dims);
       } else {
         if (out == spec::DType::Bool)
           dispatch_reduce<C, In, bool>(args, dims);
