@@ -1783,6 +1783,26 @@ TEST(ArrayReductions, CountNonzero) {
   EXPECT_EQ(reduce_call(OpId::CountNonzero, bools({true, false, true})).get({}), 2.0);
 }
 
+// np.nansum (NumPy 1.24.2): of np.array([[1, 0, nan], [0, -0., 2]], np.float32) -> 3.0 (float32),
+// axis=0 -> [1., 0., 2.]; of [nan, nan] -> 0.0; of [nan, inf] -> inf; of [inf, -inf] -> nan;
+// of np.array([1, 2], np.uint8) -> 3 (uint64), of int8 -> 3 (int64).
+TEST(ArrayReductions, Nansum) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const NdArray a = values<float>({2, 3}, {1, 0, nan, 0, -0.0f, 2});
+  const NdArray all = reduce_call(OpId::Nansum, a);
+  EXPECT_EQ(all.dtype(), DType::Float32);
+  EXPECT_EQ(all.get({}), 3.0);
+  EXPECT_EQ(reduce_call(OpId::Nansum, a, {0}).to_doubles(), (Vals{1, 0, 2}));
+  EXPECT_EQ(reduce_call(OpId::Nansum, values<double>({2}, {double(nan), double(nan)})).get({}), 0.0);
+  EXPECT_EQ(reduce_call(OpId::Nansum, values<double>({2}, {double(nan), inf})).get({}), inf);
+  EXPECT_TRUE(std::isnan(reduce_call(OpId::Nansum, values<double>({2}, {inf, -inf})).get({})));
+  EXPECT_EQ(reduce_call(OpId::Nansum, values<std::uint8_t>({2}, {1, 2})).dtype(), DType::UInt64);
+  const NdArray i8 = reduce_call(OpId::Nansum, values<std::int8_t>({2}, {1, 2}));
+  EXPECT_EQ(i8.dtype(), DType::Int64);
+  EXPECT_EQ(i8.get({}), 3.0);
+}
+
 // np.amax(np.ones((3, 0)), axis=1); np.amin(np.ones((0,))) (NumPy 1.24.2); a kept zero-length
 // axis is no error: np.amax(np.ones((0, 3)), axis=1).shape -> (0,)
 TEST(ArrayReductions, ExtremaOfNothingRaise) {

@@ -1081,6 +1081,14 @@ TEST(Autograd, ReductionGradients) {
   EXPECT_EQ(mv.grad_fn_name(), "MeanBackward1");
   mv.backward(Tensor::full({2}, 1, DType::Float64));
   for (double g : v.grad().to_doubles()) EXPECT_EQ(g, 1.0 / 3.0);
+  // u = torch.tensor([[1., nan], [2., 3.]]); torch.nansum(u, dim=1).backward(torch.tensor([2., 3.]))
+  // -> [[2, 0], [3, 3]], grad_fn NansumBackward0 (with or without dims)
+  const Tensor u = f32({2, 2}, {1, std::numeric_limits<float>::quiet_NaN(), 2, 3}).requires_grad_();
+  const Tensor nu = call(spec::OpId::Nansum, std::array{u}, dim1);
+  EXPECT_EQ(nu.grad_fn_name(), "NansumBackward0");
+  EXPECT_EQ(nu.to_doubles(), (std::vector<double>{1, 5}));
+  nu.backward(f32({2}, {2, 3}));
+  EXPECT_EQ(u.grad().to_doubles(), (std::vector<double>{2, 0, 3, 3}));
 }
 
 }  // namespace

@@ -1502,6 +1502,24 @@ TEST(TensorReductions, CountNonzero) {
       "expected one of:\n * (Tensor input, int dim)\n * (Tensor input, tuple of ints dim)\n");
 }
 
+// torch.nansum (PyTorch 1.13): of torch.tensor([[1., 0., nan], [0., -0., 2.]]) -> 3., dim=0 ->
+// [1., 0., 2.]; of [nan, nan] -> 0.; of [inf, -inf] -> nan; of uint8 [1, 2] -> 3 (int64); of
+// float16 [nan, 1.] -> 1. (float16).
+TEST(TensorReductions, Nansum) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const Tensor t = f32({2, 3}, {1, 0, nan, 0, -0.0f, 2});
+  EXPECT_EQ(V(reduce_call(spec::OpId::Nansum, t)), (std::vector<double>{3}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::Nansum, t, {0})), (std::vector<double>{1, 0, 2}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::Nansum, f32({2}, {nan, nan}))), (std::vector<double>{0}));
+  EXPECT_TRUE(std::isnan(V(reduce_call(spec::OpId::Nansum, f32({2}, {inf, -inf})))[0]));
+  const Tensor u = reduce_call(spec::OpId::Nansum, i32({2}, {1, 2}).to(DType::UInt8));
+  EXPECT_EQ(u.dtype(), DType::Int64);
+  EXPECT_EQ(V(u), (std::vector<double>{3}));
+  const Tensor h = reduce_call(spec::OpId::Nansum, f32({2}, {nan, 1}).to(DType::Float16));
+  EXPECT_EQ(h.dtype(), DType::Float16);
+  EXPECT_EQ(V(h), (std::vector<double>{1}));
+}
+
 TEST(TensorReductions, Refusals) {
   // torch.amax(torch.ones(3, 0), dim=1); torch.amax(torch.ones(0))
   expect_library_error<IndexError>([] { reduce_call(spec::OpId::Amax, Tensor::full({3, 0}, 1, DType::Float32), {1}); },

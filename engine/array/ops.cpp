@@ -1121,6 +1121,25 @@ NdArray astype_in_walk_order(const NdArray& a, DType dtype) {
   return a.transpose(outer_first).astype(dtype).transpose(back);
 }
 
+// np.nansum as numpy/lib/nanfunctions.py: _replace_nan copies the array (np.array(a,
+// copy=True): the same memory order) with 0 where it is NaN, and np.sum adds the copy; bool
+// and integers have no NaN and go to np.sum as they are.
+NdArray nansum_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  const NdArray& a = in[0];
+  if (!spec::is_floating(a.dtype())) return sum_ref(op, in, params);
+  NdArray copy = astype_in_walk_order(a, a.dtype());
+  spec::visit_dtype(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (spec::is_float_v<T>) {
+      for (Odometer<1> it(copy.shape(), {&copy.strides()}); !it.done(); it.next()) {
+        char* p = base_of(copy) + it.offset(0);
+        if (spec::widen(load<T>(p)) != spec::widen(load<T>(p))) store<T>(p, spec::narrow<T>(spec::opmath_t<T>(0)));
+      }
+    }
+  });
+  return sum_ref(op, std::array{copy}, params);
+}
+
 // np.mean as numpy/core/_methods.py's _mean: bool and integers summed in float64, float16 in
 // float32 (umr_sum with that dtype, in sum's order), then divided by the count: where the
 // result is an array, by true_divide in the sum's dtype; where it is a scalar (every axis
@@ -1261,6 +1280,7 @@ NdArray fold_ref(OpId op, std::span<const NdArray> in, const spec::Params& param
         case spec::Reduce::Mean:
         case spec::Reduce::ArgMax:
         case spec::Reduce::ArgMin:
+        case spec::Reduce::NanSum:
           throw RuntimeError("fold_ref: " + std::string(row.name) + " is not a fold");
       }
     }
@@ -1535,6 +1555,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Argmax,       arg_ref},
   ImplRow{OpId::Argmin,       arg_ref},
   ImplRow{OpId::CountNonzero, fold_ref},
+  ImplRow{OpId::Nansum,       nansum_ref},
 };
 // clang-format on
 

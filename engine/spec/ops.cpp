@@ -1453,6 +1453,21 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
    .accuracy = {0.0, 0.0}, .accuracy_float64 = {0.0, 0.0},
    .divergences = {}, .num_divergences = 0,
    .reduce = Reduce::Count, .torch_keepdim = false},
+  // np.nansum / torch.nansum: sum's dtypes and rules with every NaN read as 0 (an all-NaN
+  // slice is 0; inf + -inf is still NaN). np.nansum replaces the NaNs in a copy and calls
+  // np.sum, so it adds in sum's order. torch.nansum's gradient is grad where the input is
+  // not NaN, 0 where it is (NansumBackward0, with or without dims).
+  {.id = OpId::Nansum, .name = "nansum", .numpy_name = "numpy.nansum", .torch_name = "torch.nansum",
+   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+   .numpy_result = Promotion::SumAccumulate, .torch_result = Promotion::SumAccumulate,
+   .refusals = {}, .num_refusals = 0,
+   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .differentiable = true, .flops_per_element = 1.0,
+   .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
+   .divergences = {{{DivergenceKind::ResultDtype,
+                     "uint8 input: NumPy adds unsigned integers in uint64, PyTorch in int64"}}},
+   .num_divergences = 1,
+   .reduce = Reduce::NanSum},
 }};
 // clang-format on
 #undef KNoLoop
@@ -1618,6 +1633,7 @@ std::string_view reduce_name(Reduce r) {
     case Reduce::ArgMax: return "argmax";
     case Reduce::ArgMin: return "argmin";
     case Reduce::Count: return "count";
+    case Reduce::NanSum: return "nansum";
   }
   return "?";
 }

@@ -403,6 +403,13 @@ Grads mean_bw(const Node& n, const Tensor& g) {
   return {op(OpId::Divide, restore_reduced(n, g).expand(in), constant(count, g))};
 }
 
+// nansum (derivatives.yaml: grad.expand_as(self) * self.isnan().logical_not()): the gradient
+// where the input is not NaN, 0 where it is.
+Grads nansum_bw(const Node& n, const Tensor& g) {
+  const Tensor kept = op(OpId::LogicalNot, op(OpId::Isnan, n.input(0)));
+  return {mul(restore_reduced(n, g).expand(n.inputs[0].shape), kept)};
+}
+
 // amax / amin (PyTorch 1.13's derivatives.yaml): scale_grad_by_count(restore(grad),
 // restore(result) == self, dim): the gradient shared evenly by the elements equal to the
 // extremum, (grad / count) * mask. A NaN extremum equals nothing: count 0, and inf * 0 makes
@@ -537,6 +544,7 @@ constexpr std::array kRows{
   GradRow{OpId::Argmax,       "",                    "",             {},                              nullptr},
   GradRow{OpId::Argmin,       "",                    "",             {},                              nullptr},
   GradRow{OpId::CountNonzero, "",                    "",             {},                              nullptr},
+  GradRow{OpId::Nansum,       "NansumBackward0",     "NansumBackward0", {{{in(0)}}},                  nansum_bw},
 };
 // clang-format on
 

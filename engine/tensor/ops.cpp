@@ -6,6 +6,7 @@
 #include "engine/spec/ops.h"
 
 #include <algorithm>
+#include <limits>
 #include <array>
 
 #include "engine/spec/error.h"
@@ -134,14 +135,27 @@ Tensor elementwise(OpId op, std::span<const Tensor> in, const spec::Params& para
 // row's Reduce. Sum and prod accumulate float16 and bfloat16 in float32 and round once at the
 // end; mean is the sum, rounded to the result dtype, divided by the count there (as
 // torch.mean: sum(dtype) then div_, so a float16 mean rounds twice, and its count too).
+// x with every NaN replaced by 0 and the infinities kept (nan_to_num with posinf and neginf
+// at +-inf), recording nothing: nansum's input.
+Tensor without_nan(const Tensor& x) {
+  NoGradGuard no_grad;
+  spec::Params p;
+  p.scalars[0] = 0.0;
+  p.scalars[1] = std::numeric_limits<double>::infinity();
+  p.scalars[2] = -std::numeric_limits<double>::infinity();
+  return call(OpId::NanToNum, std::array{x}, p);
+}
+
 Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params) {
   const spec::OpSpec& row = spec::op_spec(op);
-  const Tensor& a = in[0];
+  // nansum: a sum of the input with its NaNs replaced (bool and integers have none)
+  const Tensor& a = row.reduce == spec::Reduce::NanSum && spec::is_floating(in[0].dtype()) ? without_nan(in[0]) : in[0];
   const std::vector<spec::Operand> ops = operands_of(in);
   const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()));  // bool/integers: int64
   const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
   const std::vector<int> axes = spec::reduction_axes(op, kTorch, a.dim(), params.axes);
-  const spec::Reduce red = row.reduce == spec::Reduce::Mean ? spec::Reduce::Sum : row.reduce;
+  const spec::Reduce red =
+      row.reduce == spec::Reduce::Mean || row.reduce == spec::Reduce::NanSum ? spec::Reduce::Sum : row.reduce;
   const bool accumulates = red == spec::Reduce::Sum || red == spec::Reduce::Prod;
 
   Tensor acc = detail::empty(rs, accumulates ? compute_dtype(rt) : rt, a.device());
@@ -172,7 +186,7 @@ Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params
     detail::run_elementwise(a.device(), OpId::Divide, args);
     out = q;
   }
-  if (grad_enabled() && a.requires_grad() && row.differentiable) {  // the gradient needs the normalised axes
+  if (grad_enabled() && in[0].requires_grad() && row.differentiable) {  // the gradient needs the normalised axes
     spec::Params saved = params;
     if (!params.axes.empty()) saved.axes.assign(axes.begin(), axes.end());
     autograd::record_op(op, in, out, saved);
@@ -321,6 +335,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Argmax,       reduction},
   ImplRow{OpId::Argmin,       reduction},
   ImplRow{OpId::CountNonzero, reduction},
+  ImplRow{OpId::Nansum,       reduction},
 };
 // clang-format on
 

@@ -1031,6 +1031,7 @@ void with_functor(spec::OpId op, F&& f) {
     case spec::OpId::Argmax:
     case spec::OpId::Argmin:
     case spec::OpId::CountNonzero:
+    case spec::OpId::Nansum:
     case spec::OpId::Matmul:
     case spec::OpId::Astype:  // the copy kernel's cast (cast_value)
       break;
@@ -1170,6 +1171,7 @@ decltype(auto) with_combine(spec::Reduce r, F&& f) {
     case spec::Reduce::Mean:
     case spec::Reduce::ArgMax:  // positions: ArgPick, below
     case spec::Reduce::ArgMin:
+    case spec::Reduce::NanSum:  // the engines replace the NaNs and run Sum
       break;
   }
   throw ValueError("reduction kernel: '" + std::string(spec::reduce_name(r)) +

@@ -383,9 +383,11 @@ void check_reduce_dtypes(spec::Reduce op, spec::DType in, spec::DType out) {
       return;
     case spec::Reduce::None:
     case spec::Reduce::Mean:
+    case spec::Reduce::NanSum:
       break;
   }
-  throw ValueError("reduce: '" + name + "' is not a kernel reduction (mean is a sum divided by the count)");
+  throw ValueError("reduce: '" + name + "' is not a kernel reduction (mean is a sum divided by the count; nansum a sum "
+                   "of the input with its NaNs replaced)");
 }
 
 // ---------------------------------------------------------------------------------------
