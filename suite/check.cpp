@@ -157,10 +157,11 @@ void fail(reports::CheckRecord& r, std::string message) {
 std::vector<double> reduction_allowance(const Case& c, const std::vector<array::NdArray>& views,
                                         const std::vector<double>& want, DType dtype) {
   const spec::OpSpec& op = spec::op_spec(c.op);
-  // |x| of each term; nansum's NaN terms are 0
+  // |x| of each term; nansum's and nanmean's NaN terms are 0
+  const bool nan_skipping = op.reduce == spec::Reduce::NanSum || op.reduce == spec::Reduce::NanMean;
   auto absolute = [&](const array::NdArray& a) {
     std::vector<double> v = a.to_doubles();
-    for (double& x : v) x = op.reduce == spec::Reduce::NanSum && std::isnan(x) ? 0.0 : std::fabs(x);
+    for (double& x : v) x = nan_skipping && std::isnan(x) ? 0.0 : std::fabs(x);
     return array::NdArray::from_values<double>(a.shape(), v);
   };
   array::NdArray terms;
@@ -177,10 +178,17 @@ std::vector<double> reduction_allowance(const Case& c, const std::vector<array::
     terms = array::sum(absolute(views[0]), c.axes, c.keepdims);
     const std::int64_t out_n = terms.size();
     k = out_n == 0 ? 1 : double(views[0].size()) / double(out_n);
-    if (op.reduce == spec::Reduce::Mean) {
-      // the mean's terms are the sum's divided by the count
+    if (op.reduce == spec::Reduce::Mean || op.reduce == spec::Reduce::NanMean) {
+      // the mean's terms are the sum's divided by the count; nanmean's count is of the
+      // elements that are not NaN
       std::vector<double> t = terms.to_doubles();
-      for (double& v : t) v /= k;
+      std::vector<double> count(t.size(), k);
+      if (op.reduce == spec::Reduce::NanMean) {
+        std::vector<double> kept = views[0].to_doubles();
+        for (double& v : kept) v = std::isnan(v) ? 0.0 : 1.0;
+        count = array::sum(array::NdArray::from_values<double>(views[0].shape(), kept), c.axes, c.keepdims).to_doubles();
+      }
+      for (std::size_t i = 0; i < t.size(); ++i) t[i] /= std::max(count[i], 1.0);
       terms = array::NdArray::from_values<double>(terms.shape(), t);
     }
   } else {

@@ -1803,6 +1803,22 @@ TEST(ArrayReductions, Nansum) {
   EXPECT_EQ(i8.get({}), 3.0);
 }
 
+// np.nanmean (NumPy 1.24.2): of np.array([[1, 0, nan], [0, -0., 2]], np.float32) -> 0.6 (float32:
+// 3 / 5), axis=0 -> [0.5, 0., 2.]; of [nan, nan] -> nan; of np.array([1, 2, 4], np.int32) ->
+// 2.3333333333333335 (float64, as np.mean).
+TEST(ArrayReductions, Nanmean) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const NdArray a = values<float>({2, 3}, {1, 0, nan, 0, -0.0f, 2});
+  const NdArray all = reduce_call(OpId::Nanmean, a);
+  EXPECT_EQ(all.dtype(), DType::Float32);
+  EXPECT_EQ(all.get({}), double(0.6f));
+  EXPECT_EQ(reduce_call(OpId::Nanmean, a, {0}).to_doubles(), (Vals{0.5, 0, 2}));
+  EXPECT_TRUE(std::isnan(reduce_call(OpId::Nanmean, values<double>({2}, {double(nan), double(nan)})).get({})));
+  const NdArray i = reduce_call(OpId::Nanmean, values<std::int32_t>({3}, {1, 2, 4}));
+  EXPECT_EQ(i.dtype(), DType::Float64);
+  EXPECT_EQ(i.get({}), 2.3333333333333335);
+}
+
 // np.amax(np.ones((3, 0)), axis=1); np.amin(np.ones((0,))) (NumPy 1.24.2); a kept zero-length
 // axis is no error: np.amax(np.ones((0, 3)), axis=1).shape -> (0,)
 TEST(ArrayReductions, ExtremaOfNothingRaise) {

@@ -1089,6 +1089,14 @@ TEST(Autograd, ReductionGradients) {
   EXPECT_EQ(nu.to_doubles(), (std::vector<double>{1, 5}));
   nu.backward(f32({2}, {2, 3}));
   EXPECT_EQ(u.grad().to_doubles(), (std::vector<double>{2, 0, 3, 3}));
+  // torch.nanmean(u, dim=1) -> [1., 2.5], grad_fn DivBackward0; .backward(torch.tensor([2., 3.]))
+  // -> [[2, 0], [1.5, 1.5]]
+  const Tensor m = f32({2, 2}, {1, std::numeric_limits<float>::quiet_NaN(), 2, 3}).requires_grad_();
+  const Tensor nm = call(spec::OpId::Nanmean, std::array{m}, dim1);
+  EXPECT_EQ(nm.grad_fn_name(), "DivBackward0");
+  EXPECT_EQ(nm.to_doubles(), (std::vector<double>{1, 2.5}));
+  nm.backward(f32({2}, {2, 3}));
+  EXPECT_EQ(m.grad().to_doubles(), (std::vector<double>{2, 0, 1.5, 1.5}));
 }
 
 }  // namespace

@@ -1520,6 +1520,21 @@ TEST(TensorReductions, Nansum) {
   EXPECT_EQ(V(h), (std::vector<double>{1}));
 }
 
+// torch.nanmean (PyTorch 1.13): of torch.tensor([[1., 0., nan], [0., -0., 2.]]) -> 0.6, dim=0
+// -> [0.5, 0., 2.]; of float16 [1., 3.] -> 2. (float16); of int8: RuntimeError "nanmean():
+// expected input to have floating point dtype but got Char".
+TEST(TensorReductions, Nanmean) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor t = f32({2, 3}, {1, 0, nan, 0, -0.0f, 2});
+  EXPECT_EQ(V(reduce_call(spec::OpId::Nanmean, t)), (std::vector<double>{double(0.6f)}));
+  EXPECT_EQ(V(reduce_call(spec::OpId::Nanmean, t, {0})), (std::vector<double>{0.5, 0, 2}));
+  const Tensor h = reduce_call(spec::OpId::Nanmean, f32({2}, {1, 3}).to(DType::Float16));
+  EXPECT_EQ(h.dtype(), DType::Float16);
+  EXPECT_EQ(V(h), (std::vector<double>{2}));
+  expect_library_error<TypeError>([] { reduce_call(spec::OpId::Nanmean, i32({2}, {1, 2}).to(DType::Int8)); },
+                                  "RuntimeError", "nanmean(): expected input to have floating point dtype but got Char");
+}
+
 TEST(TensorReductions, Refusals) {
   // torch.amax(torch.ones(3, 0), dim=1); torch.amax(torch.ones(0))
   expect_library_error<IndexError>([] { reduce_call(spec::OpId::Amax, Tensor::full({3, 0}, 1, DType::Float32), {1}); },

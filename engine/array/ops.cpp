@@ -1167,6 +1167,25 @@ NdArray mean_ref(OpId op, std::span<const NdArray> in, const spec::Params& param
   });
 }
 
+// np.nanmean as numpy/lib/nanfunctions.py: bool and integers (no NaN) go to np.mean; floats
+// divide the nansum (np.sum of the copy with 0 for NaN, in the input's dtype) by the count of
+// elements that are not NaN (np.sum(~mask, dtype=np.intp)), with np.divide(tot, cnt,
+// casting='unsafe'): float / int64 computes in float64, rounded once to the dtype (a scalar
+// result as tot.dtype.type(tot / cnt), the same). An all-NaN slice is 0 / 0: NaN.
+NdArray nanmean_ref(OpId op, std::span<const NdArray> in, const spec::Params& params) {
+  const NdArray& a = in[0];
+  if (!spec::is_floating(a.dtype())) return mean_ref(op, in, params);
+  const auto [rt, os, reduced] = reduction_setup(op, a, params);
+  const std::vector<double> tot = nansum_ref(op, in, params).to_doubles();
+  std::vector<double> kept = a.to_doubles();
+  for (double& v : kept) v = std::isnan(v) ? 0.0 : 1.0;
+  const std::vector<double> cnt =
+      sum_ref(OpId::Sum, std::array{NdArray::from_values<double>(a.shape(), kept)}, params).to_doubles();
+  std::vector<double> avg(tot.size());
+  for (std::size_t i = 0; i < tot.size(); ++i) avg[i] = tot[i] / cnt[i];
+  return NdArray::from_values<double>(os, avg).astype(rt);
+}
+
 // One output element's fold over its reduced elements, for prod, amax, amin, all and any.
 template <class T>
 struct Folder {
@@ -1281,6 +1300,7 @@ NdArray fold_ref(OpId op, std::span<const NdArray> in, const spec::Params& param
         case spec::Reduce::ArgMax:
         case spec::Reduce::ArgMin:
         case spec::Reduce::NanSum:
+        case spec::Reduce::NanMean:
           throw RuntimeError("fold_ref: " + std::string(row.name) + " is not a fold");
       }
     }
@@ -1556,6 +1576,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Argmin,       arg_ref},
   ImplRow{OpId::CountNonzero, fold_ref},
   ImplRow{OpId::Nansum,       nansum_ref},
+  ImplRow{OpId::Nanmean,      nanmean_ref},
 };
 // clang-format on
 

@@ -169,6 +169,23 @@ constexpr OpSpec bool_row(OpId id, std::string_view name, std::string_view numpy
   return row;
 }
 
+// sum and nansum: the accumulation dtypes (NumPy uint64 for unsigned integers, PyTorch
+// int64), no refusal, a budget of 2 per term's rounding.
+constexpr OpSpec sum_row(OpId id, std::string_view name, std::string_view numpy_name, std::string_view torch_name,
+                         Reduce reduce) {
+  return {.id = id, .name = name, .numpy_name = numpy_name, .torch_name = torch_name,
+          .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
+          .numpy_result = Promotion::SumAccumulate, .torch_result = Promotion::SumAccumulate,
+          .refusals = {}, .num_refusals = 0,
+          .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+          .differentiable = true, .flops_per_element = 1.0,
+          .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
+          .divergences = {{{DivergenceKind::ResultDtype,
+                            "uint8 input: NumPy adds unsigned integers in uint64, PyTorch in int64"}}},
+          .num_divergences = 1,
+          .reduce = reduce};
+}
+
 // A reduction with the input's dtype (amax, amin) or a truth result (all, any): no refusal,
 // one divergence, exact.
 constexpr OpSpec fold_row(OpId id, std::string_view name, std::string_view numpy_name, std::string_view torch_name,
@@ -327,17 +344,7 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
                     {DivergenceKind::TorchRefuses,
                      "float16 on cpu: NumPy computes, PyTorch 1.13 has no cpu Half exp"}}},
    .num_divergences = 2},
-  {.id = OpId::Sum, .name = "sum", .numpy_name = "numpy.sum", .torch_name = "torch.sum",
-   .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
-   .numpy_result = Promotion::SumAccumulate, .torch_result = Promotion::SumAccumulate,
-   .refusals = {}, .num_refusals = 0,
-   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
-   .differentiable = true, .flops_per_element = 1.0,
-   .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
-   .divergences = {{{DivergenceKind::ResultDtype,
-                     "uint8 input: NumPy adds unsigned integers in uint64, PyTorch in int64"}}},
-   .num_divergences = 1,
-   .reduce = Reduce::Sum},
+  sum_row(OpId::Sum, "sum", "numpy.sum", "torch.sum", Reduce::Sum),
   {.id = OpId::Matmul, .name = "matmul", .numpy_name = "numpy.matmul", .torch_name = "torch.matmul",
    .kind = OpKind::Matmul, .arity = 2, .signature = kBinarySig,
    .numpy_result = Promotion::Binary, .torch_result = Promotion::Binary,
@@ -1457,17 +1464,32 @@ constexpr std::array<OpSpec, kNumOps> kRows{{
   // slice is 0; inf + -inf is still NaN). np.nansum replaces the NaNs in a copy and calls
   // np.sum, so it adds in sum's order. torch.nansum's gradient is grad where the input is
   // not NaN, 0 where it is (NansumBackward0, with or without dims).
-  {.id = OpId::Nansum, .name = "nansum", .numpy_name = "numpy.nansum", .torch_name = "torch.nansum",
+  sum_row(OpId::Nansum, "nansum", "numpy.nansum", "torch.nansum", Reduce::NanSum),
+  // np.nanmean / torch.nanmean: nansum over the count of elements that are not NaN (an
+  // all-NaN slice is 0 / 0, NaN). NumPy: bool and integers go to np.mean (float64); floats
+  // divide the nansum (in the input's dtype) by an int64 count, in float64 (np.divide with
+  // casting='unsafe' into the sum), rounded once. PyTorch: floats only; nansum(x).div(count),
+  // the count converted to the result dtype (in float16 2049 is 2048, as torch.mean's), whose
+  // grad_fn is the division's (DivBackward0).
+  {.id = OpId::Nanmean, .name = "nanmean", .numpy_name = "numpy.nanmean", .torch_name = "torch.nanmean",
    .kind = OpKind::Reduction, .arity = 1, .signature = kReductionSig,
-   .numpy_result = Promotion::SumAccumulate, .torch_result = Promotion::SumAccumulate,
-   .refusals = {}, .num_refusals = 0,
-   .domain = {-4.0, 4.0}, .int_domain = {-4.0, 4.0}, .specials = kAllSpecials,
+   .numpy_result = Promotion::TrueDivision, .torch_result = Promotion::Same,
+   .refusals = {{
+     // torch.nanmean(torch.tensor([1, 2], dtype=torch.int8))
+     {Torch, Backend::Any, Match::FirstIn, kBoolInt, "RuntimeError",
+      "nanmean(): expected input to have floating point dtype but got {0}"}}},
+   .num_refusals = 1,
+   .domain = {-4.0, 4.0}, .int_domain = {-100.0, 100.0}, .specials = kAllSpecials,
    .differentiable = true, .flops_per_element = 1.0,
    .accuracy = {0.0, 2.0}, .accuracy_float64 = {0.0, 2.0},
-   .divergences = {{{DivergenceKind::ResultDtype,
-                     "uint8 input: NumPy adds unsigned integers in uint64, PyTorch in int64"}}},
-   .num_divergences = 1,
-   .reduce = Reduce::NanSum},
+   .divergences = {{{DivergenceKind::TorchRefuses,
+                     "bool and integers: NumPy averages them as np.mean (float64), PyTorch refuses"},
+                    {DivergenceKind::Values,
+                     "float16 over a count that is no float16: NumPy divides in float64, PyTorch by the count "
+                     "rounded to float16 (2049 is 2048); bfloat16 (no NumPy dtype) alike",
+                     Where::CountInexact, DTypeSet{DType::Float16, DType::BFloat16}}}},
+   .num_divergences = 2,
+   .reduce = Reduce::NanMean},
 }};
 // clang-format on
 #undef KNoLoop
@@ -1634,6 +1656,7 @@ std::string_view reduce_name(Reduce r) {
     case Reduce::ArgMin: return "argmin";
     case Reduce::Count: return "count";
     case Reduce::NanSum: return "nansum";
+    case Reduce::NanMean: return "nanmean";
   }
   return "?";
 }

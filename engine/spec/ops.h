@@ -32,10 +32,10 @@ enum class OpId : std::uint8_t {
   Gelu, GeluTanh,
   Astype,
   Amax, Amin, Prod, Mean, All, Any,
-  Argmax, Argmin, CountNonzero, Nansum
+  Argmax, Argmin, CountNonzero, Nansum, Nanmean
 };
 // clang-format on
-inline constexpr int kNumOps = 91;
+inline constexpr int kNumOps = 92;
 
 // The most operands an op takes (where, clip: three).
 inline constexpr int kMaxArity = 3;
@@ -279,8 +279,9 @@ struct Divergence {
 // ArgMax and ArgMin write the int64 position (row-major over the reduced dims) of the first
 // largest (smallest) element, a NaN counting as larger (smaller) than every number.
 // Count writes the int64 number of nonzero elements (NaN counts: it is nonzero). NanSum is a
-// sum with every NaN read as 0 (the engines replace the NaNs and run Sum; no kernel has it).
-enum class Reduce : std::uint8_t { None, Sum, Prod, Mean, Max, Min, All, Any, ArgMax, ArgMin, Count, NanSum };
+// sum with every NaN read as 0 (the engines replace the NaNs and run Sum; no kernel has it);
+// NanMean that sum divided by the number of elements that are not NaN.
+enum class Reduce : std::uint8_t { None, Sum, Prod, Mean, Max, Min, All, Any, ArgMax, ArgMin, Count, NanSum, NanMean };
 std::string_view reduce_name(Reduce r);
 // Whether a reduction has an identity (the value of reducing nothing).
 constexpr bool has_identity(Reduce r) {

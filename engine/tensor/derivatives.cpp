@@ -410,6 +410,14 @@ Grads nansum_bw(const Node& n, const Tensor& g) {
   return {mul(restore_reduced(n, g).expand(n.inputs[0].shape), kept)};
 }
 
+// nanmean (a composite in PyTorch: nansum(x).div(count), so its grad_fn is DivBackward0):
+// grad / count where the input is not NaN, 0 where it is.
+Grads nanmean_bw(const Node& n, const Tensor& g) {
+  const Tensor kept = op(OpId::LogicalNot, op(OpId::Isnan, n.input(0)));
+  const Tensor count = sum(kept, n.params.axes, /*keepdim=*/true);
+  return {mul(op(OpId::Divide, restore_reduced(n, g), count), kept)};
+}
+
 // amax / amin (PyTorch 1.13's derivatives.yaml): scale_grad_by_count(restore(grad),
 // restore(result) == self, dim): the gradient shared evenly by the elements equal to the
 // extremum, (grad / count) * mask. A NaN extremum equals nothing: count 0, and inf * 0 makes
@@ -545,6 +553,7 @@ constexpr std::array kRows{
   GradRow{OpId::Argmin,       "",                    "",             {},                              nullptr},
   GradRow{OpId::CountNonzero, "",                    "",             {},                              nullptr},
   GradRow{OpId::Nansum,       "NansumBackward0",     "NansumBackward0", {{{in(0)}}},                  nansum_bw},
+  GradRow{OpId::Nanmean,      "DivBackward0",        "DivBackward0", {{{in(0)}}},                     nanmean_bw},
 };
 // clang-format on
 

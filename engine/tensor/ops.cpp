@@ -148,14 +148,14 @@ Tensor without_nan(const Tensor& x) {
 
 Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params) {
   const spec::OpSpec& row = spec::op_spec(op);
-  // nansum: a sum of the input with its NaNs replaced (bool and integers have none)
-  const Tensor& a = row.reduce == spec::Reduce::NanSum && spec::is_floating(in[0].dtype()) ? without_nan(in[0]) : in[0];
+  // nansum and nanmean: a sum of the input with its NaNs replaced (bool and integers have none)
+  const bool nan_skipping = row.reduce == spec::Reduce::NanSum || row.reduce == spec::Reduce::NanMean;
+  const Tensor& a = nan_skipping && spec::is_floating(in[0].dtype()) ? without_nan(in[0]) : in[0];
   const std::vector<spec::Operand> ops = operands_of(in);
   const DType rt = spec::result_dtype(op, kTorch, ops, backend_of(a.device()));  // bool/integers: int64
   const Shape rs = spec::result_shape(op, kTorch, shapes_of(in), params);
   const std::vector<int> axes = spec::reduction_axes(op, kTorch, a.dim(), params.axes);
-  const spec::Reduce red =
-      row.reduce == spec::Reduce::Mean || row.reduce == spec::Reduce::NanSum ? spec::Reduce::Sum : row.reduce;
+  const spec::Reduce red = row.reduce == spec::Reduce::Mean || nan_skipping ? spec::Reduce::Sum : row.reduce;
   const bool accumulates = red == spec::Reduce::Sum || red == spec::Reduce::Prod;
 
   Tensor acc = detail::empty(rs, accumulates ? compute_dtype(rt) : rt, a.device());
@@ -185,6 +185,13 @@ Tensor reduction(OpId op, std::span<const Tensor> in, const spec::Params& params
     args.in = {detail::operand(out), detail::operand(n, Strides(out.sizes().size(), 0))};
     detail::run_elementwise(a.device(), OpId::Divide, args);
     out = q;
+  }
+  if (row.reduce == spec::Reduce::NanMean) {
+    // torch.nanmean: nansum(x).div(count of x that is not NaN), an int64 count converted to
+    // the result dtype by the division (in float16 2049 is 2048); recorded once, below.
+    NoGradGuard no_grad;
+    const Tensor kept = call(OpId::LogicalNot, std::array{call(OpId::Isnan, std::array{in[0]})});
+    out = call(OpId::Divide, std::array{out, call(OpId::Sum, std::array{kept}, params)});
   }
   if (grad_enabled() && in[0].requires_grad() && row.differentiable) {  // the gradient needs the normalised axes
     spec::Params saved = params;
@@ -336,6 +343,7 @@ constexpr std::array kImpls{
   ImplRow{OpId::Argmin,       reduction},
   ImplRow{OpId::CountNonzero, reduction},
   ImplRow{OpId::Nansum,       reduction},
+  ImplRow{OpId::Nanmean,      reduction},
 };
 // clang-format on
 

@@ -1032,6 +1032,7 @@ void with_functor(spec::OpId op, F&& f) {
     case spec::OpId::Argmin:
     case spec::OpId::CountNonzero:
     case spec::OpId::Nansum:
+    case spec::OpId::Nanmean:
     case spec::OpId::Matmul:
     case spec::OpId::Astype:  // the copy kernel's cast (cast_value)
       break;
@@ -1172,6 +1173,7 @@ decltype(auto) with_combine(spec::Reduce r, F&& f) {
     case spec::Reduce::ArgMax:  // positions: ArgPick, below
     case spec::Reduce::ArgMin:
     case spec::Reduce::NanSum:  // the engines replace the NaNs and run Sum
+    case spec::Reduce::NanMean:
       break;
   }
   throw ValueError("reduction kernel: '" + std::string(spec::reduce_name(r)) +

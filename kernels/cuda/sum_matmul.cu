@@ -384,6 +384,7 @@ void check_reduce_dtypes(spec::Reduce op, spec::DType in, spec::DType out) {
     case spec::Reduce::None:
     case spec::Reduce::Mean:
     case spec::Reduce::NanSum:
+    case spec::Reduce::NanMean:
       break;
   }
   throw ValueError("reduce: '" + name + "' is not a kernel reduction (mean is a sum divided by the count; nansum a sum "
