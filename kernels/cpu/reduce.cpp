@@ -739,7 +739,9 @@ std::pair<V, std::int64_t> arg_scan(const I* base, const LogicalDims& l, std::in
   if constexpr (std::is_same_v<V, I> && std::is_arithmetic_v<I> && !std::is_same_v<I, bool>) {
     if (l.shape.size() == 1 && l.in[0] == 1) return arg_contiguous<kMax>(base, begin, end);
   }
+  // The offset of position i: one stride for one dim, else row-major over the dims.
   const auto at = [&](std::int64_t i) {
+    if (l.shape.size() <= 1) return l.shape.empty() ? 0 : i * l.in[0];
     std::int64_t off = 0;
     for (std::size_t d = l.shape.size(); d-- > 0;) {
       off += (i % l.shape[d]) * l.in[d];
@@ -749,24 +751,13 @@ std::pair<V, std::int64_t> arg_scan(const I* base, const LogicalDims& l, std::in
   };
   V best = cast_value<V>(base[at(begin)]);
   std::int64_t pos = begin;
-  const auto step = [&](V x, std::int64_t i) {
+  for (std::int64_t i = begin + 1; i < end; ++i) {
+    if constexpr (std::is_floating_point_v<V>)
+      if (best != best) break;
+    const V x = cast_value<V>(base[at(i)]);
     if (P::wins(x, i, best, pos)) {
       best = x;
       pos = i;
-    }
-  };
-  if (l.shape.size() <= 1) {
-    const std::int64_t s = l.shape.empty() ? 0 : l.in[0];
-    for (std::int64_t i = begin + 1; i < end; ++i) {
-      if constexpr (std::is_floating_point_v<V>)
-        if (best != best) break;
-      step(cast_value<V>(base[i * s]), i);
-    }
-  } else {
-    for (std::int64_t i = begin + 1; i < end; ++i) {
-      if constexpr (std::is_floating_point_v<V>)
-        if (best != best) break;
-      step(cast_value<V>(base[at(i)]), i);
     }
   }
   return {best, pos};
